@@ -1,0 +1,271 @@
+"""Turn raw rows into one canonical table by following a mapping; phrase a reason per bad row."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from callgrade.engine.connectors.base import (
+    ConnectorError,
+    ParseResult,
+    Reject,
+    rejects_table,
+)
+from callgrade.engine.connectors.mapped.convert import ENUMS, convert, expected, normalize
+from callgrade.engine.connectors.mapped.mapping import Mapping, load_mapping
+from callgrade.engine.connectors.mapped.read import RawRows, read_csv, read_xlsx
+from callgrade.engine.schemas import TABLES, conform
+
+CONNECTOR = "mapped"
+FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """Cells of one field that fail for one reason; phrased only for rejected rows."""
+
+    field: str
+    mask: np.ndarray
+    kind: str  # bad | unmapped | empty | enum
+    detail: str
+
+
+def parse(
+    path: Path | str,
+    *,
+    tz: str = "UTC",
+    encoding: str = "utf-8",
+    mapping: Path | str | dict[str, Any] | Mapping,
+    **options: Any,
+) -> ParseResult:
+    """Read a CSV or Excel export into the canonical table named by ``mapping``.
+
+    The mapping's ``encoding`` and ``timezone`` override ``encoding`` and ``tz``. Raises
+    ConnectorError only for misuse: a bad mapping, an unknown option, a missing file, a mapped
+    column absent from the header, a missing sheet."""
+    if options:
+        raise ConnectorError(f"mapped: unknown option(s): {', '.join(sorted(options))}")
+    m = load_mapping(mapping)
+    path = Path(path)
+    if not path.is_file():
+        raise ConnectorError(f"cannot read {path}: no such file")
+    zone = m.timezone or tz
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConnectorError(f"unknown time zone {zone!r}; expected e.g. Asia/Shanghai") from None
+    enc = m.encoding or encoding
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        raise ConnectorError(f"unknown encoding {enc!r}; expected e.g. utf-8 or gb18030") from None
+    fmt = m.format or FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ConnectorError(
+            f"cannot tell the format of {path.name} from its extension; add `format: csv` or"
+            " `format: xlsx` to the mapping"
+        )
+    label = f"{m.source_name}:{path.name}"
+    result = ParseResult(connector=CONNECTOR, source=label)
+    if fmt == "csv":
+        raw = read_csv(
+            path, encoding=enc, delimiter=m.delimiter, header_row=m.header_row, label=label
+        )
+    else:
+        raw = read_xlsx(path, sheet=m.sheet, header_row=m.header_row, label=label)
+    if isinstance(raw, Reject):
+        result.read = 1
+        result.rejects = rejects_table([raw])
+        result.tables = {m.table: TABLES[m.table].schema.empty_table()}
+        return result
+    table, rejects = build(m, raw, path=path, tz=zone, encoding=enc, label=label)
+    result.read = raw.read
+    result.accepted = table.num_rows
+    result.tables = {m.table: table}
+    result.rejects = rejects_table(sorted(raw.rejects + rejects, key=lambda r: r.line or 0))
+    return result
+
+
+def _header_index(m: Mapping, raw: RawRows, path: Path, encoding: str) -> dict[str, int]:
+    """Header position of every mapped source column; a missing one stops the whole file."""
+    exact = {name: i for i, name in reversed(list(enumerate(raw.header)))}
+    loose: dict[str, list[int]] = {}
+    for i, name in enumerate(raw.header):
+        loose.setdefault(" ".join(name.split()).casefold(), []).append(i)
+    out: dict[str, int] = {}
+    for field, col in m.columns.items():
+        if col.source is None:
+            continue
+        if col.source in exact:
+            out[field] = exact[col.source]
+            continue
+        near = loose.get(" ".join(col.source.split()).casefold(), [])
+        if len(near) == 1:  # same name up to case and spacing: clearly meant
+            out[field] = near[0]
+            continue
+        line = m.line_of("columns", field, "from")
+        where = f"mapping line {line}" if line else f"the mapping ({field})"
+        has = ", ".join(repr(h) for h in raw.header)
+        hint = ""
+        if raw.header_undecodable:
+            hint = (
+                f" (the header is not valid {encoding}: set `encoding:` in the mapping,"
+                " e.g. gb18030)"
+            )
+        raise ConnectorError(
+            f"column {col.source!r} named in {where} is not in the header of {path.name}"
+            f" ({raw.where} {raw.header_line}){hint}; header has: {has}"
+        )
+    return out
+
+
+def build(
+    m: Mapping, raw: RawRows, *, path: Path, tz: str, encoding: str, label: str
+) -> tuple[pa.Table, list[Reject]]:
+    """The accepted rows as a canonical table, and a reject for every other row."""
+    index = _header_index(m, raw, path, encoding)
+    spec = TABLES[m.table]
+    n = len(raw.rows)
+    arrays: dict[str, pa.Array] = {}
+    problems: list[_Problem] = []
+    for field, col in m.columns.items():
+        arrow = spec.schema.field(field).type
+        ftype = m.field_type(field)
+        if col.source is None:
+            const, _ = convert(pd.Series([col.value], dtype=object), ftype, arrow, tz=tz)
+            arrays[field] = pa.repeat(const[0], n).cast(arrow) if n else pa.array([], arrow)
+            continue
+        cells = normalize(pd.Series(raw.column(index[field]), dtype=object))
+        unmapped = np.zeros(n, bool)
+        if col.values is not None:
+            cells, unmapped = _apply_values(cells, col.values, col.default)
+            if unmapped.any():
+                keys = ", ".join(col.values)
+                line = m.line_of("columns", field, "values")
+                at = f" (values map, mapping line {line})" if line else ""
+                problems.append(_Problem(field, unmapped, "unmapped", f"one of: {keys}{at}"))
+        if col.default is not None:
+            cells = cells.where(cells.notna(), col.default)
+        values, bad = convert(cells, ftype, arrow, fmt=col.format, tz=tz)
+        if bad.any():
+            problems.append(_Problem(field, bad, "bad", expected(ftype, col.format)))
+        enum = ENUMS.get((m.table, field))
+        if enum:
+            outside = ~np.asarray(pc.is_in(values, pa.array(enum)).fill_null(True), bool)
+            if outside.any():
+                problems.append(_Problem(field, outside, "enum", f"one of: {', '.join(enum)}"))
+        if not spec.schema.field(field).nullable:
+            empty = cells.isna().to_numpy() & ~unmapped
+            if empty.any():
+                problems.append(_Problem(field, empty, "empty", "a value is required"))
+        arrays[field] = values
+    bad_rows = np.zeros(n, bool)
+    for p in problems:
+        bad_rows |= p.mask
+    rejects = _rejects(m, raw, index, problems, bad_rows, label)
+    keep = pa.array(~bad_rows)
+    columns = {f: a.filter(keep) for f, a in arrays.items()}
+    kept = int((~bad_rows).sum())
+    if spec.key not in columns:
+        columns[spec.key] = derived_keys(m.table, columns, kept)
+    columns["source"] = pa.repeat(pa.scalar(label), kept).cast(pa.string())
+    columns["source_ref"] = pa.array(raw.refs, pa.string()).filter(keep)
+    return conform(m.table, pa.table(columns)), rejects
+
+
+def _apply_values(
+    cells: pd.Series, values: dict[str, Any], default: Any
+) -> tuple[pd.Series, np.ndarray]:
+    """Map raw text through the values map (exact, then ignoring case); unmapped cells are
+    flagged unless a default stands in for them."""
+    exact = dict(values)
+    folded = {k.casefold(): v for k, v in values.items()}
+    text = cells.map(lambda v: None if v is None else _key_text(v))
+    hit = text.isin(list(exact))
+    out = text.map(exact)
+    folded_hit = ~hit & text.notna() & text.str.casefold().isin(list(folded))
+    if folded_hit.any():
+        out[folded_hit] = text[folded_hit].str.casefold().map(folded)
+    mapped = hit | folded_hit
+    out = out.where(mapped, None).astype(object)
+    out[~mapped] = None
+    unmapped = (text.notna() & ~mapped).to_numpy()
+    if default is not None:
+        out[unmapped] = default
+        unmapped[:] = False
+    return out, unmapped
+
+
+def _key_text(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _rejects(
+    m: Mapping,
+    raw: RawRows,
+    index: dict[str, int],
+    problems: list[_Problem],
+    bad_rows: np.ndarray,
+    label: str,
+) -> list[Reject]:
+    out = []
+    for i in np.flatnonzero(bad_rows):
+        row = raw.rows[i]
+        reasons = []
+        first = None
+        for p in problems:
+            if not p.mask[i]:
+                continue
+            first = first or p.field
+            source = m.columns[p.field].source
+            cell = row[index[p.field]] if index[p.field] < len(row) else None
+            what = f"column {source!r} ({p.field})"
+            if p.kind == "empty" and cell is not None:
+                reasons.append(f"{what} is {_show(cell)}, which the values map empties; {p.detail}")
+            elif p.kind == "empty":
+                reasons.append(f"{what} is empty; {p.detail}")
+            else:
+                reasons.append(f"{what} is {_show(cell)}; expected {p.detail}")
+        line = raw.lines[i]
+        raw_text = ",".join("" if c is None else str(c) for c in row)
+        reason = f"{raw.where} {line}: " + "; ".join(dict.fromkeys(reasons))
+        out.append(Reject(label, line, first, reason, raw_text))
+    return out
+
+
+def _show(cell: Any) -> str:
+    if cell is None:
+        return "empty"
+    text = cell.strip() if isinstance(cell, str) else str(cell)
+    return repr(text[:80])
+
+
+def derived_keys(table: str, columns: dict[str, pa.Array], n: int) -> pa.Array:
+    """A stable key for sources without their own id: a hash of the table name and every mapped
+    field's canonical value, so re-ingesting the same rows yields the same keys (and two identical
+    rows are one record)."""
+    names = sorted(columns)
+    if n == 0:
+        return pa.array([], pa.string())
+    parts = [pa.repeat(pa.scalar(table), n).cast(pa.string())]
+    for name in names:
+        text = pc.cast(columns[name], pa.string()).fill_null("\x00")
+        parts.append(pc.binary_join_element_wise(pa.scalar(f"{name}="), text, ""))
+    joined = pc.binary_join_element_wise(*parts, "\x1f").to_pylist()
+    return pa.array(
+        [hashlib.sha256(s.encode("utf-8", "surrogatepass")).hexdigest()[:32] for s in joined],
+        pa.string(),
+    )

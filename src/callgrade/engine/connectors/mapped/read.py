@@ -1,0 +1,220 @@
+"""Read a CSV or Excel sheet into raw rows that remember where they came from.
+
+Rows that cannot be rows at all (wrong number of fields, undecodable bytes, a damaged sheet)
+become rejects here; everything else is passed on as raw cells for the converters.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from callgrade.engine.connectors.base import ConnectorError, Reject
+from callgrade.engine.connectors.mapped.convert import ExcelPercent
+
+DELIMITERS = ",;\t|"
+_UNDECODED = re.compile("[\udc80-\udcff]")
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+@dataclass
+class RawRows:
+    """Data rows of one file: header names, the cells of each row, and where each row was."""
+
+    header: list[str]
+    header_line: int
+    rows: list[list[Any]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    read: int = 0
+    where: str = "line"  # how reasons name a row: "line 12" (CSV) or "row 12" (Excel)
+    header_undecodable: bool = False
+
+    def column(self, index: int) -> list[Any]:
+        return [r[index] if index < len(r) else None for r in self.rows]
+
+
+def _decode(data: bytes, encoding: str) -> tuple[str, bool]:
+    """Text and whether some bytes did not decode (kept as lone surrogates to find the rows)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and encoding.replace("-", "").lower() in (
+        "utf8",
+        "utf8sig",
+    ):
+        # Excel's "Unicode Text" export is UTF-16 with a BOM whatever the user believes.
+        encoding = "utf-16"
+    try:
+        return data.decode(encoding).removeprefix("\ufeff"), False
+    except UnicodeDecodeError:
+        return data.decode(encoding, "surrogateescape").removeprefix("\ufeff"), True
+
+
+def sniff_delimiter(line: str) -> str:
+    """The candidate that occurs most often outside quotes in the header line (',' on a tie)."""
+    unquoted = re.sub(r'"[^"]*"', "", line)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(first physical line, fields, csv error) for each record."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    prev = 0
+    while True:
+        try:
+            rec = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            start = prev + 1
+            if reader.line_num == prev:
+                return
+            prev = reader.line_num
+            yield start, None, str(exc)
+            continue
+        start, prev = prev + 1, reader.line_num
+        yield start, rec, None
+
+
+def read_csv(
+    path: Path,
+    *,
+    encoding: str,
+    delimiter: str | None,
+    header_row: int,
+    label: str,
+) -> RawRows | Reject:
+    """Rows of a delimited text file; a Reject when the file has no header at all."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConnectorError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    text, damaged = _decode(data, encoding)
+    lines = text.splitlines()
+    header_text = next((ln for ln in lines[header_row - 1 :] if ln.strip()), None)
+    if header_text is None:
+        where = "the file is empty" if not text.strip() else f"nothing from line {header_row} on"
+        reason = f"{where}: no header line with column names was found"
+        return Reject(label, None, None, reason, text[:200] or None)
+    delim = delimiter or ("\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(header_text))
+    out: RawRows | None = None
+    for start, rec, error in _records(text, delim):
+        if start < header_row:
+            continue
+        if out is None:
+            if rec is None or not any(c.strip() for c in rec):
+                continue
+            header = [c.strip().removeprefix("\ufeff") for c in rec]
+            out = RawRows(header=header, header_line=start)
+            out.header_undecodable = damaged and bool(_UNDECODED.search("".join(rec)))
+            continue
+        if rec is not None and not any(c.strip() for c in rec):
+            continue  # blank lines and rows of bare delimiters are not data
+        out.read += 1
+        if rec is None:
+            out.rejects.append(Reject(label, start, None, f"line {start}: {error}", None))
+            continue
+        raw = delim.join(rec)
+        n = len(out.header)
+        if len(rec) > n and not any(c.strip() for c in rec[n:]):
+            rec = rec[:n]
+        if len(rec) != n:
+            reason = (
+                f"line {start}: expected {n} fields as in the header (line {out.header_line}),"
+                f" found {len(rec)}; check the delimiter {delim!r} and the quoting"
+            )
+            out.rejects.append(Reject(label, start, None, reason, raw))
+            continue
+        bad = _UNDECODED.search(raw) if damaged else None
+        if bad:
+            byte = ord(bad.group()) - 0xDC00
+            reason = (
+                f"line {start}: byte 0x{byte:02x} cannot be decoded as {encoding}; the file is"
+                " in another encoding: set `encoding:` in the mapping (e.g. gb18030 for a CSV"
+                " saved by Chinese Excel)"
+            )
+            printable = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            out.rejects.append(Reject(label, start, None, reason, printable))
+            continue
+        out.rows.append(rec)
+        out.lines.append(start)
+        out.refs.append(f"{path.name}:{start}")
+    if out is None:
+        return Reject(label, None, None, "no header line with column names was found", None)
+    return out
+
+
+def read_xlsx(path: Path, *, sheet: str | None, header_row: int, label: str) -> RawRows | Reject:
+    """Rows of one worksheet with native cell values (dates as datetimes, numbers as numbers)."""
+    import openpyxl
+
+    if not path.is_file():
+        raise ConnectorError(f"cannot read {path}: no such file")
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # a damaged workbook can fail in zipfile, XML or openpyxl
+        reason = (
+            f"cannot open {path.name} as an Excel workbook ({type(exc).__name__}: {exc}); "
+            "open and re-save it in Excel as .xlsx, or export it as CSV"
+        )
+        return Reject(label, None, None, reason, None)
+    try:
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif sheet in wb.sheetnames:
+            ws = wb[sheet]
+        else:
+            names = ", ".join(wb.sheetnames)
+            raise ConnectorError(f"{path.name} has no sheet {sheet!r}; it has: {names}")
+        return _sheet_rows(path, ws, header_row, label)
+    finally:
+        wb.close()
+
+
+def _cell(c: Any) -> Any:
+    v = c.value
+    if isinstance(v, str):
+        return v.strip() or None
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        fmt = getattr(c, "number_format", None) or ""
+        if "%" in fmt:
+            return ExcelPercent(v)
+    return v
+
+
+def _sheet_rows(path: Path, ws: Any, header_row: int, label: str) -> RawRows | Reject:
+    out: RawRows | None = None
+    row_no = header_row - 1
+    title = ws.title
+    try:
+        for row_no, cells in enumerate(ws.iter_rows(min_row=header_row), start=header_row):
+            values = [_cell(c) for c in cells]
+            if all(v is None for v in values):
+                continue
+            if out is None:
+                header = ["" if v is None else str(v).strip() for v in values]
+                out = RawRows(header=header, header_line=row_no, where="row")
+                continue
+            out.read += 1
+            out.rows.append(values)
+            out.lines.append(row_no)
+            out.refs.append(f"{path.name}:{title}!{row_no}")
+    except Exception as exc:  # damaged sheet XML surfaces only while iterating
+        reason = (
+            f"row {row_no + 1}: the sheet {title!r} is damaged from here on "
+            f"({type(exc).__name__}: {exc}); re-save the workbook in Excel"
+        )
+        if out is None:
+            return Reject(label, None, None, reason, None)
+        out.read += 1
+        out.rejects.append(Reject(label, row_no + 1, None, reason, None))
+    if out is None:
+        reason = f"sheet {title!r} is empty: no header row with column names was found"
+        return Reject(label, None, None, reason, None)
+    return out
