@@ -1,0 +1,115 @@
+"""Asterisk queue_log connector: the pipe-separated file and the database ("realtime") export.
+
+Both forms are loaded into DuckDB as the same list of fields per line (:mod:`.read`), checked in
+one vectorized pass (:mod:`.events`), and then one derivation builds interactions (:mod:`.calls`)
+and agent states (:mod:`.states`). Python only touches the rare rejected lines. Treatment of every
+event, and the choices made, are in docs/connectors/queue_log.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+
+from callgrade.engine.connectors.base import (
+    ConnectorError,
+    ParseResult,
+    Reject,
+    rejects_table,
+    source_label,
+)
+from callgrade.engine.connectors.queue_log import events, read
+from callgrade.engine.connectors.queue_log.calls import derive_interactions
+from callgrade.engine.connectors.queue_log.states import derive_states
+
+OPTIONS = ("end_of_data",)
+
+__all__ = ["parse_db_export", "parse_file"]
+
+
+def parse_file(
+    path: Path, *, tz: str = "UTC", encoding: str = "utf-8", **options: Any
+) -> ParseResult:
+    """Parse ``unixtime|callid|queuename|agent|EVENT|data…`` lines. Unix times are absolute, so
+    ``tz`` does not change them; it is accepted for symmetry with the database form."""
+    return _parse("queue_log", Path(path), db_form=False, tz=tz, encoding=encoding, **options)
+
+
+def parse_db_export(
+    path: Path, *, tz: str = "UTC", encoding: str = "utf-8", **options: Any
+) -> ParseResult:
+    """Parse a queue_log table export: CSV with header ``time,callid,queuename,agent,event,
+    data1..data5`` (or one ``data`` column); ``time`` is local time in ``tz``."""
+    return _parse("queue_log_db", Path(path), db_form=True, tz=tz, encoding=encoding, **options)
+
+
+def _end_of_data(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        raise ConnectorError(f"option end_of_data must be a datetime (UTC), not {value!r}")
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _check_tz(tz: str) -> str:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConnectorError(f"unknown time zone {tz!r}; e.g. UTC or Asia/Shanghai") from None
+    return tz.replace("'", "")
+
+
+def _parse(
+    connector: str, path: Path, *, db_form: bool, tz: str, encoding: str, **options: Any
+) -> ParseResult:
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise ConnectorError(
+            f"{connector}: unknown option(s) {', '.join(unknown)}; expected: {', '.join(OPTIONS)}"
+        )
+    end_of_data = _end_of_data(options.get("end_of_data"))
+    tz = _check_tz(tz)
+    read.check_encoding(encoding)
+    source = source_label(connector, path)
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        whole_file: Reject | None = None
+        if db_form:
+            early, whole_file = read.load_db_form(con, path, encoding, source)
+        else:
+            early = read.load_file_form(con, path, encoding, source)
+        if whole_file is not None:
+            return ParseResult(
+                connector,
+                source,
+                {},
+                rejects_table([*early, whole_file]),
+                read=1 + len(early),
+                accepted=0,
+            )
+        events.build_events(con, db_form=db_form, tz=tz)
+        counts = events.counts(con)
+        late = events.rejects(con, source=source, db_form=db_form)
+        tables = {
+            "interactions": derive_interactions(con, source=source, file_name=path.name),
+            "agent_states": derive_states(
+                con, source=source, file_name=path.name, end_of_data=end_of_data
+            ),
+        }
+    finally:
+        con.close()
+    all_rejects = sorted([*early, *late], key=lambda r: r.line or 0)
+    read_count = counts.read + len(early)
+    return ParseResult(
+        connector,
+        source,
+        tables,
+        rejects_table(all_rejects),
+        read=read_count,
+        accepted=read_count - len(all_rejects),
+    )

@@ -1,0 +1,198 @@
+"""Check every line in one vectorized pass and keep the good ones as the event table ``ev``.
+
+Each line gets a ``bad`` tag (NULL when fine); the reason sentence is written in Python only for
+the tagged lines, which are rare, so the hot path stays in DuckDB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from callgrade.engine.connectors.base import Reject
+
+# Events of one caller in one queue.
+ENTER = "ENTERQUEUE"
+ANSWER = "CONNECT"
+COMPLETE = ("COMPLETECALLER", "COMPLETEAGENT")
+TRANSFERS = ("BLINDTRANSFER", "ATTENDEDTRANSFER", "TRANSFER")
+EXITS = ("ABANDON", "EXITEMPTY", "EXITWITHTIMEOUT", "EXITWITHKEY", "WITHDRAW")
+REFUSALS = ("CLOSED", "FULL", "JOINEMPTY")  # platform events; DIVERT_* too, matched by prefix
+RINGS = ("RINGNOANSWER", "RINGCANCELED")
+CALL_EVENTS = (ENTER, ANSWER, *COMPLETE, *TRANSFERS, *EXITS, *REFUSALS, *RINGS)
+
+# Events of one agent.
+LOGINS = ("AGENTLOGIN", "AGENTCALLBACKLOGIN", "ADDMEMBER")
+LOGOFFS = ("AGENTLOGOFF", "AGENTCALLBACKLOGOFF", "REMOVEMEMBER")
+PAUSES = ("PAUSE", "PAUSEALL")
+UNPAUSES = ("UNPAUSE", "UNPAUSEALL")
+WRAPUP = "WRAPUPSTART"
+AGENT_EVENTS = (*LOGINS, *LOGOFFS, *PAUSES, *UNPAUSES, WRAPUP)
+
+HOUSEKEEPING = ("PENALTY", "RINGINUSE", "QUEUESTART", "CONFIGRELOAD", "SYSCOMPAT", "AGENTDUMP")
+KNOWN = (*CALL_EVENTS, *AGENT_EVENTS, *HOUSEKEEPING)
+DIVERT_PREFIX = "DIVERT_"
+
+# event → (data index, meaning, required): numeric fields the derivation reads.
+WHOLE_SECONDS: dict[str, tuple[tuple[int, str, bool], ...]] = {
+    ANSWER: ((1, "holdtime", True), (3, "ring time", False)),
+    "COMPLETECALLER": ((1, "holdtime", True), (2, "calltime", True)),
+    "COMPLETEAGENT": ((1, "holdtime", True), (2, "calltime", True)),
+    "ABANDON": ((3, "waittime", True),),
+    "EXITEMPTY": ((3, "waittime", True),),
+    "EXITWITHTIMEOUT": ((3, "waittime", True),),
+    "EXITWITHKEY": ((4, "waittime", False),),
+    "WITHDRAW": ((3, "waittime", True),),
+    "BLINDTRANSFER": ((3, "holdtime", True), (4, "calltime", True)),
+    "TRANSFER": ((3, "holdtime", True), (4, "calltime", True)),
+}
+# ATTENDEDTRANSFER|LINK names two channels, so its numbers sit one field later.
+ATTENDED_PLAIN = ((3, "holdtime"), (4, "calltime"))
+ATTENDED_LINK = ((4, "holdtime"), (5, "calltime"))
+
+UNIX_TIME = r"[0-9]{1,11}(\.[0-9]{1,9})?"
+
+
+def _q(items: tuple[str, ...]) -> str:
+    return ", ".join(f"'{i}'" for i in items)
+
+
+def _is_count(expr: str) -> str:
+    return f"regexp_full_match({expr}, '[0-9]{{1,9}}')"
+
+
+def _numeric_checks() -> str:
+    arms = []
+    for event, fields in WHOLE_SECONDS.items():
+        for i, name, required in fields:
+            ok = f"coalesce({_is_count(f'd{i}')}, {str(not required).lower()})"
+            arms.append(f"WHEN event = '{event}' AND NOT {ok} THEN 'data{i}:{name}:s'")
+    links = (("d1 = 'LINK'", ATTENDED_LINK), ("d1 IS DISTINCT FROM 'LINK'", ATTENDED_PLAIN))
+    for cond, pairs in links:
+        for i, name in pairs:
+            arms.append(
+                f"WHEN event = 'ATTENDEDTRANSFER' AND {cond}"
+                f" AND NOT coalesce({_is_count(f'd{i}')}, false) THEN 'data{i}:{name}:s'"
+            )
+    return "\n".join(arms)
+
+
+def _epoch_us(expr: str) -> str:
+    whole = f"TRY_CAST(split_part({expr}, '.', 1) AS BIGINT) * 1000000"
+    frac = f"TRY_CAST(rpad(left(split_part({expr}, '.', 2), 6), 6, '0') AS BIGINT)"
+    return f"make_timestamp({whole} + {frac})"
+
+
+def time_expr(db_form: bool, tz: str) -> str:
+    unix = f"CASE WHEN regexp_full_match(t, '{UNIX_TIME}') THEN {_epoch_us('t')} END"
+    if not db_form:
+        return unix
+    local = "try_strptime(t, ['%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S'])"
+    return f"coalesce({unix}, timezone('UTC', timezone('{tz}', {local})))"
+
+
+def build_events(con: duckdb.DuckDBPyConnection, *, db_form: bool, tz: str) -> None:
+    """Create ``checked`` (every line with its ``bad`` tag) and ``ev`` (the good lines)."""
+    con.execute(
+        """CREATE TEMP TABLE split AS
+        SELECT line, raw, len(f) AS nf, trim(f[1]) AS t,
+               nullif(f[2], '') AS callid, nullif(f[3], '') AS queue, nullif(f[4], '') AS agent,
+               coalesce(trim(f[5]), '') AS event,
+               nullif(f[6], '') AS d1, nullif(f[7], '') AS d2, nullif(f[8], '') AS d3,
+               nullif(f[9], '') AS d4, nullif(f[10], '') AS d5,
+               nullif(array_to_string(f[11:], '|'), '') AS d6
+        FROM lines"""
+    )
+    con.execute(
+        f"""CREATE TEMP TABLE checked AS
+        SELECT *, CASE
+            WHEN nf < 5 THEN 'nf'
+            WHEN ts IS NULL THEN 'time'
+            WHEN event NOT IN ({_q(KNOWN)}) AND NOT starts_with(event, '{DIVERT_PREFIX}')
+                THEN 'event'
+            WHEN (event IN ({_q(CALL_EVENTS)}) OR starts_with(event, '{DIVERT_PREFIX}'))
+                 AND coalesce(callid, 'NONE') = 'NONE' THEN 'callid'
+            WHEN (event IN ({_q(CALL_EVENTS)}) OR starts_with(event, '{DIVERT_PREFIX}'))
+                 AND coalesce(queue, 'NONE') = 'NONE' THEN 'queuename'
+            WHEN event IN ({_q((*AGENT_EVENTS, ANSWER))}) AND coalesce(agent, 'NONE') = 'NONE'
+                THEN 'agent'
+            {_numeric_checks()}
+        END AS bad
+        FROM (SELECT *, {time_expr(db_form, tz)} AS ts FROM split)"""
+    )
+    con.execute(
+        """CREATE TEMP TABLE ev AS
+        SELECT line, ts, callid, queue, agent, event, d1, d2, d3, d4, d5, d6
+        FROM checked WHERE bad IS NULL"""
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    read: int
+    rejected: int
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> Counts:
+    row = con.execute("SELECT count(*), count(bad) FROM checked").fetchone()
+    assert row is not None
+    return Counts(int(row[0]), int(row[1]))
+
+
+def rejects(con: duckdb.DuckDBPyConnection, *, source: str, db_form: bool) -> list[Reject]:
+    rows = con.execute(
+        """SELECT line, bad, raw, nf, t, event, callid, queue, agent, d1, d2, d3, d4, d5
+           FROM checked WHERE bad IS NOT NULL ORDER BY line"""
+    ).fetchall()
+    return [_reject(source, db_form, *row) for row in rows]
+
+
+def _reject(
+    source: str,
+    db_form: bool,
+    line: int,
+    bad: str,
+    raw: str | None,
+    nf: int,
+    t: str | None,
+    event: str,
+    *values: str | None,
+) -> Reject:
+    at = f"line {line}"
+    field: str | None
+    if bad == "nf":
+        field = None
+        reason = (
+            f"{at}: found {nf} field(s); expected at least 5 separated by '|'"
+            " (time|callid|queuename|agent|EVENT|data…)"
+        )
+    elif bad == "time":
+        field = "time"
+        want = "YYYY-MM-DD HH:MM:SS[.ffffff] or Unix seconds" if db_form else "Unix seconds"
+        reason = f"{at}: field time is {t or ''!r}; expected {want}"
+    elif bad == "event":
+        field = "event"
+        reason = (
+            f"{at}: unknown event {event!r}; expected an Asterisk queue_log event"
+            " (see docs/connectors/queue_log.md)"
+            if event
+            else f"{at}: field event is empty; expected an Asterisk queue_log event"
+        )
+    elif bad in ("callid", "queuename", "agent"):
+        field = bad
+        value = dict(zip(("callid", "queuename", "agent"), values[:3], strict=True))[bad]
+        want = {
+            "callid": "the caller channel's uniqueid",
+            "queuename": "the queue name",
+            "agent": "the agent (queue member)",
+        }[bad]
+        reason = f"{at}: field {bad} of {event} is {value or ''!r}; expected {want}"
+    else:
+        name, meaning, _unit = bad.split(":")
+        field = name
+        value = values[3 + int(name.removeprefix("data")) - 1]
+        reason = (
+            f"{at}: field {name} ({meaning}) of {event} is {value or ''!r}; expected whole seconds"
+        )
+    return Reject(source=source, line=line, field=field, reason=reason, raw=raw)

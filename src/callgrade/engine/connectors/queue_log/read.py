@@ -1,0 +1,172 @@
+"""Load a queue_log file into DuckDB as numbered raw lines or rows, ready for one SQL derivation.
+
+Line numbers come from Arrow, not SQL: DuckDB keeps file order (``preserve_insertion_order``) but a
+window ``row_number() OVER ()`` over a parallel scan does not promise it, so the rows are fetched in
+order and numbered with one vectorized ``arange``.
+
+Both forms end up as the table ``lines(line, raw, f)`` where ``f`` is the list of fields in
+file-form order: time, callid, queuename, agent, event, data1, data2, … (the database form's
+data columns are re-split on ``|`` so that adaptive-realtime ``data5 = "calltime|origpos"``
+becomes two fields).
+"""
+
+from __future__ import annotations
+
+import codecs
+import tempfile
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from callgrade.engine.connectors.base import ConnectorError, Reject
+
+# Stands in for a line that did not decode, so that later lines keep their numbers.
+UNDECODABLE = "#callgrade:undecodable-line#"
+
+_LINE_CSV = (
+    "read_csv(?, columns={'raw': 'VARCHAR'}, delim='\x1f', header=false, quote='', escape='',"
+    " auto_detect=false, new_line='\\r\\n', strict_mode=false)"
+)
+DB_COLUMNS = ("time", "callid", "queuename", "agent", "event")
+
+
+def check_encoding(encoding: str) -> str:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise ConnectorError(f"unknown encoding {encoding!r}; e.g. utf-8 or gb18030") from None
+
+
+def _bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConnectorError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def decode_lines(data: bytes, encoding: str, source: str) -> tuple[str, list[Reject]]:
+    """Text of ``data`` in UTF-8; each line that does not decode is replaced by a marker and
+    reported, so one bad byte costs one line, not the file."""
+    try:
+        return data.decode(encoding).removeprefix("\ufeff"), []
+    except UnicodeDecodeError:
+        pass
+    out: list[str] = []
+    rejects: list[Reject] = []
+    for number, chunk in enumerate(data.split(b"\n"), start=1):
+        try:
+            out.append(chunk.decode(encoding))
+        except UnicodeDecodeError as exc:
+            out.append(UNDECODABLE)
+            rejects.append(
+                Reject(
+                    source=source,
+                    line=number,
+                    field=None,
+                    reason=(
+                        f"line {number}: byte 0x{chunk[exc.start]:02x} at column {exc.start + 1}"
+                        f" does not decode as {encoding}; re-export as {encoding} or pass"
+                        " --encoding (e.g. gb18030)"
+                    ),
+                    raw=chunk[:1000].decode(encoding, "replace"),
+                )
+            )
+    if out:
+        out[0] = out[0].removeprefix("\ufeff")
+    return "\n".join(out), rejects
+
+
+def _numbered(table: pa.Table, first: int) -> pa.Table:
+    numbers = np.arange(first, first + table.num_rows, dtype=np.int64)
+    return table.append_column("line", pa.array(numbers))
+
+
+def _read_utf8_lines(con: duckdb.DuckDBPyConnection, path: Path) -> pa.Table:
+    return con.execute(f"SELECT raw FROM {_LINE_CSV}", [str(path)]).to_arrow_table()
+
+
+def load_file_form(
+    con: duckdb.DuckDBPyConnection, path: Path, encoding: str, source: str
+) -> list[Reject]:
+    """Create ``lines`` from a pipe-separated queue_log file; returns undecodable-line rejects."""
+    rejects: list[Reject] = []
+    raw: pa.Table | None = None
+    if check_encoding(encoding) == "utf-8":
+        if not path.is_file():
+            raise ConnectorError(f"cannot read {path}: no such file")
+        try:
+            raw = _read_utf8_lines(con, path)
+        except duckdb.Error:
+            raw = None  # not valid UTF-8 somewhere: find the lines in Python below
+    if raw is None:
+        text, rejects = decode_lines(_bytes(path), encoding, source)
+        with tempfile.TemporaryDirectory() as tmp:
+            clean = Path(tmp) / "utf8.log"
+            clean.write_text(text, "utf-8")
+            raw = _read_utf8_lines(con, clean)
+    lines = _numbered(raw, 1)  # noqa: F841  (scanned by DuckDB below)
+    con.execute(
+        f"""CREATE TEMP TABLE lines AS
+            SELECT line, raw, string_split(raw, '|') AS f FROM lines
+            WHERE raw IS NOT NULL AND trim(raw) <> '' AND raw <> '{UNDECODABLE}'"""
+    )
+    return rejects
+
+
+def sniff_delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in ("\t", ";", ",")}
+    return max(counts, key=lambda d: counts[d])
+
+
+def load_db_form(
+    con: duckdb.DuckDBPyConnection, path: Path, encoding: str, source: str
+) -> tuple[list[Reject], Reject | None]:
+    """Create ``lines`` from a database export (CSV with a header). Returns undecodable-line
+    rejects, and a whole-file reject when the header lacks a required column."""
+    text, rejects = decode_lines(_bytes(path), check_encoding(encoding), source)
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    if not header_line.strip() and text.strip() == "":
+        con.execute("CREATE TEMP TABLE lines (line BIGINT, raw VARCHAR, f VARCHAR[])")
+        return rejects, None
+    delim = sniff_delimiter(header_line)
+    names = [n.strip().strip('"').strip().lower() for n in header_line.split(delim)]
+    missing = [c for c in DB_COLUMNS if c not in names]
+    data_cols = [n for n in names if n.startswith("data")]
+    if missing or not data_cols:
+        wanted = ", ".join(missing) if missing else "data1..data5 (or data)"
+        return rejects, Reject(
+            source=source,
+            line=1,
+            field=None,
+            reason=(
+                f"line 1: header has no column {wanted}; expected time, callid, queuename, agent,"
+                f" event, data1..data5 separated by {delim!r}"
+            ),
+            raw=header_line,
+        )
+    data_cols.sort(key=lambda n: (len(n), n))  # data, data1, data2, …, data10
+    columns = {f"c{i}": "VARCHAR" for i in range(len(names))}
+    with tempfile.TemporaryDirectory() as tmp:
+        clean = Path(tmp) / "utf8.csv"
+        clean.write_text(text, "utf-8")
+        rows = con.execute(
+            f"""SELECT * FROM read_csv(?, columns={columns!r}, delim=?, header=true, quote='"',
+                escape='"', auto_detect=false, null_padding=true, strict_mode=false,
+                new_line='\\r\\n')""",
+            [str(clean), delim],
+        ).to_arrow_table()
+    table = _numbered(rows, 2)  # noqa: F841  (scanned by DuckDB below)
+    col = {n: f"c{names.index(n)}" for n in (*DB_COLUMNS, *data_cols)}
+    joined = " || '|' || ".join(f"coalesce({col[n]}, '')" for n in data_cols)
+    every = ", ".join(f"coalesce(c{i}, '')" for i in range(len(names)))
+    heads = ", ".join(f"coalesce({col[n]}, '')" for n in DB_COLUMNS)
+    con.execute(
+        f"""CREATE TEMP TABLE lines AS
+            SELECT line, concat_ws(?, {every}) AS raw,
+                   list_concat([{heads}], string_split({joined}, '|')) AS f
+            FROM table WHERE c0 IS DISTINCT FROM '{UNDECODABLE}'""",
+        [delim],
+    )
+    return rejects, None
