@@ -160,7 +160,8 @@ def build(
             problems.append(_Problem(field, bad, "bad", expected(ftype, col.format)))
         enum = ENUMS.get((m.table, field))
         if enum:
-            outside = ~np.asarray(pc.is_in(values, pa.array(enum)).fill_null(True), bool)
+            known = pc.or_kleene(pc.is_in(values, pa.array(enum)), pc.is_null(values))
+            outside = ~np.asarray(known, bool)
             if outside.any():
                 problems.append(_Problem(field, outside, "enum", f"one of: {', '.join(enum)}"))
         if not spec.schema.field(field).nullable:
