@@ -234,7 +234,8 @@ def _rejects(
             source = m.columns[p.field].source
             cell = row[index[p.field]] if index[p.field] < len(row) else None
             what = f"column {source!r} ({p.field})"
-            if p.kind == "empty" and cell is not None:
+            blank = cell is None or (isinstance(cell, str) and not cell.strip())
+            if p.kind == "empty" and not blank:
                 reasons.append(f"{what} is {_show(cell)}, which the values map empties; {p.detail}")
             elif p.kind == "empty":
                 reasons.append(f"{what} is empty; {p.detail}")
