@@ -157,7 +157,7 @@ def load_db_form(
                 new_line='\\r\\n')""",
             [str(clean), delim],
         ).to_arrow_table()
-    table = _numbered(rows, 2)  # noqa: F841  (scanned by DuckDB below)
+    numbered = _numbered(rows, 2)  # noqa: F841  (scanned by DuckDB below)
     col = {n: f"c{names.index(n)}" for n in (*DB_COLUMNS, *data_cols)}
     joined = " || '|' || ".join(f"coalesce({col[n]}, '')" for n in data_cols)
     every = ", ".join(f"coalesce(c{i}, '')" for i in range(len(names)))
@@ -166,7 +166,7 @@ def load_db_form(
         f"""CREATE TEMP TABLE lines AS
             SELECT line, concat_ws(?, {every}) AS raw,
                    list_concat([{heads}], string_split({joined}, '|')) AS f
-            FROM table WHERE c0 IS DISTINCT FROM '{UNDECODABLE}'""",
+            FROM numbered WHERE c0 IS DISTINCT FROM '{UNDECODABLE}'""",
         [delim],
     )
     return rejects, None
