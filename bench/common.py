@@ -1,0 +1,148 @@
+"""Shared helpers: run one contender in its own process, measure it, summarise runs.
+
+Each contender runs in a fresh interpreter so that its peak resident memory is its own: the parent
+collects the child's ``ru_maxrss`` with ``os.wait4`` (per child, not the cumulative
+``RUSAGE_CHILDREN`` maximum, which would mix contenders). The child times only the work itself
+(imports and interpreter start-up excluded) and reports it through a small JSON file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+DATA_DIR = BENCH_DIR / "data"
+OUT_DIR = BENCH_DIR / "out"
+THREADS = 2  # the benchmark machine has 2 cores; (a) and (b) get exactly the same DuckDB settings
+
+
+MEMORY_LIMIT = "12GB"
+
+
+def duckdb_settings(con: Any) -> None:
+    """Identical DuckDB settings for every DuckDB-based contender we open ourselves."""
+    con.execute(f"SET threads = {THREADS}")
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute("SET enable_progress_bar = false")
+
+
+@dataclass
+class RunResult:
+    contender: str
+    seconds: float
+    peak_rss_mb: float
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def run_child(script: Path, args: Sequence[str], *, contender: str) -> RunResult:
+    """Run ``python script args… --result <tmp>`` and measure it."""
+    with tempfile.NamedTemporaryFile("r", suffix=".json", delete=False) as fh:
+        result_path = fh.name
+    try:
+        cmd = [sys.executable, str(script), *args, "--result", result_path]
+        proc = subprocess.Popen(cmd, cwd=REPO)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{contender}: {' '.join(cmd)} exited with {proc.returncode}")
+        payload = json.loads(Path(result_path).read_text("utf-8"))
+    finally:
+        Path(result_path).unlink(missing_ok=True)
+    return RunResult(
+        contender=contender,
+        seconds=float(payload.pop("seconds")),
+        peak_rss_mb=usage.ru_maxrss / 1024,  # Linux reports KiB
+        info=payload,
+    )
+
+
+def child_report(result_path: str, seconds: float, **info: Any) -> None:
+    Path(result_path).write_text(json.dumps({"seconds": seconds, **info}, default=str), "utf-8")
+
+
+def timed(func: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = func()
+    return time.perf_counter() - start, value
+
+
+def interleave(
+    contenders: dict[str, Callable[[], RunResult]], runs: int, log: Callable[[str], None]
+) -> dict[str, list[RunResult]]:
+    """Run every contender ``runs`` times, round-robin with a rotating start, so that a noisy
+    neighbour on the shared machine hurts all contenders alike rather than one of them."""
+    names = list(contenders)
+    results: dict[str, list[RunResult]] = {n: [] for n in names}
+    for i in range(runs):
+        order = names[i % len(names) :] + names[: i % len(names)]
+        for name in order:
+            r = contenders[name]()
+            results[name].append(r)
+            log(f"  run {i + 1}/{runs} {name:<28} {r.seconds:8.2f} s  peak {r.peak_rss_mb:8.0f} MB")
+    return results
+
+
+def summary(runs: list[RunResult]) -> dict[str, Any]:
+    secs = [r.seconds for r in runs]
+    return {
+        "runs": len(runs),
+        "median_s": statistics.median(secs),
+        "min_s": min(secs),
+        "max_s": max(secs),
+        "all_s": secs,
+        "peak_rss_mb_max": max(r.peak_rss_mb for r in runs),
+        "peak_rss_mb_median": statistics.median(r.peak_rss_mb for r in runs),
+        "info": runs[-1].info,
+    }
+
+
+def machine() -> dict[str, Any]:
+    import duckdb
+    import pandas
+    import pyarrow
+
+    mem_kb = 0
+    with open("/proc/meminfo") as fh:
+        for line in fh:
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    cpu = ""
+    with open("/proc/cpuinfo") as fh:
+        for line in fh:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    try:
+        import ibis
+
+        ibis_version = ibis.__version__
+    except ImportError:  # pragma: no cover - ibis is a dependency
+        ibis_version = "absent"
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "pyarrow": pyarrow.__version__,
+        "pandas": pandas.__version__,
+        "ibis": ibis_version,
+        "load_avg_at_start": os.getloadavg(),
+    }
+
+
+def dir_size_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
