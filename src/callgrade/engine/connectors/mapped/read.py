@@ -54,6 +54,11 @@ def _decode(data: bytes, encoding: str) -> tuple[str, bool]:
         return data.decode(encoding, "surrogateescape").removeprefix("\ufeff"), True
 
 
+def printable(text: str) -> str:
+    """Undecodable bytes (kept as lone surrogates) shown as U+FFFD so the text can be stored."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def sniff_delimiter(line: str) -> str:
     """The candidate that occurs most often outside quotes in the header line (',' on a tie)."""
     unquoted = re.sub(r'"[^"]*"', "", line)
@@ -101,7 +106,7 @@ def read_csv(
     if header_text is None:
         where = "the file is empty" if not text.strip() else f"nothing from line {header_row} on"
         reason = f"{where}: no header line with column names was found"
-        return Reject(label, None, None, reason, text[:200] or None)
+        return Reject(label, None, None, reason, printable(text[:200]) or None)
     delim = delimiter or ("\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(header_text))
     out: RawRows | None = None
     for start, rec, error in _records(text, delim):
@@ -121,6 +126,16 @@ def read_csv(
             out.rejects.append(Reject(label, start, None, f"line {start}: {error}", None))
             continue
         raw = delim.join(rec)
+        bad = _UNDECODED.search(raw) if damaged else None
+        if bad:
+            byte = ord(bad.group()) - 0xDC00
+            reason = (
+                f"line {start}: byte 0x{byte:02x} cannot be decoded as {encoding}; the file is"
+                " in another encoding: set `encoding:` in the mapping (e.g. gb18030 for a CSV"
+                " saved by Chinese Excel)"
+            )
+            out.rejects.append(Reject(label, start, None, reason, printable(raw)))
+            continue
         n = len(out.header)
         if len(rec) > n and not any(c.strip() for c in rec[n:]):
             rec = rec[:n]
@@ -130,17 +145,6 @@ def read_csv(
                 f" found {len(rec)}; check the delimiter {delim!r} and the quoting"
             )
             out.rejects.append(Reject(label, start, None, reason, raw))
-            continue
-        bad = _UNDECODED.search(raw) if damaged else None
-        if bad:
-            byte = ord(bad.group()) - 0xDC00
-            reason = (
-                f"line {start}: byte 0x{byte:02x} cannot be decoded as {encoding}; the file is"
-                " in another encoding: set `encoding:` in the mapping (e.g. gb18030 for a CSV"
-                " saved by Chinese Excel)"
-            )
-            printable = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            out.rejects.append(Reject(label, start, None, reason, printable))
             continue
         out.rows.append(rec)
         out.lines.append(start)
