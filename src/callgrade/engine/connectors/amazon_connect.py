@@ -1,0 +1,360 @@
+"""Amazon Connect contact records (CTR): JSON lines from Kinesis/Firehose, objects written back to
+back (``}{``), or JSON arrays — told apart by the first character of each top-level value.
+
+Records arrive at least once, so one contact may appear several times; the newest
+``LastUpdateTimestamp`` wins here and, through ``updated_at``, in the warehouse across files.
+Mapping rules are documented in docs/connectors/amazon_connect.md.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import math
+import re
+import zoneinfo
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from callgrade.engine.connectors.base import (
+    ConnectorError,
+    ParseResult,
+    Reject,
+    rejects_table,
+    source_label,
+)
+from callgrade.engine.schemas import INTERACTIONS, conform
+
+CONNECTOR = "connect"
+OUTBOUND_METHODS = {"OUTBOUND", "CAMPAIGN"}
+TRANSFER_METHODS = {"TRANSFER": None, "QUEUE_TRANSFER": "queue"}
+ENDED_BY = {"CUSTOMER_DISCONNECT": "caller", "AGENT_DISCONNECT": "agent"}
+
+_DECODER = json.JSONDecoder()
+_UNDECODED = re.compile("[\udc80-\udcff]")
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# Where the next top-level object may start after a damaged one: a line opening with "{", or
+# "{" right after "}" (Firehose writes records back to back).
+_RESYNC = re.compile(r"(?<=\n)\{|(?<=\})\{")
+# The next element of an array after a damaged one.
+_RESYNC_ELEMENT = re.compile(r"\}\s*,\s*(\{)")
+
+
+class _Bad(Exception):
+    def __init__(self, field: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class _Record:
+    number: int  # 1-based object number in the file
+    line: int  # line the object starts on
+    value: Any
+    raw: str
+    error: str | None  # not JSON at all: why
+
+
+def parse(path: Path, *, tz: str = "UTC", encoding: str = "utf-8", **options: Any) -> ParseResult:
+    """Parse one file of contact records into canonical ``interactions``.
+
+    Connect writes times in UTC with a ``Z``; ``tz`` only applies to a time written without an
+    offset. Duplicated contacts count as accepted records but yield one row, so the number of
+    rows can be below ``accepted``."""
+    if options:
+        raise ConnectorError(
+            f"unknown option(s) for connect: {', '.join(sorted(options))}; expected tz, encoding"
+        )
+    try:
+        zone = zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConnectorError(
+            f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai"
+        ) from None
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ConnectorError(f"unknown encoding {encoding!r}") from None
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConnectorError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    source = source_label(CONNECTOR, path)
+    # surrogateescape keeps undecodable bytes in place so only the records holding them are lost
+    text = data.decode(encoding, "surrogateescape").removeprefix("\ufeff")
+
+    rejects: list[Reject] = []
+    contacts: list[dict[str, Any]] = []
+    read = 0
+    for rec in _records(text):
+        read += 1
+        where = f"object {rec.number} (line {rec.line})"
+        raw = _UNDECODED.sub("\ufffd", rec.raw)
+        if rec.error is not None:
+            rejects.append(Reject(source, rec.line, None, f"{where}: {rec.error}", raw))
+            continue
+        if _UNDECODED.search(rec.raw):
+            reason = f"bytes that are not valid {encoding}; re-export as {encoding}"
+            rejects.append(Reject(source, rec.line, None, f"{where}: {reason}", raw))
+            continue
+        try:
+            contact = _contact(rec.value, zone)
+        except _Bad as bad:
+            rejects.append(Reject(source, rec.line, bad.field, f"{where}: {bad.reason}", raw))
+            continue
+        contact["source_ref"] = f"{path.name}:{rec.line}"
+        contact["_order"] = rec.number
+        contacts.append(contact)
+
+    table = _interactions(_latest(contacts), source)
+    return ParseResult(
+        connector=CONNECTOR,
+        source=source,
+        tables={"interactions": table},
+        rejects=rejects_table(rejects),
+        read=read,
+        accepted=len(contacts),
+    )
+
+
+# ---- reading JSON values -------------------------------------------------------------------
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+class _Lines:
+    """Line number of a position, counted incrementally."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line = 1
+
+    def at(self, pos: int) -> int:
+        self.line += self.text.count("\n", self.pos, pos)
+        self.pos = pos
+        return self.line
+
+
+def _records(text: str) -> Iterator[_Record]:
+    reader = _Reader(text)
+    pos = _skip_space(text, 0)
+    while pos < len(text):
+        if text[pos] == "[":
+            pos = yield from reader.array(pos + 1)
+        else:
+            pos = yield from reader.value(pos, _RESYNC, 0)
+        pos = _skip_space(text, pos)
+
+
+class _Reader:
+    """Numbers records and tracks line numbers; positions only move forward."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.number = 0
+        self.lines = _Lines(text)
+
+    def value(self, pos: int, resync: re.Pattern[str], group: int) -> Generator[_Record, None, int]:
+        """One record starting at ``pos``; returns where reading goes on."""
+        text = self.text
+        self.number += 1
+        line = self.lines.at(pos)
+        try:
+            value, end = _DECODER.raw_decode(text, pos)
+        except (ValueError, RecursionError) as exc:
+            nxt = resync.search(text, pos + 1)
+            end = nxt.start(group) if nxt else len(text)
+            raw = text[pos:end].rstrip(" \t\r\n,")
+            yield _Record(self.number, line, None, raw, _json_error(exc, nxt))
+            return end
+        yield _Record(self.number, line, value, text[pos:end], None)
+        return end
+
+    def array(self, pos: int) -> Generator[_Record, None, int]:
+        """The elements of an array opened just before ``pos``; returns the position after it."""
+        text = self.text
+        pos = _skip_space(text, pos)
+        while pos < len(text) and text[pos] != "]":
+            pos = yield from self.value(pos, _RESYNC_ELEMENT, 1)
+            pos = _skip_space(text, pos)
+            if pos < len(text) and text[pos] == ",":
+                pos = _skip_space(text, pos + 1)
+        return pos + 1
+
+
+def _json_error(exc: Exception, resynced: re.Match[str] | None) -> str:
+    if isinstance(exc, RecursionError):
+        detail = "nested too deeply"
+    elif isinstance(exc, json.JSONDecodeError):
+        detail = f"{exc.msg.removesuffix(' at')}, at line {exc.lineno} column {exc.colno}"
+    else:
+        detail = str(exc)
+    tail = "" if resynced else "; the file ends inside it (truncated?)"
+    return f"not valid JSON ({detail}){tail}"
+
+
+# ---- one contact record --------------------------------------------------------------------
+
+
+def _contact(obj: Any, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
+    """The canonical facts of one record, or _Bad naming the first field that is wrong."""
+    if not isinstance(obj, dict):
+        raise _Bad(None, f"expected a JSON object (a contact record), found {_kind(obj)}")
+    contact_id = obj.get("ContactId")
+    if not isinstance(contact_id, str) or not contact_id.strip():
+        found = _kind(contact_id) if "ContactId" in obj else "nothing"
+        raise _Bad("ContactId", f"ContactId must be a non-empty string, found {found}")
+    channel = _text(obj, "Channel")
+    if channel is None:
+        raise _Bad("Channel", "Channel is missing (expected VOICE, CHAT, TASK …)")
+    method = (_text(obj, "InitiationMethod") or "").upper()
+    queue = _object(obj, "Queue")
+    agent = _object(obj, "Agent")
+    endpoint = _object(obj, "CustomerEndpoint")
+
+    initiated = _time(obj, "InitiationTimestamp", zone)
+    enqueued = _time(queue, "EnqueueTimestamp", zone, "Queue.")
+    offered = enqueued or initiated
+    if offered is None:
+        raise _Bad("InitiationTimestamp", "InitiationTimestamp is missing")
+    connected = _time(agent, "ConnectedToAgentTimestamp", zone, "Agent.")
+    answered = connected is not None
+    queued = enqueued is not None or _text(queue, "Name", "Queue.") is not None
+    reason = _text(obj, "DisconnectReason")
+    return {
+        "contact_id": contact_id,
+        "previous_id": _text(obj, "PreviousContactId"),
+        "method": method,
+        "interaction_id": "connect:" + contact_id,
+        "channel": channel.lower(),
+        "direction": "outbound"
+        if method in OUTBOUND_METHODS or (method == "API" and channel.upper() == "VOICE")
+        else "inbound",
+        "queue": _text(queue, "Name", "Queue."),
+        "agent_id": _text(agent, "Username", "Agent.") if answered else None,
+        "customer_id": _text(endpoint, "Address", "CustomerEndpoint."),
+        "offered_at": offered,
+        "answered_at": connected,
+        "ended_at": _time(obj, "DisconnectTimestamp", zone),
+        "queue_wait_s": _seconds(queue, "Duration", "Queue."),
+        "talk_s": _seconds(agent, "AgentInteractionDuration", "Agent.") if answered else None,
+        "hold_s": _seconds(agent, "CustomerHoldDuration", "Agent."),
+        "acw_s": _seconds(agent, "AfterContactWorkDuration", "Agent."),
+        "outcome": "answered" if answered else ("abandoned" if queued else "closed"),
+        "answered": answered,
+        "transferred_out": _time(obj, "TransferCompletedTimestamp", zone) is not None
+        or bool(_object(obj, "TransferredToEndpoint")),
+        "ended_by": None if reason is None else ENDED_BY.get(reason.upper(), "system"),
+        "updated_at": _time(obj, "LastUpdateTimestamp", zone),
+    }
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value[:40]!r}"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def _object(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    value = parent.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _Bad(key, f"{key} must be an object or null, found {_kind(value)}")
+    return value
+
+
+def _text(parent: dict[str, Any], key: str, prefix: str = "") -> str | None:
+    value = parent.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise _Bad(prefix + key, f"{prefix}{key} must be a string, found {_kind(value)}")
+    return value
+
+
+def _seconds(parent: dict[str, Any], key: str, prefix: str = "") -> float | None:
+    value = parent.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Bad(prefix + key, f"{prefix}{key} must be a number of seconds, found {_kind(value)}")
+    if not math.isfinite(value) or value < 0:
+        raise _Bad(prefix + key, f"{prefix}{key} must be zero or more seconds, found {value}")
+    return float(value)
+
+
+def _time(
+    parent: dict[str, Any], key: str, zone: zoneinfo.ZoneInfo, prefix: str = ""
+) -> datetime | None:
+    value = parent.get(key)
+    if value is None or value == "":
+        return None
+    name = prefix + key
+    if not isinstance(value, str):
+        raise _Bad(name, f"{name} must be an ISO-8601 time string, found {_kind(value)}")
+    try:
+        if not _TIMESTAMP.match(value):
+            raise ValueError
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise _Bad(
+            name, f"{name} {value[:40]!r} is not an ISO-8601 time like 2026-01-05T09:00:00Z"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed.astimezone(UTC)
+
+
+# ---- from records to rows ------------------------------------------------------------------
+
+
+def _latest(contacts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per contact: the greatest LastUpdateTimestamp, a later record on a tie, and a
+    record without one only when no copy has it. Rows keep file order."""
+    best: dict[str, dict[str, Any]] = {}
+    for c in contacts:
+        kept = best.get(c["contact_id"])
+        if kept is None or _version(c) >= _version(kept):
+            best[c["contact_id"]] = c
+    return sorted(best.values(), key=lambda c: c["_order"])
+
+
+def _version(c: dict[str, Any]) -> tuple[bool, datetime, int]:
+    updated = c["updated_at"]
+    return (updated is not None, updated or datetime.min.replace(tzinfo=UTC), c["_order"])
+
+
+def _interactions(contacts: list[dict[str, Any]], source: str) -> pa.Table:
+    # A contact was transferred when the record it became names it as PreviousContactId.
+    onward: dict[str, str | None] = {}
+    for c in contacts:
+        if c["method"] in TRANSFER_METHODS and c["previous_id"]:
+            onward[c["previous_id"]] = TRANSFER_METHODS[c["method"]]
+    for c in contacts:
+        by_successor = c["contact_id"] in onward
+        c["transferred"] = by_successor or c["transferred_out"]
+        c["transfer_kind"] = onward.get(c["contact_id"]) if by_successor else None
+        c["source"] = source
+    # ring time is not in a contact record: the column stays null
+    schema = pa.schema([f for f in INTERACTIONS if f.name != "ring_s"])
+    columns = {f.name: [c[f.name] for c in contacts] for f in schema}
+    return conform("interactions", pa.table(columns, schema=schema))
