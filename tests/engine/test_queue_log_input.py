@@ -275,3 +275,22 @@ def test_ingest_twice_adds_nothing(tmp_path: Path) -> None:
     assert wh.count("interactions") == 20
     assert wh.count("agent_states") == 12
     assert second.files[1].rejects_file is not None
+
+
+def test_lone_carriage_return_stays_inside_its_line(tmp_path: Path) -> None:
+    text = (
+        "1767225600|w1|sales|NONE|ENTERQUEUE||555|1\n"
+        "1767225607|w1|sales|NONE|WITHDRAW|1|1|7|note\rmore\n"
+        "1767225610|w2|sales|NONE|ENTERQUEUE||556|1\n"
+        "1767225612|w2|sales|NONE|ABANDON|1|1|2\n"
+    )
+    result = parse("queue_log", write(tmp_path, text))
+    assert (result.read, result.accepted, result.rejected) == (4, 4, 0)
+    got = [
+        (r["interaction_id"], r["outcome"], r["queue_wait_s"], r["source_ref"])
+        for r in result.tables["interactions"].to_pylist()
+    ]
+    assert got == [
+        ("w1:sales:1767225600", "withdrawn", 7.0, "queue_log:1"),
+        ("w2:sales:1767225610", "abandoned", 2.0, "queue_log:3"),
+    ]

@@ -47,6 +47,10 @@ def parse_db_export(
     return _parse("queue_log_db", Path(path), db_form=True, tz=tz, encoding=encoding, **options)
 
 
+def _line(reject: Reject) -> int:
+    return reject.line or 0
+
+
 def _end_of_data(value: Any) -> dt.datetime | None:
     if value is None:
         return None
@@ -88,7 +92,7 @@ def _parse(
                 connector,
                 source,
                 {},
-                rejects_table([*early, whole_file]),
+                rejects_table(sorted([*early, whole_file], key=_line)),
                 read=1 + len(early),
                 accepted=0,
             )
@@ -103,7 +107,7 @@ def _parse(
         }
     finally:
         con.close()
-    all_rejects = sorted([*early, *late], key=lambda r: r.line or 0)
+    all_rejects = sorted([*early, *late], key=_line)
     read_count = counts.read + len(early)
     return ParseResult(
         connector,

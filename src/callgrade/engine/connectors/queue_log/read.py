@@ -87,30 +87,39 @@ def _read_utf8_lines(con: duckdb.DuckDBPyConnection, path: Path) -> pa.Table:
     return con.execute(f"SELECT raw FROM {_LINE_CSV}", [str(path)]).to_arrow_table()
 
 
+def _plain_line_ends(path: Path) -> bool:
+    """True when every CR is part of a CRLF. DuckDB's reader also breaks lines at a lone CR (and
+    then drops a character), so such files take the slower exact path."""
+    data = _bytes(path)
+    crs = data.count(b"\r")
+    return crs == 0 or crs == data.count(b"\r\n")
+
+
+def _split_lines(text: str) -> pa.Table:
+    """The exact path: lines split at LF only, one trailing CR dropped (rare files only)."""
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    return pa.table({"raw": pa.array(lines, pa.string())})
+
+
 def load_file_form(
     con: duckdb.DuckDBPyConnection, path: Path, encoding: str, source: str
 ) -> list[Reject]:
     """Create ``lines`` from a pipe-separated queue_log file; returns undecodable-line rejects."""
     rejects: list[Reject] = []
     raw: pa.Table | None = None
-    if check_encoding(encoding) == "utf-8":
-        if not path.is_file():
-            raise ConnectorError(f"cannot read {path}: no such file")
+    if check_encoding(encoding) == "utf-8" and _plain_line_ends(path):
         try:
             raw = _read_utf8_lines(con, path)
         except duckdb.Error:
             raw = None  # not valid UTF-8 somewhere: find the lines in Python below
     if raw is None:
         text, rejects = decode_lines(_bytes(path), encoding, source)
-        with tempfile.TemporaryDirectory() as tmp:
-            clean = Path(tmp) / "utf8.log"
-            clean.write_text(text, "utf-8")
-            raw = _read_utf8_lines(con, clean)
+        raw = _split_lines(text)
     lines = _numbered(raw, 1)  # noqa: F841  (scanned by DuckDB below)
     con.execute(
         f"""CREATE TEMP TABLE lines AS
             SELECT line, raw, string_split(raw, '|') AS f FROM lines
-            WHERE raw IS NOT NULL AND trim(raw) <> '' AND raw <> '{UNDECODABLE}'"""
+            WHERE raw IS NOT NULL AND trim(raw, ' \t\r') <> '' AND raw <> '{UNDECODABLE}'"""
     )
     return rejects
 
@@ -126,6 +135,7 @@ def load_db_form(
     """Create ``lines`` from a database export (CSV with a header). Returns undecodable-line
     rejects, and a whole-file reject when the header lacks a required column."""
     text, rejects = decode_lines(_bytes(path), check_encoding(encoding), source)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     header_line = text.split("\n", 1)[0].rstrip("\r")
     if not header_line.strip() and text.strip() == "":
         con.execute("CREATE TEMP TABLE lines (line BIGINT, raw VARCHAR, f VARCHAR[])")
@@ -151,12 +161,22 @@ def load_db_form(
     with tempfile.TemporaryDirectory() as tmp:
         clean = Path(tmp) / "utf8.csv"
         clean.write_text(text, "utf-8")
-        rows = con.execute(
-            f"""SELECT * FROM read_csv(?, columns={columns!r}, delim=?, header=true, quote='"',
-                escape='"', auto_detect=false, null_padding=true, strict_mode=false,
-                new_line='\\r\\n')""",
-            [str(clean), delim],
-        ).to_arrow_table()
+        try:
+            rows = con.execute(
+                f"""SELECT * FROM read_csv(?, columns={columns!r}, delim=?, header=true, quote='"',
+                    escape='"', auto_detect=false, null_padding=true, strict_mode=false,
+                    new_line='\\n')""",
+                [str(clean), delim],
+            ).to_arrow_table()
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0]
+            return rejects, Reject(
+                source=source,
+                line=None,
+                field=None,
+                reason=f"cannot read the export as {delim!r}-separated CSV: {first}",
+                raw=header_line,
+            )
     numbered = _numbered(rows, 2)  # noqa: F841  (scanned by DuckDB below)
     col = {n: f"c{names.index(n)}" for n in (*DB_COLUMNS, *data_cols)}
     joined = " || '|' || ".join(f"coalesce({col[n]}, '')" for n in data_cols)
