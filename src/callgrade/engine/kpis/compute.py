@@ -1,0 +1,190 @@
+"""Compute KPIs: one aggregate pass per source table, then values derived in Arrow/pandas.
+
+Every KPI part on a table contributes sums (numerator, denominator, sample) to a single
+``group_by(period, entity).aggregate`` over that table; identical sums are computed once. The
+small per-entity result is then combined across tables, divided, and pivoted to the long format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from callgrade.engine.kpis.options import KpiOptions
+from callgrade.engine.kpis.prepare import QUEUE_SOURCES, prepared, with_entity
+from callgrade.engine.kpis.registry import REGISTRY, KpiDef, Part
+from callgrade.engine.kpis.rows import one
+from callgrade.engine.periods import Period
+from callgrade.engine.schemas import TS
+
+OUTPUT = pa.schema(
+    [
+        pa.field("period", pa.string(), nullable=False),
+        pa.field("period_start", TS, nullable=False),
+        pa.field("period_end", TS, nullable=False),
+        pa.field("entity_type", pa.string(), nullable=False),
+        pa.field("entity_id", pa.string(), nullable=False),
+        pa.field("kpi", pa.string(), nullable=False),
+        pa.field("value", pa.float64()),
+        pa.field("numerator", pa.float64()),
+        pa.field("denominator", pa.float64()),
+        pa.field("sample_size", pa.int64(), nullable=False),
+        pa.field("unit", pa.string(), nullable=False),
+    ]
+)
+
+
+def sample_flag(kpi: KpiDef, part: Part, t: ir.Table, o: KpiOptions) -> ir.BooleanValue | None:
+    """Which rows of ``part`` count in the sample. A KPI naming a sample on any part uses only
+    those; otherwise a row counts when it moves the denominator (or, for totals, the numerator)."""
+    if part.sample is not None:
+        return part.sample(t, o).fill_null(False)
+    if any(p.sample is not None for p in kpi.parts):
+        return None
+    if part.denominator is not None:
+        return part.denominator(t, o) != 0
+    assert part.numerator is not None
+    return part.numerator(t, o) != 0
+
+
+def selected(kpis: Sequence[str] | None, level: str) -> list[KpiDef]:
+    codes = list(REGISTRY) if kpis is None else list(kpis)
+    unknown = [c for c in codes if c not in REGISTRY]
+    if unknown:
+        raise ValueError(f"Unknown KPI code(s): {', '.join(unknown)}.")
+    return [REGISTRY[c] for c in codes if level in REGISTRY[c].levels]
+
+
+def _layers(periods: Sequence[Period]) -> list[list[Period]]:
+    """Split periods into groups without overlap (a CASE bucket gives each row one period)."""
+    layers: list[list[Period]] = []
+    for p in sorted(periods, key=lambda x: (x.start, x.end, x.label)):
+        for layer in layers:
+            if all(p.end <= q.start or p.start >= q.end for q in layer):
+                layer.append(p)
+                break
+        else:
+            layers.append([p])
+    return layers
+
+
+def _source_sums(
+    t: ir.Table, items: list[tuple[KpiDef, int, Part]], o: KpiOptions, prefix: str
+) -> tuple[pd.DataFrame, dict[tuple[str, int, str], str]]:
+    names: dict[object, str] = {}
+    aggs: dict[str, ir.Scalar] = {}
+    where: dict[tuple[str, int, str], str] = {}
+
+    def add(key: tuple[str, int, str], expr: ir.FloatingValue) -> None:
+        op = expr.op()
+        if op not in names:
+            names[op] = f"{prefix}{len(names)}"
+            aggs[names[op]] = expr.sum()
+        where[key] = names[op]
+
+    for kpi, i, part in items:
+        if part.numerator is not None:
+            add((kpi.code, i, "num"), part.numerator(t, o))
+        if part.denominator is not None:
+            add((kpi.code, i, "den"), part.denominator(t, o))
+        flag = sample_flag(kpi, part, t, o)
+        if flag is not None:
+            add((kpi.code, i, "n"), one(flag))
+    out = t.group_by(["k_period", "k_entity"]).aggregate(**aggs).to_pyarrow()
+    df = out.to_pandas().set_index(["k_period", "k_entity"])
+    return df, where
+
+
+def _compute_layer(
+    tables: Mapping[str, ir.Table],
+    periods: list[Period],
+    level: str,
+    defs: list[KpiDef],
+    o: KpiOptions,
+) -> pd.DataFrame:
+    by_source: dict[str, list[tuple[KpiDef, int, Part]]] = {}
+    for d in defs:
+        for i, part in enumerate(d.parts):
+            by_source.setdefault(part.source, []).append((d, i, part))
+    roster = tables.get("roster")
+    frames: list[pd.DataFrame] = []
+    where: dict[tuple[str, int, str], str] = {}
+    for s_idx, (source, items) in enumerate(sorted(by_source.items())):
+        if level == "queue" and source not in QUEUE_SOURCES:
+            continue
+        t = with_entity(prepared(tables, source, periods, o), level, roster)
+        df, w = _source_sums(t, items, o, prefix=f"s{s_idx}_")
+        frames.append(df)
+        where.update(w)
+    if not frames:
+        return pd.DataFrame()
+    wide = pd.concat(frames, axis=1, join="outer").fillna(0.0)
+    keys = wide.index.to_frame(index=False)
+    rows = []
+    for d in defs:
+        num_cols = [where.get((d.code, i, "num")) for i in range(len(d.parts))]
+        den_cols = [where.get((d.code, i, "den")) for i in range(len(d.parts))]
+        n_cols = [where.get((d.code, i, "n")) for i in range(len(d.parts))]
+        num = _sum(wide, num_cols)
+        n = _sum(wide, n_cols)
+        frame = keys.copy()
+        frame["kpi"] = d.code
+        frame["numerator"] = num
+        frame["sample_size"] = np.rint(n).astype("int64")
+        frame["unit"] = d.unit
+        if d.kind == "total":
+            frame["denominator"] = np.nan
+            frame["value"] = num
+        else:
+            den = _sum(wide, den_cols)
+            frame["denominator"] = den
+            with np.errstate(divide="ignore", invalid="ignore"):
+                frame["value"] = np.where(den != 0, num / den * d.scale, np.nan)
+        rows.append(frame)
+    return pd.concat(rows, ignore_index=True)
+
+
+def _sum(wide: pd.DataFrame, cols: list[str | None]) -> np.ndarray:
+    present = [c for c in cols if c is not None]
+    if not present:
+        return np.zeros(len(wide), dtype="float64")
+    return np.asarray(wide[present].sum(axis=1), dtype="float64")
+
+
+def compute_kpis(
+    tables: Mapping[str, ir.Table],
+    *,
+    periods: Sequence[Period],
+    by: str = "agent",
+    kpis: Sequence[str] | None = None,
+    options: KpiOptions = KpiOptions(),  # noqa: B008  (frozen, so a shared default is safe)
+) -> pa.Table:
+    """KPI values in long form: one row per (period, entity, kpi) for every entity that has any
+    record of the selected KPIs' tables in that period (counts are 0 there, rates with a zero
+    denominator are null). ``by="queue"`` keeps only contact KPIs."""
+    if by not in ("agent", "team", "queue", "center"):
+        raise ValueError(f"by={by!r}: expected agent, team, queue or center.")
+    labels: dict[str, Period] = {}
+    for p in periods:
+        if labels.setdefault(p.label, p) != p:
+            raise ValueError(f"Two different periods are both labelled {p.label!r}.")
+    defs = selected(kpis, by)
+    parts = [
+        _compute_layer(tables, layer, by, defs, options) for layer in _layers(list(labels.values()))
+    ]
+    parts = [p for p in parts if len(p)]
+    if not parts or not defs:
+        return OUTPUT.empty_table()
+    df = pd.concat(parts, ignore_index=True).rename(
+        columns={"k_period": "period", "k_entity": "entity_id"}
+    )
+    df["period_start"] = [labels[x].start for x in df["period"]]
+    df["period_end"] = [labels[x].end for x in df["period"]]
+    df["entity_type"] = by
+    df = df.sort_values(["period_start", "period_end", "period", "entity_id", "kpi"])
+    table = pa.Table.from_pandas(df[OUTPUT.names], preserve_index=False)
+    return table.cast(OUTPUT)

@@ -1,0 +1,30 @@
+"""Open the warehouse's canonical tables in any Ibis backend."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from callgrade.engine.schemas import TABLES
+from callgrade.engine.warehouse import Warehouse
+
+
+def open_tables(con: ibis.BaseBackend, warehouse: Warehouse) -> dict[str, ir.Table]:
+    """Every canonical table as an Ibis table on ``con``: its live Parquet files (only those the
+    manifest names), or an empty table with the canonical schema when there are none."""
+    out: dict[str, ir.Table] = {}
+    for name, spec in TABLES.items():
+        schema = ibis.Schema.from_pyarrow(spec.schema)
+        files = [str(f) for f in warehouse.files(name)]
+        if not files:
+            out[name] = ibis.memtable(spec.schema.empty_table())
+            continue
+        if con.name == "duckdb":
+            # hive_partitioning off: the month=… folder must not become a column.
+            t = con.read_parquet(files, hive_partitioning=False)
+        else:
+            # One read per file: other engines would also infer month=… as a column from a folder.
+            reads = [con.read_parquet(f) for f in files]
+            t = reads[0].union(*reads[1:]) if len(reads) > 1 else reads[0]
+        out[name] = t.select(*schema.names).cast(schema)
+    return out
