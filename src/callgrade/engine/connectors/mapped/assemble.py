@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -20,7 +19,15 @@ from callgrade.engine.connectors.base import (
     Reject,
     rejects_table,
 )
-from callgrade.engine.connectors.mapped.convert import ENUMS, convert, expected, normalize
+from callgrade.engine.connectors.mapped.convert import (
+    ENUMS,
+    Column,
+    cell_text,
+    convert,
+    expected,
+    is_null,
+    normalize,
+)
 from callgrade.engine.connectors.mapped.mapping import Mapping, load_mapping
 from callgrade.engine.connectors.mapped.read import RawRows, read_csv, read_xlsx
 from callgrade.engine.schemas import TABLES, conform
@@ -141,10 +148,10 @@ def build(
         arrow = spec.schema.field(field).type
         ftype = m.field_type(field)
         if col.source is None:
-            const, _ = convert(pd.Series([col.value], dtype=object), ftype, arrow, tz=tz)
+            const, _ = convert(normalize([col.value]), ftype, arrow, tz=tz)
             arrays[field] = pa.repeat(const[0], n).cast(arrow) if n else pa.array([], arrow)
             continue
-        cells = normalize(pd.Series(raw.column(index[field]), dtype=object))
+        cells = normalize(raw.column(index[field]))
         unmapped = np.zeros(n, bool)
         if col.values is not None:
             cells, unmapped = _apply_values(cells, col.values, col.default)
@@ -154,7 +161,7 @@ def build(
                 at = f" (values map, mapping line {line})" if line else ""
                 problems.append(_Problem(field, unmapped, "unmapped", f"one of: {keys}{at}"))
         if col.default is not None:
-            cells = cells.where(cells.notna(), col.default)
+            cells = _fill(cells, col.default)
         values, bad = convert(cells, ftype, arrow, fmt=col.format, tz=tz)
         if bad.any():
             problems.append(_Problem(field, bad, "bad", expected(ftype, col.format)))
@@ -165,7 +172,7 @@ def build(
             if outside.any():
                 problems.append(_Problem(field, outside, "enum", f"one of: {', '.join(enum)}"))
         if not spec.schema.field(field).nullable:
-            empty = cells.isna().to_numpy() & ~unmapped
+            empty = is_null(cells) & ~unmapped
             if empty.any():
                 problems.append(_Problem(field, empty, "empty", "a value is required"))
         arrays[field] = values
@@ -179,39 +186,43 @@ def build(
     if spec.key not in columns:
         columns[spec.key] = derived_keys(m.table, columns, kept)
     columns["source"] = pa.repeat(pa.scalar(label), kept).cast(pa.string())
-    columns["source_ref"] = pa.array(raw.refs, pa.string()).filter(keep)
+    columns["source_ref"] = pa.array(raw.refs(), pa.string()).filter(keep)
     return conform(m.table, pa.table(columns)), rejects
 
 
 def _apply_values(
-    cells: pd.Series, values: dict[str, Any], default: Any
-) -> tuple[pd.Series, np.ndarray]:
+    cells: Column, values: dict[str, Any], default: Any
+) -> tuple[pa.Array, np.ndarray]:
     """Map raw text through the values map (exact, then ignoring case); unmapped cells are
-    flagged unless a default stands in for them."""
-    exact = dict(values)
-    folded = {k.casefold(): v for k, v in values.items()}
-    text = cells.map(lambda v: None if v is None else _key_text(v))
-    hit = text.isin(list(exact))
-    out = text.map(exact)
-    folded_hit = ~hit & text.notna() & text.str.casefold().isin(list(folded))
-    if folded_hit.any():
-        out[folded_hit] = text[folded_hit].str.casefold().map(folded)
-    mapped = hit | folded_hit
-    out = out.where(mapped, None).astype(object)
-    out[~mapped] = None
-    unmapped = (text.notna() & ~mapped).to_numpy()
-    if default is not None:
-        out[unmapped] = default
-        unmapped[:] = False
+    flagged unless a default stands in for them. Targets become text, which every converter
+    reads back to the same value (True → "true", 5 → "5"), so the column stays on Arrow."""
+    if isinstance(cells, pa.Array):
+        text = cells
+    else:
+        text = pa.array([None if v is None else cell_text(v) for v in cells], pa.string())
+    keys = list(values)
+    targets = pa.array([None if v is None else cell_text(v) for v in values.values()], pa.string())
+    folded: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        folded.setdefault(k.lower(), i)
+    exact = pc.index_in(text, value_set=pa.array(keys, pa.string()))
+    loose = pc.take(
+        pa.array(list(folded.values()), pa.int32()),
+        pc.index_in(pc.utf8_lower(text), value_set=pa.array(list(folded), pa.string())),
+    )
+    idx = pc.coalesce(exact, loose)
+    out = pc.take(targets, idx)
+    unmapped = np.asarray(pc.and_(text.is_valid(), idx.is_null()), bool)
+    if default is not None and unmapped.any():
+        out = pc.if_else(pa.array(unmapped), cell_text(default), out)
+        unmapped = np.zeros(len(text), bool)
     return out, unmapped
 
 
-def _key_text(v: Any) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
+def _fill(cells: Column, default: Any) -> Column:
+    if isinstance(cells, pa.Array):
+        return pc.fill_null(cells, cell_text(default))
+    return cells.where(cells.notna(), default)
 
 
 def _rejects(

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+
+from callgrade.engine.connectors.mapped.fast import FALSE_WORDS, TRUE_WORDS, convert_text
 
 FieldType = Literal["string", "int", "float", "bool", "datetime", "date", "duration", "percent"]
 NUMERIC: tuple[FieldType, ...] = ("int", "float", "percent", "duration")
@@ -45,8 +48,6 @@ ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("roster", "status"): ("active", "probation", "left"),
 }
 
-TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "on", "是", "对", "真", "√", "✓"})
-FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "off", "否", "错", "假", "×", "✗"})
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # Plausible ranges for bare numbers in a date column (pandas' nanosecond timestamps end in 2262).
 SERIAL_RANGE = (1.0, 120_000.0)  # Excel day serials, 1900-01-01 … 2228
@@ -107,8 +108,23 @@ def expected(ftype: FieldType, fmt: str | None = None) -> str:
     }[ftype]
 
 
-def normalize(s: pd.Series) -> pd.Series:
-    """Strip text cells; empty text becomes None (a null, not an empty string)."""
+# Arrow for text-only columns, pandas objects for columns with native Excel values
+Column: TypeAlias = pa.Array | pd.Series
+
+
+def normalize(cells: list[Any] | pd.Series) -> Column:
+    """Strip text cells; empty text becomes null. A column of text only comes back as an Arrow
+    string array (the fast path); one with native Excel values as a pandas object Series."""
+    values = cells.tolist() if isinstance(cells, pd.Series) else list(cells)
+    try:
+        arr = pa.array(values, pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return _normalize_mixed(pd.Series(values, dtype=object))
+    trimmed = pc.utf8_trim_whitespace(arr)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _normalize_mixed(s: pd.Series) -> pd.Series:
     is_str = s.map(type).isin([str])
     if is_str.any():
         stripped = s[is_str].str.strip()
@@ -117,8 +133,14 @@ def normalize(s: pd.Series) -> pd.Series:
     return s.where(s.notna(), None)
 
 
+def is_null(col: Column) -> np.ndarray:
+    if isinstance(col, pa.Array):
+        return np.asarray(col.is_null().to_numpy(zero_copy_only=False), bool)
+    return col.isna().to_numpy()
+
+
 def convert(
-    s: pd.Series,
+    col: Column,
     ftype: FieldType,
     arrow: pa.DataType,
     *,
@@ -127,6 +149,22 @@ def convert(
 ) -> tuple[pa.Array, np.ndarray]:
     """Convert a normalized column; returns the canonical Arrow array (null where empty or bad)
     and the mask of present-but-unconvertible cells."""
+
+    def slow(s: pd.Series) -> tuple[pa.Array, np.ndarray]:
+        return _convert_mixed(s, ftype, fmt=fmt, tz=tz)
+
+    if isinstance(col, pa.Array):
+        typed, bad = convert_text(col, ftype, fmt=fmt, tz=tz, slow=slow)
+    else:
+        typed, bad = slow(col)
+    if pa.types.is_string(arrow) and ftype != "string":
+        typed = _as_text(typed)
+    return typed.cast(arrow), np.asarray(bad, bool)
+
+
+def _convert_mixed(
+    s: pd.Series, ftype: FieldType, *, fmt: str | None, tz: str
+) -> tuple[pa.Array, np.ndarray]:
     s = s.reset_index(drop=True)
     kinds = s.map(type)
     if ftype == "string":
@@ -144,9 +182,7 @@ def convert(
     else:
         when, bad = _datetimes(s, kinds, fmt=fmt, tz=tz, date_only=ftype == "date")
         typed = pa.array(when, from_pandas=True).cast(pa.timestamp("us", "UTC"), safe=False)
-    if pa.types.is_string(arrow) and ftype != "string":
-        typed = _as_text(typed)
-    return typed.cast(arrow), np.asarray(bad, bool)
+    return typed, np.asarray(bad, bool)
 
 
 def check_constant(
@@ -154,8 +190,7 @@ def check_constant(
 ) -> str | None:
     """Why a constant from the mapping (value, default, values-map target) does not fit the
     field, or None when it does."""
-    s = normalize(pd.Series([value], dtype=object))
-    out, bad = convert(s, ftype, arrow, fmt=fmt)
+    out, bad = convert(normalize([value]), ftype, arrow, fmt=fmt)
     if bad[0] or out[0].as_py() is None:
         return expected(ftype, fmt)
     if enum and out[0].as_py() not in enum:
@@ -183,11 +218,11 @@ def _text(s: pd.Series, kinds: pd.Series) -> pd.Series:
     if not other.any():
         return s
     s = s.copy()
-    s[other] = s[other].map(_cell_text)
+    s[other] = s[other].map(cell_text)
     return s
 
 
-def _cell_text(v: Any) -> str:
+def cell_text(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):

@@ -11,6 +11,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +31,18 @@ class RawRows:
     header_line: int
     rows: list[list[Any]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
-    refs: list[str] = field(default_factory=list)
+    ref_prefix: str = ""  # source_ref is ref_prefix + line: "f.csv:12", "f.xlsx:Sheet1!12"
     rejects: list[Reject] = field(default_factory=list)
     read: int = 0
     where: str = "line"  # how reasons name a row: "line 12" (CSV) or "row 12" (Excel)
     header_undecodable: bool = False
 
     def column(self, index: int) -> list[Any]:
-        return [r[index] if index < len(r) else None for r in self.rows]
+        return list(map(itemgetter(index), self.rows))
+
+    def refs(self) -> list[str]:
+        prefix = self.ref_prefix
+        return [f"{prefix}{line}" for line in self.lines]
 
 
 def _decode(data: bytes, encoding: str) -> tuple[str, bool]:
@@ -108,23 +113,31 @@ def read_csv(
         reason = f"{where}: no header line with column names was found"
         return Reject(label, None, None, reason, printable(text[:200]) or None)
     delim = delimiter or ("\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(header_text))
+    records = _records(text, delim)
     out: RawRows | None = None
-    for start, rec, error in _records(text, delim):
-        if start < header_row:
-            continue
-        if out is None:
-            if rec is None or not any(c.strip() for c in rec):
-                continue
+    for start, rec, _error in records:
+        if start >= header_row and rec is not None and "".join(rec).strip():
             header = [c.strip().removeprefix("\ufeff") for c in rec]
-            out = RawRows(header=header, header_line=start)
+            out = RawRows(header=header, header_line=start, ref_prefix=f"{path.name}:")
             out.header_undecodable = damaged and bool(_UNDECODED.search("".join(rec)))
+            break
+    if out is None:
+        return Reject(label, None, None, "no header line with column names was found", None)
+    n = len(out.header)
+    rows, row_lines, rejects = out.rows, out.lines, out.rejects
+    for start, rec, error in records:
+        if rec is None:
+            out.read += 1
+            rejects.append(Reject(label, start, None, f"line {start}: {error}", None))
             continue
-        if rec is not None and not any(c.strip() for c in rec):
+        if len(rec) == n and not damaged and any(rec):
+            rows.append(rec)  # the common case, kept cheap
+            row_lines.append(start)
+            out.read += 1
+            continue
+        if not "".join(rec).strip():
             continue  # blank lines and rows of bare delimiters are not data
         out.read += 1
-        if rec is None:
-            out.rejects.append(Reject(label, start, None, f"line {start}: {error}", None))
-            continue
         raw = delim.join(rec)
         bad = _UNDECODED.search(raw) if damaged else None
         if bad:
@@ -134,23 +147,19 @@ def read_csv(
                 " in another encoding: set `encoding:` in the mapping (e.g. gb18030 for a CSV"
                 " saved by Chinese Excel)"
             )
-            out.rejects.append(Reject(label, start, None, reason, printable(raw)))
+            rejects.append(Reject(label, start, None, reason, printable(raw)))
             continue
-        n = len(out.header)
-        if len(rec) > n and not any(c.strip() for c in rec[n:]):
+        if len(rec) > n and not "".join(rec[n:]).strip():
             rec = rec[:n]
         if len(rec) != n:
             reason = (
                 f"line {start}: expected {n} fields as in the header (line {out.header_line}),"
                 f" found {len(rec)}; check the delimiter {delim!r} and the quoting"
             )
-            out.rejects.append(Reject(label, start, None, reason, raw))
+            rejects.append(Reject(label, start, None, reason, raw))
             continue
-        out.rows.append(rec)
-        out.lines.append(start)
-        out.refs.append(f"{path.name}:{start}")
-    if out is None:
-        return Reject(label, None, None, "no header line with column names was found", None)
+        rows.append(rec)
+        row_lines.append(start)
     return out
 
 
@@ -203,12 +212,13 @@ def _sheet_rows(path: Path, ws: Any, header_row: int, label: str) -> RawRows | R
                 continue
             if out is None:
                 header = ["" if v is None else str(v).strip() for v in values]
-                out = RawRows(header=header, header_line=row_no, where="row")
+                prefix = f"{path.name}:{title}!"
+                out = RawRows(header=header, header_line=row_no, where="row", ref_prefix=prefix)
                 continue
             out.read += 1
-            out.rows.append(values)
+            width = len(out.header)
+            out.rows.append(values[:width] + [None] * (width - len(values)))
             out.lines.append(row_no)
-            out.refs.append(f"{path.name}:{title}!{row_no}")
     except Exception as exc:  # damaged sheet XML surfaces only while iterating
         reason = (
             f"row {row_no + 1}: the sheet {title!r} is damaged from here on "
