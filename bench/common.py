@@ -52,12 +52,14 @@ def run_child(script: Path, args: Sequence[str], *, contender: str) -> RunResult
         result_path = fh.name
     try:
         cmd = [sys.executable, str(script), *args, "--result", result_path]
+        load_before = os.getloadavg()[0]
         proc = subprocess.Popen(cmd, cwd=REPO)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             raise RuntimeError(f"{contender}: {' '.join(cmd)} exited with {proc.returncode}")
         payload = json.loads(Path(result_path).read_text("utf-8"))
+        payload["load1_before"] = load_before
     finally:
         Path(result_path).unlink(missing_ok=True)
     return RunResult(
@@ -79,18 +81,27 @@ def timed(func: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def interleave(
-    contenders: dict[str, Callable[[], RunResult]], runs: int, log: Callable[[str], None]
+    contenders: dict[str, Callable[[], RunResult]],
+    runs: int | dict[str, int],
+    log: Callable[[str], None],
 ) -> dict[str, list[RunResult]]:
-    """Run every contender ``runs`` times, round-robin with a rotating start, so that a noisy
-    neighbour on the shared machine hurts all contenders alike rather than one of them."""
+    """Run every contender ``runs`` times (or ``runs[name]`` times), round-robin with a rotating
+    start, so that a noisy neighbour on the shared machine hurts all contenders alike rather than
+    one of them. A contender with fewer runs drops out once it has them."""
     names = list(contenders)
+    wanted = runs if isinstance(runs, dict) else dict.fromkeys(names, runs)
     results: dict[str, list[RunResult]] = {n: [] for n in names}
-    for i in range(runs):
+    for i in range(max(wanted[n] for n in names)):
         order = names[i % len(names) :] + names[: i % len(names)]
         for name in order:
+            if len(results[name]) >= wanted[name]:
+                continue
             r = contenders[name]()
             results[name].append(r)
-            log(f"  run {i + 1}/{runs} {name:<28} {r.seconds:8.2f} s  peak {r.peak_rss_mb:8.0f} MB")
+            log(
+                f"  run {i + 1}/{wanted[name]} {name:<18} {r.seconds:8.2f} s"
+                f"  peak {r.peak_rss_mb:8.0f} MB"
+            )
     return results
 
 
@@ -104,7 +115,8 @@ def summary(runs: list[RunResult]) -> dict[str, Any]:
         "all_s": secs,
         "peak_rss_mb_max": max(r.peak_rss_mb for r in runs),
         "peak_rss_mb_median": statistics.median(r.peak_rss_mb for r in runs),
-        "info": runs[-1].info,
+        "load1_before_runs": [r.info.get("load1_before") for r in runs],
+        "info": {k: v for k, v in runs[-1].info.items() if k != "load1_before"},
     }
 
 

@@ -1,0 +1,144 @@
+"""Run both benchmarks, print a table of medians and write a JSON (and Markdown) result file.
+
+    .venv/bin/python bench/run.py            # full size: 50M interactions, 10M queue_log lines
+    .venv/bin/python bench/run.py --quick    # 1M interactions, 1M lines: a sanity check
+
+Data is generated on first use under bench/data/ (git-ignored; remove it when done); results go to
+bench/out/results-<size>-<UTC time>.json and .md (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import kpi_bench
+import queue_log_bench
+from common import BENCH_DIR, DATA_DIR, OUT_DIR, machine
+
+SIZES = {
+    # name: (interactions, queue_log lines, KPI runs per contender, ingest runs per contender)
+    "quick": (
+        1_000_000,
+        1_000_000,
+        {"callgrade": 5, "callgrade_all": 3, "duckdb_sql": 5, "pandas": 3},
+        {"callgrade_ingest": 3, "duckdb_read_csv": 5},
+    ),
+    "full": (
+        50_000_000,
+        10_000_000,
+        {"callgrade": 5, "callgrade_all": 3, "duckdb_sql": 5, "pandas": 3},
+        {"callgrade_ingest": 3, "duckdb_read_csv": 5},
+    ),
+}
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _label(n: int) -> str:
+    return f"{n // 1_000_000}m" if n % 1_000_000 == 0 else str(n)
+
+
+def ensure_kpi_data(rows: int) -> Path:
+    out = DATA_DIR / f"kpi-{_label(rows)}"
+    if not (out / "description.json").exists():
+        log(f"generating {rows:,} interactions into {out} …")
+        cmd = [sys.executable, str(BENCH_DIR / "gen_interactions.py"), "--rows", str(rows)]
+        subprocess.run([*cmd, "--out", str(out)], check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+def ensure_queue_log(lines: int) -> Path:
+    out = DATA_DIR / f"queue_log-{_label(lines)}.log"
+    if not out.with_suffix(".json").exists():
+        log(f"generating {lines:,} queue_log lines into {out} …")
+        cmd = [sys.executable, str(BENCH_DIR / "gen_queue_log.py"), "--lines", str(lines)]
+        subprocess.run([*cmd, "--out", str(out)], check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+def _met(t: dict[str, Any]) -> str:
+    return "met" if t["met"] else "NOT met"
+
+
+def markdown(result: dict[str, Any]) -> str:
+    lines = []
+    if "kpi" in result:
+        k = result["kpi"]
+        lines += [
+            f"KPIs per agent, {k['input']['interactions']:,} interactions"
+            f" ({k['input']['bytes'] / 1e9:.2f} GB Parquet):",
+            "",
+            "| contender | median s | min–max s | runs | peak RSS MB |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for name, s in k["contenders"].items():
+            lines.append(
+                f"| {name} | {s['median_s']:.2f} | {s['min_s']:.2f}–{s['max_s']:.2f} |"
+                f" {s['runs']} | {s['peak_rss_mb_max']:,.0f} |"
+            )
+        lines.append("")
+        for key, t in k["targets"].items():
+            if isinstance(t, dict):
+                lines.append(f"- {key} = {t['value']:.2f} (target {t['target']}): {_met(t)}")
+            else:
+                lines.append(f"- {t}")
+        lines.append(f"- all contenders agree on checksums: {k['checksums_agree']}")
+        lines.append("")
+    if "queue_log" in result:
+        q = result["queue_log"]
+        lines += [
+            f"queue_log ingestion, {q['input']['lines']:,} lines"
+            f" ({q['input']['bytes'] / 1e6:,.0f} MB):",
+            "",
+            "| contender | median s | min–max s | runs | lines/s | peak RSS MB |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for name, s in q["contenders"].items():
+            lines.append(
+                f"| {name} | {s['median_s']:.2f} | {s['min_s']:.2f}–{s['max_s']:.2f} |"
+                f" {s['runs']} | {s['lines_per_s']:,.0f} | {s['peak_rss_mb_max']:,.0f} |"
+            )
+        lines.append("")
+        for key, t in q["targets"].items():
+            target = f"{t['target']:,}" if isinstance(t["target"], int) else t["target"]
+            lines.append(f"- {key} = {t['value']:,.2f} (target ≥ {target}): {_met(t)}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="1M interactions and 1M lines")
+    ap.add_argument("--only", choices=["kpi", "queue_log"], help="run one benchmark only")
+    ap.add_argument("--runs", type=int, help="runs per contender (overrides the defaults)")
+    args = ap.parse_args()
+    size = "quick" if args.quick else "full"
+    rows, lines, kpi_runs, ingest_runs = SIZES[size]
+    if args.runs:
+        kpi_runs = dict.fromkeys(kpi_runs, args.runs)
+        ingest_runs = dict.fromkeys(ingest_runs, args.runs)
+    started = datetime.now(UTC)
+    result: dict[str, Any] = {"size": size, "started": started.isoformat(), "machine": machine()}
+    if args.only in (None, "kpi"):
+        result["kpi"] = kpi_bench.bench(ensure_kpi_data(rows), kpi_runs, log)
+    if args.only in (None, "queue_log"):
+        result["queue_log"] = queue_log_bench.bench(ensure_queue_log(lines), ingest_runs, log)
+    result["finished"] = datetime.now(UTC).isoformat()
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    stem = OUT_DIR / f"results-{size}-{started:%Y%m%dT%H%M%SZ}"
+    Path(f"{stem}.json").write_text(json.dumps(result, indent=1, default=str), "utf-8")
+    table = markdown(result)
+    Path(f"{stem}.md").write_text(table, "utf-8")
+    print(table)
+    log(f"wrote {stem}.json and {stem}.md")
+
+
+if __name__ == "__main__":
+    main()
