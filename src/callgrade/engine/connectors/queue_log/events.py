@@ -94,16 +94,14 @@ def time_expr(db_form: bool, tz: str) -> str:
 
 def build_events(con: duckdb.DuckDBPyConnection, *, db_form: bool, tz: str) -> None:
     """Create ``checked`` (every line with its ``bad`` tag) and ``ev`` (the good lines)."""
-    con.execute(
-        """CREATE TEMP TABLE split AS
-        SELECT line, raw, len(f) AS nf, trim(f[1]) AS t,
+    split = """
+        SELECT line, len(f) AS nf, f[1] AS t,
                nullif(f[2], '') AS callid, nullif(f[3], '') AS queue, nullif(f[4], '') AS agent,
-               coalesce(trim(f[5]), '') AS event,
+               coalesce(f[5], '') AS event,
                nullif(f[6], '') AS d1, nullif(f[7], '') AS d2, nullif(f[8], '') AS d3,
                nullif(f[9], '') AS d4, nullif(f[10], '') AS d5,
-               nullif(array_to_string(f[11:], '|'), '') AS d6
+               CASE WHEN len(f) > 10 THEN nullif(array_to_string(f[11:], '|'), '') END AS d6
         FROM lines"""
-    )
     con.execute(
         f"""CREATE TEMP TABLE checked AS
         SELECT *, CASE
@@ -119,10 +117,11 @@ def build_events(con: duckdb.DuckDBPyConnection, *, db_form: bool, tz: str) -> N
                 THEN 'agent'
             {_numeric_checks()}
         END AS bad
-        FROM (SELECT *, {time_expr(db_form, tz)} AS ts FROM split)"""
+        FROM (SELECT *, {time_expr(db_form, tz)} AS ts FROM ({split}))"""
     )
+    # A view, not a copy: both derivations scan it once each.
     con.execute(
-        """CREATE TEMP TABLE ev AS
+        """CREATE TEMP VIEW ev AS
         SELECT line, ts, callid, queue, agent, event, d1, d2, d3, d4, d5, d6
         FROM checked WHERE bad IS NULL"""
     )
@@ -142,8 +141,9 @@ def counts(con: duckdb.DuckDBPyConnection) -> Counts:
 
 def rejects(con: duckdb.DuckDBPyConnection, *, source: str, db_form: bool) -> list[Reject]:
     rows = con.execute(
-        """SELECT line, bad, raw, nf, t, event, callid, queue, agent, d1, d2, d3, d4, d5
-           FROM checked WHERE bad IS NOT NULL ORDER BY line"""
+        """SELECT c.line, bad, l.raw, nf, t, event, callid, queue, agent, d1, d2, d3, d4, d5
+           FROM (SELECT * FROM checked WHERE bad IS NOT NULL) AS c JOIN lines AS l USING (line)
+           ORDER BY c.line"""
     ).fetchall()
     return [_reject(source, db_form, *row) for row in rows]
 

@@ -115,11 +115,13 @@ def load_file_form(
     if raw is None:
         text, rejects = decode_lines(_bytes(path), encoding, source)
         raw = _split_lines(text)
-    lines = _numbered(raw, 1)  # noqa: F841  (scanned by DuckDB below)
+    con.register("raw_lines", _numbered(raw, 1))
+    # Blank = only spaces, tabs and CRs; the marker only exists when decoding fell back.
+    marker = f" AND raw <> '{UNDECODABLE}'" if rejects else ""
     con.execute(
-        f"""CREATE TEMP TABLE lines AS
-            SELECT line, raw, string_split(raw, '|') AS f FROM lines
-            WHERE raw IS NOT NULL AND trim(raw, ' \t\r') <> '' AND raw <> '{UNDECODABLE}'"""
+        f"""CREATE TEMP VIEW lines AS
+            SELECT line, raw, string_split(raw, '|') AS f FROM raw_lines
+            WHERE regexp_matches(raw, '[^ \t\r]'){marker}"""
     )
     return rejects
 
