@@ -69,10 +69,8 @@ def _local_range(spec: str) -> tuple[dt.date, dt.date, str]:
         if m := _DAY.match(s):
             first = dt.date(int(m[1]), int(m[2]), int(m[3]))
             return first, first + dt.timedelta(days=1), "day"
-        if ".." in s:
-            a, b = (part.strip() for part in s.split("..", 1))
-            if not (_DAY.match(a) and _DAY.match(b)):
-                raise ValueError
+        a, _, b = (part.strip() for part in s.partition(".."))
+        if _DAY.match(a) and _DAY.match(b):
             first, last = dt.date.fromisoformat(a), dt.date.fromisoformat(b)
             if last < first:
                 raise ValueError(

@@ -70,6 +70,7 @@ def kpi_records(
             in_denominator=den != 0,
             in_sample=sample,
         )
-        pieces.append(rows.filter(rows.in_numerator | rows.in_denominator | rows.in_sample))
+        rows = rows.filter(rows.in_numerator | rows.in_denominator | rows.in_sample)
+        pieces.append(rows.cast(RECORDS))
     out = pieces[0].union(*pieces[1:]) if len(pieces) > 1 else pieces[0]
-    return out.cast(RECORDS).order_by(["source_table", "at", "record_id"])
+    return out.order_by(["source_table", "at", "record_id"])

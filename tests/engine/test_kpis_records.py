@@ -1,0 +1,97 @@
+"""Drill-down: kpi_records returns exactly the rows behind each value."""
+
+from __future__ import annotations
+
+import pytest
+import test_kpis_dataset as data
+
+from callgrade.engine.kpis import REGISTRY, compute_kpis, kpi_records
+from callgrade.engine.periods import parse_period
+
+(MARCH,) = parse_period("2026-03", tz=data.TZ)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return data.memtables()
+
+
+@pytest.fixture(scope="module")
+def values(tables):
+    out = {}
+    for level in ("agent", "team", "queue", "center"):
+        for r in compute_kpis(tables, periods=[MARCH], by=level).to_pylist():
+            out[(level, r["entity_id"], r["kpi"])] = r
+    return out
+
+
+def records(tables, kpi, level, entity):
+    return (
+        kpi_records(tables, kpi=kpi, entity_type=level, entity_id=entity, period=MARCH)
+        .to_pyarrow()
+        .to_pylist()
+    )
+
+
+CASES = [("agent", "A1", k) for k in REGISTRY] + [
+    ("agent", "A2", "occupancy"),
+    ("agent", "A2", "fcr_repeat"),
+    ("agent", "A3", "sales_conversion"),
+    ("agent", "A3", "answer_rate"),
+    ("team", "T1", "aht"),
+    ("team", "(unassigned)", "service_level"),
+    ("queue", "Q1", "abandon_rate"),
+    ("queue", "Q2", "fcr_repeat"),
+    ("center", "all", "occupancy"),
+    ("center", "all", "complaints_per_1000"),
+]
+
+
+@pytest.mark.parametrize(("level", "entity", "kpi"), CASES)
+def test_records_add_up_to_the_value(tables, values, level, entity, kpi):
+    v = values[(level, entity, kpi)]
+    rows = records(tables, kpi, level, entity)
+    assert sum(r["in_sample"] for r in rows) == v["sample_size"]
+    assert sum(r["numerator"] for r in rows) == pytest.approx(v["numerator"])
+    if v["denominator"] is not None:
+        assert sum(r["denominator"] for r in rows) == pytest.approx(v["denominator"])
+    assert all(r["in_numerator"] or r["in_denominator"] or r["in_sample"] for r in rows)
+    assert all(r["source"] and r["source_ref"] for r in rows)
+
+
+def test_fcr_rows(tables):
+    rows = records(tables, "fcr_repeat", "agent", "A1")
+    assert [(r["record_id"], r["in_numerator"]) for r in rows] == [
+        ("i01", False),  # C1 called again 3 days later (i03)
+        ("i02", True),
+        ("i03", True),
+    ]
+    assert rows[0]["source_ref"] == "interactions:1"
+
+
+def test_occupancy_rows_show_clipped_seconds(tables):
+    rows = records(tables, "occupancy", "agent", "A1")
+    got = {(r["source_table"], r["record_id"]): (r["numerator"], r["denominator"]) for r in rows}
+    assert got == {
+        ("interactions", "i01"): (150.0, 0.0),
+        ("interactions", "i02"): (240.0, 0.0),
+        ("interactions", "i03"): (60.0, 0.0),
+        ("agent_states", "s1"): (0.0, 7200.0),  # clipped at local midnight 1 March
+        ("agent_states", "s2"): (0.0, -1800.0),
+        ("agent_states", "s3"): (0.0, 28800.0),
+        ("agent_states", "s4"): (0.0, -900.0),
+    }
+    s1 = next(r for r in rows if r["record_id"] == "s1")
+    assert s1["at"] == MARCH.start
+
+
+def test_complaint_rows_skip_invalid(tables):
+    rows = records(tables, "complaints_valid", "agent", "A1")
+    assert [r["record_id"] for r in rows] == ["c1", "c2"]
+
+
+def test_errors(tables):
+    with pytest.raises(ValueError, match="Unknown KPI"):
+        kpi_records(tables, kpi="x", entity_type="agent", entity_id="A1", period=MARCH)
+    with pytest.raises(ValueError, match="not computed by queue"):
+        kpi_records(tables, kpi="csat", entity_type="queue", entity_id="Q1", period=MARCH)
