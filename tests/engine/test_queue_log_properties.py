@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_queue_log_calls import CALLS  # type: ignore[import-not-found]
 from test_queue_log_states import STATES  # type: ignore[import-not-found]
@@ -57,9 +57,7 @@ def mutated_line(draw: st.DrawFn) -> str:
 
 
 lines = st.lists(st.one_of(random_line, mutated_line(), st.sampled_from(VALID)), max_size=30)
-SETTINGS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+SETTINGS = settings(max_examples=25, deadline=None)
 
 
 def non_blank(text: str) -> int:

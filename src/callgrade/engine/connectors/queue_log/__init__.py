@@ -9,6 +9,7 @@ event, and the choices made, are in docs/connectors/queue_log.md.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,6 +48,13 @@ def parse_db_export(
     return _parse("queue_log_db", Path(path), db_form=True, tz=tz, encoding=encoding, **options)
 
 
+@cache
+def _database() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per process: opening one costs more than parsing a small file. Each
+    parse works in its own cursor, whose temporary tables and views nobody else sees."""
+    return duckdb.connect()
+
+
 def _line(reject: Reject) -> int:
     return reject.line or 0
 
@@ -79,7 +87,7 @@ def _parse(
     tz = _check_tz(tz)
     read.check_encoding(encoding)
     source = source_label(connector, path)
-    con = duckdb.connect()
+    con = _database().cursor()
     try:
         con.execute("SET TimeZone = 'UTC'")
         whole_file: Reject | None = None
