@@ -7,6 +7,8 @@ import datetime as dt
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from callgrade.engine.connectors.mapped.convert import ExcelPercent, convert, normalize
 
@@ -160,3 +162,60 @@ def test_dst_gap_and_repeat_in_new_york():
 def test_typed_values_fill_text_columns(ftype, cells, expected):
     values, _ = run(cells, ftype, pa.string())
     assert values == expected
+
+
+SAMPLES = {
+    "float": ["1", "-2.5", ".5", "1e3", "1,234", "12,5", "abc", "1e999", "+7", "5."],
+    "int": ["1", "1.0", "1.5", "-3", "x"],
+    "percent": ["85%", "85 %", "85", "0.5", "%", "x%"],
+    "duration": ["1:02:03", "02:03", "75:30", "1:60:00", "0:59", "90", "-1", "1:2:3", "a"],
+    "datetime": [
+        "2026-01-05 08:30:00",
+        "2026-1-5 8:30",
+        "2026/01/05T08:30:00.5",
+        "2026-02-30",
+        "2026-02-28 24:00",
+        "2026-01-05 08:30:00+08:00",
+        "45658.25",
+        "x",
+        "2026-03-08 02:30",
+        "2026-11-01 01:30",
+    ],
+    "date": ["2026-01-05 23:00", "2026-01-05", "2026-02-29", "2024-02-29"],
+    "bool": ["Y", "no", "是", "x", "TRUE", "0"],
+}
+
+
+@pytest.mark.parametrize("ftype", sorted(SAMPLES))
+def test_arrow_fast_path_agrees_with_the_general_converter(ftype):
+    cells = SAMPLES[ftype]
+    arrow = TS if ftype in ("datetime", "date") else pa.bool_() if ftype == "bool" else pa.float64()
+    fast, fast_bad = convert(normalize(cells), ftype, arrow, tz="America/New_York")
+    # a pandas Series takes the general path
+    slow, slow_bad = convert(pd.Series(cells, dtype=object), ftype, arrow, tz="America/New_York")
+    assert fast.to_pylist() == slow.to_pylist()
+    assert fast_bad.tolist() == slow_bad.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(
+        st.text(alphabet="0123456789-/: .T%", min_size=1, max_size=20), min_size=1, max_size=8
+    ),
+    ftype=st.sampled_from(["float", "percent", "duration", "datetime", "date"]),
+)
+def test_fast_and_general_paths_agree_on_random_text(cells, ftype):
+    arrow = TS if ftype in ("datetime", "date") else pa.float64()
+    normalized = normalize(cells)
+    fast, fast_bad = convert(normalized, ftype, arrow, tz="Asia/Shanghai")
+    general = pd.Series(normalized.to_pylist(), dtype=object)
+    slow, slow_bad = convert(general, ftype, arrow, tz="Asia/Shanghai")
+    assert fast.to_pylist() == slow.to_pylist()
+    assert fast_bad.tolist() == slow_bad.tolist()
+
+
+def test_explicit_format_fast_path_checks_calendar_days():
+    cells = ["2026-02-30 08:00", "2026-02-28 08:00", "2026-2-28 8:00"]
+    values, bad = run(cells, "datetime", TS, fmt="%Y-%m-%d %H:%M")
+    assert values == [None, utc(2026, 2, 28, 8), utc(2026, 2, 28, 8)]
+    assert bad == [True, False, False]

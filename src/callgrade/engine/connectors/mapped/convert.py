@@ -49,6 +49,7 @@ ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+DATE_RANGE = (dt.datetime(1899, 12, 31, tzinfo=dt.UTC), dt.datetime(2200, 1, 1, tzinfo=dt.UTC))
 # Plausible ranges for bare numbers in a date column (pandas' nanosecond timestamps end in 2262).
 SERIAL_RANGE = (1.0, 120_000.0)  # Excel day serials, 1900-01-01 … 2228
 UNIX_S_RANGE = (1e8, 9e9)  # 1973 … 2255
@@ -157,9 +158,21 @@ def convert(
         typed, bad = convert_text(col, ftype, fmt=fmt, tz=tz, slow=slow)
     else:
         typed, bad = slow(col)
+    if pa.types.is_timestamp(typed.type):
+        typed, bad = _plausible(typed, bad)
     if pa.types.is_string(arrow) and ftype != "string":
         typed = _as_text(typed)
     return typed.cast(arrow), np.asarray(bad, bool)
+
+
+def _plausible(when: pa.Array, bad: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """Times outside 1900–2199 are typos (year 0026) or misread numbers: bad, not data."""
+    lo, hi = (pa.scalar(d, pa.timestamp("us", "UTC")) for d in DATE_RANGE)
+    ok = pc.and_(pc.greater_equal(when, lo), pc.less(when, hi))
+    outside = np.asarray(pc.invert(ok).fill_null(False), bool)
+    if not outside.any():
+        return when, bad
+    return pc.if_else(pa.array(outside), pa.scalar(None, when.type), when), bad | outside
 
 
 def _convert_mixed(
