@@ -363,7 +363,9 @@ GOOD = [
     cdr_line(disposition="CANCEL", answer="", billsec="0", dstchannel=""),
     cdr_line(extra=("1.1", "", "", "1.1", "3")),
 ]
-FIELD_TEXT = st.text(alphabet=st.sampled_from([*'ab1-: ",\n\r0"/', "王"]), max_size=12)
+FIELD_TEXT = st.text(
+    alphabet=st.sampled_from([*'ab1-: ",\n\r0"/\t\x1c', "王", "\u3000", "\x00"]), max_size=12
+)
 
 
 @st.composite

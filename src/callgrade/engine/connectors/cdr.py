@@ -13,8 +13,7 @@ import hashlib
 import io
 import re
 import zoneinfo
-from collections.abc import Iterable, Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,25 +59,34 @@ OUTCOMES = {
     "CONGESTION": "failed",
     "CANCEL": "abandoned",
 }
+KNOWN = pa.array(list(OUTCOMES))
 DIRECTIONS = ("auto", "inbound", "outbound")
 DEFAULT_OUTBOUND_CONTEXTS = ("from-internal", "outbound")
 
-_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_WHOLE = re.compile(r"^[0-9]+$")
 _UNDECODED = re.compile("[\udc80-\udcff]")
 csv.field_size_limit(16 * 1024 * 1024)
 
 
+def agent_ids(channels: pa.Array) -> pa.Array:
+    """The device or user in each channel name: ``PJSIP/E0001-00000abc`` → ``E0001``,
+    ``Local/1001@from-queue-00000001;1`` → ``1001``. Null without a ``TECH/`` prefix."""
+    name = pc.replace_substring_regex(channels, r"(?s)^[^/]*/", "")
+    name = pc.replace_substring_regex(name, r"(?s);.*$", "")  # Local channel half (;1 / ;2)
+    name = pc.replace_substring_regex(name, r"-[^-]*$", "")  # per-call suffix Asterisk appends
+    name = pc.replace_substring_regex(name, r"(?s)@.*$", "")
+    usable = pc.and_(
+        pc.fill_null(pc.match_substring(channels, "/"), False),
+        pc.fill_null(pc.not_equal(name, ""), False),
+    )
+    return pc.if_else(usable, name, pa.scalar(None, pa.string()))
+
+
 def agent_from_channel(channel: str | None) -> str | None:
-    """The device or user in a channel name: ``PJSIP/E0001-00000abc`` → ``E0001``,
-    ``Local/1001@from-queue-00000001;1`` → ``1001``. None when there is no ``TECH/`` prefix."""
-    if not channel or "/" not in channel:
-        return None
-    name = channel.split("/", 1)[1]
-    name = name.split(";", 1)[0]  # Local channel half (;1 / ;2)
-    if "-" in name:
-        name = name.rsplit("-", 1)[0]  # per-call sequence suffix Asterisk appends
-    name = name.split("@", 1)[0]
-    return name or None
+    """:func:`agent_ids` for one channel name."""
+    value: str | None = agent_ids(pa.array([channel], pa.string()))[0].as_py()
+    return value
 
 
 def parse(
@@ -118,45 +126,37 @@ def parse(
     source = source_label(CONNECTOR, path)
     # surrogateescape keeps undecodable bytes in place so only the records holding them are lost
     text = data.decode(encoding, "surrogateescape").removeprefix("\ufeff")
+    # The same line splitting the CSV reader sees (\r, \n, \r\n; not str.splitlines' extras).
+    physical = io.StringIO(text, newline="").readlines()
+
+    def raw(start: int, end: int) -> str:
+        return _UNDECODED.sub("\ufffd", "".join(physical[start - 1 : end]).rstrip("\r\n"))
+
+    undecodable = _UNDECODED.search(text) is not None
     rejects: list[Reject] = []
     rows: list[list[str]] = []
-    lines: list[int] = []
-    raws: list[str] = []
+    spans: list[tuple[int, int]] = []
     read = 0
-    for line, fields, raw, error in _records(text):
+    for start, end, fields, error in _records(text):
         read += 1
         if fields is None:
-            rejects.append(Reject(source, line, None, f"line {line}: {error}", raw))
-            continue
-        if _UNDECODED.search(raw):
-            rejects.append(
-                Reject(
-                    source,
-                    line,
-                    None,
-                    f"line {line}: bytes that are not valid {encoding}; re-export as {encoding} "
-                    "or pass --encoding (e.g. gb18030)",
-                    _UNDECODED.sub("\ufffd", raw),
-                )
+            reason = f"line {start}: not readable as CSV: {error}"
+        elif undecodable and _UNDECODED.search("".join(fields)):
+            reason = (
+                f"line {start}: bytes that are not valid {encoding}; re-export as {encoding} "
+                "or pass --encoding (e.g. gb18030)"
             )
-            continue
-        if len(fields) not in FIELD_COUNTS:
-            rejects.append(
-                Reject(
-                    source,
-                    line,
-                    None,
-                    f"line {line}: expected 16, 18 or 21 comma-separated fields, found "
-                    f"{len(fields)}",
-                    raw,
-                )
+        elif len(fields) not in FIELD_COUNTS:
+            reason = (
+                f"line {start}: expected 16, 18 or 21 comma-separated fields, found {len(fields)}"
             )
+        else:
+            rows.append(fields + [""] * (len(COLUMNS) - len(fields)))
+            spans.append((start, end))
             continue
-        rows.append(fields + [""] * (len(COLUMNS) - len(fields)))
-        lines.append(line)
-        raws.append(raw)
+        rejects.append(Reject(source, start, None, reason, raw(start, end)))
 
-    table, bad = _interactions(rows, lines, raws, path.name, source, tz, direction, contexts)
+    table, bad = _interactions(rows, spans, raw, path.name, source, tz, direction, contexts)
     rejects.extend(bad)
     rejects.sort(key=lambda r: r.line or 0)
     return ParseResult(
@@ -187,13 +187,11 @@ def _check_tz(tz: str) -> None:
         ) from None
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str] | None, str, str]]:
-    """(line the record starts on, fields or None when unreadable, raw text, error).
+def _records(text: str) -> Iterator[tuple[int, int, list[str] | None, str]]:
+    """(first line, last line, fields or None when unreadable, error) of each record.
 
     Blank lines are not records. ``csv.reader.line_num`` counts physical lines consumed, so a
     record starts one line after the previous record ended, however many newlines it holds."""
-    # The same line splitting the reader sees (\r, \n, \r\n; not str.splitlines' extras).
-    physical = io.StringIO(text, newline="").readlines()
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     end = 0
     while True:
@@ -204,162 +202,163 @@ def _records(text: str) -> Iterator[tuple[int, list[str] | None, str, str]]:
             return
         except csv.Error as exc:
             end = reader.line_num
-            raw = "".join(physical[start - 1 : end]).rstrip("\r\n")
-            if raw.strip():
-                yield start, None, _UNDECODED.sub("\ufffd", raw), f"not readable as CSV: {exc}"
+            yield start, end, None, str(exc)
             continue
         end = reader.line_num
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
-            continue
-        yield start, fields, "".join(physical[start - 1 : end]).rstrip("\r\n"), ""
+        if fields and (len(fields) > 1 or fields[0].strip()):
+            yield start, end, fields, ""
 
 
 def _interactions(
     rows: list[list[str]],
-    lines: list[int],
-    raws: list[str],
+    spans: list[tuple[int, int]],
+    raw: Callable[[int, int], str],
     file_name: str,
     source: str,
     tz: str,
     direction: str,
     contexts: tuple[str, ...],
 ) -> tuple[pa.Table, list[Reject]]:
-    cols = {name: [r[i] for r in rows] for i, name in enumerate(COLUMNS)}
-    start = _local_times(cols["start"], tz)
-    answer = _local_times(cols["answer"], tz)
-    end = _local_times(cols["end"], tz)
-    ring = _seconds_between(start, answer)
-    length = _seconds_between(start, end)
-    after_answer = _seconds_between(answer, end)
+    columns = zip(*rows, strict=True) if rows else ([] for _ in COLUMNS)
+    col = {n: pa.array(list(v), pa.string()) for n, v in zip(COLUMNS, columns, strict=True)}
+    col = {n: pc.utf8_trim_whitespace(v) for n, v in col.items()}
+    col["disposition"] = pc.utf8_upper(col["disposition"])
+    times = {name: _local_times(col[name], tz) for name in ("start", "answer", "end")}
+    ring = _seconds_between(times["start"], times["answer"])
+    length = _seconds_between(times["start"], times["end"])
+    after_answer = _seconds_between(times["answer"], times["end"])
+    ok = _usable(col, times, ring, length, after_answer)
 
-    rejects: list[Reject] = []
-    keep: list[int] = []
-    start_l, answer_l, end_l = start.to_pylist(), answer.to_pylist(), end.to_pylist()
-    ring_l, length_l, after_l = ring.to_pylist(), length.to_pylist(), after_answer.to_pylist()
-    for i, row in enumerate(rows):
-        problem = _problem(row, cols, i, start_l, answer_l, end_l, ring_l, length_l, after_l)
-        if problem is None:
-            keep.append(i)
-        else:
-            field, reason = problem
-            rejects.append(Reject(source, lines[i], field, f"line {lines[i]}: {reason}", raws[i]))
+    rejects = []
+    for i in pc.indices_nonzero(pc.invert(ok)).to_pylist():
+        field, reason = _problem(col, i, times, length)
+        line = spans[i][0]
+        rejects.append(Reject(source, line, field, f"line {line}: {reason}", raw(*spans[i])))
 
-    take = pa.array(keep, pa.int64())
-    g = {name: [cols[name][i] for i in keep] for name in COLUMNS}
-    disposition = [d.strip().upper() for d in g["disposition"]]
+    take = pc.indices_nonzero(ok)
+    g = {n: v.take(take) for n, v in col.items()}
+    t = {n: v.take(take) for n, v in times.items()}
+    ring, length = ring.take(take), length.take(take)
+    lines = pa.array([spans[i][0] for i in take.to_pylist()], pa.int64())
+    n = len(take)
+    none_s = pa.scalar(None, pa.string())
+    none_f = pa.scalar(None, pa.float64())
+
     if direction == "auto":
-        outbound = [any(c in dc.lower() for c in contexts) for dc in g["dcontext"]]
+        outbound = pa.repeat(pa.scalar(False), n)
+        for context in contexts:
+            found = pc.match_substring(g["dcontext"], context, ignore_case=True)
+            outbound = pc.or_(outbound, found)
     else:
-        outbound = [direction == "outbound"] * len(keep)
-
-    agents = [
-        agent_from_channel(ch if out else dch)
-        for ch, dch, out in zip(g["channel"], g["dstchannel"], outbound, strict=True)
-    ]
+        outbound = pa.repeat(pa.scalar(direction == "outbound"), n)
+    agent = agent_ids(pc.if_else(outbound, g["channel"], g["dstchannel"]))
     # An ANSWERED leg with no agent channel was answered by the PBX itself (IVR, Queue's
     # announcement, voicemail): nobody handled it, so it is not an answered contact.
-    answered = [d == "ANSWERED" and a is not None for d, a in zip(disposition, agents, strict=True)]
-    in_queue = [app.strip().lower() == "queue" for app in g["lastapp"]]
-    outcome = []
-    for d, ans, q in zip(disposition, answered, in_queue, strict=True):
-        if d == "ANSWERED" and not ans:
-            outcome.append("abandoned" if q else "closed")
-        else:
-            outcome.append(OUTCOMES[d])
-    queue = [
-        (data.split(",", 1)[0].strip() or None) if q else None
-        for data, q in zip(g["lastdata"], in_queue, strict=True)
-    ]
-    customer = [
-        (dst if out else src).strip() or None
-        for src, dst, out in zip(g["src"], g["dst"], outbound, strict=True)
-    ]
-    ring_k = ring.take(take).to_pylist()
-    length_k = length.take(take).to_pylist()
-    billsec = [float(b) for b in g["billsec"]]
+    said_answered = pc.equal(g["disposition"], "ANSWERED")
+    answered = pc.and_(said_answered, pc.is_valid(agent))
+    in_queue = pc.equal(pc.utf8_lower(g["lastapp"]), "queue")
+    by_pbx = pc.if_else(in_queue, "abandoned", "closed")
+    outcome = pc.take(pa.array(list(OUTCOMES.values())), pc.index_in(g["disposition"], KNOWN))
+    outcome = pc.if_else(pc.and_(said_answered, pc.invert(answered)), by_pbx, outcome)
+    queue = _blank_to_null(pc.replace_substring_regex(g["lastdata"], r"(?s),.*$", ""))
+    customer = _blank_to_null(pc.if_else(outbound, g["dst"], g["src"]))
     table = pa.table(
         {
-            "interaction_id": [_interaction_id(cols, i) for i in keep],
-            "channel": ["voice"] * len(keep),
-            "direction": ["outbound" if o else "inbound" for o in outbound],
-            "queue": queue,
-            "agent_id": [a if ans else None for a, ans in zip(agents, answered, strict=True)],
+            "interaction_id": _interaction_ids(g),
+            "channel": pa.repeat(pa.scalar("voice"), n),
+            "direction": pc.if_else(outbound, "outbound", "inbound"),
+            "queue": pc.if_else(in_queue, queue, none_s),
+            "agent_id": pc.if_else(answered, agent, none_s),
             "customer_id": customer,
-            "offered_at": start.take(take),
-            "answered_at": pc.if_else(pa.array(answered, pa.bool_()), answer.take(take), None),
-            "ended_at": end.take(take),
+            "offered_at": t["start"],
+            "answered_at": pc.if_else(answered, t["answer"], pa.scalar(None, t["answer"].type)),
+            "ended_at": t["end"],
             # Time before answer is the caller's wait (queue wait when the leg ran Queue, ring
             # time of a direct Dial); an unanswered inbound caller waited the whole leg.
-            "queue_wait_s": [
-                None if o else (r if a else n)
-                for o, a, r, n in zip(outbound, answered, ring_k, length_k, strict=True)
-            ],
-            "ring_s": [r if a else None for a, r in zip(answered, ring_k, strict=True)],
-            "talk_s": [b if a else None for a, b in zip(answered, billsec, strict=True)],
-            "hold_s": pa.nulls(len(keep), pa.float64()),
-            "acw_s": pa.nulls(len(keep), pa.float64()),
+            "queue_wait_s": pc.if_else(outbound, none_f, pc.if_else(answered, ring, length)),
+            "ring_s": pc.if_else(answered, ring, none_f),
+            "talk_s": pc.if_else(answered, pc.cast(g["billsec"], pa.float64()), none_f),
             "outcome": outcome,
             "answered": answered,
-            "transferred": [False] * len(keep),
-            "source": [source] * len(keep),
-            "source_ref": [f"{file_name}:{lines[i]}" for i in keep],
+            "transferred": pa.repeat(pa.scalar(False), n),
+            "source": pa.repeat(pa.scalar(source), n),
+            "source_ref": pc.binary_join_element_wise(file_name, pc.cast(lines, pa.string()), ":"),
         }
     )
     return conform("interactions", table), rejects
 
 
+def _blank_to_null(values: pa.Array) -> pa.Array:
+    values = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+
+
+def _usable(
+    text: dict[str, pa.Array],
+    times: dict[str, pa.Array],
+    ring: pa.Array,
+    length: pa.Array,
+    after_answer: pa.Array,
+) -> pa.Array:
+    """True for each record that passes every check of :func:`_problem`."""
+    answered = pc.equal(text["disposition"], "ANSWERED")
+    answer_fits = pc.and_kleene(
+        pc.is_valid(times["answer"]),
+        pc.and_kleene(pc.greater_equal(ring, 0), pc.greater_equal(after_answer, 0)),
+    )
+    checks = [
+        pc.is_valid(times["start"]),
+        pc.is_valid(times["end"]),
+        pc.or_kleene(pc.is_valid(times["answer"]), pc.equal(text["answer"], "")),
+        pc.match_substring_regex(text["duration"], _WHOLE.pattern),
+        pc.match_substring_regex(text["billsec"], _WHOLE.pattern),
+        pc.is_in(text["disposition"], value_set=KNOWN),
+        pc.greater_equal(length, 0),
+        pc.or_kleene(pc.invert(answered), answer_fits),
+    ]
+    ok = pa.array([True] * len(text["start"]), pa.bool_())
+    for check in checks:
+        ok = pc.and_(ok, pc.fill_null(check, False))
+    return ok
+
+
 def _problem(
-    row: list[str],
-    cols: dict[str, list[str]],
+    text: dict[str, pa.Array],
     i: int,
-    start: list[datetime | None],
-    answer: list[datetime | None],
-    end: list[datetime | None],
-    ring: list[float | None],
-    length: list[float | None],
-    after_answer: list[float | None],
-) -> tuple[str, str] | None:
-    """The first thing wrong with row ``i`` as (field, reason), or None if it is usable."""
-    for name, parsed in (("start", start), ("end", end)):
-        if parsed[i] is None:
-            return name, f"{name} {row[COLUMNS.index(name)]!r} is not a YYYY-MM-DD HH:MM:SS time"
-    answer_text = cols["answer"][i].strip()
-    if answer_text and answer[i] is None:
-        return "answer", f"answer {answer_text!r} is not a YYYY-MM-DD HH:MM:SS time (or empty)"
+    times: dict[str, pa.Array],
+    length: pa.Array,
+) -> tuple[str, str]:
+    """What is wrong with record ``i`` as (field, reason); called only for records that
+    :func:`_usable` refused, with the same trimmed text, so the two always agree."""
+    value = {name: text[name][i].as_py() for name in text}
+    for name in ("start", "end"):
+        if not times[name][i].is_valid:
+            return name, f"{name} {value[name]!r} is not a YYYY-MM-DD HH:MM:SS time"
+    if value["answer"] and not times["answer"][i].is_valid:
+        return "answer", f"answer {value['answer']!r} is not a YYYY-MM-DD HH:MM:SS time (or empty)"
     for name in ("duration", "billsec"):
-        value = cols[name][i].strip()
-        if not value.isascii() or not value.isdigit():
-            return name, f"{name} {value!r} is not a whole number of seconds"
-    disposition = cols["disposition"][i].strip().upper()
-    if disposition not in OUTCOMES:
+        if not _WHOLE.fullmatch(value[name]):
+            return name, f"{name} {value[name]!r} is not a whole number of seconds"
+    if value["disposition"] not in OUTCOMES:
         known = ", ".join(OUTCOMES)
-        return "disposition", f"disposition {cols['disposition'][i]!r} is not one of {known}"
-    if (length[i] or 0) < 0:
+        return "disposition", f"disposition {value['disposition']!r} is not one of {known}"
+    if length[i].as_py() < 0:
         return "end", "end is before start"
-    if disposition == "ANSWERED":
-        if answer[i] is None:
-            return "answer", "disposition ANSWERED but the answer time is empty"
-        if (ring[i] or 0) < 0 or (after_answer[i] or 0) < 0:
-            return "answer", "answer time is not between start and end"
-    return None
+    if not value["answer"]:
+        return "answer", "disposition ANSWERED but the answer time is empty"
+    return "answer", "answer time is not between start and end"
 
 
-def _local_times(values: list[str], tz: str) -> pa.Array:
+def _local_times(text: pa.Array, tz: str) -> pa.Array:
     """Local ``YYYY-MM-DD HH:MM:SS`` strings → UTC timestamps; empty or invalid → null.
 
     A time in the autumn repeated hour is taken as its first occurrence and one in the spring
     gap as the first instant after the gap: the file cannot say which was meant."""
-    naive: list[datetime | None] = []
-    for v in values:
-        v = v.strip()
-        if len(v) == 19 and _TIME.fullmatch(v):
-            try:
-                naive.append(datetime.fromisoformat(v))
-                continue
-            except ValueError:
-                pass
-        naive.append(None)
-    local = pa.array(naive, pa.timestamp("us"))
+    parsed = pc.strptime(text, format=TIME_FORMAT, unit="s", error_is_null=True)
+    # strptime rolls 2026-02-30 over to March and accepts unpadded fields; only a time that
+    # prints back exactly as written is the time the file meant.
+    exact = pc.fill_null(pc.equal(pc.strftime(parsed, format=TIME_FORMAT), text), False)
+    local = pc.if_else(exact, parsed, pa.scalar(None, parsed.type))
     try:
         utc = pc.assume_timezone(local, timezone=tz, ambiguous="earliest", nonexistent="latest")
     except pa.ArrowInvalid as exc:
@@ -371,12 +370,21 @@ def _seconds_between(a: pa.Array, b: pa.Array) -> pa.Array:
     return pc.divide(pc.cast(pc.subtract(b, a), pa.int64()), 1_000_000.0)
 
 
-def _interaction_id(cols: dict[str, list[str]], i: int) -> str:
-    uniqueid = cols["uniqueid"][i].strip()
-    if uniqueid:
-        sequence = cols["sequence"][i].strip()
-        return f"cdr:{uniqueid}:{sequence}" if sequence else f"cdr:{uniqueid}"
+def _interaction_ids(g: dict[str, pa.Array]) -> pa.Array:
+    with_sequence = pc.binary_join_element_wise("cdr", g["uniqueid"], g["sequence"], ":")
+    ids = pc.if_else(
+        pc.equal(g["sequence"], ""),
+        pc.binary_join_element_wise("cdr", g["uniqueid"], ":"),
+        with_sequence,
+    )
+    missing = pc.indices_nonzero(pc.equal(g["uniqueid"], "")).to_pylist()
+    if not missing:
+        return ids
     # No id of its own: the content is the identity, so re-ingesting (or renaming) the file
     # produces the same key.
-    content = "\x1f".join(cols[name][i] for name in COLUMNS)
-    return "cdr:sha1:" + hashlib.sha1(content.encode("utf-8")).hexdigest()[:20]
+    values = ids.to_pylist()
+    rows = zip(*(g[name].take(missing).to_pylist() for name in COLUMNS), strict=True)
+    for i, fields in zip(missing, rows, strict=True):
+        content = "\x1f".join(fields).encode("utf-8")
+        values[i] = "cdr:sha1:" + hashlib.sha1(content).hexdigest()[:20]
+    return pa.array(values, pa.string())
