@@ -1,8 +1,10 @@
 """Interactions: one row per caller per queue entry, derived from ``ev`` in one SQL statement.
 
 A caller's lines in one queue are cut into segments: ENTERQUEUE starts one, and so does a refusal
-(CLOSED, FULL, JOINEMPTY, DIVERT_*) that does not follow an open entry, because platforms log those
-instead of ENTERQUEUE. The first closing event of a segment decides the outcome.
+(CLOSED, FULL, JOINEMPTY, DIVERT_*), because platforms log those instead of ENTERQUEUE; a refusal is
+its own closing event. The first closing event of a segment decides the outcome. One window pass
+numbers the segments (a second pass to attach refusals to an open entry would double the cost of
+the most expensive step, for a sequence platforms do not log).
 """
 
 from __future__ import annotations
@@ -42,14 +44,11 @@ def derive_interactions(con: duckdb.DuckDBPyConnection, *, source: str, file_nam
                        WHEN event IN ({_q(CLOSING)}) THEN 3 ELSE 0 END AS kind
         FROM ev WHERE callid IS NOT NULL AND callid <> 'NONE' AND queue IS NOT NULL
           AND (event IN ({_q((ENTER, ANSWER, *CLOSING))}) OR {refusal})
-    ), k AS (
-        SELECT *, lag(kind) OVER w AS prev_kind, row_number() OVER w AS rn
-        FROM c WINDOW w AS (PARTITION BY callid, queue ORDER BY ts, line)
     ), s AS (
-        SELECT *, sum(CASE WHEN kind = 1 OR (kind = 2 AND coalesce(prev_kind, 3) >= 2)
-                           THEN 1 ELSE 0 END)
-                  OVER (PARTITION BY callid, queue ORDER BY rn ROWS UNBOUNDED PRECEDING) AS seg
-        FROM k
+        SELECT *, row_number() OVER w AS rn,
+               sum(CASE WHEN kind IN (1, 2) THEN 1 ELSE 0 END) OVER w AS seg
+        FROM c WINDOW w AS (PARTITION BY callid, queue ORDER BY ts, line
+                            ROWS UNBOUNDED PRECEDING)
     ), g AS (
         SELECT callid, queue,
             arg_min(line, rn) AS start_line,

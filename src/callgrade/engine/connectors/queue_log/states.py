@@ -54,7 +54,8 @@ def derive_states(
         -- WRAPUPSTART log no end event).
         SELECT agent, 'wrapup' AS state, qk, CAST(NULL AS VARCHAR) AS reason, ts AS start, line,
                stop
-        FROM (SELECT *, lead(ts) OVER (PARTITION BY agent ORDER BY ts, line) AS stop FROM a)
+        FROM (SELECT *, lead(ts) OVER (PARTITION BY agent ORDER BY ts, line) AS stop FROM a
+              WHERE agent IN (SELECT agent FROM a WHERE event = '{WRAPUP}'))
         WHERE event = '{WRAPUP}'
     ), closed AS (
         SELECT agent, state, qk, nullif(reason, '') AS reason, start, line,
