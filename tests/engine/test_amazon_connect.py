@@ -361,6 +361,21 @@ BAD_RECORDS = [
         "Agent.ConnectedToAgentTimestamp",
         "'soon' is not an ISO-8601 time",
     ),
+    (
+        json.dumps(ctr(Queue={"Name": "q", "Duration": float("nan")})),
+        "Queue.Duration",
+        "must be zero or more seconds, found nan",
+    ),
+    (
+        json.dumps(ctr(Queue={"Name": "q", "Duration": 10**400})),
+        "Queue.Duration",
+        "must be zero or more seconds, found 1000000000",
+    ),
+    (
+        json.dumps(ctr(DisconnectTimestamp="0001-01-01T00:00:00+05:00")),
+        "DisconnectTimestamp",
+        "outside the years 1–9999 in UTC",
+    ),
     ('{"ContactId": "z", "Channel": "VOICE",, }', None, "not valid JSON (Expecting property"),
     ("garbage here", None, "not valid JSON (Expecting value, at line 2 column 1)"),
 ]
@@ -375,7 +390,7 @@ def test_bad_json_lines_are_rejected_and_reading_goes_on(tmp_path, bad, field, r
     assert (reject["line"], reject["field"]) == (2, field)
     assert reject["reason"].startswith("object 2 (line 2): ")
     assert reason in reject["reason"]
-    assert reject["raw"] == bad
+    assert reject["raw"] == bad[:1000]  # raw text is cut to 1,000 characters
     assert [r["source_ref"] for r in rows] == ["ctr.jsonl:1", "ctr.jsonl:3"]
 
 

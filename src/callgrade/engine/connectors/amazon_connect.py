@@ -57,7 +57,8 @@ class _Record:
     number: int  # 1-based object number in the file
     line: int  # line the object starts on
     value: Any
-    raw: str
+    start: int  # the record's text is text[start:end]
+    end: int
     error: str | None  # not JSON at all: why
 
 
@@ -90,28 +91,30 @@ def parse(path: Path, *, tz: str = "UTC", encoding: str = "utf-8", **options: An
     # surrogateescape keeps undecodable bytes in place so only the records holding them are lost
     text = data.decode(encoding, "surrogateescape").removeprefix("\ufeff")
 
+    undecodable = _UNDECODED.search(text) is not None
     rejects: list[Reject] = []
     contacts: list[dict[str, Any]] = []
     read = 0
     for rec in _records(text):
         read += 1
-        where = f"object {rec.number} (line {rec.line})"
-        raw = _UNDECODED.sub("\ufffd", rec.raw)
+        field = None
         if rec.error is not None:
-            rejects.append(Reject(source, rec.line, None, f"{where}: {rec.error}", raw))
-            continue
-        if _UNDECODED.search(rec.raw):
+            reason = rec.error
+        elif undecodable and _UNDECODED.search(text, rec.start, rec.end):
             reason = f"bytes that are not valid {encoding}; re-export as {encoding}"
-            rejects.append(Reject(source, rec.line, None, f"{where}: {reason}", raw))
-            continue
-        try:
-            contact = _contact(rec.value, zone)
-        except _Bad as bad:
-            rejects.append(Reject(source, rec.line, bad.field, f"{where}: {bad.reason}", raw))
-            continue
-        contact["source_ref"] = f"{path.name}:{rec.line}"
-        contact["_order"] = rec.number
-        contacts.append(contact)
+        else:
+            try:
+                contact = _contact(rec.value, zone)
+            except _Bad as bad:
+                field, reason = bad.field, bad.reason
+            else:
+                contact["source_ref"] = f"{path.name}:{rec.line}"
+                contact["_order"] = rec.number
+                contacts.append(contact)
+                continue
+        raw = _UNDECODED.sub("\ufffd", text[rec.start : rec.end].rstrip(" \t\r\n,"))
+        where = f"object {rec.number} (line {rec.line})"
+        rejects.append(Reject(source, rec.line, field, f"{where}: {reason}", raw))
 
     table = _interactions(_latest(contacts), source)
     return ParseResult(
@@ -176,10 +179,9 @@ class _Reader:
         except (ValueError, RecursionError) as exc:
             nxt = resync.search(text, pos + 1)
             end = nxt.start(group) if nxt else len(text)
-            raw = text[pos:end].rstrip(" \t\r\n,")
-            yield _Record(self.number, line, None, raw, _json_error(exc, nxt))
+            yield _Record(self.number, line, None, pos, end, _json_error(exc, nxt))
             return end
-        yield _Record(self.number, line, value, text[pos:end], None)
+        yield _Record(self.number, line, value, pos, end, None)
         return end
 
     def array(self, pos: int) -> Generator[_Record, None, int]:
@@ -297,9 +299,14 @@ def _seconds(parent: dict[str, Any], key: str, prefix: str = "") -> float | None
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _Bad(prefix + key, f"{prefix}{key} must be a number of seconds, found {_kind(value)}")
-    if not math.isfinite(value) or value < 0:
-        raise _Bad(prefix + key, f"{prefix}{key} must be zero or more seconds, found {value}")
-    return float(value)
+    try:
+        seconds = float(value)
+    except OverflowError:
+        seconds = math.inf
+    if not math.isfinite(seconds) or seconds < 0:
+        shown = str(value) if len(str(value)) <= 40 else str(value)[:40] + "…"
+        raise _Bad(prefix + key, f"{prefix}{key} must be zero or more seconds, found {shown}")
+    return seconds
 
 
 def _time(
@@ -321,7 +328,10 @@ def _time(
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise _Bad(name, f"{name} {value[:40]!r} is outside the years 1–9999 in UTC") from None
 
 
 # ---- from records to rows ------------------------------------------------------------------
