@@ -122,11 +122,201 @@ def print_ingest_report(report: Any) -> None:
     )
 
 
+def _kpi_options(settings: list[str]) -> Any:
+    """KpiOptions from ``--set name=value`` pairs, each converted to the field's type."""
+    import dataclasses
+
+    from callgrade.engine.kpis import KpiOptions
+
+    base = KpiOptions()
+    fields = {f.name: f for f in dataclasses.fields(KpiOptions)}
+    changes: dict[str, Any] = {}
+    for item in settings:
+        name, sep, raw = item.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in fields:
+            raise Failure(
+                f"--set {item!r}: expected NAME=VALUE with NAME one of: {', '.join(sorted(fields))}"
+            )
+        current = getattr(base, name)
+        try:
+            if isinstance(current, bool):
+                value: Any = raw.lower() in ("1", "true", "yes", "on")
+            elif isinstance(current, int):
+                value = int(raw)
+            elif isinstance(current, float):
+                value = float(raw)
+            else:
+                value = raw
+        except ValueError:
+            raise Failure(f"--set {name}: {raw!r} is not a {type(current).__name__}") from None
+        changes[name] = value
+    try:
+        return dataclasses.replace(base, **changes)
+    except (TypeError, ValueError) as exc:
+        raise Failure(f"--set: {exc}") from None
+
+
+def check_kpi_request(
+    data_dir: Path, *, period: str, grain: str | None, tz: str, kpis: list[str] | None
+) -> Any:
+    """Validate a KPI request before any work starts; returns the parsed periods."""
+    from callgrade.engine.kpis import REGISTRY
+    from callgrade.engine.periods import parse_period
+    from callgrade.engine.warehouse import Warehouse
+
+    try:
+        periods = parse_period(period, tz=tz, grain=grain)
+    except ValueError as exc:
+        raise Failure(f"--period {period!r}: {exc}") from None
+    for k in kpis or []:
+        if k not in REGISTRY:
+            raise Failure(f"unknown KPI {k!r}; expected one of: {', '.join(sorted(REGISTRY))}")
+    if not Warehouse(data_dir).manifest()["tables"]:
+        raise Failure(f"{data_dir}: the warehouse is empty; run 'callgrade ingest' first")
+    return periods
+
+
+def compute_kpi_table(
+    data_dir: Path,
+    *,
+    period: str,
+    grain: str | None,
+    by: str,
+    tz: str,
+    kpis: list[str] | None,
+    options: Any,
+) -> Any:
+    import ibis
+
+    from callgrade.engine.kpis import compute_kpis, open_tables
+    from callgrade.engine.warehouse import Warehouse
+
+    periods = check_kpi_request(data_dir, period=period, grain=grain, tz=tz, kpis=kpis)
+    con = ibis.duckdb.connect()
+    wh = Warehouse(data_dir)
+    return compute_kpis(open_tables(con, wh), periods=periods, by=by, kpis=kpis, options=options)
+
+
+@app.command()
+def kpis(
+    period: Annotated[
+        str,
+        typer.Option(
+            help="2026-03, 2026-Q1, 2026-H1, 2026-W05, 2026-03-05, 2026, or FROM..TO (inclusive)."
+        ),
+    ],
+    data_dir: DataDir = Path("data"),
+    by: Annotated[str, typer.Option(help="agent, team, queue or center.")] = "agent",
+    grain: Annotated[
+        str | None, typer.Option(help="Split the period: day, week, month, quarter, half.")
+    ] = None,
+    kpi: Annotated[list[str] | None, typer.Option(help="Only these KPIs (repeatable).")] = None,
+    tz: Annotated[str, typer.Option("--tz", help="Time zone of period boundaries.")] = "UTC",
+    output: Annotated[str, typer.Option(help="table, csv, xlsx or json.")] = "table",
+    out: Annotated[Path | None, typer.Option(help="Output file (csv/xlsx/json).")] = None,
+    limit: Annotated[int, typer.Option(help="Rows shown per table in the terminal.")] = 50,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="KPI option NAME=VALUE (see docs/kpis.md), repeatable."),
+    ] = None,
+) -> None:
+    """Compute KPIs for a period, per agent, team, queue or the whole center."""
+    from callgrade.output import FORMATS, kpi_grid, write_table
+
+    if by not in ("agent", "team", "queue", "center"):
+        raise Failure(f"--by {by!r}: expected agent, team, queue or center")
+    if output not in FORMATS:
+        raise Failure(f"--output {output!r}: expected one of {', '.join(FORMATS)}")
+    options = _kpi_options(set_ or [])
+    check_kpi_request(data_dir, period=period, grain=grain, tz=tz, kpis=kpi)
+    with progress() as bar:
+        bar.add_task("computing KPIs", total=None)
+        table = compute_kpi_table(
+            data_dir, period=period, grain=grain, by=by, tz=tz, kpis=kpi, options=options
+        )
+    if output == "table":
+        for t in kpi_grid(table, title=f"KPIs by {by}", limit=limit):
+            console.print(t)
+        return
+    target = out or Path(f"kpis-{by}-{period.replace('..', '_')}.{output}")
+    write_table(table, output, target)
+    console.print(f"wrote {table.num_rows:,} KPI values to {target}")
+
+
+@app.command()
+def demo(
+    data_dir: DataDir = Path("data"),
+    agents: Annotated[int, typer.Option(help="Agents in the demo center.")] = 200,
+    months: Annotated[int, typer.Option(help="Months of history.")] = 6,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 42,
+) -> None:
+    """Generate the demo center in real formats, ingest it, and print KPI tables."""
+    import dataclasses
+
+    from callgrade.engine.demo import DemoConfig, generate
+    from callgrade.engine.ingest import ingest_files
+    from callgrade.engine.kpis import KpiOptions
+    from callgrade.engine.warehouse import Warehouse
+
+    config = dataclasses.replace(DemoConfig(), agents=agents, months=months, seed=seed)
+    demo_dir = data_dir / "demo-input"
+    wh = Warehouse(data_dir)
+    with progress() as bar:
+        task = bar.add_task("generating demo center", total=100)
+
+        def on_progress(step: str, fraction: float) -> None:
+            bar.update(task, description=f"generate: {step}", completed=fraction * 100)
+
+        files = generate(demo_dir, config, on_progress=on_progress)
+        bar.update(task, completed=100)
+        ingest_task = bar.add_task("ingest", total=len(files))
+        reports = []
+        for f in files:
+            bar.update(ingest_task, description=f"ingest {f.format}: {f.path.name}")
+            options: dict[str, Any] = {"tz": config.tz}
+            if f.mapping is not None:
+                options["mapping"] = f.mapping
+            reports.append(ingest_files(wh, f.format, [f.path], **options))
+            bar.advance(ingest_task)
+    summary = Table(title=f"demo ingest into {data_dir}")
+    for col in ("file", "format", "read", "accepted", "rejected"):
+        summary.add_column(col, justify="left" if col in ("file", "format") else "right")
+    for f, r in zip(files, reports, strict=True):
+        summary.add_row(f.path.name, f.format, f"{r.read:,}", f"{r.accepted:,}", f"{r.rejected:,}")
+    console.print(summary)
+    read = sum(r.read for r in reports)
+    accepted = sum(r.accepted for r in reports)
+    rejected = sum(r.rejected for r in reports)
+    console.print(f"read {read:,} = accepted {accepted:,} + rejected {rejected:,}")
+
+    from callgrade.output import kpi_grid
+
+    last = config.start.month - 1 + config.months - 1
+    period = f"{config.start.year + last // 12}-{last % 12 + 1:02d}"
+    for by, limit in (("center", None), ("team", 30), ("queue", None), ("agent", 15)):
+        table = compute_kpi_table(
+            data_dir,
+            period=period,
+            grain=None,
+            by=by,
+            tz=config.tz,
+            kpis=None,
+            options=KpiOptions(),
+        )
+        for t in kpi_grid(table, title=f"KPIs by {by}", limit=limit):
+            console.print(t)
+    console.print(
+        f"More: callgrade kpis --data-dir {data_dir} --period {period} --by agent --output xlsx"
+    )
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)
     except (Failure, ConnectorError) as exc:
-        err.print(f"[red]callgrade: {exc}[/red]", highlight=False)
+        # One plain line, never wrapped, so scripts and people can both read it.
+        sys.stderr.write(f"callgrade: {exc}\n")
         sys.exit(1)
     except typer.Abort:
         err.print("callgrade: aborted")
@@ -139,7 +329,7 @@ def main() -> None:
             sys.exit(exc.exit_code)
         if os.environ.get("CALLGRADE_DEBUG"):
             raise
-        err.print(f"[red]callgrade: unexpected error: {type(exc).__name__}: {exc}[/red]")
+        sys.stderr.write(f"callgrade: unexpected error: {type(exc).__name__}: {exc}\n")
         sys.exit(1)
 
 

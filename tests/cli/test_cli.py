@@ -1,0 +1,86 @@
+"""The command line: counts printed and reconciled, failures as one plain line with exit 1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+QUEUE_LOG = """\
+1767225600|NONE|NONE|NONE|QUEUESTART|
+1767225601|c1|support|NONE|ENTERQUEUE||13800000001|1
+1767225611|c1|support|E0001|CONNECT|10|c1-agent|2
+1767225711|c1|support|E0001|COMPLETECALLER|10|100|1
+1767225720|c2|support|NONE|ENTERQUEUE||13800000002|1
+this line is not a queue_log line
+1767225750|c2|support|NONE|ABANDON|1|1|30
+"""
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "callgrade.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_missing_file_fails_with_one_line(tmp_path):
+    r = run("ingest", "queue_log", "nope.log", "--data-dir", "d", cwd=tmp_path)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines() == ["callgrade: nope.log: no such file"]
+    assert "Traceback" not in r.stderr
+
+
+def test_unknown_format_fails_with_one_line(tmp_path):
+    (tmp_path / "f").write_text("x")
+    r = run("ingest", "nosuch", "f", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "unknown format 'nosuch'" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_ingest_prints_reconciled_counts_then_kpis(tmp_path):
+    (tmp_path / "queue_log").write_text(QUEUE_LOG)
+    r = run("ingest", "queue_log", "queue_log", "--data-dir", "d", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "read 7 = accepted 6 + rejected 1" in r.stdout
+    assert (tmp_path / "d" / "rejects").is_dir()
+    again = run("ingest", "queue_log", "queue_log", "--data-dir", "d", cwd=tmp_path)
+    assert "interactions: 0 new" in again.stdout
+
+    r = run(
+        "kpis",
+        "--data-dir",
+        "d",
+        "--period",
+        "2026-01",
+        "--by",
+        "queue",
+        "--kpi",
+        "answer_rate",
+        "--output",
+        "json",
+        "--out",
+        "k.json",
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    rows = json.loads((tmp_path / "k.json").read_text())
+    (ar,) = [x for x in rows if x["kpi"] == "answer_rate"]
+    assert (ar["entity_id"], ar["numerator"], ar["denominator"]) == ("support", 1, 2)
+    assert ar["value"] == pytest.approx(0.5)
+
+
+def test_bad_period_fails_with_one_line(tmp_path):
+    (tmp_path / "queue_log").write_text(QUEUE_LOG)
+    run("ingest", "queue_log", "queue_log", "--data-dir", "d", cwd=tmp_path)
+    r = run("kpis", "--data-dir", "d", "--period", "March", cwd=tmp_path)
+    assert r.returncode == 1
+    assert r.stderr.startswith("callgrade: --period 'March'")
+    assert "Traceback" not in r.stderr
