@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from callgrade.engine.connectors import parse as run_connector
 from callgrade.engine.connectors.base import ConnectorError
 from callgrade.engine.connectors.cdr import agent_from_channel, parse
+from callgrade.engine.ingest import ingest_files
 from callgrade.engine.schemas import conform
+from callgrade.engine.warehouse import Warehouse
 
 
 def q(value: str) -> str:
@@ -408,3 +410,16 @@ def test_property_never_raises_and_counts_reconcile(tmp_path, text, tz):
     ]
     assert len(set(lines)) == len(lines)  # every record has its own start line
     assert all(1 <= n <= text.count("\n") + text.count("\r") + 1 for n in lines)
+
+
+def test_ingest_twice_into_the_warehouse_adds_nothing(tmp_path):
+    text = "\n".join([cdr_line(), cdr_line(extra=()), "bad,line"]) + "\n"
+    path = tmp_path / "Master.csv"
+    path.write_text(text, "utf-8")
+    wh = Warehouse(tmp_path / "data")
+    first = ingest_files(wh, "cdr", [path], tz="Asia/Shanghai")
+    assert (first.read, first.accepted, first.rejected) == (3, 2, 1)
+    assert first.files[0].rejects_file is not None
+    again = ingest_files(wh, "cdr", [path], tz="Asia/Shanghai")
+    assert again.commits["interactions"].added == 0
+    assert wh.count("interactions") == 2
