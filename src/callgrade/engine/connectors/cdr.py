@@ -64,6 +64,7 @@ DIRECTIONS = ("auto", "inbound", "outbound")
 DEFAULT_OUTBOUND_CONTEXTS = ("from-internal", "outbound")
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_YEARS = " in the years 1900–2999"
 _WHOLE = re.compile(r"^[0-9]+$")
 _UNDECODED = re.compile("[\udc80-\udcff]")
 csv.field_size_limit(16 * 1024 * 1024)
@@ -333,9 +334,12 @@ def _problem(
     value = {name: text[name][i].as_py() for name in text}
     for name in ("start", "end"):
         if not times[name][i].is_valid:
-            return name, f"{name} {value[name]!r} is not a YYYY-MM-DD HH:MM:SS time"
+            return name, f"{name} {value[name]!r} is not a YYYY-MM-DD HH:MM:SS time{_YEARS}"
     if value["answer"] and not times["answer"][i].is_valid:
-        return "answer", f"answer {value['answer']!r} is not a YYYY-MM-DD HH:MM:SS time (or empty)"
+        return (
+            "answer",
+            f"answer {value['answer']!r} is not a YYYY-MM-DD HH:MM:SS time{_YEARS} (or empty)",
+        )
     for name in ("duration", "billsec"):
         if not _WHOLE.fullmatch(value[name]):
             return name, f"{name} {value[name]!r} is not a whole number of seconds"
@@ -358,6 +362,11 @@ def _local_times(text: pa.Array, tz: str) -> pa.Array:
     # strptime rolls 2026-02-30 over to March and accepts unpadded fields; only a time that
     # prints back exactly as written is the time the file meant.
     exact = pc.fill_null(pc.equal(pc.strftime(parsed, format=TIME_FORMAT), text), False)
+    # Years far from now are damage, and would not survive the trip to Python or other tools.
+    year = pc.year(parsed)
+    exact = pc.and_(
+        exact, pc.fill_null(pc.and_(pc.greater_equal(year, 1900), pc.less(year, 3000)), False)
+    )
     local = pc.if_else(exact, parsed, pa.scalar(None, parsed.type))
     try:
         utc = pc.assume_timezone(local, timezone=tz, ambiguous="earliest", nonexistent="latest")
