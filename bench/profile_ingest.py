@@ -1,10 +1,14 @@
-"""Where callgrade's queue_log ingest spends its time: cProfile of one ingest, by engine function.
+"""Where callgrade's queue_log ingest spends its time: cProfile of one ingest, by engine function,
+and the wall time of every SQL statement the connector sends to DuckDB.
 
     python bench/profile_ingest.py --file bench/data/queue_log-1m.log [--top 25]
 
-Prints the engine functions (``callgrade.*``) ordered by cumulative time, plus the DuckDB/Arrow
-calls made from them, so that each SQL phase (load lines, build events, derive interactions,
-derive states, warehouse commit) shows with its own share of the wall time.
+Prints the engine functions (``callgrade.*``) ordered by cumulative time, then each DuckDB
+statement of the connector (calling function, first words of the SQL, seconds), so that each SQL
+phase (load lines, split, checks, derive interactions, derive states) shows with its share.
+Statements are timed through a thin proxy around the connector's connection; the proxy registers
+the caller's Arrow tables by name because DuckDB's replacement scan only looks at the frame that
+calls ``execute``.
 """
 
 from __future__ import annotations
@@ -19,14 +23,53 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 from common import DATA_DIR
+
+STATEMENTS: list[tuple[str, str, float]] = []
+
+
+class TimedConnection:
+    def __init__(self, con: Any) -> None:
+        self._con = con
+
+    def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        import pyarrow as pa
+
+        caller = sys._getframe(1)
+        for name, value in caller.f_locals.items():
+            if isinstance(value, pa.Table) and name in sql:
+                self._con.register(name, value)
+        start = time.perf_counter()
+        result = self._con.execute(sql, *args, **kwargs)
+        label = " ".join(sql.split())[:70]
+        STATEMENTS.append((caller.f_code.co_name, label, time.perf_counter() - start))
+        return result
+
+    def cursor(self) -> TimedConnection:
+        return TimedConnection(self._con.cursor())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+def _patch_connector() -> None:
+    import duckdb
+
+    import callgrade.engine.connectors.queue_log as queue_log
+
+    shim = SimpleNamespace(**{k: getattr(duckdb, k) for k in dir(duckdb) if not k.startswith("__")})
+    shim.connect = lambda *a, **k: TimedConnection(duckdb.connect(*a, **k))
+    queue_log.duckdb = shim  # type: ignore[assignment]
 
 
 def profile(file: Path, top: int) -> dict[str, float]:
     from callgrade.engine.ingest import ingest_files
     from callgrade.engine.warehouse import Warehouse
 
+    _patch_connector()
     target = DATA_DIR / f"wh-profile-{uuid.uuid4().hex}"
     prof = cProfile.Profile()
     try:
@@ -48,9 +91,16 @@ def profile(file: Path, top: int) -> dict[str, float]:
     for name, cum in sorted(rows.items(), key=lambda kv: -kv[1])[:top]:
         print(f"{cum:12.2f}  {cum / wall:6.1%}  {name}")
     buf = io.StringIO()
-    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(12)
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(8)
     print(buf.getvalue())
-    return {"wall_s": wall, **dict(sorted(rows.items(), key=lambda kv: -kv[1])[:top])}
+    print(f"{'seconds':>8}  {'share':>6}  connector SQL statement (calling function: first words)")
+    for func, label, secs in STATEMENTS:
+        print(f"{secs:8.2f}  {secs / wall:6.1%}  {func}: {label}")
+    return {
+        "wall_s": wall,
+        "functions": dict(sorted(rows.items(), key=lambda kv: -kv[1])[:top]),
+        "statements": STATEMENTS,
+    }
 
 
 def main() -> None:
