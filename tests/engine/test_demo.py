@@ -106,6 +106,10 @@ def test_manifest_lists_every_file(demo):
         "cdr": 2,
     }
     assert files[0].path.name == "roster.xlsx"  # people first, so ingest can check ids
+    listed = json.loads((out / "demo.json").read_text("utf-8"))["files"]
+    assert {e["path"]: e["options"] for e in listed if e["format"] != "mapped"} == {
+        f.path.name: {"tz": "Asia/Shanghai"} for f in files if f.format != "mapped"
+    }
 
 
 # ---- queue_log ------------------------------------------------------------------------------

@@ -55,7 +55,8 @@ def generate(
     out_dir: Path, config: DemoConfig = DemoConfig(), *, on_progress: Progress | None = None
 ) -> list[DemoFile]:
     """Simulate the center and write every file under ``out_dir``, with a ``demo.json``
-    manifest. Returns the files in ingestion order (roster first)."""
+    manifest. Returns the files in ingestion order (roster first). Telephony files are read
+    with ``tz=config.tz`` (the manifest lists it per file); mapped files carry their own."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -156,10 +157,17 @@ def _write_manifest(out_dir: Path, config: DemoConfig, files: list[DemoFile]) ->
     def rel(p: Path | None) -> str | None:
         return None if p is None else p.relative_to(out_dir).as_posix()
 
+    # Telephony files carry server-local times (CDR, database export): the reader needs the tz.
     doc = {
         "config": {k: str(v) for k, v in asdict(config).items()},
         "files": [
-            {"format": f.format, "path": rel(f.path), "mapping": rel(f.mapping)} for f in files
+            {
+                "format": f.format,
+                "path": rel(f.path),
+                "mapping": rel(f.mapping),
+                "options": {} if f.mapping else {"tz": config.tz},
+            }
+            for f in files
         ],
     }
     (out_dir / MANIFEST).write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", "utf-8")

@@ -21,16 +21,11 @@ import numpy as np
 from callgrade.engine.demo.center import POSITIONS, Center
 from callgrade.engine.demo.schedule import AgentDay
 
-# Relative arrival intensity by local hour (weekday); center is open 08:00-21:00.
-_PEAKS = np.array(
-    [
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
+# Relative arrival intensity by local hour on weekdays, hours 07..21 (zero outside), per queue:
+# customer service peaks mid-morning and mid-afternoon; technical support an hour later (people
+# call after trying themselves); reception follows office hours.
+_HOURS = {
+    "customer_service": [
         0.3,
         0.7,
         1.25,
@@ -46,13 +41,36 @@ _PEAKS = np.array(
         0.5,
         0.4,
         0.3,
-        0,
-        0,
     ],
-    dtype=float,
-)
-_FLAT = np.where(_PEAKS > 0, 0.6 + 0.4 * _PEAKS, 0.0)  # weekends: peaks are shallower
-PROFILES = {True: _FLAT * 0.85, False: _PEAKS}  # key: is weekend
+    "technical_support": [
+        0.2,
+        0.5,
+        0.9,
+        1.3,
+        1.5,
+        1.1,
+        1.0,
+        1.2,
+        1.4,
+        1.5,
+        1.2,
+        0.9,
+        0.7,
+        0.5,
+        0.3,
+    ],
+    "front_desk": [0.2, 0.9, 1.6, 1.7, 1.4, 0.8, 1.0, 1.5, 1.6, 1.3, 0.8, 0.3, 0.2, 0.1, 0.1],
+}
+
+
+def _profile(hours: list[float]) -> np.ndarray:
+    weekday = np.zeros(24)
+    weekday[7:22] = hours
+    weekend = np.where(weekday > 0, 0.6 + 0.4 * weekday, 0.0) * 0.85  # shallower peaks
+    return np.stack([weekday, weekend])
+
+
+PROFILES = {code: _profile(h) for code, h in _HOURS.items()}  # [is weekend, hour]
 
 # queue, mean base wait (s) at shape 1, mean patience (s), queue timeout (s)
 QUEUES = {
@@ -71,13 +89,12 @@ class Traffic:
     dials: Table  # telesales outbound attempts
 
 
-_PROFILE_TABLE = np.stack([PROFILES[False], PROFILES[True]])
 _LANE = 100_000  # seconds between agent-days on the shared compressed time line (> one day)
 
 
-def _hour_shape(sod: np.ndarray, weekend: np.ndarray) -> np.ndarray:
+def _hour_shape(code: str, sod: np.ndarray, weekend: np.ndarray) -> np.ndarray:
     hour = np.clip(np.asarray(sod, dtype=np.int64) // 3600, 0, 23)
-    return np.maximum(_PROFILE_TABLE[weekend.astype(np.int64), hour], 0.15)
+    return np.maximum(PROFILES[code][weekend.astype(np.int64), hour], 0.15)
 
 
 def place(
@@ -193,7 +210,7 @@ def _answer(
     handle = (pos[5] + pos[6] + 4) * center.talk_factor[agents][:, None]
 
     def gap_mean(sod: np.ndarray) -> np.ndarray:
-        return np.maximum(3600.0 / (rate * _hour_shape(sod, lane_we[:, None])) - handle, 5.0)
+        return np.maximum(3600.0 / (rate * _hour_shape(code, sod, lane_we[:, None])) - handle, 5.0)
 
     if ads:
         ring_at, keep = place(rng, [ad.available() for ad in ads], busy, gap_mean)
@@ -204,7 +221,7 @@ def _answer(
     ring, talk, acw, hold, holds, chat = (x[keep] for x in (ring, talk, acw, hold, holds, chat))
     n = ring_at.size
     _, wait_mean, patience_mean, timeout = QUEUES[code]
-    load = _hour_shape(ring_at, lane_we[lane])
+    load = _hour_shape(code, ring_at, lane_we[lane])
     # Now and then the queue backs up (an outage, a campaign): a few callers wait far longer,
     # which is where timeouts and long abandons come from.
     surge = np.where(rng.random(n) < 0.01, 25.0, 1.0)
