@@ -106,7 +106,7 @@ def _parse(
             )
         events.build_events(con, db_form=db_form, tz=tz)
         counts = events.counts(con)
-        late = events.rejects(con, source=source, db_form=db_form)
+        late = events.rejects(con, source=source, db_form=db_form) if counts.rejected else []
         tables = {
             "interactions": derive_interactions(con, source=source, file_name=path.name),
             "agent_states": derive_states(

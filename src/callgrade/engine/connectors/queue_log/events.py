@@ -62,20 +62,44 @@ def _is_count(expr: str) -> str:
     return f"regexp_full_match({expr}, '[0-9]{{1,9}}')"
 
 
+def _kinds_rows() -> list[tuple[object, ...]]:
+    """One row per event kind: is it a call event, does it need an agent, and for data1..data5
+    the meaning of a whole-seconds field (None: not read) and whether it is required."""
+    numbers: dict[str, tuple[tuple[int, str, bool], ...]] = {
+        **WHOLE_SECONDS,
+        "ATTENDEDTRANSFER": tuple((i, n, True) for i, n in ATTENDED_PLAIN),
+        "ATTENDEDTRANSFER LINK": tuple((i, n, True) for i, n in ATTENDED_LINK),
+    }
+    rows: list[tuple[object, ...]] = []
+    for key in (*KNOWN, "ATTENDEDTRANSFER LINK", DIVERT_PREFIX + "*"):
+        event = key.split(" ")[0]
+        call = event in CALL_EVENTS or key.startswith(DIVERT_PREFIX)
+        agent = event in (*AGENT_EVENTS, ANSWER)
+        meaning: list[str | None] = [None] * 5
+        required = [False] * 5
+        for i, name, req in numbers.get(key, ()):
+            meaning[i - 1], required[i - 1] = name, req
+        rows.append((key, call, agent, *meaning, *required))
+    return rows
+
+
+def _kinds_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """CREATE TEMP TABLE kinds (k VARCHAR, call BOOLEAN, needs_agent BOOLEAN,
+           n1 VARCHAR, n2 VARCHAR, n3 VARCHAR, n4 VARCHAR, n5 VARCHAR,
+           r1 BOOLEAN, r2 BOOLEAN, r3 BOOLEAN, r4 BOOLEAN, r5 BOOLEAN)"""
+    )
+    con.executemany(
+        "INSERT INTO kinds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _kinds_rows()
+    )
+
+
 def _numeric_checks() -> str:
-    arms = []
-    for event, fields in WHOLE_SECONDS.items():
-        for i, name, required in fields:
-            ok = f"coalesce({_is_count(f'd{i}')}, {str(not required).lower()})"
-            arms.append(f"WHEN event = '{event}' AND NOT {ok} THEN 'data{i}:{name}:s'")
-    links = (("d1 = 'LINK'", ATTENDED_LINK), ("d1 IS DISTINCT FROM 'LINK'", ATTENDED_PLAIN))
-    for cond, pairs in links:
-        for i, name in pairs:
-            arms.append(
-                f"WHEN event = 'ATTENDEDTRANSFER' AND {cond}"
-                f" AND NOT coalesce({_is_count(f'd{i}')}, false) THEN 'data{i}:{name}:s'"
-            )
-    return "\n".join(arms)
+    return "\n".join(
+        f"WHEN n{i} IS NOT NULL AND NOT coalesce({_is_count(f'd{i}')}, NOT r{i})"
+        f" THEN 'data{i}:' || n{i}"
+        for i in range(1, 6)
+    )
 
 
 def _epoch_us(expr: str) -> str:
@@ -94,35 +118,37 @@ def time_expr(db_form: bool, tz: str) -> str:
 
 def build_events(con: duckdb.DuckDBPyConnection, *, db_form: bool, tz: str) -> None:
     """Create ``checked`` (every line with its ``bad`` tag) and ``ev`` (the good lines)."""
+    _kinds_table(con)
     split = """
         SELECT line, len(f) AS nf, f[1] AS t,
                nullif(f[2], '') AS callid, nullif(f[3], '') AS queue, nullif(f[4], '') AS agent,
                coalesce(f[5], '') AS event,
                nullif(f[6], '') AS d1, nullif(f[7], '') AS d2, nullif(f[8], '') AS d3,
-               nullif(f[9], '') AS d4, nullif(f[10], '') AS d5,
-               CASE WHEN len(f) > 10 THEN nullif(array_to_string(f[11:], '|'), '') END AS d6
+               nullif(f[9], '') AS d4, nullif(f[10], '') AS d5
         FROM lines"""
     con.execute(
         f"""CREATE TEMP TABLE checked AS
-        SELECT *, CASE
+        SELECT line, ts, callid, queue, agent, event, d1, d2, d3, d4, d5, CASE
             WHEN nf < 5 THEN 'nf'
             WHEN ts IS NULL THEN 'time'
-            WHEN event NOT IN ({_q(KNOWN)}) AND NOT starts_with(event, '{DIVERT_PREFIX}')
-                THEN 'event'
-            WHEN (event IN ({_q(CALL_EVENTS)}) OR starts_with(event, '{DIVERT_PREFIX}'))
-                 AND coalesce(callid, 'NONE') = 'NONE' THEN 'callid'
-            WHEN (event IN ({_q(CALL_EVENTS)}) OR starts_with(event, '{DIVERT_PREFIX}'))
-                 AND coalesce(queue, 'NONE') = 'NONE' THEN 'queuename'
-            WHEN event IN ({_q((*AGENT_EVENTS, ANSWER))}) AND coalesce(agent, 'NONE') = 'NONE'
-                THEN 'agent'
+            WHEN k IS NULL THEN 'event'
+            WHEN call AND coalesce(callid, 'NONE') = 'NONE' THEN 'callid'
+            WHEN call AND coalesce(queue, 'NONE') = 'NONE' THEN 'queuename'
+            WHEN needs_agent AND coalesce(agent, 'NONE') = 'NONE' THEN 'agent'
             {_numeric_checks()}
         END AS bad
-        FROM (SELECT *, {time_expr(db_form, tz)} AS ts FROM ({split}))"""
+        FROM (SELECT *, {time_expr(db_form, tz)} AS ts,
+                     CASE WHEN event = 'ATTENDEDTRANSFER' AND d1 = 'LINK'
+                          THEN 'ATTENDEDTRANSFER LINK'
+                          WHEN starts_with(event, '{DIVERT_PREFIX}') THEN '{DIVERT_PREFIX}*'
+                          ELSE event END AS kind_key
+              FROM ({split})) AS s
+        LEFT JOIN kinds ON kinds.k = s.kind_key"""
     )
-    # A view, not a copy: both derivations scan it once each.
+    # Only what the derivations read is kept (reasons re-read the raw line); ``ev`` is a view.
     con.execute(
         """CREATE TEMP VIEW ev AS
-        SELECT line, ts, callid, queue, agent, event, d1, d2, d3, d4, d5, d6
+        SELECT line, ts, callid, queue, agent, event, d1, d2, d3, d4, d5
         FROM checked WHERE bad IS NULL"""
     )
 
@@ -141,7 +167,8 @@ def counts(con: duckdb.DuckDBPyConnection) -> Counts:
 
 def rejects(con: duckdb.DuckDBPyConnection, *, source: str, db_form: bool) -> list[Reject]:
     rows = con.execute(
-        """SELECT c.line, bad, l.raw, nf, t, event, callid, queue, agent, d1, d2, d3, d4, d5
+        """SELECT c.line, bad, l.raw, len(l.f), l.f[1], event, callid, queue, agent,
+                  d1, d2, d3, d4, d5
            FROM (SELECT * FROM checked WHERE bad IS NOT NULL) AS c JOIN lines AS l USING (line)
            ORDER BY c.line"""
     ).fetchall()
@@ -189,7 +216,7 @@ def _reject(
         }[bad]
         reason = f"{at}: field {bad} of {event} is {value or ''!r}; expected {want}"
     else:
-        name, meaning, _unit = bad.split(":")
+        name, meaning = bad.split(":")
         field = name
         value = values[3 + int(name.removeprefix("data")) - 1]
         reason = (
