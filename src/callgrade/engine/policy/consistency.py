@@ -86,7 +86,8 @@ class _Checker:
 
     def keys(self, loc: Loc, mapping: Any, known: set[str], what: str, owner: str) -> None:
         for key in _map(mapping):
-            self.ref((*loc, key), key, known, what, owner)
+            # "[key]" (pydantic's own marker) points the error at the key, not at its value
+            self.ref((*loc, key, "[key]"), key, known, what, owner)
 
     def run(self) -> list[Problem]:
         for key in ("tracks", "ladders", "competencies", "trainings", "positions", "scorecards"):
