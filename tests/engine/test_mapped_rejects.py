@@ -259,3 +259,40 @@ def test_utf16_excel_unicode_text(tmp_path):
     body = (HEADER + "S1,A1,2026-01-05 08:00:00,4,是,电话\n").replace(",", "\t")
     r = run(tmp_path, body.encode("utf-16"), name="s.txt")
     assert (r.read, r.accepted) == (1, 1)
+
+
+def test_value_maps_on_excel_numbers_case_and_null_targets(tmp_path):
+    mapping = """\
+table: complaints
+columns:
+  complaint_id: {from: 单号}
+  agent_id: {from: 工号}
+  received_at: {from: 时间, type: date}
+  valid: {from: 有效, values: {"1": true, "0": false, Y: true}}
+  severity: {from: 等级, values: {"1": minor, "2": major, "-": null}, default: minor}
+  category: {from: 类别, values: {"-": null, 服务: service}}
+"""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["单号", "工号", "时间", "有效", "等级", "类别"])
+    ws.append(["P1", "A1", dt.date(2026, 1, 5), 1, 2, "服务"])
+    ws.append(["P2", "A1", dt.date(2026, 1, 5), "y", "-", "-"])
+    ws.append(["P3", "A1", dt.date(2026, 1, 5), 0.0, 3, "其他"])
+    path = tmp_path / "c.xlsx"
+    wb.save(path)
+    r = parse("mapped", path, mapping=mapping)
+    assert (r.read, r.accepted, r.rejected) == (3, 2, 1)
+    t = r.tables["complaints"]
+    assert t.column("valid").to_pylist() == [True, True]
+    # '-' maps to no value, and the default fills it like an empty cell
+    assert t.column("severity").to_pylist() == ["major", "minor"]
+    assert t.column("category").to_pylist() == ["service", None]
+    assert t.column("received_at").to_pylist() == [dt.datetime(2026, 1, 5, tzinfo=UTC)] * 2
+    assert reasons(r) == [
+        (
+            4,
+            "category",
+            "row 4: column '类别' (category) is '其他'; expected one of: -, 服务"
+            " (values map, mapping line 8)",
+        )
+    ]
