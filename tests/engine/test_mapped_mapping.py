@@ -178,3 +178,8 @@ def test_dict_mapping_errors_name_the_path():
 def test_missing_mapping_file(tmp_path):
     with pytest.raises(ConnectorError, match=r"mapping file .* does not exist"):
         load_mapping(tmp_path / "nope.yaml")
+
+
+def test_repeated_key(tmp_path):
+    text = GOOD + '  csat: {from: "CSAT"}\n'
+    assert errors_of(tmp_path, text) == ["10:3: key 'csat' repeats line 7"]

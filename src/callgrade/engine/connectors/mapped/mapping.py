@@ -98,6 +98,7 @@ class _Positions:
     def __init__(self) -> None:
         self.keys: dict[Path_, tuple[int, int]] = {}
         self.values: dict[Path_, tuple[int, int]] = {}
+        self.duplicates: list[str] = []  # "line:column: sentence"
 
     def at(self, path: Path_, *, key: bool = False) -> tuple[int, int] | None:
         # Pydantic locations can run deeper than the document (union member names): use the
@@ -135,7 +136,14 @@ def _convert(node: yaml.Node, path: Path_, pos: _Positions) -> Any:
         out: dict[str, Any] = {}
         for k, v in node.value:
             key = str(k.value) if isinstance(k, yaml.ScalarNode) else str(k.start_mark)
-            pos.keys[(*path, key)] = (k.start_mark.line + 1, k.start_mark.column + 1)
+            at = (k.start_mark.line + 1, k.start_mark.column + 1)
+            if key in out:
+                # YAML would silently keep the last one; a repeated field is almost always a
+                # copy-paste slip worth pointing at.
+                first = pos.keys[(*path, key)][0]
+                pos.duplicates.append(f"{at[0]}:{at[1]}: key {key!r} repeats line {first}")
+                continue
+            pos.keys[(*path, key)] = at
             out[key] = _convert(v, (*path, key), pos)
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -302,6 +310,8 @@ def load_mapping(source: Path | str | dict[str, Any] | Mapping) -> Mapping:
             raise ConnectorError(f"cannot read mapping file {path}: {exc}") from None
         origin = str(path)
     data, pos = _compose(text, origin)
+    if pos.duplicates:
+        raise MappingError([f"{origin}:{d}" for d in pos.duplicates])
     return mapping_from(data, origin, pos)
 
 
