@@ -372,3 +372,24 @@ def test_place_keeps_slots_inside_intervals_and_apart(cuts, busy, gap, seed):
     assert np.all(s[1:] >= e[:-1])  # one agent, one contact at a time
     for a, z in zip(s, e, strict=True):
         assert any(lo <= a and z <= hi for lo, hi in iv)
+
+
+def test_small_center_in_another_zone(tmp_path):
+    config = DemoConfig(agents=3, months=1, start=date(2026, 3, 20), tz="Europe/Berlin")
+    files = generate(tmp_path, config)
+    # 3 agents: no front desk and no telesales, so no Connect or CDR files, and none empty.
+    assert {f.format for f in files} == {"mapped", "queue_log", "queue_log_db"}
+    assert all(f.path.stat().st_size > 0 for f in files)
+    for f in files:
+        if f.mapping:
+            assert "timezone: Europe/Berlin\n" in f.mapping.read_text("utf-8")
+    (db,) = _by(files, "queue_log_db")
+    enter = next(
+        r for r in csv.DictReader(io.StringIO(db.read_text("utf-8"))) if r["callid"] != "NONE"
+    )
+    local = datetime.strptime(enter["time"][:19], "%Y-%m-%d %H:%M:%S")
+    # The database export is the April chunk: Berlin is on summer time, UTC+2.
+    epoch = int(enter["callid"].split(".")[0])
+    assert local - timedelta(hours=2) == datetime(1970, 1, 1) + timedelta(seconds=epoch)
+    with pytest.raises(ValueError):
+        generate(tmp_path / "none", DemoConfig(agents=0))

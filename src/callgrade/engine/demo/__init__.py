@@ -57,6 +57,8 @@ def generate(
     """Simulate the center and write every file under ``out_dir``, with a ``demo.json``
     manifest. Returns the files in ingestion order (roster first). Telephony files are read
     with ``tz=config.tz`` (the manifest lists it per file); mapped files carry their own."""
+    if config.agents < 1 or config.months < 1 or config.calls_per_agent_hour <= 0:
+        raise ValueError("a demo needs at least one agent, one month and some calls")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -88,26 +90,30 @@ def generate(
     write_xlsx(out_dir / "roster.xlsx", "花名册", head, rows, {8: "yyyy-mm-dd"})
     mapped("roster", out_dir / "roster.xlsx")
 
+    # A source with nothing to say in a chunk (a tiny center without that position) writes no
+    # file, as a real system would export nothing.
     chunks = days.chunks()
     for n, (label, first, end) in enumerate(chunks):
         progress(f"telephony {label}", 0.25 + 0.55 * n / len(chunks))
         last = n == len(chunks) - 1
         events = telephony.queue_events(center, days, agent_days, traffic.inbound, first, end)
-        if last:
-            path = out_dir / f"queue_log_db-{label}.csv"
-            telephony.write_queue_log_db(path, events, days, config.seed + n)
-            files.append(DemoFile("queue_log_db", path))
-        else:
-            path = out_dir / f"queue_log-{label}"
-            telephony.write_queue_log(path, events)
-            files.append(DemoFile("queue_log", path))
+        if len(events) > 1:  # more than the QUEUESTART
+            if last:
+                path = out_dir / f"queue_log_db-{label}.csv"
+                telephony.write_queue_log_db(path, events, days, config.seed + n)
+                files.append(DemoFile("queue_log_db", path))
+            else:
+                path = out_dir / f"queue_log-{label}"
+                telephony.write_queue_log(path, events)
+                files.append(DemoFile("queue_log", path))
         records = telephony.ctr_records(center, days, traffic.contacts, first, end)
-        path = out_dir / (f"connect-{label}.json" if last else f"connect-{label}.jsonl")
-        telephony.write_ctr(path, records, as_array=last)
-        files.append(DemoFile("connect", path))
+        if records:
+            path = out_dir / (f"connect-{label}.json" if last else f"connect-{label}.jsonl")
+            telephony.write_ctr(path, records, as_array=last)
+            files.append(DemoFile("connect", path))
         path = out_dir / f"Master-{label}.csv"
-        telephony.write_cdr(path, center, days, traffic.dials, first, end, short=n == 0)
-        files.append(DemoFile("cdr", path))
+        if telephony.write_cdr(path, center, days, traffic.dials, first, end, short=n == 0):
+            files.append(DemoFile("cdr", path))
 
     progress("back office", 0.85)
     head, rows = backoffice.surveys(rng, center, days, traffic)

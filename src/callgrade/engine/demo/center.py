@@ -105,7 +105,7 @@ def build_center(rng: np.random.Generator, agents: int, start: date, end: date) 
     left_date: list[date | None] = [None] * n
     candidates = [i for i in range(n) if status[i] == "active"]
     span = (end - start).days
-    for i in rng.choice(candidates, size=max(1, n // 50), replace=False):
+    for i in rng.choice(candidates, size=min(len(candidates), max(1, n // 50)), replace=False):
         left_date[i] = start + timedelta(
             days=int(rng.integers(span // 3, max(span // 3 + 1, span - 7)))
         )
@@ -121,6 +121,8 @@ def build_center(rng: np.random.Generator, agents: int, start: date, end: date) 
     team_lead: list[str | None] = [None] * n
     for p in range(len(POSITIONS)):
         members = np.flatnonzero(position == p)
+        if members.size == 0:
+            continue
         n_teams = max(1, round(len(members) / 12.5))
         for t, chunk in enumerate(np.array_split(members, n_teams)):
             name = f"{POSITIONS[p][1]}{t + 1}组"

@@ -270,14 +270,15 @@ def contact_ids(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def write_cdr(
     path: Path, center: Center, days: Days, d: Table, first: int, end: int, *, short: bool
-) -> None:
+) -> int:
     """cdr_csv's Master.csv, one line per call at hangup: every string double-quoted, numbers
     bare; ``short`` drops the optional uniqueid and userfield columns (16 columns, as plain
-    configurations write)."""
+    configurations write). Writes nothing and returns 0 when the days have no calls."""
     if not d:
-        path.write_text("", encoding="utf-8")
-        return
+        return 0
     idx = np.flatnonzero((d["day"] >= first) & (d["day"] < end))
+    if not idx.size:
+        return 0
     idx = idx[np.argsort(d["day"][idx] * 86400 + d["end"][idx], kind="stable")]
     local = {
         k: format_local(days.local(d["day"][idx], np.maximum(d[k][idx], 0)))
@@ -303,6 +304,7 @@ def write_cdr(
         )
         lines.append(line if short else f'{line},"{uid[j]}",""')
     path.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
+    return len(lines)
 
 
 __all__ = [
