@@ -244,6 +244,9 @@ def test_misuse_raises_one_sentence(tmp_path):
     path.write_text(HEADER, "utf-8")
     with pytest.raises(ConnectorError, match=r"add `format: csv` or `format: xlsx`"):
         parse("mapped", path, mapping=MAPPING)
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(ConnectorError, match=r"old binary .xls workbook"):
+        parse("mapped", tmp_path / "old.xls", mapping=MAPPING)
     with pytest.raises(ConnectorError, match=r"unknown option\(s\): sheet"):
         parse("mapped", path, mapping=MAPPING, sheet="x")
     with pytest.raises(ConnectorError, match=r"no such file"):

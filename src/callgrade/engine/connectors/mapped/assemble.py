@@ -76,6 +76,11 @@ def parse(
     except LookupError:
         raise ConnectorError(f"unknown encoding {enc!r}; expected e.g. utf-8 or gb18030") from None
     fmt = m.format or FORMATS.get(path.suffix.lower())
+    if fmt is None and path.suffix.lower() == ".xls":
+        raise ConnectorError(
+            f"{path.name} is an old binary .xls workbook, which cannot be read; open it in Excel"
+            " and save it as .xlsx (or export CSV)"
+        )
     if fmt is None:
         raise ConnectorError(
             f"cannot tell the format of {path.name} from its extension; add `format: csv` or"
