@@ -189,3 +189,17 @@ def test_same_queue_twice_gives_two_contacts(tmp_path: Path) -> None:
         ("e1:sales:1767225600", "exit_key", 10.0),
         ("e1:sales:1767225620", "abandoned", 5.0),
     ]
+
+
+def test_replayed_lines_give_one_contact(tmp_path: Path) -> None:
+    text = (
+        "1767225600|r1|sales|NONE|ENTERQUEUE||555|1\n"
+        "1767225600|r1|sales|NONE|ENTERQUEUE||555|1\n"
+        "1767225609|r1|sales|NONE|ABANDON|1|1|9\n"
+        "1767225700|r2|sales|NONE|FULL|\n"
+        "1767225700|r2|sales|NONE|FULL|\n"
+    )
+    result = parse("queue_log", write(tmp_path, text))
+    assert (result.read, result.accepted) == (5, 5)
+    got = [(r["interaction_id"], r["outcome"]) for r in result.tables["interactions"].to_pylist()]
+    assert got == [("r1:sales:1767225600", "abandoned"), ("r2:sales:1767225700", "full")]

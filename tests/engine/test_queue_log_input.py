@@ -294,3 +294,12 @@ def test_lone_carriage_return_stays_inside_its_line(tmp_path: Path) -> None:
         ("w1:sales:1767225600", "withdrawn", 7.0, "queue_log:1"),
         ("w2:sales:1767225610", "abandoned", 2.0, "queue_log:3"),
     ]
+
+
+def test_unit_separator_inside_a_line_is_kept(tmp_path: Path) -> None:
+    text = (
+        "1767225600|x1|sales|NONE|ENTERQUEUE||555\x1f9|1\n1767225605|x1|sales|NONE|ABANDON|1|1|5\n"
+    )
+    result = parse("queue_log", write(tmp_path, text))
+    (row,) = result.tables["interactions"].to_pylist()
+    assert (row["customer_id"], row["queue_wait_s"]) == ("555\x1f9", 5.0)

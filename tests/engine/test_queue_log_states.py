@@ -160,3 +160,19 @@ def test_logoff_then_login_again_gives_two_sessions(tmp_path: Path) -> None:
         (ts("2026-01-05T08:00"), ts("2026-01-05T09:00")),
         (ts("2026-01-05T10:00"), ts("2026-01-05T11:00")),
     ]
+
+
+def test_same_instant_changes_keep_one_interval_per_start(tmp_path: Path) -> None:
+    path = tmp_path / "q"
+    path.write_text(
+        f"{u('2026-01-05T08:00')}|NONE|q1|SIP/8|PAUSE|a\n"
+        f"{u('2026-01-05T08:00')}|NONE|q1|SIP/8|UNPAUSE|\n"  # [08:00, 08:00): dropped
+        f"{u('2026-01-05T08:00')}|NONE|q1|SIP/8|PAUSE|b\n"
+        f"{u('2026-01-05T08:10')}|NONE|q1|SIP/8|UNPAUSE|\n",
+        "utf-8",
+    )
+    got = [
+        (r["state_id"], r["reason"], r["end"])
+        for r in parse("queue_log", path).tables["agent_states"].to_pylist()
+    ]
+    assert got == [("SIP/8:paused:q1:2026-01-05T08:00:00.000000Z", "b", ts("2026-01-05T08:10"))]

@@ -45,8 +45,10 @@ def derive_interactions(con: duckdb.DuckDBPyConnection, *, source: str, file_nam
         FROM ev WHERE callid IS NOT NULL AND callid <> 'NONE' AND queue IS NOT NULL
           AND (event IN ({_q((ENTER, ANSWER, *CLOSING))}) OR {refusal})
     ), s AS (
+        -- Ordered by time, the latest start so far is the greatest start time so far: that
+        -- names the segment, and two starts in the same second merge (a replayed line).
         SELECT *, row_number() OVER w AS rn,
-               sum(CASE WHEN kind IN (1, 2) THEN 1 ELSE 0 END) OVER w AS seg
+               max(CASE WHEN kind IN (1, 2) THEN ts END) OVER w AS seg
         FROM c WINDOW w AS (PARTITION BY callid, queue ORDER BY ts, line
                             ROWS UNBOUNDED PRECEDING)
     ), g AS (
@@ -61,7 +63,7 @@ def derive_interactions(con: duckdb.DuckDBPyConnection, *, source: str, file_nam
             arg_min({{'event': event, 'ts': ts, 'agent': agent,
                       'd1': d1, 'd2': d2, 'd3': d3, 'd4': d4, 'd5': d5}}, rn)
                 FILTER (WHERE kind >= 2) AS x
-        FROM s WHERE seg > 0
+        FROM s WHERE seg IS NOT NULL
         GROUP BY callid, queue, seg
     ), t AS (
         SELECT callid, queue, start_line, start_ts, caller, last_ts,

@@ -87,12 +87,23 @@ def _read_utf8_lines(con: duckdb.DuckDBPyConnection, path: Path) -> pa.Table:
     return con.execute(f"SELECT raw FROM {_LINE_CSV}", [str(path)]).to_arrow_table()
 
 
-def _plain_line_ends(path: Path) -> bool:
-    """True when every CR is part of a CRLF. DuckDB's reader also breaks lines at a lone CR (and
-    then drops a character), so such files take the slower exact path."""
-    data = _bytes(path)
-    crs = data.count(b"\r")
-    return crs == 0 or crs == data.count(b"\r\n")
+def _duckdb_reads_exactly(path: Path) -> bool:
+    """True when DuckDB's one-column read gives exactly the file's lines: every CR is part of a
+    CRLF (the reader also breaks at a lone CR, and then drops a character) and no line holds the
+    unit separator used as the never-seen column delimiter. Streamed, so memory stays flat."""
+    crs = crlfs = 0
+    last_was_cr = False
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 24):
+                if b"\x1f" in chunk:
+                    return False
+                crs += chunk.count(b"\r")
+                crlfs += chunk.count(b"\r\n") + (last_was_cr and chunk[:1] == b"\n")
+                last_was_cr = chunk[-1:] == b"\r"
+    except OSError as exc:
+        raise ConnectorError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return crs == crlfs
 
 
 def _split_lines(text: str) -> pa.Table:
@@ -107,7 +118,7 @@ def load_file_form(
     """Create ``lines`` from a pipe-separated queue_log file; returns undecodable-line rejects."""
     rejects: list[Reject] = []
     raw: pa.Table | None = None
-    if check_encoding(encoding) == "utf-8" and _plain_line_ends(path):
+    if check_encoding(encoding) == "utf-8" and _duckdb_reads_exactly(path):
         try:
             raw = _read_utf8_lines(con, path)
         except duckdb.Error:

@@ -62,6 +62,9 @@ def derive_states(
                coalesce(stop, greatest(start, (SELECT eod FROM eod))) AS "end",
                stop IS NULL AS open_ended
         FROM (SELECT * FROM spans UNION ALL SELECT * FROM wrapups)
+        -- Opened and closed in the same instant: nothing to measure, and it would share its
+        -- state_id with the interval that starts there.
+        WHERE stop IS NULL OR stop > start
     ), pieces AS (
         SELECT *, greatest(start, m) AS p_start, least("end", m + INTERVAL 1 MONTH) AS p_end
         FROM (SELECT *, unnest(generate_series(date_trunc('month', start), "end",
