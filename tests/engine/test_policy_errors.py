@@ -294,11 +294,19 @@ SINGLE = [
     ),
     pytest.param(
         "floor: 600, target: 300, below_min_sample: exclude}",
-        "floor: 600, target: 300, below_min_sample: shrink}",
+        "floor: 600, target: 300, min_sample: 5, below_min_sample: shrink}",
         38,
         13,
         "below_min_sample: shrink needs shrink_k (the credibility constant)",
         id="shrink-needs-k",
+    ),
+    pytest.param(
+        "floor: 600, target: 300, below_min_sample: exclude}",
+        "floor: 600, target: 300, below_min_sample: shrink, shrink_k: 5}",
+        38,
+        13,
+        "below_min_sample: shrink needs min_sample (when to shrink)",
+        id="shrink-needs-min-sample",
     ),
     pytest.param(
         "{kind: rank_position, top: 1}",

@@ -282,6 +282,8 @@ class Measure(Model):
             raise ValueError("min_sample applies to KPIs only")
         if self.below_min_sample == "shrink" and self.shrink_k is None:
             raise ValueError("below_min_sample: shrink needs shrink_k (the credibility constant)")
+        if self.below_min_sample == "shrink" and self.min_sample is None:
+            raise ValueError("below_min_sample: shrink needs min_sample (when to shrink)")
         if isinstance(self.scoring, Linear):
             if self.floor is None or self.target is None:
                 raise ValueError("linear scoring needs both 'floor' and 'target'")
