@@ -242,3 +242,11 @@ def test_no_periods_or_no_rows_give_empty_output():
     empty = parse_period("2025-01", tz=data.TZ)
     out = compute_kpis(data.memtables(), periods=empty, by="agent")
     assert out.num_rows == 0 and out.schema == OUTPUT
+
+
+def test_missing_tables_add_nothing():
+    only = {"interactions": data.memtables()["interactions"]}
+    got = rows(compute_kpis(only, periods=MARCH, by="agent", kpis=["aht", "csat", "occupancy"]))
+    check(got[("2026-03", "A1", "aht")], A1["aht"], "aht")
+    check(got[("2026-03", "A1", "csat")], (None, 0, 0, 0), "csat without surveys")
+    check(got[("2026-03", "A1", "occupancy")], (None, 450, 0, 3), "occupancy without states")

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from callgrade.engine.kpis.options import KpiOptions
-from callgrade.engine.kpis.prepare import QUEUE_SOURCES, prepared, with_entity
+from callgrade.engine.kpis.prepare import QUEUE_SOURCES, base_table, prepared, with_entity
 from callgrade.engine.kpis.registry import REGISTRY, KpiDef, Part
 from callgrade.engine.kpis.rows import one
 from callgrade.engine.periods import Period
@@ -115,6 +115,8 @@ def _compute_layer(
     where: dict[tuple[str, int, str], str] = {}
     for s_idx, (source, items) in enumerate(sorted(by_source.items())):
         if level == "queue" and source not in QUEUE_SOURCES:
+            continue
+        if base_table(source) not in tables:  # a table the caller did not pass adds nothing
             continue
         t = with_entity(prepared(tables, source, periods, o), level, roster)
         df, w = _source_sums(t, items, o, prefix=f"s{s_idx}_")

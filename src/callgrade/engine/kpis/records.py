@@ -49,6 +49,8 @@ def kpi_records(
         raise ValueError(f"KPI {kpi!r} is not computed by {entity_type}.")
     pieces = []
     for part in d.parts:
+        if base_table(part.source) not in tables:
+            continue
         t = with_entity(
             prepared(tables, part.source, [period], options), entity_type, tables.get("roster")
         )
@@ -72,5 +74,7 @@ def kpi_records(
         )
         rows = rows.filter(rows.in_numerator | rows.in_denominator | rows.in_sample)
         pieces.append(rows.cast(RECORDS))
+    if not pieces:
+        raise ValueError(f"KPI {kpi!r} needs table(s) {d.source}, which were not given.")
     out = pieces[0].union(*pieces[1:]) if len(pieces) > 1 else pieces[0]
     return out.order_by(["source_table", "at", "record_id"])
