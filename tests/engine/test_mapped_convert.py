@@ -197,7 +197,7 @@ def test_arrow_fast_path_agrees_with_the_general_converter(ftype):
     assert fast_bad.tolist() == slow_bad.tolist()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(
     cells=st.lists(
         st.text(alphabet="0123456789-/: .T%", min_size=1, max_size=20), min_size=1, max_size=8
