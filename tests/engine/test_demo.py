@@ -147,6 +147,8 @@ def test_queue_log_calls_are_consistent(demo):
         if r[4] in ("AGENTLOGIN", "ADDMEMBER"):
             logged_in.add((r[3], r[2]))
     assert len(calls) > 500
+    rang: list[tuple[str, int, int]] = []
+    talking: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for cid, ev in calls.items():
         enter = ev["ENTERQUEUE"]
         assert cid.split(".")[0] == enter[0]  # uniqueid starts with the entry epoch
@@ -166,10 +168,17 @@ def test_queue_log_calls_are_consistent(demo):
                 rna = ev["RINGNOANSWER"]
                 assert rna[5] == "15000" and rna[3] != conn[3]
                 assert int(enter[0]) + 15 <= int(rna[0]) < int(conn[0])
+                rang.append((rna[3], int(rna[0]) - 15, int(rna[0])))
+            talking[conn[3]].append((int(conn[0]), int(end[0])))
         else:
             assert end[4] in ("ABANDON", "EXITWITHTIMEOUT")
             assert int(end[0]) - int(enter[0]) == int(end[7]) >= 1
             assert end[6] == enter[7]
+    assert set(talking) <= {agent for agent, _ in logged_in}
+    # A member rung without answer was free then: not talking to another caller.
+    assert rang
+    for agent, a, z in rang:
+        assert not any(s < z and a < e for s, e in talking[agent]), (agent, a, z)
 
 
 def test_db_export_is_the_realtime_table(demo):

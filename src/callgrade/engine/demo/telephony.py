@@ -91,7 +91,45 @@ def _ringing_elsewhere(
     at = c["answer"] - c["ring"] - 1
     ok = rna & (hi > lo) & (agent[pick] != c["agent"])
     ok &= (login[pick] < at - 15) & (logoff[pick] > at)
+    # Asterisk rings only a free member: not paused and not on (or wrapping up) a call.
+    ok &= ~_busy(ads, c, agent[pick], c["day"], at - 15, at)
     return np.where(ok, agent[pick], -1)
+
+
+def _busy(
+    ads: list[AgentDay],
+    c: Table,
+    agent: np.ndarray,
+    day: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> np.ndarray:
+    """Whether ``agent`` is paused or handling a call at any moment of [lo, hi] on ``day``.
+    Each agent's pauses and calls are disjoint, so only the last interval starting at or before
+    ``hi`` can overlap."""
+
+    def key(a: np.ndarray, d: np.ndarray, sod: np.ndarray) -> np.ndarray:
+        return a * 1_000_000_000 + d * 86_400 + sod
+
+    pauses = [(ad.agent, ad.day, s, e) for ad in ads for s, e, _ in ad.pauses]
+    p = np.array(pauses, dtype=np.int64).reshape(-1, 4)
+    handled = c["outcome"] <= 3
+    starts = np.concatenate(
+        [
+            key(p[:, 0], p[:, 1], p[:, 2]),
+            key(c["agent"][handled], c["day"][handled], (c["answer"] - c["ring"])[handled]),
+        ]
+    )
+    ends = np.concatenate(
+        [
+            key(p[:, 0], p[:, 1], p[:, 3]),
+            key(c["agent"][handled], c["day"][handled], (c["end"] + c["acw"])[handled]),
+        ]
+    )
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], ends[order]
+    i = np.searchsorted(starts, key(agent, day, hi), "right") - 1
+    return (i >= 0) & (ends[np.maximum(i, 0)] > key(agent, day, lo))
 
 
 def _call_events(center: Center, days: Days, agent_days: list[AgentDay], c: Table) -> list[Event]:
