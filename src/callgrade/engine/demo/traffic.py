@@ -141,9 +141,21 @@ def place(
     return to_real(start), keep
 
 
-def _customers(rng: np.random.Generator, pool: np.ndarray, n: int) -> np.ndarray:
-    # Skewed choice so that some customers call again within days (repeat contacts, FCR).
-    return pool[(pool.size * rng.random(n) ** 2.5).astype(np.int64)]
+def _customers(rng: np.random.Generator, day: np.ndarray, repeat: float) -> np.ndarray:
+    """Caller numbers for contacts in time order: a share ``repeat`` call again about a day or
+    two after an earlier contact of the same queue (what FCR counts), the rest are new."""
+    n = day.size
+    per_day = max(1.0, n / max(1, int(np.unique(day).size)))
+    back = np.ceil(rng.exponential(per_day * 1.5, n)).astype(np.int64)
+    parent = np.arange(n) - back
+    parent = np.where((rng.random(n) < repeat) & (parent >= 0), parent, np.arange(n))
+    for _ in range(64):  # pointer jumping: every chain of repeats ends at its first contact
+        nxt = parent[parent]
+        if np.array_equal(nxt, parent):
+            break
+        parent = nxt
+    fresh = rng.integers(13_000_000_000, 20_000_000_000, n)
+    return fresh[parent]
 
 
 def simulate(
@@ -153,19 +165,18 @@ def simulate(
     weekend: np.ndarray,
     calls_per_agent_hour: float,
 ) -> Traffic:
-    pool = rng.integers(13_000_000_000, 20_000_000_000, size=max(2000, center.n * 400))
     groups: dict[str, list[AgentDay]] = {p[0]: [] for p in POSITIONS}
     for ad in days:
         if ad.at_work and ad.available().size:
             groups[center.position_code(ad.agent)].append(ad)
     inbound = [
-        _answer(rng, center, groups[code], weekend, code, calls_per_agent_hour, pool)
+        _answer(rng, center, groups[code], weekend, code, calls_per_agent_hour)
         for code in ("customer_service", "technical_support")
     ]
     contacts = _answer(
-        rng, center, groups["front_desk"], weekend, "front_desk", calls_per_agent_hour, pool
+        rng, center, groups["front_desk"], weekend, "front_desk", calls_per_agent_hour
     )
-    dials = _dial(rng, center, groups["telesales"], pool)
+    dials = _dial(rng, center, groups["telesales"])
     merged = {k: np.concatenate([p[k] for p in inbound]) for k in inbound[0]}
     return Traffic(merged, contacts, dials)
 
@@ -177,7 +188,6 @@ def _answer(
     weekend: np.ndarray,
     code: str,
     cpah: float,
-    pool: np.ndarray,
 ) -> Table:
     pos = next(p for p in POSITIONS if p[0] == code)
     agents = np.array([ad.agent for ad in ads], dtype=np.int64)
@@ -254,15 +264,16 @@ def _answer(
         "acw": acw,
         "outcome": outcome,  # 0/1 complete caller/agent, 2 blind, 3 attended, 4 abandon, 5 timeout
         "chat": chat,
-        "customer": _customers(rng, pool, n),
         "origpos": 1 + rng.poisson(queued / 25.0),
         "u": rng.random(n),  # spare uniform for the writers' occasional variants
         "v": rng.random(n),
     }
-    return {k: v[order] for k, v in out.items()}
+    out = {k: v[order] for k, v in out.items()}
+    out["customer"] = _customers(rng, out["day"], 0.18)
+    return out
 
 
-def _dial(rng: np.random.Generator, center: Center, ads: list[AgentDay], pool: np.ndarray) -> Table:
+def _dial(rng: np.random.Generator, center: Center, ads: list[AgentDay]) -> Table:
     agents = np.array([ad.agent for ad in ads], dtype=np.int64)
     lane_day = np.array([ad.day for ad in ads], dtype=np.int64)
     talk_mean = (POSITIONS[1][5] * center.talk_factor[agents])[:, None]
@@ -298,7 +309,8 @@ def _dial(rng: np.random.Generator, center: Center, ads: list[AgentDay], pool: n
         "end": start + ring + talk,
         "talk": talk,
         "disp": disp,
-        "customer": _customers(rng, pool, n),
         "sale": (disp == 0) & (rng.random(n) < conv * 2.5) & (talk > 60),
     }
-    return {k: v[order] for k, v in out.items()}
+    out = {k: v[order] for k, v in out.items()}
+    out["customer"] = _customers(rng, out["day"], 0.25)  # unanswered leads are dialled again
+    return out
