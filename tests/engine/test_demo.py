@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from callgrade.engine.demo import DemoConfig, DemoFile, generate, read_manifest
 from callgrade.engine.demo.timebase import build_days, format_local, format_utc_iso
-from callgrade.engine.demo.traffic import place
+from callgrade.engine.demo.traffic import _customers, place
 
 TINY = DemoConfig(agents=12, months=1, seed=7)
 # Field count (after time|callid|queue|agent|EVENT) per event, from DATA.md's table.
@@ -402,3 +402,21 @@ def test_small_center_in_another_zone(tmp_path):
     assert local - timedelta(hours=2) == datetime(1970, 1, 1) + timedelta(seconds=epoch)
     with pytest.raises(ValueError):
         generate(tmp_path / "none", DemoConfig(agents=0))
+
+
+def test_repeat_callers_come_back_within_days():
+    day = np.repeat(np.arange(20), 1000)
+    numbers = _customers(np.random.default_rng(3), day, 0.2)
+    seen: dict[int, int] = {}
+    repeats, gaps = 0, []
+    for i, (d, n) in enumerate(zip(day.tolist(), numbers.tolist(), strict=True)):
+        if n in seen:
+            repeats += 1
+            gaps.append(d - seen[n])
+        seen[n] = d
+        assert 13_000_000_000 <= n < 20_000_000_000, i
+    # 20% ask to repeat; those whose earlier contact would fall before day 0 stay new.
+    assert 0.17 < repeats / day.size < 0.2
+    assert np.median(gaps) <= 2 and max(gaps) <= 20
+    none = _customers(np.random.default_rng(3), day, 0.0)
+    assert np.unique(none).size > day.size - 10  # only chance collisions of random numbers
