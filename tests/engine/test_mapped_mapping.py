@@ -138,8 +138,8 @@ def test_unknown_key_and_both_from_and_value(tmp_path):
 
 def test_missing_columns_key_and_bad_header_row(tmp_path):
     assert errors_of(tmp_path, "table: surveys\nheader_row: 0\n") == [
-        "2:13: header_row: input should be greater than or equal to 1",
         "1:1: missing key 'columns'",
+        "2:13: header_row: input should be greater than or equal to 1",
     ]
 
 
@@ -152,9 +152,9 @@ def test_time_zone_encoding_delimiter_and_format(tmp_path):
     ]
     text = text.replace("format: xls", "format: csv")
     assert errors_of(tmp_path, text) == [
-        "5:11: unknown time zone 'Mars/Base'; expected an IANA name like Asia/Shanghai",
         "2:11: unknown encoding 'klingon'; expected e.g. utf-8, gb18030, utf-16",
         "3:12: delimiter ';;' should be one character, e.g. ',' ';' '|' or \"\\t\"",
+        "5:11: unknown time zone 'Mars/Base'; expected an IANA name like Asia/Shanghai",
     ]
 
 

@@ -272,17 +272,21 @@ def mapping_from(data: Any, origin: str, pos: _Positions | None = None) -> Mappi
     if not isinstance(data, dict):
         where = _where(origin, pos, ())
         raise MappingError([f"{where}: a mapping file is a set of keys (table, columns, …)"])
+    problems: list[tuple[Path_, bool, str]] = []
     try:
         m = Mapping.model_validate(data)
     except ValidationError as exc:
-        errors = []
         for err in exc.errors():
             sentence, key = _sentence(err)
-            path = tuple(str(p) for p in err["loc"])
-            errors.append(f"{_where(origin, pos, path, key=key)}: {sentence}")
-        raise MappingError(errors) from None
-    problems = _check(m)
+            problems.append((tuple(str(p) for p in err["loc"]), key, sentence))
+    else:
+        problems = _check(m)
     if problems:
+
+        def order(problem: tuple[Path_, bool, str]) -> tuple[int, int]:
+            return (pos.at(problem[0], key=problem[1]) if pos else None) or (0, 0)
+
+        problems.sort(key=order)  # in file order, as a compiler lists them
         raise MappingError([f"{_where(origin, pos, p, key=k)}: {s}" for p, k, s in problems])
     m._origin = origin
     if pos:
