@@ -23,6 +23,8 @@ from callgrade.engine.policy.consistency import Loc, consistency_problems
 from callgrade.engine.policy.model import Policy, close_match
 
 KpiInfo = tuple[str, str]  # (direction, unit)
+# libyaml is several times faster and keeps the same marks (columns counted in characters).
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TAG_KEYS = ("kind", "method")
 
 
@@ -245,7 +247,7 @@ def validate_text(
     text: str, *, file: str | None = None, kpis: Mapping[str, KpiInfo] | None = None
 ) -> tuple[Policy | None, list[PolicyError]]:
     """The policy and no errors, or None and every error found."""
-    loader = yaml.SafeLoader(text)
+    loader = Loader(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
