@@ -299,3 +299,21 @@ columns:
             " (values map, mapping line 8)",
         )
     ]
+
+
+def test_unclosed_quote_is_one_reject_naming_the_lines(tmp_path):
+    good = "S3,A1,2026-01-05 08:00:00,4,是,电话\n"
+    body = HEADER + 'S1,"A1,2026-01-05 08:00:00,4,是,电话\n' + good * 6000
+    r = run(tmp_path, body)
+    # the open quote swallows lines until the field passes csv's 128 KiB limit; reading resumes
+    # after it, and the counts still reconcile
+    assert r.rejected == 1 and r.read == r.accepted + 1
+    [(line, field, reason)] = reasons(r)
+    assert (line, field) == (2, None)
+    assert reason.startswith("lines 2–")
+    assert reason.endswith(
+        'a quote (") that is never closed usually joins lines like this:'
+        " fix the quoting in the file"
+    )
+    first_ref = r.tables["surveys"].column("source_ref")[0].as_py()
+    assert int(reason.split("–")[1].split()[0]) < int(first_ref.split(":")[1])

@@ -20,7 +20,6 @@ from callgrade.engine.connectors.mapped.convert import ExcelPercent
 
 DELIMITERS = ",;\t|"
 _UNDECODED = re.compile("[\udc80-\udcff]")
-csv.field_size_limit(16 * 1024 * 1024)
 
 
 @dataclass
@@ -86,7 +85,11 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None,
             if reader.line_num == prev:
                 return
             prev = reader.line_num
-            yield start, None, str(exc)
+            reason = (
+                f'lines {start}–{prev} cannot be split into fields ({exc}); a quote (") that is'
+                " never closed usually joins lines like this: fix the quoting in the file"
+            )
+            yield start, None, reason
             continue
         start, prev = prev + 1, reader.line_num
         yield start, rec, None
@@ -128,7 +131,7 @@ def read_csv(
     for start, rec, error in records:
         if rec is None:
             out.read += 1
-            rejects.append(Reject(label, start, None, f"line {start}: {error}", None))
+            rejects.append(Reject(label, start, None, error or "", None))
             continue
         if len(rec) == n and not damaged and any(rec):
             rows.append(rec)  # the common case, kept cheap
