@@ -55,3 +55,13 @@ def test_overlapping_periods_each_get_their_share():
     assert got[("2026-03", "A1", "aht")] == (150.0, 3)
     alone = values(march, kpis=["login_time", "occupancy", "aht"])
     assert {k: v for k, v in got.items() if k[0] == "2026-03"} == alone
+
+
+def test_periods_with_a_gap_count_nothing_in_between():
+    feb, apr = parse_period("2026-02", tz=data.TZ), parse_period("2026-04", tz=data.TZ)
+    got = values(feb + apr, kpis=["aht", "login_time", "csat"])
+    assert {k[0] for k in got} == {"2026-02", "2026-04"}
+    assert got[("2026-02", "A1", "aht")] == (10.0, 1)  # only i13; March contacts are skipped
+    assert got[("2026-04", "A2", "aht")] == (10.0, 1)  # i10
+    assert got[("2026-04", "A1", "csat")] == (0.0, 1)  # v6 scored 1
+    assert got[("2026-04", "A2", "login_time")] == (18000.0, 2)

@@ -11,6 +11,7 @@ newest period's FCR can still change while that look-ahead data arrives.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 
 import ibis
@@ -68,7 +69,14 @@ def prepared(
     else:
         t = t.filter(t[col] >= lo, t[col] < hi)
     t = t.mutate(k_period=_bucket(t[col], periods), k_at=t[col])
+    if source != "fcr" and _contiguous(periods):
+        return t  # the range filter already dropped every row outside: skip a second CASE
     return t.filter(t.k_period.notnull())
+
+
+def _contiguous(periods: Sequence[Period]) -> bool:
+    ordered = sorted(periods, key=lambda p: p.start)
+    return all(a.end == b.start for a, b in itertools.pairwise(ordered))
 
 
 def _clipped_states(t: ir.Table, periods: Sequence[Period]) -> ir.Table:
