@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from test_queue_log_calls import CALLS  # type: ignore[import-not-found]
 from test_queue_log_states import STATES  # type: ignore[import-not-found]
 
-from callgrade.engine.connectors import parse
+from callgrade.engine.connectors import ParseResult, parse
 from callgrade.engine.schemas import conform
 
 VALID = (CALLS + STATES).splitlines()
@@ -57,14 +57,16 @@ def mutated_line(draw: st.DrawFn) -> str:
 
 
 lines = st.lists(st.one_of(random_line, mutated_line(), st.sampled_from(VALID)), max_size=30)
+# Each example is a full parse (~0.1-0.2 s of fixed DuckDB work), so examples are counted.
 SETTINGS = settings(max_examples=25, deadline=None)
+LIGHT = settings(max_examples=15, deadline=None)
 
 
 def non_blank(text: str) -> int:
     return sum(1 for line in text.split("\n") if line.strip(" \t\r"))
 
 
-def check(connector: str, path: Path) -> None:
+def check(connector: str, path: Path) -> ParseResult:
     result = parse(connector, path)  # parse() also asserts read == accepted + rejected
     for name, table in result.tables.items():
         assert conform(name, table).equals(table)
@@ -73,7 +75,7 @@ def check(connector: str, path: Path) -> None:
         assert len(set(ids)) == len(ids)
     lines_seen = result.rejects.column("line").to_pylist()
     assert lines_seen == sorted(lines_seen)
-    return None
+    return result
 
 
 @SETTINGS
@@ -83,12 +85,10 @@ def test_file_form_random_and_mutated_lines(rows: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "queue_log"
         path.write_text(text, "utf-8")
-        result = parse("queue_log", path)
-        assert result.read == non_blank(text)
-        check("queue_log", path)
+        assert check("queue_log", path).read == non_blank(text)
 
 
-@SETTINGS
+@LIGHT
 @given(st.binary(max_size=300), st.sampled_from(["queue_log", "queue_log_db"]))
 def test_random_bytes_never_raise(data: bytes, connector: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -97,7 +97,7 @@ def test_random_bytes_never_raise(data: bytes, connector: str) -> None:
         check(connector, path)
 
 
-@SETTINGS
+@LIGHT
 @given(lines, st.sampled_from([",", ";", "\t"]))
 def test_db_form_random_rows(rows: list[str], delimiter: str) -> None:
     header = delimiter.join(
