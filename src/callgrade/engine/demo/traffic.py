@@ -309,7 +309,7 @@ def _dial(rng: np.random.Generator, center: Center, ads: list[AgentDay]) -> Tabl
         "end": start + ring + talk,
         "talk": talk,
         "disp": disp,
-        "sale": (disp == 0) & (rng.random(n) < conv * 2.5) & (talk > 60),
+        "sale": (disp == 0) & (rng.random(n) < conv * 1.2) & (talk > 60),
     }
     out = {k: v[order] for k, v in out.items()}
     out["customer"] = _customers(rng, out["day"], 0.25)  # unanswered leads are dialled again
