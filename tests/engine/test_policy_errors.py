@@ -455,3 +455,72 @@ def test_direct_construction_checks_references():
     data["positions"][0]["track"] = "email"
     with pytest.raises(ValidationError, match="refers to track 'email', which is not defined"):
         Policy.model_validate(data)
+
+
+def test_missing_file_is_one_plain_error(tmp_path):
+    missing = str(tmp_path / "nowhere.yaml")
+    [error] = check_policy(missing, kpis=KPIS)
+    assert (error.file, error.line, error.column) == (missing, 1, 1)
+    assert error.message.startswith("cannot read the policy file")
+    with pytest.raises(FileNotFoundError):
+        load_policy(missing, kpis=KPIS)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "column", "message"),
+    [
+        pytest.param(
+            '{kind: count, of: complaints_valid, op: "<=", value: 2}',
+            '{kind: count, of: complaints_valid, op: "<=", value: 2, per_month: true}',
+            55,
+            67,
+            "unknown key 'per_month' in grading[0].promotion.all[1]; did you mean 'per'?",
+            id="inside-a-condition",
+        ),
+        pytest.param(
+            "bonus: {base: 1000,",
+            "bonus: {base_by_levl: {}, base: 1000,",
+            57,
+            11,
+            "unknown key 'base_by_levl' in pay.bonus; did you mean 'base_by_level'?",
+            id="inside-pay",
+        ),
+        pytest.param(
+            "    method: absolute\n",
+            "    method: absolute\n    bandz: []\n",
+            45,
+            5,
+            "unknown key 'bandz' in ratings.assignment; did you mean 'bands'?",
+            id="inside-a-rating-method",
+        ),
+        pytest.param(
+            "tracks:",
+            "trakcs: []\ntracks:",
+            7,
+            1,
+            "unknown key 'trakcs' in the policy; did you mean 'tracks'?",
+            id="at-the-root",
+        ),
+        pytest.param(
+            "    label: {zh: 客服, en: Service}",
+            "    label: {zh: 客服, en: Service}\n    colour: blue",
+            32,
+            5,
+            "unknown key 'colour' in scorecards[0]",
+            id="no-close-match",
+        ),
+    ],
+)
+def test_unknown_keys_suggest_the_nearest_field(old, new, line, column, message):
+    assert errors_of(mutate(old, new)) == [(line, column, message)]
+
+
+def test_condition_tags_are_checked():
+    text = mutate("{kind: rank_position, top: 1}", "{kind: rank_pos, top: 1}")
+    assert errors_of(text) == [
+        (
+            54,
+            18,
+            "unknown kind 'rank_pos' in grading[0].promotion.all[0]; did you mean 'rank_position'?",
+        )
+    ]

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from callgrade.engine.policy import Policy, check_policy, load_policy
+from callgrade.engine.policy import Policy, check_policy, compare, load_policy
 from callgrade.engine.policy.model import (
     Bands,
     CountCondition,
@@ -146,3 +146,114 @@ def test_models_are_frozen():
     policy = load_policy(EXAMPLES / "four_positions.yaml")
     with pytest.raises(ValueError, match="frozen"):
         policy.code = "other"  # type: ignore[misc]
+
+
+STARS = """\
+code: star_agents
+version: 3
+effective_from: 2026-07-01
+currency: CNY
+time_zone: Asia/Shanghai
+label: {zh: 星级坐席, en: Star agents}
+tracks: [{code: phone, label: {zh: 话务岗, en: Phone}}]
+ladders:
+  - code: stars
+    label: {zh: 星级, en: Stars}
+    levels:
+      - {code: star_1, rank: 1, label: {zh: 一星坐席, en: One-star agent}}
+      - {code: star_2, rank: 2, label: {zh: 二星坐席, en: Two-star agent}}
+      - {code: star_3, rank: 3, label: {zh: 三星坐席, en: Three-star agent}}
+      - {code: star_4, rank: 4, label: {zh: 四星坐席, en: Four-star agent}}
+      - {code: star_5, rank: 5, label: {zh: 五星坐席, en: Five-star agent}}
+positions:
+  - code: customer_service
+    label: {zh: 客户服务, en: Customer service}
+    track: phone
+    ladder: stars
+    scorecard: service
+    duties: [{zh: 接听来电, en: Answer calls}]
+scorecards:
+  - code: service
+    label: {zh: 服务, en: Service}
+    peer_group: [position, queue]
+    dimensions:
+      - code: all
+        label: {zh: 综合, en: Overall}
+        weight: 100
+        items:
+          - {kpi: aht, weight: 50, scoring: {method: percentile, group: [position, queue]}}
+          - kpi: csat
+            weight: 50
+            scoring:
+              method: bands
+              otherwise: 0
+              bands: [{value: 0.8, points: 50}, {value: 0.9, points: 100}]
+ratings:
+  period: month
+  grades:
+    - {code: S, points: 10, label: {zh: 卓越, en: Outstanding}}
+    - {code: A, points: 8, label: {zh: 优秀, en: Excellent}}
+    - {code: B, points: 6, label: {zh: 良好, en: Good}}
+  assignment:
+    method: forced
+    group: [position, team]
+    quotas:
+      - {rating: S, max_percent: 10, min_score: 80}
+      - {rating: A, max_percent: 20}
+    remainder: B
+    tie_break: [score_desc, samples_desc, employee_id_asc]
+cycle: {rating_period: month, grading_period: quarter, max_steps_per_cycle: 2}
+grading:
+  - code: stars
+    positions: [customer_service]
+    promotion:
+      all: [{kind: rank_position, by: score, top: 1, group: [position, team]}]
+    demotion:
+      action: retrain
+      any: [{kind: rank_position, by: score, bottom: 1, group: [position, team]}]
+    retraining:
+      any: [{kind: kpi, kpi: qa_score, op: "<", value: 70, window: rating_period}]
+pay:
+  allowances:
+    - ladder: stars
+      monthly: {star_1: 0, star_2: 100, star_3: 200, star_4: 400, star_5: 800}
+"""
+
+
+def test_star_levels_forced_distribution_and_first_last_rules():
+    """一星…五星 with a star allowance, forced quotas, 首位晋升 / 末位培训 — no code changes."""
+    policy = load_policy(STARS)
+    assert policy.version == "3"  # a YAML number, kept as text
+    assert [lv.code for lv in policy.ladder("stars").levels][-1] == "star_5"
+    forced = policy.ratings.assignment
+    assert forced.method == "forced"
+    assert [(q.rating, q.max_percent, q.min_score) for q in forced.quotas] == [
+        ("S", 10, 80),
+        ("A", 20, None),
+    ]
+    rules = policy.grading[0]
+    assert rules.promotion is not None and rules.demotion is not None
+    first = rules.promotion.all[0]
+    assert (first.kind, first.top, first.bottom, first.group) == (
+        "rank_position",
+        1,
+        None,
+        ("position", "team"),
+    )
+    assert rules.demotion.action == "retrain"
+    assert policy.cycle.max_steps_per_cycle == 2
+    assert policy.pay.allowances[0].monthly["star_5"] == 800
+    items = policy.scorecards[0].dimensions[0].items
+    assert items[0].direction == "lower_better"  # aht, from the registry
+
+
+def test_compare_states_each_operator():
+    assert [compare(2, op, 2) for op in (">=", ">", "<=", "<", "==", "!=")] == [
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+    ]
+    assert compare(1, "<", 2) and compare(3, ">", 2) and compare(1, "!=", 2)

@@ -235,9 +235,10 @@ def _from_validation(root: yaml.Node, exc: ValidationError, file: str | None) ->
 
 
 def read_source(source: str | Path) -> tuple[str, str | None]:
-    """(text, file name). A Path, or a one-line string naming an existing file, is read as a file;
-    any other string is the YAML text itself."""
-    if isinstance(source, Path) or ("\n" not in source and Path(source).is_file()):
+    """(text, file name). A Path, or a one-line string that names an existing file or holds no
+    ": " (so cannot be a policy), is read as a file; any other string is the YAML text itself."""
+    one_line = isinstance(source, str) and "\n" not in source and bool(source.strip())
+    if isinstance(source, Path) or (one_line and (Path(source).is_file() or ": " not in source)):
         path = Path(source)
         return path.read_text("utf-8"), str(path)
     return source, None

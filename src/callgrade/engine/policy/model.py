@@ -70,9 +70,13 @@ class Model(BaseModel):
 
 
 def close_match(word: str, choices: Iterable[str]) -> str | None:
-    """The likeliest intended spelling; a known code that starts the word wins ('csat_score' →
-    'csat'), since authors more often add a suffix than mistype one."""
+    """The likeliest intended spelling: a near-identical word first ('scorcard' → 'scorecard'),
+    then a known code that starts the word ('csat_score' → 'csat', authors add suffixes), then a
+    looser likeness."""
     options = sorted(choices)
+    near = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
+    if near:
+        return near[0]
     prefixed = [c for c in options if word.startswith(c) or c.startswith(word)]
     if prefixed:
         return max(prefixed, key=len)
