@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
 
 from callgrade.engine.connectors.base import Reject
 
@@ -83,15 +84,26 @@ def _kinds_rows() -> list[tuple[object, ...]]:
     return rows
 
 
+KIND_COLUMNS = (
+    "k",
+    "call",
+    "needs_agent",
+    "n1",
+    "n2",
+    "n3",
+    "n4",
+    "n5",
+    "r1",
+    "r2",
+    "r3",
+    "r4",
+    "r5",
+)
+
+
 def _kinds_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        """CREATE TEMP TABLE kinds (k VARCHAR, call BOOLEAN, needs_agent BOOLEAN,
-           n1 VARCHAR, n2 VARCHAR, n3 VARCHAR, n4 VARCHAR, n5 VARCHAR,
-           r1 BOOLEAN, r2 BOOLEAN, r3 BOOLEAN, r4 BOOLEAN, r5 BOOLEAN)"""
-    )
-    con.executemany(
-        "INSERT INTO kinds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _kinds_rows()
-    )
+    columns = list(zip(*_kinds_rows(), strict=True))
+    con.register("kinds", pa.table(dict(zip(KIND_COLUMNS, columns, strict=True))))
 
 
 def _numeric_checks() -> str:
