@@ -69,6 +69,14 @@ def ingest(
     mapping: Annotated[
         Path | None, typer.Option(help="Column-mapping YAML (format 'mapped').")
     ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option",
+            help="Connector option NAME=VALUE, repeatable (e.g. direction=inbound for cdr; "
+            "see docs/connectors/).",
+        ),
+    ] = None,
 ) -> None:
     """Ingest FILES of FORMAT into the warehouse; prints read / accepted / rejected counts."""
     from callgrade.engine.ingest import ingest_files
@@ -80,6 +88,11 @@ def ingest(
         if not f.is_file():
             raise Failure(f"{f}: no such file")
     options: dict[str, Any] = {"tz": tz, "encoding": encoding}
+    for item in option or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise Failure(f"--option {item!r}: expected NAME=VALUE")
+        options[name.strip()] = value
     if fmt == "mapped":
         if mapping is None:
             raise Failure("format 'mapped' needs --mapping FILE.yaml")

@@ -84,3 +84,28 @@ def test_bad_period_fails_with_one_line(tmp_path):
     assert r.returncode == 1
     assert r.stderr.startswith("callgrade: --period 'March'")
     assert "Traceback" not in r.stderr
+
+
+def test_connector_option_is_passed_and_unknown_one_refused(tmp_path):
+    (tmp_path / "Master.csv").write_text(
+        '"","E0001","13900000001","from-internal","","PJSIP/E0001-00000001",'
+        '"PJSIP/trunk-00000002","Dial","PJSIP/13900000001@trunk","2026-01-05 09:00:00",'
+        '"2026-01-05 09:00:10","2026-01-05 09:02:10",130,120,"ANSWERED","DOCUMENTATION"\n'
+    )
+    ok = run(
+        "ingest",
+        "cdr",
+        "Master.csv",
+        "--option",
+        "direction=outbound",
+        "--data-dir",
+        "d",
+        cwd=tmp_path,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "read 1 = accepted 1 + rejected 0" in ok.stdout
+    bad = run(
+        "ingest", "cdr", "Master.csv", "--option", "colour=red", "--data-dir", "d", cwd=tmp_path
+    )
+    assert bad.returncode == 1
+    assert "colour" in bad.stderr and "Traceback" not in bad.stderr
