@@ -57,9 +57,9 @@ def mutated_line(draw: st.DrawFn) -> str:
 
 
 lines = st.lists(st.one_of(random_line, mutated_line(), st.sampled_from(VALID)), max_size=30)
-# Each example is a full parse (~0.1-0.2 s of fixed DuckDB work), so examples are counted.
-SETTINGS = settings(max_examples=25, deadline=None)
-LIGHT = settings(max_examples=15, deadline=None)
+# Each example is a full parse (~0.1 s of fixed DuckDB work), so examples are counted.
+SETTINGS = settings(max_examples=50, deadline=None)
+LIGHT = settings(max_examples=20, deadline=None)
 
 
 def non_blank(text: str) -> int:
