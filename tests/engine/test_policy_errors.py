@@ -524,3 +524,27 @@ def test_condition_tags_are_checked():
             "unknown kind 'rank_pos' in grading[0].promotion.all[0]; did you mean 'rank_position'?",
         )
     ]
+
+
+def test_field_named_like_its_tag_is_located():
+    # {kind: kpi, kpi: …}: the tag "kpi" and the key "kpi" share a name
+    text = mutate(
+        "{kind: rank_position, top: 1}", '{kind: kpi, kpi: answer_rat, op: ">=", value: 0.9}'
+    )
+    assert errors_of(text) == [
+        (54, 28, "unknown KPI 'answer_rat'; did you mean 'answer_rate'?"),
+    ]
+
+
+def test_without_a_registry_direction_is_not_guessed():
+    from callgrade.engine.policy.model import Policy as Model
+
+    data = load_policy(BASE, kpis=KPIS).model_dump(mode="json")
+    item = data["scorecards"][0]["dimensions"][0]["items"][1]
+    item["direction"] = None
+    # no context: KPI codes unchecked, and a falling target is accepted for an unknown direction
+    policy = Model.model_validate(data)
+    assert policy.scorecards[0].dimensions[0].items[1].direction is None
+    item["target"] = item["floor"]
+    with pytest.raises(ValidationError, match="target and floor must differ"):
+        Model.model_validate(data)

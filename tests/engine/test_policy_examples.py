@@ -242,6 +242,11 @@ def test_star_levels_forced_distribution_and_first_last_rules():
     )
     assert rules.demotion.action == "retrain"
     assert policy.cycle.max_steps_per_cycle == 2
+    stars = policy.ladder("stars")
+    assert stars.above("star_1").code == "star_2"
+    assert stars.above("star_5") is None
+    assert stars.below("star_2").code == "star_1"
+    assert stars.below("star_1") is None
     assert policy.pay.allowances[0].monthly["star_5"] == 800
     items = policy.scorecards[0].dimensions[0].items
     assert items[0].direction == "lower_better"  # aht, from the registry

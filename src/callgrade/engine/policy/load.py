@@ -88,11 +88,13 @@ def _is_tag(node: yaml.MappingNode, seg: str) -> bool:
 def locate(root: yaml.Node, loc: tuple[Any, ...], *, at_key: bool = False) -> tuple[yaml.Node, Loc]:
     """The deepest node on ``loc`` and the location with union tags removed."""
     node, clean, last = root, list[str | int](), len(loc) - 1
+    tagged: yaml.Node | None = None  # a mapping's tag is skipped once: {kind: kpi, kpi: …}
     for i, seg in enumerate(loc):
         if seg == "[key]":
             continue
         if isinstance(node, yaml.MappingNode) and isinstance(seg, str):
-            if _is_tag(node, seg):
+            if node is not tagged and _is_tag(node, seg):
+                tagged = node
                 continue
             hit = _lookup(node, seg)
             clean.append(seg)

@@ -165,8 +165,23 @@ class Ladder(Model):
             raise ValueError("two levels share a rank; each level needs its own rank")
         return levels
 
+    def ordered(self) -> tuple[Level, ...]:
+        """Levels from the lowest rank to the highest."""
+        return tuple(sorted(self.levels, key=lambda lv: lv.rank))
+
     def lowest(self) -> Level:
-        return min(self.levels, key=lambda lv: lv.rank)
+        return self.ordered()[0]
+
+    def above(self, code: str) -> Level | None:
+        """The next level up from ``code``, or None at the top."""
+        codes = [lv.code for lv in self.ordered()]
+        i = codes.index(code)
+        return self.ordered()[i + 1] if i + 1 < len(codes) else None
+
+    def below(self, code: str) -> Level | None:
+        """The next level down from ``code``, or None at the bottom."""
+        i = [lv.code for lv in self.ordered()].index(code)
+        return self.ordered()[i - 1] if i > 0 else None
 
 
 class Competency(Model):
@@ -291,12 +306,17 @@ class Measure(Model):
         if isinstance(self.scoring, Linear):
             if self.floor is None or self.target is None:
                 raise ValueError("linear scoring needs both 'floor' and 'target'")
+            if self.direction is None:
+                # no registry to say which way is better: only a zero-width range is wrong
+                if self.target == self.floor:
+                    raise ValueError("target and floor must differ")
+                return self
             lower = self.direction == "lower_better"
             if (self.target <= self.floor) if not lower else (self.target >= self.floor):
                 better = "below" if lower else "above"
                 raise ValueError(
                     f"target {self.target:g} must lie {better} floor {self.floor:g} "
-                    f"for a {self.direction or 'higher_better'} measure"
+                    f"for a {self.direction} measure"
                 )
         return self
 
