@@ -43,7 +43,7 @@ def queue_events(
         events.extend(_agent_events(center, days, ad))
     sel = (calls["day"] >= first) & (calls["day"] < end) if calls else np.zeros(0, bool)
     if sel.any():
-        events.extend(_call_events(center, days, agent_days, {k: v[sel] for k, v in calls.items()}))
+        events.extend(_call_events(center, days, inbound, {k: v[sel] for k, v in calls.items()}))
     events.sort(key=lambda e: (e[0], e[1]))
     return events
 
@@ -53,8 +53,10 @@ def _agent_events(center: Center, days: Days, ad: AgentDay) -> list[Event]:
     code = center.position_code(ad.agent)
     queue = QUEUES[code][0]
 
+    base = int(days.local_midnight[ad.day] - days.offset[ad.day])
+
     def t(sod: int) -> int:
-        return int(days.unix(np.array(ad.day), np.array(sod)))
+        return base + sod
 
     out: list[Event] = []
     if code == "customer_service":
