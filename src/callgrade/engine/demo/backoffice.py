@@ -22,7 +22,7 @@ from callgrade.engine.demo.center import (
 )
 from callgrade.engine.demo.schedule import AgentDay
 from callgrade.engine.demo.timebase import Days, format_local
-from callgrade.engine.demo.traffic import Table
+from callgrade.engine.demo.traffic import Table, Traffic
 
 Rows = tuple[list[str], list[list[Any]]]
 KIND_NAMES = {
@@ -69,7 +69,7 @@ def _answered(t: Table) -> np.ndarray:
     return np.flatnonzero(t["outcome"] <= 3) if t else np.zeros(0, np.int64)
 
 
-def surveys(rng: np.random.Generator, center: Center, days: Days, traffic: Any) -> Rows:
+def surveys(rng: np.random.Generator, center: Center, days: Days, traffic: Traffic) -> Rows:
     head = ["Survey ID", "工号", "Call ID", "Caller", "Response time", "Score", "NPS", "Resolved"]
     rows: list[list[Any]] = []
     for t, idcol in ((traffic.inbound, "callid"), (traffic.contacts, "contact_id")):
@@ -184,7 +184,7 @@ def attendance(center: Center, days: Days, agent_days: list[AgentDay]) -> Rows:
     return head, rows
 
 
-def complaints(rng: np.random.Generator, center: Center, days: Days, traffic: Any) -> Rows:
+def complaints(rng: np.random.Generator, center: Center, days: Days, traffic: Traffic) -> Rows:
     head = ["投诉单号", "工号", "关联通话", "受理时间", "是否有效", "严重程度", "投诉类别"]
     picked: list[tuple[int, int, int, str]] = []
     for t, idcol in ((traffic.inbound, "callid"), (traffic.contacts, "contact_id")):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 FIXED_DOC_TIME = "2026-01-01T00:00:00Z"
@@ -43,8 +44,6 @@ def write_xlsx(
     ws = wb.create_sheet(sheet)
     ws.append(list(header))
     formats = number_formats or {}
-    from openpyxl.cell import WriteOnlyCell
-
     for row in rows:
         cells: list[Any] = []
         for i, v in enumerate(row):
