@@ -473,28 +473,35 @@ class ScoreCondition(Model):
     window: Window = "grading_period"
 
 
-class _Rank(Model):
+def _one_end(top: float | None, bottom: float | None) -> None:
+    if (top is None) == (bottom is None):
+        raise ValueError("give exactly one of 'top' or 'bottom'")
+
+
+class RankPercentile(Model):
+    kind: Literal["rank_percentile"]
     by: RankBy = "rating_points"
     group: PeerGroup | None = None
-
-    @model_validator(mode="after")
-    def _one_end(self) -> Any:
-        top, bottom = getattr(self, "top"), getattr(self, "bottom")  # noqa: B009
-        if (top is None) == (bottom is None):
-            raise ValueError("give exactly one of 'top' or 'bottom'")
-        return self
-
-
-class RankPercentile(_Rank):
-    kind: Literal["rank_percentile"]
     top: float | None = Field(default=None, gt=0, le=100)
     bottom: float | None = Field(default=None, gt=0, le=100)
 
+    @model_validator(mode="after")
+    def _ends(self) -> RankPercentile:
+        _one_end(self.top, self.bottom)
+        return self
 
-class RankPosition(_Rank):
+
+class RankPosition(Model):
     kind: Literal["rank_position"]
+    by: RankBy = "rating_points"
+    group: PeerGroup | None = None
     top: int | None = Field(default=None, ge=1)
     bottom: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _ends(self) -> RankPosition:
+        _one_end(self.top, self.bottom)
+        return self
 
 
 class CountCondition(Model):
