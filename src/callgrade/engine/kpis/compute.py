@@ -39,8 +39,9 @@ OUTPUT = pa.schema(
 
 
 def sample_flag(kpi: KpiDef, part: Part, t: ir.Table, o: KpiOptions) -> ir.BooleanValue | None:
-    """Which rows of ``part`` count in the sample. A KPI naming a sample on any part uses only
-    those; otherwise a row counts when it moves the denominator (or, for totals, the numerator)."""
+    """Which rows of ``part`` count in the sample (for drill-down). A KPI naming a sample on any
+    part uses only those; otherwise a row counts when it moves the denominator (or, for totals,
+    the numerator)."""
     if part.sample is not None:
         return part.sample(t, o).fill_null(False)
     if any(p.sample is not None for p in kpi.parts):
@@ -49,6 +50,18 @@ def sample_flag(kpi: KpiDef, part: Part, t: ir.Table, o: KpiOptions) -> ir.Boole
         return part.denominator(t, o) != 0
     assert part.numerator is not None
     return part.numerator(t, o) != 0
+
+
+def _sample_amount(kpi: KpiDef, part: Part, t: ir.Table, o: KpiOptions) -> ir.FloatingValue | None:
+    """The per-row sample count. Without an explicit sample the denominator (numerator for totals)
+    counts rows one by one (registry rule), so it is reused as is and costs no extra sum."""
+    if part.sample is not None:
+        return one(part.sample(t, o))
+    if any(p.sample is not None for p in kpi.parts):
+        return None
+    fn = part.denominator if part.denominator is not None else part.numerator
+    assert fn is not None
+    return fn(t, o)
 
 
 def selected(kpis: Sequence[str] | None, level: str) -> list[KpiDef]:
@@ -91,9 +104,9 @@ def _source_sums(
             add((kpi.code, i, "num"), part.numerator(t, o))
         if part.denominator is not None:
             add((kpi.code, i, "den"), part.denominator(t, o))
-        flag = sample_flag(kpi, part, t, o)
-        if flag is not None:
-            add((kpi.code, i, "n"), one(flag))
+        sample = _sample_amount(kpi, part, t, o)
+        if sample is not None:
+            add((kpi.code, i, "n"), sample)
     out = t.group_by(["k_period", "k_entity"]).aggregate(**aggs).to_pyarrow()
     df = out.to_pandas().set_index(["k_period", "k_entity"])
     return df, where

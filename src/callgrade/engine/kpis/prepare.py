@@ -68,6 +68,8 @@ def prepared(
         t = t.mutate(next_offered_at=t.offered_at.lead().over(w))
     else:
         t = t.filter(t[col] >= lo, t[col] < hi)
+    if source != "fcr" and len(periods) == 1:
+        return t.mutate(k_period=ibis.literal(periods[0].label), k_at=t[col])
     t = t.mutate(k_period=_bucket(t[col], periods), k_at=t[col])
     if source != "fcr" and _contiguous(periods):
         return t  # the range filter already dropped every row outside: skip a second CASE

@@ -29,6 +29,10 @@ RowFlag = Callable[[ir.Table, KpiOptions], ir.BooleanValue]
 
 @dataclass(frozen=True)
 class Part:
+    """Per-row contributions of one source to a KPI. Without ``sample`` (on every part of the
+    KPI), the denominator — the numerator for totals — must count rows (0 or 1 per row): it is
+    then the sample size too."""
+
     source: str  # prepared source: a canonical table name, or "fcr" (interactions + look-ahead)
     numerator: RowAmount | None = None
     denominator: RowAmount | None = None

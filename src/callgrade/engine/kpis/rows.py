@@ -7,13 +7,13 @@ import ibis.expr.types as ir
 
 
 def one(cond: ir.BooleanValue) -> ir.FloatingValue:
-    """1.0 where ``cond`` holds, else 0.0 (a null condition counts as false)."""
-    return ibis.ifelse(cond.fill_null(False), 1.0, 0.0)
+    """1.0 where ``cond`` holds, else 0.0 (a null condition counts as false: SQL CASE semantics)."""
+    return ibis.ifelse(cond, 1.0, 0.0)
 
 
 def amount(cond: ir.BooleanValue, value: ir.NumericValue) -> ir.FloatingValue:
     """``value`` where ``cond`` holds, else 0.0; a null value adds nothing."""
-    return ibis.ifelse(cond.fill_null(False), value.cast("float64").fill_null(0.0), 0.0)
+    return ibis.ifelse(cond, value.cast("float64").fill_null(0.0), 0.0)
 
 
 def known(value: ir.Value) -> ir.BooleanValue:
