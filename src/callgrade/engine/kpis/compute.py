@@ -13,6 +13,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from callgrade.engine.kpis.options import KpiOptions
 from callgrade.engine.kpis.prepare import QUEUE_SOURCES, base_table, prepared, with_entity
@@ -118,7 +119,7 @@ def _compute_layer(
     level: str,
     defs: list[KpiDef],
     o: KpiOptions,
-) -> pd.DataFrame:
+) -> pa.Table | None:
     by_source: dict[str, list[tuple[KpiDef, int, Part]]] = {}
     for d in defs:
         for i, part in enumerate(d.parts):
@@ -136,31 +137,36 @@ def _compute_layer(
         frames.append(df)
         where.update(w)
     if not frames:
-        return pd.DataFrame()
+        return None
     wide = pd.concat(frames, axis=1, join="outer").fillna(0.0)
-    keys = wide.index.to_frame(index=False)
-    rows = []
+    n_rows, n_kpis = len(wide), len(defs)
+    nums, dens, samples, values = [], [], [], []
     for d in defs:
-        num_cols = [where.get((d.code, i, "num")) for i in range(len(d.parts))]
-        den_cols = [where.get((d.code, i, "den")) for i in range(len(d.parts))]
-        n_cols = [where.get((d.code, i, "n")) for i in range(len(d.parts))]
-        num = _sum(wide, num_cols)
-        n = _sum(wide, n_cols)
-        frame = keys.copy()
-        frame["kpi"] = d.code
-        frame["numerator"] = num
-        frame["sample_size"] = np.rint(n).astype("int64")
-        frame["unit"] = d.unit
+        num = _sum(wide, [where.get((d.code, i, "num")) for i in range(len(d.parts))])
+        samples.append(_sum(wide, [where.get((d.code, i, "n")) for i in range(len(d.parts))]))
+        nums.append(num)
         if d.kind == "total":
-            frame["denominator"] = np.nan
-            frame["value"] = num
+            dens.append(np.full(n_rows, np.nan))
+            values.append(num)
         else:
-            den = _sum(wide, den_cols)
-            frame["denominator"] = den
+            den = _sum(wide, [where.get((d.code, i, "den")) for i in range(len(d.parts))])
+            dens.append(den)
             with np.errstate(divide="ignore", invalid="ignore"):
-                frame["value"] = np.where(den != 0, num / den * d.scale, np.nan)
-        rows.append(frame)
-    return pd.concat(rows, ignore_index=True)
+                values.append(np.where(den != 0, num / den * d.scale, np.nan))
+    periods_col = wide.index.get_level_values(0).to_numpy(dtype=object)
+    entities = wide.index.get_level_values(1).to_numpy(dtype=object)
+    return pa.table(
+        {
+            "period": np.tile(periods_col, n_kpis),
+            "entity_id": np.tile(entities, n_kpis),
+            "kpi": np.repeat(np.array([d.code for d in defs], dtype=object), n_rows),
+            "value": pa.array(np.concatenate(values), from_pandas=True),
+            "numerator": np.concatenate(nums),
+            "denominator": pa.array(np.concatenate(dens), from_pandas=True),
+            "sample_size": np.rint(np.concatenate(samples)).astype("int64"),
+            "unit": np.repeat(np.array([d.unit for d in defs], dtype=object), n_rows),
+        }
+    )
 
 
 def _sum(wide: pd.DataFrame, cols: list[str | None]) -> np.ndarray:
@@ -188,18 +194,27 @@ def compute_kpis(
         if labels.setdefault(p.label, p) != p:
             raise ValueError(f"Two different periods are both labelled {p.label!r}.")
     defs = selected(kpis, by)
-    parts = [
+    layers = [
         _compute_layer(tables, layer, by, defs, options) for layer in _layers(list(labels.values()))
     ]
-    parts = [p for p in parts if len(p)]
+    parts = [p for p in layers if p is not None and p.num_rows]
     if not parts or not defs:
         return OUTPUT.empty_table()
-    df = pd.concat(parts, ignore_index=True).rename(
-        columns={"k_period": "period", "k_entity": "entity_id"}
+    long = pa.concat_tables(parts)
+    order = list(labels)
+    idx = pc.index_in(long.column("period"), value_set=pa.array(order, pa.string()))
+    starts = pa.array([labels[x].start for x in order], TS).take(idx)
+    ends = pa.array([labels[x].end for x in order], TS).take(idx)
+    table = pa.table(
+        {
+            "period": long.column("period"),
+            "period_start": starts,
+            "period_end": ends,
+            "entity_type": pa.array(np.full(long.num_rows, by, dtype=object), pa.string()),
+            **{c: long.column(c) for c in OUTPUT.names[4:]},
+        }
     )
-    df["period_start"] = [labels[x].start for x in df["period"]]
-    df["period_end"] = [labels[x].end for x in df["period"]]
-    df["entity_type"] = by
-    df = df.sort_values(["period_start", "period_end", "period", "entity_id", "kpi"])
-    table = pa.Table.from_pandas(df[OUTPUT.names], preserve_index=False)
+    table = table.sort_by(
+        [(c, "ascending") for c in ("period_start", "period_end", "period", "entity_id", "kpi")]
+    )
     return table.cast(OUTPUT)
