@@ -324,13 +324,36 @@ def demo(
     )
 
 
+policy_app = typer.Typer(help="The grading standard (岗位定级标准) as a policy file.")
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("check")
+def policy_check(
+    file: Annotated[Path, typer.Argument(help="Policy YAML file.")],
+) -> None:
+    """Validate a policy; prints every error with line and column."""
+    from callgrade.engine.policy import check_policy, format_errors
+
+    if not file.is_file():
+        raise Failure(f"{file}: no such file")
+    errors = check_policy(file)
+    typer.echo(format_errors(errors))
+    if errors:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except (Failure, ConnectorError) as exc:
         # One plain line, never wrapped, so scripts and people can both read it.
         sys.stderr.write(f"callgrade: {exc}\n")
         sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
     except typer.Abort:
         err.print("callgrade: aborted")
         sys.exit(130)

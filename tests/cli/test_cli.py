@@ -109,3 +109,18 @@ def test_connector_option_is_passed_and_unknown_one_refused(tmp_path):
     )
     assert bad.returncode == 1
     assert "colour" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_policy_check_lists_errors_with_lines_and_fails(tmp_path):
+    (tmp_path / "p.yaml").write_text("code: x\nversion: 1\nfoo: 2\n")
+    r = run("policy", "check", "p.yaml", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "p.yaml: line 3, column 1: unknown key 'foo'" in r.stdout
+
+
+def test_policy_check_accepts_shipped_examples():
+    examples = Path(__file__).parents[2] / "src/callgrade/engine/policy/examples"
+    for path in sorted(examples.glob("*.yaml")):
+        r = run("policy", "check", str(path), cwd=examples)
+        assert r.returncode == 0, r.stdout
+        assert "The policy is valid." in r.stdout
