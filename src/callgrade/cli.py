@@ -25,7 +25,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+# Wide enough for KPI grids when output is not a terminal (pipes, CI logs).
+console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 DataDir = Annotated[
@@ -249,7 +250,7 @@ def kpis(
             data_dir, period=period, grain=grain, by=by, tz=tz, kpis=kpi, options=options
         )
     if output == "table":
-        for t in kpi_grid(table, title=f"KPIs by {by}", limit=limit):
+        for t in kpi_grid(table, title=f"KPIs by {by}", limit=limit, headline=not kpi):
             console.print(t)
         return
     target = out or Path(f"kpis-{by}-{period.replace('..', '_')}.{output}")

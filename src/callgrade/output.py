@@ -56,7 +56,8 @@ def format_value(value: float | None, unit: str) -> str:
     if unit in ("ratio", "percent"):
         return f"{value * 100:.1f}%" if unit == "ratio" else f"{value:.1f}%"
     if unit == "seconds":
-        return f"{value:.0f}s"
+        # Totals (login, pause time) read better in hours; averages stay in seconds.
+        return f"{value / 3600:,.1f}h" if abs(value) >= 36000 else f"{value:.0f}s"
     if unit == "count":
         return f"{value:,.0f}"
     if unit == "money":
@@ -64,17 +65,44 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{value:,.2f}"
 
 
-def kpi_grid(long: pa.Table, *, title: str, limit: int | None = None) -> list[Table]:
-    """Pivot the long KPI table into one terminal table per period: entities × KPIs."""
+# Shown in the terminal when the caller did not pick KPIs: the rest are in CSV/XLSX/JSON output.
+HEADLINE = (
+    "answer_rate",
+    "service_level",
+    "aht",
+    "abandon_rate",
+    "fcr_repeat",
+    "csat",
+    "qa_score",
+    "sales_revenue",
+    "occupancy",
+    "adherence",
+    "complaints_valid",
+)
+
+
+def kpi_grid(
+    long: pa.Table, *, title: str, limit: int | None = None, headline: bool = True
+) -> list[Table]:
+    """Terminal tables, one per period. A single entity (the center) is shown KPI by KPI with
+    numerator, denominator and sample size; several entities as a grid of headline KPIs."""
     rows = long.to_pylist()
     tables = []
     for period in dict.fromkeys(r["period"] for r in rows):
         prow = [r for r in rows if r["period"] == period]
-        kpis = list(dict.fromkeys(r["kpi"] for r in prow))
         entities = list(dict.fromkeys(r["entity_id"] for r in prow))
+        if len(entities) == 1:
+            tables.append(_kpi_list(prow, title=f"{title} {entities[0]} — {period}"))
+            continue
+        kpis = list(dict.fromkeys(r["kpi"] for r in prow))
+        hidden = 0
+        if headline and len(kpis) > len(HEADLINE):
+            shown_kpis = [k for k in HEADLINE if k in kpis]
+            hidden = len(kpis) - len(shown_kpis)
+            kpis = shown_kpis
         cells = {(r["entity_id"], r["kpi"]): r for r in prow}
         t = Table(title=f"{title} — {period}", show_lines=False)
-        t.add_column(prow[0]["entity_type"] if prow else "entity")
+        t.add_column(prow[0]["entity_type"])
         for k in kpis:
             t.add_column(k, justify="right")
         shown = entities if limit is None else entities[:limit]
@@ -88,7 +116,33 @@ def kpi_grid(long: pa.Table, *, title: str, limit: int | None = None) -> list[Ta
                     for k in kpis
                 ),
             )
+        notes = []
         if limit is not None and len(entities) > limit:
-            t.caption = f"{limit} of {len(entities)} shown; use --output csv/xlsx/json for all"
+            notes.append(f"{limit} of {len(entities)} shown")
+        if hidden:
+            notes.append(f"{hidden} more KPIs with --kpi")
+        if notes:
+            t.caption = "; ".join(notes) + "; --output csv/xlsx/json has everything"
         tables.append(t)
     return tables
+
+
+def _kpi_list(rows: list[dict[str, Any]], *, title: str) -> Table:
+    t = Table(title=title)
+    for col in ("kpi", "value", "numerator", "denominator", "sample"):
+        t.add_column(col, justify="left" if col == "kpi" else "right")
+    for r in rows:
+        t.add_row(
+            r["kpi"],
+            format_value(r["value"], r["unit"]),
+            _number(r["numerator"]),
+            _number(r["denominator"]),
+            f"{r['sample_size']:,}",
+        )
+    return t
+
+
+def _number(v: float | None) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
