@@ -90,6 +90,10 @@ def _parse(
     con = _database().cursor()
     try:
         con.execute("SET TimeZone = 'UTC'")
+        try:  # DuckDB's ICU may lack a zone Python knows
+            con.execute("SELECT timezone(?, TIMESTAMP '2000-01-01')", [tz])
+        except duckdb.Error:
+            raise ConnectorError(f"time zone {tz!r} is not known to DuckDB") from None
         whole_file: Reject | None = None
         if db_form:
             early, whole_file = read.load_db_form(con, path, encoding, source)
