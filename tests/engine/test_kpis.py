@@ -250,3 +250,24 @@ def test_missing_tables_add_nothing():
     check(got[("2026-03", "A1", "aht")], A1["aht"], "aht")
     check(got[("2026-03", "A1", "csat")], (None, 0, 0, 0), "csat without surveys")
     check(got[("2026-03", "A1", "occupancy")], (None, 450, 0, 3), "occupancy without states")
+
+
+def test_open_tables_reads_the_warehouse(tmp_path):
+    import ibis
+
+    from callgrade.engine.kpis import open_tables
+    from callgrade.engine.schemas import TABLES
+    from callgrade.engine.warehouse import Warehouse
+
+    wh = Warehouse(tmp_path)
+    arrow = data.arrow_tables()
+    arrow.pop("competency_assessments")
+    wh.commit(arrow)
+    tables = open_tables(ibis.duckdb.connect(), wh)
+    assert set(tables) == set(TABLES)
+    for name, spec in TABLES.items():
+        assert tables[name].columns == tuple(spec.schema.names)  # no month=… column
+    assert tables["competency_assessments"].count().to_pyarrow().as_py() == 0
+    assert tables["interactions"].count().to_pyarrow().as_py() == 14
+    from_files = compute_kpis(tables, periods=MARCH, by="team")
+    assert from_files.equals(compute_kpis(data.memtables(), periods=MARCH, by="team"))

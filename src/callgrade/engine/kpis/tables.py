@@ -26,5 +26,18 @@ def open_tables(con: ibis.BaseBackend, warehouse: Warehouse) -> dict[str, ir.Tab
             # One read per file: other engines would also infer month=… as a column from a folder.
             reads = [con.read_parquet(f) for f in files]
             t = reads[0].union(*reads[1:]) if len(reads) > 1 else reads[0]
-        out[name] = t.select(*schema.names).cast(schema)
+        out[name] = _conform(t, schema)
     return out
+
+
+def _conform(t: ir.Table, schema: ibis.Schema) -> ir.Table:
+    # Cast only columns whose type really differs: a no-op CAST (e.g. to the non-null variant)
+    # would sit between the time filter and the Parquet scan and could stop row-group pruning.
+    have = t.schema()
+    cols = {}
+    for name, typ in schema.items():
+        col = t[name]
+        if have[name].copy(nullable=True) != typ.copy(nullable=True):
+            col = col.cast(typ)
+        cols[name] = col
+    return t.select(**cols)
