@@ -79,6 +79,18 @@ AGENT_STATES = pa.schema(
     ]
 )
 
+RING_NO_ANSWER = pa.schema(
+    [
+        _f("attempt_id", pa.string(), False, "Stable key: call, agent and ring time."),
+        _f("agent_id", pa.string(), False, "Agent whose phone rang without being answered."),
+        _f("queue", pa.string(), True, "Queue that offered the call."),
+        _f("interaction_id", pa.string(), True, "The call (interactions key), when known."),
+        _f("rang_at", TS, False, "When the ringing ended unanswered."),
+        _f("ring_s", pa.float64(), True, "Seconds it rang (queue_log logs milliseconds)."),
+        *LINEAGE,
+    ]
+)
+
 SURVEYS = pa.schema(
     [
         _f("survey_id", pa.string(), False, "Stable key."),
@@ -200,6 +212,7 @@ TABLES: dict[str, TableSpec] = {
     for s in [
         TableSpec("interactions", INTERACTIONS, "interaction_id", "offered_at", "updated_at"),
         TableSpec("agent_states", AGENT_STATES, "state_id", "start"),
+        TableSpec("ring_no_answer", RING_NO_ANSWER, "attempt_id", "rang_at"),
         TableSpec("surveys", SURVEYS, "survey_id", "responded_at"),
         TableSpec("qa_evaluations", QA_EVALUATIONS, "evaluation_id", "evaluated_at"),
         TableSpec("sales", SALES, "sale_id", "sold_at"),
