@@ -124,3 +124,18 @@ def test_policy_check_accepts_shipped_examples():
         r = run("policy", "check", str(path), cwd=examples)
         assert r.returncode == 0, r.stdout
         assert "The policy is valid." in r.stdout
+
+
+def test_demo_runs_end_to_end_and_is_idempotent(tmp_path):
+    args = ("demo", "--data-dir", "d", "--agents", "12", "--months", "1")
+    first = run(*args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    line = next(x for x in first.stdout.splitlines() if x.startswith("read "))
+    read, accepted, rejected = (int(w.replace(",", "")) for w in line.split()[1::3])
+    assert read == accepted + rejected and read > 1000 and rejected == 0
+    assert "KPIs by center" in first.stdout and "answer_rate" in first.stdout
+    second = run(*args, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert line in second.stdout  # same files, same counts; the warehouse adds nothing
+    other = run("demo", "--data-dir", "d", "--agents", "13", "--months", "1", cwd=tmp_path)
+    assert other.returncode == 1 and "another demo" in other.stderr
