@@ -1,0 +1,104 @@
+"""Assemble the per-employee frames scoring reads: the roster joined to the policy, one period's
+KPI values, and non-KPI inputs (tenure, competency, exam and assessment scores)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from callgrade.engine.policy import Policy
+
+PEER_KEYS = ("position", "queue", "team", "track", "level")
+KPI_COLUMNS = ["entity_id", "kpi", "value", "numerator", "denominator", "sample_size", "unit"]
+
+
+def roster_frame(policy: Policy, roster: pa.Table) -> pd.DataFrame:
+    """Employees the policy applies to (a known position, not left), one row each, by id."""
+    cols = [
+        c
+        for c in ("employee_id", "team", "position", "track", "level", "hire_date", "status")
+        if c in roster.column_names
+    ]
+    df = roster.select(cols).to_pandas()
+    for c in ("team", "position", "track", "level", "status"):
+        if c not in df:
+            df[c] = None
+    if "hire_date" not in df:
+        df["hire_date"] = pd.NaT
+    known = {p.code: p for p in policy.positions}
+    df = df[df["position"].isin(list(known)) & (df["status"].fillna("") != "left")]
+    df = df.sort_values("employee_id", kind="mergesort").drop_duplicates("employee_id")
+    df["scorecard"] = df["position"].map({c: p.scorecard for c, p in known.items()})
+    df["ladder"] = df["position"].map({c: p.ladder for c, p in known.items()})
+    df["queue"] = ""
+    for c in ("team", "track", "level"):
+        df[c] = df[c].fillna("")
+    df["hire_date"] = hire_dates(df["hire_date"], policy.time_zone)
+    return df.reset_index(drop=True)
+
+
+def hire_dates(values: pd.Series, tz: str) -> pd.Series:
+    """Local calendar dates of hire (the roster stores local midnight as a UTC instant)."""
+    ts = pd.to_datetime(values, utc=True)
+    return ts.dt.tz_convert(ZoneInfo(tz)).dt.tz_localize(None).dt.normalize()
+
+
+def months_between(start: pd.Series, end: dt.date) -> pd.Series:
+    """Completed calendar months from each start date to ``end`` (NaN without a start)."""
+    s = pd.to_datetime(start)
+    months = (end.year - s.dt.year) * 12 + (end.month - s.dt.month)
+    months = months - (s.dt.day > end.day).astype(float)
+    return months.where(s.notna()).clip(lower=0).astype(float)
+
+
+def period_kpis(kpis: pa.Table, label: str) -> pd.DataFrame:
+    """One period's agent KPI rows."""
+    t = kpis
+    if "entity_type" in t.column_names:
+        t = t.filter(pa.compute.equal(t.column("entity_type"), "agent"))
+    t = t.filter(pa.compute.equal(t.column("period"), label))
+    df = t.select(KPI_COLUMNS).to_pandas()
+    return df.drop_duplicates(["entity_id", "kpi"], keep="last")
+
+
+def period_last_day(kpis: pa.Table, label: str, tz: str) -> dt.date | None:
+    """Last local day of a period, read from the KPI table's period bounds."""
+    rows = kpis.filter(pa.compute.equal(kpis.column("period"), label))
+    if not rows.num_rows or "period_end" not in rows.column_names:
+        return None
+    end = rows.column("period_end")[0].as_py()
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=dt.UTC)
+    return end.astimezone(ZoneInfo(tz)).date() - dt.timedelta(days=1)
+
+
+def extra_frame(extra_inputs: pa.Table | None) -> pd.DataFrame:
+    """Non-KPI inputs as (employee_id, input, ref) → value, the last row winning."""
+    if extra_inputs is None or not extra_inputs.num_rows:
+        return pd.DataFrame({"employee_id": [], "input": [], "ref": [], "value": []})
+    df = extra_inputs.select(["employee_id", "input", "ref", "value"]).to_pandas()
+    df["ref"] = df["ref"].fillna("")
+    return df.drop_duplicates(["employee_id", "input", "ref"], keep="last")
+
+
+def inputs_from_assessments(assessments: pa.Table, as_of: dt.date) -> pa.Table:
+    """``extra_inputs`` rows from competency assessments: each employee's latest score per code
+    up to ``as_of``, offered as a competency, an exam and an assessment of that code."""
+    df = assessments.select(["employee_id", "competency", "score", "assessed_at"]).to_pandas()
+    at = pd.to_datetime(df["assessed_at"], utc=True).dt.tz_localize(None)
+    df = df[at < pd.Timestamp(as_of + dt.timedelta(days=1))].assign(at=at)
+    df = df.sort_values(["employee_id", "competency", "at", "score"], kind="mergesort")
+    df = df.drop_duplicates(["employee_id", "competency"], keep="last")
+    kinds = np.repeat(["competency", "exam", "assessment"], len(df))
+    return pa.table(
+        {
+            "employee_id": pa.array(np.tile(df["employee_id"].to_numpy(), 3), pa.string()),
+            "input": pa.array(kinds, pa.string()),
+            "ref": pa.array(np.tile(df["competency"].to_numpy(), 3), pa.string()),
+            "value": pa.array(np.tile(df["score"].to_numpy(float), 3), pa.float64()),
+        }
+    )

@@ -1,0 +1,75 @@
+"""Result containers: frozen bundles of Arrow tables, sorted so equal inputs give equal bytes."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, fields
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+
+def to_arrow(frame: pd.DataFrame, keys: list[str]) -> pa.Table:
+    """Sort by ``keys`` (a total order) and drop the index, so row order never leaks through."""
+    ordered = frame.sort_values(keys, kind="mergesort").reset_index(drop=True)
+    return pa.Table.from_pandas(ordered, preserve_index=False)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def stable_json(result: Any) -> str:
+    """Every table of a result as canonical JSON (sorted keys, fixed float repr)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for f in fields(result):
+        table = getattr(result, f.name)
+        if isinstance(table, pa.Table):
+            out[f.name] = [{k: _plain(v) for k, v in row.items()} for row in table.to_pylist()]
+    return json.dumps(out, sort_keys=True, ensure_ascii=False, allow_nan=False)
+
+
+@dataclass(frozen=True)
+class Scorecards:
+    """One period's scores. ``items``: one row per employee × scored item; ``dimensions``: one
+    row per employee × dimension; ``totals``: one row per employee with total, rating and rank."""
+
+    period: str
+    items: pa.Table
+    dimensions: pa.Table
+    totals: pa.Table
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """Grading outcome. ``decisions``: one row per employee; ``criteria``: every condition
+    evaluated, with evidence; ``checklist``: what the next level up still needs."""
+
+    cycle_end: str
+    decisions: pa.Table
+    criteria: pa.Table
+    checklist: pa.Table
+
+
+@dataclass(frozen=True)
+class PayLines:
+    """Statement lines: one row per employee × period × pay rule that applied."""
+
+    period: str
+    lines: pa.Table
+
+
+@dataclass(frozen=True)
+class SimulationReport:
+    """What a draft policy changes against the current one."""
+
+    ratings: pa.Table
+    levels: pa.Table
+    pay: pa.Table
+    distribution: pa.Table
