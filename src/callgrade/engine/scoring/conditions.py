@@ -1,0 +1,294 @@
+"""Evaluate grading conditions for every employee at once.
+
+Each evaluation returns a frame indexed like the employee frame with ``holds`` (bool),
+``actual`` (the measured figure), ``required`` (e.g. ">= 90"), ``gap`` (how far from holding,
+0 when it holds, NaN when not numeric) and ``evidence`` (one English sentence).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from callgrade.engine.policy.model import (
+    CompetencyCondition,
+    CountCondition,
+    KpiCondition,
+    RankPercentile,
+    RankPosition,
+    RatingCountCondition,
+    ScoreCondition,
+    TenureCondition,
+    TrainingCondition,
+)
+from callgrade.engine.scoring.explain import LABELS, fmt_value
+from callgrade.engine.scoring.rate import quota_size
+
+OPS: dict[str, Callable[[pd.Series, float], pd.Series]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything conditions read, aligned on the employee frame ``emp`` (one row each).
+
+    ``totals``/``dims``: the rating periods' scorecard rows; ``counts``: KPI rows (period,
+    entity_id, kpi, value, numerator, denominator, sample_size) of the same periods.
+    """
+
+    emp: pd.DataFrame
+    totals: pd.DataFrame
+    dims: pd.DataFrame
+    counts: pd.DataFrame
+    cycle_end: dt.date
+    level_since: pd.Series
+    trainings: pd.DataFrame
+    competencies: pd.DataFrame
+    peer_groups: dict[str, tuple[str, ...]]
+
+
+def _by_emp(ctx: Context, values: pd.Series, fill: float = np.nan) -> pd.Series:
+    return ctx.emp["employee_id"].map(values).astype(float).fillna(fill)
+
+
+def _num(v: pd.Series) -> list[str]:
+    return [fmt_value(x, "score") for x in v]
+
+
+def _frame(
+    ctx: Context, holds: pd.Series, actual: pd.Series, op: str, value: float, evidence: list[str]
+) -> pd.DataFrame:
+    gap = pd.Series(np.nan, index=ctx.emp.index)
+    if op in (">=", ">"):
+        gap = (value - actual).clip(lower=0)
+    elif op in ("<=", "<"):
+        gap = (actual - value).clip(lower=0)
+    gap = gap.where(~holds, 0.0)
+    return pd.DataFrame(
+        {
+            "holds": holds.fillna(False).astype(bool),
+            "actual": actual.astype(float),
+            "required": f"{op} {value:g}",
+            "gap": gap,
+            "evidence": evidence,
+        },
+        index=ctx.emp.index,
+    )
+
+
+def _every_period(
+    ctx: Context, long: pd.DataFrame, column: str, op: str, value: float
+) -> tuple[pd.Series, pd.Series]:
+    """Holds in every period present (at least one); actual = the worst period's figure."""
+    ok = OPS[op](long[column], value) & long[column].notna()
+    holds_all = ok.groupby(long["employee_id"]).all()
+    worst = (
+        long.groupby("employee_id")[column].max()
+        if op in ("<=", "<")
+        else long.groupby("employee_id")[column].min()
+    )
+    holds = ctx.emp["employee_id"].map(holds_all).fillna(False).astype(bool)
+    return holds, _by_emp(ctx, worst)
+
+
+def kpi(ctx: Context, c: KpiCondition) -> pd.DataFrame:
+    rows = ctx.counts[ctx.counts["kpi"] == c.kpi]
+    label = LABELS.get(c.kpi, c.kpi)
+    if c.window == "rating_period":
+        long = rows.rename(columns={"entity_id": "employee_id"})
+        if c.min_sample is not None:
+            long = long.assign(value=long["value"].where(long["sample_size"] >= c.min_sample))
+        holds, actual = _every_period(ctx, long, "value", c.op, c.value)
+        ev = [
+            f"{label} in its worst rating period {a}, needs {c.op} {c.value:g}"
+            for a in _num(actual)
+        ]
+        return _frame(ctx, holds, actual, c.op, c.value, ev)
+    g = rows.groupby("entity_id")
+    num, den = g["numerator"].sum(min_count=1), g["denominator"].sum(min_count=1)
+    n = g["sample_size"].sum()
+    weighted = (rows["value"] * rows["sample_size"]).groupby(rows["entity_id"]).sum(min_count=1)
+    value = (num / den.where(den != 0)).fillna(weighted / n.where(n != 0))
+    actual = _by_emp(ctx, value)
+    samples = _by_emp(ctx, n, 0.0)
+    holds = OPS[c.op](actual, c.value) & actual.notna()
+    if c.min_sample is not None:
+        holds &= samples >= c.min_sample
+    ev = [
+        f"{label} over the grading period {a} on {s:,.0f} samples, needs {c.op} {c.value:g}"
+        for a, s in zip(_num(actual), samples, strict=True)
+    ]
+    return _frame(ctx, holds, actual, c.op, c.value, ev)
+
+
+def score(ctx: Context, c: ScoreCondition) -> pd.DataFrame:
+    if c.of == "total":
+        long = ctx.totals[["employee_id", "period", "total"]].rename(columns={"total": "s"})
+        what = "score"
+    else:
+        d = ctx.dims[ctx.dims["dimension"] == c.of]
+        long = d[["employee_id", "period", "score"]].rename(columns={"score": "s"})
+        what = f"'{c.of}' score"
+    if c.window == "rating_period":
+        holds, actual = _every_period(ctx, long, "s", c.op, c.value)
+        where = "in its worst rating period"
+    else:
+        actual = _by_emp(ctx, long.groupby("employee_id")["s"].mean())
+        holds = OPS[c.op](actual, c.value) & actual.notna()
+        where = "averaged over the grading period"
+    ev = [f"{what} {where} {a}, needs {c.op} {c.value:g}" for a in _num(actual)]
+    return _frame(ctx, holds, actual, c.op, c.value, ev)
+
+
+def _ranking(ctx: Context, by: str, group: tuple[str, ...] | None) -> pd.DataFrame:
+    """Rank (1 = best) and group size by accumulated rating points or mean score; ties → more
+    samples, then the smaller employee id."""
+    t = ctx.totals
+    agg = t.groupby("employee_id").agg(
+        points=("rating_points", "sum"), score=("total", "mean"), samples=("samples", "sum")
+    )
+    e = ctx.emp[["employee_id", "scorecard", "position", "queue", "team", "track", "level"]].copy()
+    measure = "points" if by == "rating_points" else "score"
+    e["m"] = e["employee_id"].map(agg[measure]).astype(float)
+    e["samples"] = e["employee_id"].map(agg["samples"]).fillna(0).astype(float)
+    e = e[e["m"].notna()]
+    out = pd.DataFrame({"rank": np.nan, "n": np.nan, "m": np.nan}, index=ctx.emp.index)
+    if not len(e):
+        return out
+    e["keys"] = e["scorecard"].map(lambda s: group or ctx.peer_groups[s])
+    for keys in sorted(set(e["keys"])):
+        part = e[e["keys"] == keys]
+        cols = ["scorecard", *keys]
+        s = part.sort_values(
+            [*cols, "m", "samples", "employee_id"],
+            ascending=[True] * len(cols) + [False, False, True],
+            kind="mergesort",
+        )
+        g = s.groupby(cols, sort=False, dropna=False)
+        out.loc[s.index, "rank"] = (g.cumcount() + 1).to_numpy(float)
+        out.loc[s.index, "n"] = g["employee_id"].transform("size").to_numpy(float)
+        out.loc[s.index, "m"] = s["m"].to_numpy(float)
+    return out
+
+
+def rank(ctx: Context, c: RankPercentile | RankPosition) -> pd.DataFrame:
+    r = _ranking(ctx, c.by, c.group)
+    n = r["n"].fillna(0)
+    if isinstance(c, RankPercentile):
+        k = pd.Series(quota_size(n, c.top if c.top is not None else c.bottom or 0), index=n.index)
+        what = f"{'top' if c.top is not None else 'bottom'} {c.top or c.bottom:g}%"
+    else:
+        k = np.minimum(n, c.top if c.top is not None else c.bottom or 0)
+        what = f"{'first' if c.top is not None else 'last'} {c.top or c.bottom}"
+    if c.top is not None:
+        holds = r["rank"] <= k
+        gap = (r["rank"] - k).clip(lower=0)
+    else:
+        holds = r["rank"] > n - k
+        gap = (n - k + 1 - r["rank"]).clip(lower=0)
+    holds = holds & r["rank"].notna()
+    by = "rating points" if c.by == "rating_points" else "mean score"
+    ev = [
+        f"rank {rk:.0f} of {nn:.0f} by {by} ({fmt_value(m, 'score')}), needs the {what} "
+        f"({kk:.0f} people)"
+        if rk == rk
+        else f"not ranked (no {by}), needs the {what}"
+        for rk, nn, m, kk in zip(r["rank"], n, r["m"], k, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "holds": holds.astype(bool),
+            "actual": r["rank"],
+            "required": what,
+            "gap": gap.where(~holds, 0.0),
+            "evidence": ev,
+        },
+        index=ctx.emp.index,
+    )
+
+
+def count(ctx: Context, c: CountCondition) -> pd.DataFrame:
+    rows = ctx.counts[ctx.counts["kpi"].isin(list(c.of))]
+    per_period = rows.groupby(["entity_id", "period"])["value"].sum().reset_index()
+    what = " + ".join(c.of).replace("_", " ")
+    if c.per == "grading_period":
+        total = per_period.groupby("entity_id")["value"].sum()
+        actual = _by_emp(ctx, total, 0.0)
+        holds = OPS[c.op](actual, c.value)
+        ev = [f"{what}: {a:g} in the grading period, needs {c.op} {c.value:g}" for a in actual]
+        return _frame(ctx, holds, actual, c.op, c.value, ev)
+    # every month of the grading period: periods an employee has no row for count 0
+    periods = sorted(set(ctx.totals["period"]) | set(per_period["period"]))
+    grid = pd.MultiIndex.from_product([ctx.emp["employee_id"], periods or [""]])
+    full = per_period.set_index(["entity_id", "period"])["value"].reindex(grid, fill_value=0.0)
+    long = full.rename("v").reset_index()
+    long.columns = ["employee_id", "period", "v"]
+    holds, actual = _every_period(ctx, long, "v", c.op, c.value)
+    ev = [f"{what}: {a:g} in the worst month, needs {c.op} {c.value:g} every month" for a in actual]
+    return _frame(ctx, holds, actual, c.op, c.value, ev)
+
+
+def tenure(ctx: Context, c: TenureCondition, months: pd.Series) -> pd.DataFrame:
+    holds = OPS[c.op](months, c.months) & months.notna()
+    ev = [
+        f"{m:.0f} months at the {c.at}, needs {c.op} {c.months:g}"
+        if m == m
+        else f"no start date for the {c.at}, needs {c.op} {c.months:g} months"
+        for m in months
+    ]
+    return _frame(ctx, holds, months, c.op, c.months, ev)
+
+
+def training(ctx: Context, c: TrainingCondition) -> pd.DataFrame:
+    t = ctx.trainings
+    done = t[t["training"].isin(list(c.completed))].drop_duplicates(["employee_id", "training"])
+    have = _by_emp(ctx, done.groupby("employee_id")["training"].size(), 0.0)
+    need = len(set(c.completed))
+    holds = have >= need
+    names = ", ".join(c.completed)
+    ev = [f"completed {h:.0f} of {need} required ({names})" for h in have]
+    return pd.DataFrame(
+        {
+            "holds": holds,
+            "actual": have,
+            "required": f"all of {names}",
+            "gap": (need - have).clip(lower=0),
+            "evidence": ev,
+        },
+        index=ctx.emp.index,
+    )
+
+
+def competency(ctx: Context, c: CompetencyCondition) -> pd.DataFrame:
+    rows = ctx.competencies[ctx.competencies["competency"] == c.competency]
+    actual = _by_emp(ctx, rows.set_index("employee_id")["score"])
+    holds = OPS[c.op](actual, c.value) & actual.notna()
+    label = c.competency.replace("_", " ")
+    ev = [
+        f"{label} assessed {a}, needs {c.op} {c.value:g}"
+        if a != "n/a"
+        else f"{label} not assessed, needs {c.op} {c.value:g}"
+        for a in _num(actual)
+    ]
+    return _frame(ctx, holds, actual, c.op, c.value, ev)
+
+
+def rating_count(ctx: Context, c: RatingCountCondition) -> pd.DataFrame:
+    t = ctx.totals
+    hit = t[t["rating"].isin(list(c.ratings))].groupby("employee_id")["rating"].size()
+    actual = _by_emp(ctx, hit, 0.0)
+    holds = OPS[c.op](actual, c.value)
+    codes = "/".join(c.ratings)
+    ev = [f"rated {codes} {a:g} times, needs {c.op} {c.value}" for a in actual]
+    return _frame(ctx, holds, actual, c.op, float(c.value), ev)

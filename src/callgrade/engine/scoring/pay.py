@@ -1,0 +1,182 @@
+"""Pay statement lines: level allowance, rating bonus, tiered commission and long-term accrual,
+each line naming the rule that produced it (docs/policy.md, *Pay*)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from callgrade.engine.policy import Policy
+from callgrade.engine.policy.model import Commission
+from callgrade.engine.scoring.inputs import (
+    months_between,
+    period_kpis,
+    period_last_day,
+    roster_frame,
+)
+from callgrade.engine.scoring.results import Decisions, PayLines, Scorecards, to_arrow
+
+LINE_KEYS = ["period", "employee_id", "kind_order", "code"]
+KIND_ORDER = {"allowance": 0, "bonus": 1, "commission": 2, "long_term": 3}
+
+
+def money(x: float) -> str:
+    return f"{x:,.2f}".removesuffix(".00")
+
+
+def commission_amount(value: np.ndarray, c: Commission) -> tuple[np.ndarray, np.ndarray]:
+    """Commission and the index of the highest tier reached, for every amount at once."""
+    above = np.array([t.above for t in c.tiers], dtype=float)
+    rate = np.array([t.rate for t in c.tiers], dtype=float)
+    v = np.nan_to_num(np.clip(value, 0, None))
+    top = np.searchsorted(above, v, side="right") - 1
+    if c.mode == "whole":
+        return v * rate[np.clip(top, 0, None)], top
+    upper = np.append(above[1:], np.inf)
+    inside = np.clip(v[:, None] - above[None, :], 0, (upper - above)[None, :])
+    return inside @ rate, top
+
+
+def _commission_text(v: float, c: Commission, top: int, amount: float) -> str:
+    label = c.kpi.replace("_", " ")
+    if c.mode == "whole":
+        t = c.tiers[top]
+        return (
+            f"Commission {c.code} on {label} {money(v)}: the {t.rate:.2%} rate of the tier from "
+            f"{money(t.above)} applies to the whole amount = {money(amount)}"
+        )
+    parts = []
+    for i, t in enumerate(c.tiers[: top + 1]):
+        hi = c.tiers[i + 1].above if i + 1 < len(c.tiers) else np.inf
+        parts.append(f"{money(min(v, hi) - t.above)} × {t.rate:.2%}")
+    return (
+        f"Commission {c.code} on {label} {money(v)}: marginal tiers "
+        f"{' + '.join(parts) or '0'} = {money(amount)}"
+    )
+
+
+def pay(
+    policy: Policy,
+    scorecards: Scorecards | None,
+    decisions: Decisions | None,
+    kpis: pa.Table,
+    roster: pa.Table,
+    *,
+    period_label: str,
+    as_of: dt.date | None = None,
+) -> PayLines:
+    """Pay lines for one period. The level paid is the roster level, or a decision's
+    ``level_to`` when ``decisions`` is given (the decided level applies from this period on).
+    The bonus uses the period's rating from ``scorecards``; ``as_of`` (default: the period's last
+    day) dates long-term accrual."""
+    emp = roster_frame(policy, roster)
+    if decisions is not None:
+        d = decisions.decisions.to_pandas().set_index("employee_id")["level_to"]
+        emp["level"] = emp["employee_id"].map(d).fillna(emp["level"])
+    if as_of is None:
+        as_of = period_last_day(kpis, period_label, policy.time_zone)
+    frames: list[pd.DataFrame] = []
+
+    def add(sel: pd.DataFrame, kind: str, code: str, **cols: object) -> None:
+        if len(sel):
+            frames.append(
+                sel[["employee_id", "position", "level"]].assign(kind=kind, code=code, **cols)
+            )
+
+    for a in policy.pay.allowances:
+        sel = emp[(emp["ladder"] == a.ladder) & emp["level"].isin(list(a.monthly))]
+        amount = sel["level"].map(a.monthly).astype(float)
+        text = [
+            f"Allowance for level {lv}: {money(x)} a month"
+            for lv, x in zip(sel["level"], amount, strict=True)
+        ]
+        add(
+            sel,
+            "allowance",
+            a.ladder,
+            basis=np.nan,
+            rate=np.nan,
+            amount=amount,
+            cash=True,
+            explanation=text,
+        )
+    b = policy.pay.bonus
+    if b is not None and scorecards is not None:
+        rated = scorecards.totals.to_pandas().set_index("employee_id")["rating"].dropna()
+        sel = emp[emp["employee_id"].isin(rated.index)]
+        rating = sel["employee_id"].map(rated)
+        base = sel["level"].map(b.base_by_level).fillna(b.base).astype(float)
+        coef = rating.map(b.coefficients).astype(float)
+        amount = base * coef
+        text = [
+            f"Bonus: base {money(x)} × coefficient {k:g} for rating {r} = {money(y)}"
+            for x, k, r, y in zip(base, coef, rating, amount, strict=True)
+        ]
+        add(
+            sel, "bonus", "bonus", basis=base, rate=coef, amount=amount, cash=True, explanation=text
+        )
+    kpi = period_kpis(kpis, period_label)
+    for c in policy.pay.commissions:
+        rows = kpi[kpi["kpi"] == c.kpi].set_index("entity_id")["value"]
+        sel = emp[emp["position"].isin(list(c.positions)) & emp["employee_id"].isin(rows.index)]
+        v = sel["employee_id"].map(rows).astype(float).fillna(0.0).to_numpy()
+        amount, top = commission_amount(v, c)
+        text = [_commission_text(x, c, t, y) for x, t, y in zip(v, top, amount, strict=True)]
+        add(
+            sel,
+            "commission",
+            c.code,
+            basis=v,
+            rate=np.nan,
+            amount=amount,
+            cash=True,
+            explanation=text,
+        )
+    if as_of is not None:
+        for plan in policy.pay.long_term:
+            sel = emp if not plan.positions else emp[emp["position"].isin(list(plan.positions))]
+            sel = sel[sel["hire_date"].notna()]
+            years = months_between(sel["hire_date"], as_of) / 12.0
+            accrued = plan.amount_per_year * np.floor(years + 1e-9)
+            if plan.vesting_years == 0:
+                vest = pd.Series(1.0, index=sel.index)
+            else:
+                vest = (years / plan.vesting_years).clip(upper=1.0)
+            vest = vest.where(years >= plan.cliff_years, 0.0)
+            text = [
+                f"{plan.label.en}: {np.floor(y + 1e-9):.0f} completed years × "
+                f"{money(plan.amount_per_year)} = {money(a)} accrued; "
+                f"{f:.1%} vested = {money(a * f)}"
+                for y, a, f in zip(years, accrued, vest, strict=True)
+            ]
+            add(
+                sel,
+                "long_term",
+                plan.code,
+                basis=years,
+                rate=vest,
+                amount=accrued,
+                cash=False,
+                explanation=text,
+            )
+    cols = [
+        "employee_id",
+        "position",
+        "level",
+        "kind",
+        "code",
+        "basis",
+        "rate",
+        "amount",
+        "cash",
+        "explanation",
+    ]
+    lines = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    lines["period"] = period_label
+    lines["kind_order"] = lines["kind"].map(KIND_ORDER)
+    lines["amount"] = lines["amount"].astype(float).round(2)
+    out = to_arrow(lines[["period", *cols, "kind_order"]], LINE_KEYS)
+    return PayLines(period=period_label, lines=out.drop_columns(["kind_order"]))
