@@ -68,14 +68,14 @@ def child_duckdb(file: Path, result: str) -> None:
     child_report(result, seconds, lines=sum(r[1] for r in rows), events=len(rows))
 
 
-def bench(file: Path, runs: int, log: Any = print) -> dict[str, Any]:
+def bench(file: Path, runs: int | dict[str, int], log: Any = print) -> dict[str, Any]:
     description = json.loads(file.with_suffix(".json").read_text("utf-8"))
     lines = description["lines"]
 
     def contender(name: str) -> Any:
         return lambda: run_child(SCRIPT, ["child", name, "--file", str(file)], contender=name)
 
-    log(f"queue_log ingestion: {lines:,} lines, {file.stat().st_size / 1e6:,.0f} MB, {runs} runs")
+    log(f"queue_log ingestion: {lines:,} lines, {file.stat().st_size / 1e6:,.0f} MB, runs {runs}")
     results: dict[str, list[RunResult]] = interleave(
         {name: contender(name) for name in CONTENDERS}, runs, log
     )
