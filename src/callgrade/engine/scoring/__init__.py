@@ -2,7 +2,9 @@
 lines and what-if simulation. Pure and deterministic: the same inputs in any row order give the
 same bytes. See docs/policy.md, *How the rules are applied*."""
 
+from callgrade.engine.scoring.grade import grade
 from callgrade.engine.scoring.inputs import inputs_from_assessments
+from callgrade.engine.scoring.pay import pay
 from callgrade.engine.scoring.results import (
     Decisions,
     PayLines,
@@ -11,13 +13,17 @@ from callgrade.engine.scoring.results import (
     stable_json,
 )
 from callgrade.engine.scoring.score import score
+from callgrade.engine.scoring.simulate import simulate
 
 __all__ = [
     "Decisions",
     "PayLines",
     "Scorecards",
     "SimulationReport",
+    "grade",
     "inputs_from_assessments",
+    "pay",
     "score",
+    "simulate",
     "stable_json",
 ]

@@ -23,6 +23,7 @@ from callgrade.engine.scoring.inputs import (
 from callgrade.engine.scoring.rate import rank_in_group, rate
 from callgrade.engine.scoring.results import Scorecards, to_arrow
 
+ROUND = 9  # decimals kept in points and scores
 ITEM_KEYS = ["period", "employee_id", "dimension_index", "item_index"]
 
 
@@ -117,6 +118,9 @@ def _score_item(m: Measure, card: Scorecard, f: pd.DataFrame) -> pd.DataFrame:
     else:
         f["points"] = pts.linear(live, float(m.floor or 0), float(m.target or 0))
         template = np.full(len(f), "linear", dtype=object)
+    # 100 × 0.24 / 0.30 is 79.99999999999999 in binary floating point: round so that a band or
+    # threshold at 80 means what the author wrote
+    f["points"] = f["points"].round(ROUND)
     f["template"] = np.where(
         f["status"] == "scored", template, np.where(f["status"] == "shrunk", "shrunk", f["status"])
     )
@@ -212,7 +216,7 @@ def _assemble(
         )
         .reset_index()
     )
-    dims["score"] = dims["score"].where(dims["items_counted"] > 0)
+    dims["score"] = dims["score"].round(ROUND).where(dims["items_counted"] > 0)
     dims["contribution"] = (dims["score"] * dims["effective_weight"] / 100.0).fillna(0.0)
     tot = (
         items.groupby(["employee_id"], sort=True)
@@ -224,7 +228,7 @@ def _assemble(
         .reset_index()
     )
     tot = emp.merge(tot, on="employee_id", how="inner")
-    tot["total"] = tot["total"].where(tot["counted"] > 0)
+    tot["total"] = tot["total"].round(ROUND).where(tot["counted"] > 0)
     tot["period"] = period_label
     tot = rate(policy, tot)
     card_groups = {c.code: c.peer_group for c in policy.scorecards}
