@@ -78,7 +78,10 @@ def profile(data: Path, every_kpi: bool) -> dict[str, Any]:
         def keeping(self: Any, *args: Any, **kwargs: Any) -> Any:
             result = original(self, *args, **kwargs)
             if prof.exists():
-                profiles.append(json.loads(prof.read_text("utf-8")))
+                latest = json.loads(prof.read_text("utf-8"))
+                # a result built without a DuckDB query (an empty table) leaves the file as it was
+                if not profiles or latest != profiles[-1]:
+                    profiles.append(latest)
             return result
 
         backend.to_pyarrow = keeping  # type: ignore[method-assign]
