@@ -119,13 +119,17 @@ def four_kpis() -> pa.Table:
     return kpi_table(rows)
 
 
-@pytest.fixture(scope="module")
-def four():
+def build_four():
     policy = load_policy(EXAMPLES / "four_positions.yaml")
     roster = roster_table(FOUR_ROSTER, FOUR_TEAMS)
     kpis = four_kpis()
     cards = [score(policy, kpis, roster, period_label=p) for p in QUARTER]
     return policy, roster, kpis, cards
+
+
+@pytest.fixture(scope="module")
+def four():
+    return build_four()
 
 
 def items_of(card, emp: str) -> dict[str, dict]:
@@ -270,13 +274,17 @@ def spec_inputs() -> pa.Table:
     )
 
 
-@pytest.fixture(scope="module")
-def spec():
+def build_spec():
     policy = load_policy(EXAMPLES / "customer_specialist_4_levels.yaml")
     roster = roster_table(SPEC_ROSTER)
     kpis = kpi_table([(JUNE, *r) for r in SPEC_KPIS])
     card = score(policy, kpis, roster, period_label=JUNE, extra_inputs=spec_inputs())
     return policy, roster, kpis, card
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return build_spec()
 
 
 def test_specialist_items(spec):
