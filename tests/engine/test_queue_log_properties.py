@@ -12,7 +12,7 @@ from test_queue_log_calls import CALLS  # type: ignore[import-not-found]
 from test_queue_log_states import STATES  # type: ignore[import-not-found]
 
 from callgrade.engine.connectors import ParseResult, parse
-from callgrade.engine.schemas import conform
+from callgrade.engine.schemas import TABLES, conform
 
 VALID = (CALLS + STATES).splitlines()
 EVENTS = sorted({line.split("|")[4] for line in VALID} | {"PAUSEALL", "FOO", "", "DIVERT_X"})
@@ -70,7 +70,7 @@ def check(connector: str, path: Path) -> ParseResult:
     result = parse(connector, path)  # parse() also asserts read == accepted + rejected
     for name, table in result.tables.items():
         assert conform(name, table).equals(table)
-        key = "interaction_id" if name == "interactions" else "state_id"
+        key = TABLES[name].key
         ids = table.column(key).to_pylist()
         assert len(set(ids)) == len(ids)
     lines_seen = result.rejects.column("line").to_pylist()

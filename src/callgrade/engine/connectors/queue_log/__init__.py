@@ -25,6 +25,7 @@ from callgrade.engine.connectors.base import (
 )
 from callgrade.engine.connectors.queue_log import events, read
 from callgrade.engine.connectors.queue_log.calls import derive_interactions
+from callgrade.engine.connectors.queue_log.rings import derive_rings
 from callgrade.engine.connectors.queue_log.states import derive_states
 
 OPTIONS = ("end_of_data",)
@@ -114,8 +115,12 @@ def _parse(
         events.build_events(con, db_form=db_form, tz=tz)
         counts = events.counts(con)
         late = events.rejects(con, source=source, db_form=db_form) if counts.rejected else []
+        interactions = derive_interactions(con, source=source, file_name=path.name)
         tables = {
-            "interactions": derive_interactions(con, source=source, file_name=path.name),
+            "interactions": interactions,
+            "ring_no_answer": derive_rings(
+                con, source=source, file_name=path.name, interactions=interactions
+            ),
             "agent_states": derive_states(
                 con, source=source, file_name=path.name, end_of_data=end_of_data
             ),

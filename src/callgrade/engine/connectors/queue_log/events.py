@@ -48,6 +48,8 @@ WHOLE_SECONDS: dict[str, tuple[tuple[int, str, bool], ...]] = {
     "BLINDTRANSFER": ((3, "holdtime", True), (4, "calltime", True)),
     "TRANSFER": ((3, "holdtime", True), (4, "calltime", True)),
 }
+# RINGNOANSWER logs how long the member's phone rang in milliseconds (optional: empty → unknown).
+RING_MS = "ring time in ms"
 # ATTENDEDTRANSFER|LINK names two channels, so its numbers sit one field later.
 ATTENDED_PLAIN = ((3, "holdtime"), (4, "calltime"))
 ATTENDED_LINK = ((4, "holdtime"), (5, "calltime"))
@@ -68,6 +70,7 @@ def _kinds_rows() -> list[tuple[object, ...]]:
     the meaning of a whole-seconds field (None: not read) and whether it is required."""
     numbers: dict[str, tuple[tuple[int, str, bool], ...]] = {
         **WHOLE_SECONDS,
+        "RINGNOANSWER": ((1, RING_MS, False),),
         "ATTENDEDTRANSFER": tuple((i, n, True) for i, n in ATTENDED_PLAIN),
         "ATTENDEDTRANSFER LINK": tuple((i, n, True) for i, n in ATTENDED_LINK),
     }
@@ -75,7 +78,8 @@ def _kinds_rows() -> list[tuple[object, ...]]:
     for key in (*KNOWN, "ATTENDEDTRANSFER LINK", DIVERT_PREFIX + "*"):
         event = key.split(" ")[0]
         call = event in CALL_EVENTS or key.startswith(DIVERT_PREFIX)
-        agent = event in (*AGENT_EVENTS, ANSWER)
+        # A ring without answer is the member's own: the row needs whose phone rang.
+        agent = event in (*AGENT_EVENTS, ANSWER, "RINGNOANSWER")
         meaning: list[str | None] = [None] * 5
         required = [False] * 5
         for i, name, req in numbers.get(key, ()):
@@ -231,7 +235,9 @@ def _reject(
         name, meaning = bad.split(":")
         field = name
         value = values[3 + int(name.removeprefix("data")) - 1]
+        unit = "milliseconds" if meaning == RING_MS else "seconds"
+        meaning = meaning.removesuffix(" in ms")
         reason = (
-            f"{at}: field {name} ({meaning}) of {event} is {value or ''!r}; expected whole seconds"
+            f"{at}: field {name} ({meaning}) of {event} is {value or ''!r}; expected whole {unit}"
         )
     return Reject(source=source, line=line, field=field, reason=reason, raw=raw)
