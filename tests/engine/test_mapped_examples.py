@@ -230,6 +230,19 @@ SAMPLES = {
             "category": ["态度", "流程"],
         },
     ),
+    "ring_no_answer": (
+        "rna.csv",
+        write_csv,
+        [
+            ["振铃ID", "坐席工号", "技能组", "通话ID", "振铃结束", "振铃秒数"],
+            ["R1", "A001", "售后", "C1", "2026-01-08 09:00:05", "15"],
+        ],
+        {
+            "attempt_id": ["R1"],
+            "agent_id": ["A001"],
+            "rang_at": [utc(2026, 1, 8, 1, 0, 5)],
+        },
+    ),
     "roster": (
         "roster.xlsx",
         write_xlsx,

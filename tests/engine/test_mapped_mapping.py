@@ -52,8 +52,9 @@ def test_same_mapping_from_text_and_dict():
 
 def test_unknown_table(tmp_path):
     assert errors_of(tmp_path, "table: survey\ncolumns: {}\n") == [
-        "1:8: unknown table 'survey'; expected one of: interactions, agent_states, surveys,"
-        " qa_evaluations, sales, attendance, complaints, roster, competency_assessments"
+        "1:8: unknown table 'survey'; expected one of: interactions, agent_states,"
+        " ring_no_answer, surveys, qa_evaluations, sales, attendance, complaints, roster,"
+        " competency_assessments"
     ]
 
 

@@ -67,7 +67,9 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _YEARS = " in the years 1900–2999"
 _WHOLE = re.compile(r"^[0-9]+$")
 _UNDECODED = re.compile("[\udc80-\udcff]")
-csv.field_size_limit(16 * 1024 * 1024)
+# Long lastdata/userfield values exceed csv's 128 KiB default; the limit is process-wide, so it
+# is raised only while a CDR file is being read and restored afterwards.
+FIELD_LIMIT = 16 * 1024 * 1024
 
 
 def agent_ids(channels: pa.Array) -> pa.Array:
@@ -195,19 +197,23 @@ def _records(text: str) -> Iterator[tuple[int, int, list[str] | None, str]]:
     record starts one line after the previous record ended, however many newlines it holds."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     end = 0
-    while True:
-        start = end + 1
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
+    previous_limit = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        while True:
+            start = end + 1
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                end = reader.line_num
+                yield start, end, None, str(exc)
+                continue
             end = reader.line_num
-            yield start, end, None, str(exc)
-            continue
-        end = reader.line_num
-        if fields and (len(fields) > 1 or fields[0].strip()):
-            yield start, end, fields, ""
+            if fields and (len(fields) > 1 or fields[0].strip()):
+                yield start, end, fields, ""
+    finally:
+        csv.field_size_limit(previous_limit)
 
 
 def _interactions(
