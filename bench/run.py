@@ -70,8 +70,24 @@ def ensure_queue_log(lines: int) -> Path:
     return out
 
 
+LABELS = {
+    "callgrade": "(a) callgrade (contact KPIs)",
+    "callgrade_all": "(a′) callgrade_all (every KPI)",
+    "duckdb_sql": "(b) duckdb_sql",
+    "pandas": "(c) pandas",
+    "duckdb_sql_slice": "(b) duckdb_sql",
+    "callgrade_ingest": "(a) callgrade_ingest",
+    "duckdb_read_csv": "(b) duckdb_read_csv",
+}
+
+
 def _met(t: dict[str, Any]) -> str:
     return "met" if t["met"] else "NOT met"
+
+
+def _load(contenders: dict[str, Any]) -> str:
+    loads = [x for s in contenders.values() for x in s["load1_before_runs"] if x is not None]
+    return f"load average {min(loads):.1f}–{max(loads):.1f} before runs" if loads else ""
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -80,16 +96,16 @@ def markdown(result: dict[str, Any]) -> str:
         k = result["kpi"]
         lines += [
             f"KPIs per agent, {k['input']['interactions']:,} interactions"
-            f" ({k['input']['bytes'] / 1e9:.2f} GB Parquet):",
+            f" ({k['input']['bytes'] / 1e9:.2f} GB Parquet), {_load(k['contenders'])}:",
             "",
             "| contender | median s | min–max s | runs | peak RSS MB |",
             "|---|---:|---:|---:|---:|",
         ]
         for name, s in k["contenders"].items():
-            label = name
+            label = LABELS.get(name, name)
             if "scale" in s:
                 label = (
-                    f"{name} on {s['slice_rows']:,} rows"
+                    f"{label} on {s['slice_rows']:,} rows"
                     f" (×{s['scale']:.0f} = {s['median_s_scaled']:.1f} s)"
                 )
             lines.append(
@@ -116,15 +132,16 @@ def markdown(result: dict[str, Any]) -> str:
         q = result["queue_log"]
         lines += [
             f"queue_log ingestion, {q['input']['lines']:,} lines"
-            f" ({q['input']['bytes'] / 1e6:,.0f} MB):",
+            f" ({q['input']['bytes'] / 1e6:,.0f} MB), {_load(q['contenders'])}:",
             "",
             "| contender | median s | min–max s | runs | lines/s | peak RSS MB |",
             "|---|---:|---:|---:|---:|---:|",
         ]
         for name, s in q["contenders"].items():
             lines.append(
-                f"| {name} | {s['median_s']:.2f} | {s['min_s']:.2f}–{s['max_s']:.2f} |"
-                f" {s['runs']} | {s['lines_per_s']:,.0f} | {s['peak_rss_mb_max']:,.0f} |"
+                f"| {LABELS.get(name, name)} | {s['median_s']:.2f} |"
+                f" {s['min_s']:.2f}–{s['max_s']:.2f} | {s['runs']} | {s['lines_per_s']:,.0f} |"
+                f" {s['peak_rss_mb_max']:,.0f} |"
             )
         lines.append("")
         for key, t in q["targets"].items():
