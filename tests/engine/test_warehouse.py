@@ -91,3 +91,14 @@ def test_required_column_missing_is_named(tmp_path):
     rows = states(["a"], ["2026-01-01T08:00"]).drop_columns(["agent_id"])
     with pytest.raises(ValueError, match="agent_id"):
         wh.commit({"agent_states": rows})
+
+
+def test_duplicate_keys_in_a_new_partition_are_merged_and_year_ends_split(tmp_path):
+    wh = Warehouse(tmp_path)
+    rows = states(["a", "a", "b"], ["2025-12-31T23:59", "2025-12-31T23:59", "2026-01-01T00:00"])
+    rows = rows.set_column(3, "reason", pa.array(["first", "second", "x"]))
+    stats = wh.commit({"agent_states": rows})["agent_states"]
+    assert (stats.added, stats.replaced, stats.total) == (2, 1, 2)
+    files = wh.files("agent_states")
+    assert [f.parent.name for f in files] == ["month=2025-12", "month=2026-01"]
+    assert pq.read_table(files[0]).column("reason").to_pylist() == ["second"]
