@@ -3,8 +3,9 @@ with its period label (``k_period``) and the entity it counts for (``k_entity``)
 
 Event tables are bucketed by a CASE expression on their event time (no join, one scan).
 Agent-state intervals are joined to the (small) period list instead, because one interval can
-overlap several periods; each overlap is clipped (``clip_s``) so a session across midnight or
-month end counts only its part in each period. The FCR source adds the customer's next inbound
+overlap several periods; each overlap is clipped so a session across midnight or month end counts
+only its part in each period, and overlapping intervals of one agent count once
+(``intervals.clipped_states``). The FCR source adds the customer's next inbound
 contact (one window pass); it reads up to ``fcr_window_days`` past the last period's end, so the
 newest period's FCR can still change while that look-ahead data arrives.
 """
@@ -17,6 +18,7 @@ from collections.abc import Mapping, Sequence
 import ibis
 import ibis.expr.types as ir
 
+from callgrade.engine.kpis.intervals import clipped_states
 from callgrade.engine.kpis.options import KpiOptions
 from callgrade.engine.periods import Period
 from callgrade.engine.schemas import TABLES
@@ -57,7 +59,7 @@ def prepared(
     lo = _ts(min(p.start for p in periods))
     hi = _ts(max(p.end for p in periods))
     if source == "agent_states":
-        return _clipped_states(t.filter(t.start < hi, t.end > lo), periods)
+        return clipped_states(t.filter(t.start < hi, t.end > lo), periods, options)
     col = EVENT_TIME[source]
     if source == "fcr":
         ahead = hi + ibis.interval(days=options.fcr_window_days)
@@ -79,20 +81,6 @@ def prepared(
 def _contiguous(periods: Sequence[Period]) -> bool:
     ordered = sorted(periods, key=lambda p: p.start)
     return all(a.end == b.start for a, b in itertools.pairwise(ordered))
-
-
-def _clipped_states(t: ir.Table, periods: Sequence[Period]) -> ir.Table:
-    p = ibis.memtable(
-        {
-            "k_period": [x.label for x in periods],
-            "k_start": [x.start for x in periods],
-            "k_end": [x.end for x in periods],
-        },
-        schema={"k_period": "string", "k_start": "timestamp('UTC')", "k_end": "timestamp('UTC')"},
-    )
-    j = t.join(p, [t.start < p.k_end, t.end > p.k_start])
-    j = j.mutate(k_at=ibis.greatest(j.start, j.k_start), clip_end=ibis.least(j.end, j.k_end))
-    return j.mutate(clip_s=j.clip_end.delta(j.k_at, unit="millisecond").cast("float64") / 1000.0)
 
 
 def with_entity(t: ir.Table, level: str, roster: ir.Table | None) -> ir.Table:

@@ -1,5 +1,6 @@
-"""Time KPIs from agent_states, clipped to the period (see ``prepare.clipped_states``): an
-interval that crosses a period boundary counts only its overlap with each period."""
+"""Time KPIs from agent_states, clipped to the period and counted once per agent (see
+``intervals.clipped_states``): an interval that crosses a period boundary counts only its overlap
+with each period, and overlapping per-queue intervals of one agent count as their union."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from callgrade.engine.kpis.rows import amount
 S = "agent_states"
 
 
-def _paused(t: ir.Table, o: KpiOptions) -> ir.BooleanValue:
-    cond = t.state == "paused"
-    if o.pause_reasons is not None:
-        cond = cond & t.reason.isin(list(o.pause_reasons))
-    return cond
+def _logged_in(t: ir.Table) -> ir.BooleanValue:
+    return t.state == "logged_in"
+
+
+def _paused(t: ir.Table) -> ir.BooleanValue:
+    return t.state == "paused"
 
 
 def _busy_s(t: ir.Table) -> ir.FloatingValue:
@@ -27,7 +29,7 @@ def _busy_s(t: ir.Table) -> ir.FloatingValue:
 
 def _available_s(t: ir.Table, o: KpiOptions) -> ir.FloatingValue:
     # Logged-in time counts up, every pause (whatever pause_reasons says) counts down.
-    return amount(t.state == "logged_in", t.clip_s) - amount(t.state == "paused", t.clip_s)
+    return amount(_logged_in(t), t.counted_s) - amount(_paused(t), t.counted_s)
 
 
 register(
@@ -48,8 +50,9 @@ register(
         (
             Part(
                 S,
-                numerator=lambda t, o: amount(t.state == "logged_in", t.clip_s),
-                sample=lambda t, o: t.state == "logged_in",
+                numerator=lambda t, o: amount(_logged_in(t), t.counted_s),
+                # a row wholly covered by other rows (a second queue's login) adds no interval
+                sample=lambda t, o: _logged_in(t) & (t.counted_s > 0),
             ),
         ),
         kind="total",
@@ -59,8 +62,8 @@ register(
         (
             Part(
                 S,
-                numerator=lambda t, o: amount(_paused(t, o), t.clip_s),
-                sample=_paused,
+                numerator=lambda t, o: amount(_paused(t), t.reason_s),
+                sample=lambda t, o: _paused(t) & (t.reason_s > 0),
             ),
         ),
         kind="total",
