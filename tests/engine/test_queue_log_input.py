@@ -303,3 +303,41 @@ def test_unit_separator_inside_a_line_is_kept(tmp_path: Path) -> None:
     result = parse("queue_log", write(tmp_path, text))
     (row,) = result.tables["interactions"].to_pylist()
     assert (row["customer_id"], row["queue_wait_s"]) == ("555\x1f9", 5.0)
+
+
+# ---- fast path -----------------------------------------------------------------------------
+# Files without blank lines (and without a lone CR) are split by DuckDB's CSV reader; a blank
+# line at the end sends the same content down the line-by-line path, which must agree exactly.
+
+FAST_BAD = BAD.replace("\n\n", "\n")
+
+
+def test_fast_path_rejects_name_the_same_lines_and_reasons(tmp_path: Path) -> None:
+    result = parse("queue_log", write(tmp_path, FAST_BAD, "fast.log"))
+    got = [(r["line"], r["field"], r["reason"].split(";")[0]) for r in result.rejects.to_pylist()]
+    # BAD without its blank line 3: the lines after it move up by one.
+    assert got == [
+        (2, None, "line 2: found 3 field(s)"),
+        (3, "time", "line 3: field time is '17672x5600'"),
+        (4, "data1", "line 4: field data1 (holdtime) of CONNECT is 'x'"),
+        (5, "data3", "line 5: field data3 (ring time) of CONNECT is 'soon'"),
+        (6, "data2", "line 6: field data2 (calltime) of COMPLETECALLER is 'ten'"),
+        (7, "event", "line 7: unknown event 'FOOBAR'"),
+        (8, "callid", "line 8: field callid of ABANDON is 'NONE'"),
+        (9, "agent", "line 9: field agent of PAUSE is ''"),
+        (11, "data5", "line 11: field data5 (calltime) of ATTENDEDTRANSFER is 'x'"),
+        (12, "data3", "line 12: field data3 (waittime) of EXITWITHTIMEOUT is ''"),
+    ]
+    assert result.rejects.column("raw")[0].as_py() == "1767225600|b1|sales"
+    assert (result.read, result.accepted) == (12, 2)
+
+
+@pytest.mark.parametrize("text", [CALLS, STATES, FAST_BAD, FAST_BAD.replace("\n", "\r\n")])
+def test_fast_path_equals_line_by_line_path(tmp_path: Path, text: str) -> None:
+    fast = parse("queue_log", write(tmp_path, text, "q.log"))
+    slow = parse("queue_log", write(tmp_path, text + "\n", "q.log"))
+    assert fast.rejects.equals(slow.rejects)
+    assert (fast.read, fast.accepted) == (slow.read, slow.accepted)
+    assert fast.tables.keys() == slow.tables.keys()
+    for name in fast.tables:
+        assert fast.tables[name].equals(slow.tables[name]), name

@@ -76,6 +76,26 @@ def _check_tz(tz: str) -> str:
     return tz.replace("'", "")
 
 
+def _recheck(con: duckdb.DuckDBPyConnection, path: Path, *, source: str, tz: str) -> list[Reject]:
+    """Reasons for the lines the fast path tagged bad: the same checks again, on just those raw
+    lines, by the path that keeps every field (it needs the field count and the line)."""
+    numbers = [
+        r[0]
+        for r in con.execute(
+            "SELECT line FROM checked WHERE bad IS NOT NULL ORDER BY line"
+        ).fetchall()
+    ]
+    few = _database().cursor()
+    try:
+        few.execute("SET TimeZone = 'UTC'")
+        few.register("raw_lines", read.raw_lines(path, numbers))
+        read.lines_view(few)
+        events.build_events(few, db_form=False, tz=tz)
+        return events.rejects(few, source=source, db_form=False)
+    finally:
+        few.close()
+
+
 def _parse(
     connector: str, path: Path, *, db_form: bool, tz: str, encoding: str, **options: Any
 ) -> ParseResult:
@@ -96,9 +116,11 @@ def _parse(
         except duckdb.Error:
             raise ConnectorError(f"time zone {tz!r} is not known to DuckDB") from None
         whole_file: Reject | None = None
+        early: list[Reject] = []
+        fast = not db_form and read.load_fields(con, path, encoding)
         if db_form:
             early, whole_file = read.load_db_form(con, path, encoding, source)
-        else:
+        elif not fast:
             early = read.load_file_form(con, path, encoding, source)
         if whole_file is not None:
             return ParseResult(
@@ -112,9 +134,13 @@ def _parse(
         # Lines are numbered by now; every later result is ordered explicitly, so DuckDB may
         # build the intermediate tables in parallel without keeping row order (~30% faster).
         con.execute("SET SESSION preserve_insertion_order = false")
-        events.build_events(con, db_form=db_form, tz=tz)
+        events.build_events(con, db_form=db_form, tz=tz, from_fields=fast)
         counts = events.counts(con)
-        late = events.rejects(con, source=source, db_form=db_form) if counts.rejected else []
+        late: list[Reject] = []
+        if counts.rejected and fast:
+            late = _recheck(con, path, source=source, tz=tz)
+        elif counts.rejected:
+            late = events.rejects(con, source=source, db_form=db_form)
         interactions = derive_interactions(con, source=source, file_name=path.name)
         tables = {
             "interactions": interactions,

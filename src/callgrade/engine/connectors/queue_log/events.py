@@ -132,16 +132,31 @@ def time_expr(db_form: bool, tz: str) -> str:
     return f"coalesce({unix}, timezone('UTC', timezone('{tz}', {local})))"
 
 
-def build_events(con: duckdb.DuckDBPyConnection, *, db_form: bool, tz: str) -> None:
-    """Create ``checked`` (every line with its ``bad`` tag) and ``ev`` (the good lines)."""
+# From the reader's fields (empty already NULL). Lines with fewer than 5 fields have no event,
+# so they are tagged bad too; their exact reason is written from ``lines`` (see ``rejects``).
+_FROM_FIELDS = """
+        SELECT line, 5 AS nf, c0 AS t, c1 AS callid, c2 AS queue, c3 AS agent,
+               coalesce(c4, '') AS event, c5 AS d1, c6 AS d2, c7 AS d3, c8 AS d4, c9 AS d5
+        FROM fields"""
+
+
+def build_events(
+    con: duckdb.DuckDBPyConnection, *, db_form: bool, tz: str, from_fields: bool = False
+) -> None:
+    """Create ``checked`` (every line with its ``bad`` tag) and ``ev`` (the good lines), from
+    ``lines`` or, with ``from_fields``, from the reader's ``fields``."""
     _kinds_table(con)
-    split = """
+    split = (
+        _FROM_FIELDS
+        if from_fields
+        else """
         SELECT line, len(f) AS nf, f[1] AS t,
                nullif(f[2], '') AS callid, nullif(f[3], '') AS queue, nullif(f[4], '') AS agent,
                coalesce(f[5], '') AS event,
                nullif(f[6], '') AS d1, nullif(f[7], '') AS d2, nullif(f[8], '') AS d3,
                nullif(f[9], '') AS d4, nullif(f[10], '') AS d5
         FROM lines"""
+    )
     con.execute(
         f"""CREATE TEMP TABLE checked AS
         SELECT line, ts, callid, queue, agent, event, d1, d2, d3, d4, d5, CASE

@@ -30,6 +30,15 @@ _LINE_CSV = (
     " auto_detect=false, new_line='\\r\\n', strict_mode=false)"
 )
 DB_COLUMNS = ("time", "callid", "queuename", "agent", "event")
+# time, callid, queuename, agent, event, data1..data5: all the derivation reads; later fields
+# are dropped by the reader.
+FIELD_COUNT = 10
+_FIELDS_CSV = (
+    "read_csv(?, columns={"
+    + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(FIELD_COUNT))
+    + "}, delim='|', header=false, quote='', escape='', auto_detect=false, null_padding=true,"
+    " strict_mode=false, new_line='\\r\\n')"
+)
 
 
 def check_encoding(encoding: str) -> str:
@@ -106,6 +115,64 @@ def _duckdb_reads_exactly(path: Path) -> bool:
     return crs == crlfs
 
 
+def _fields_read_exactly(path: Path) -> bool:
+    """True when DuckDB's field reader gives one row per line with the file's line numbers:
+    every CR is part of a CRLF and no line is blank (the reader skips empty lines, and a line of
+    spaces would become a row). A line can only be blank if it starts with LF, CR, space or tab,
+    so a few substring searches per chunk do; streamed, so memory stays flat."""
+    crs = crlfs = 0
+    previous = b"\n"  # the file's first line starts like one after a newline
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 24):
+                if previous == b"\n" and chunk[:1] in (b"\n", b" ", b"\t", b"\r"):
+                    return False
+                if b"\n\n" in chunk or b"\n " in chunk or b"\n\t" in chunk or b"\n\r" in chunk:
+                    return False
+                crs += chunk.count(b"\r")
+                crlfs += chunk.count(b"\r\n") + (previous == b"\r" and chunk[:1] == b"\n")
+                previous = chunk[-1:]
+    except OSError as exc:
+        raise ConnectorError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return crs == crlfs
+
+
+def load_fields(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> bool:
+    """The fast path: register ``fields(line, c0..c9)``, split by DuckDB's CSV reader (empty
+    fields are NULL). False, with nothing registered, when the file needs :func:`load_file_form`
+    (another encoding, blank lines, a lone CR, bytes that are not UTF-8)."""
+    if check_encoding(encoding) != "utf-8" or not _fields_read_exactly(path):
+        return False
+    try:
+        table = con.execute(f"SELECT * FROM {_FIELDS_CSV}", [str(path)]).to_arrow_table()
+    except duckdb.Error:
+        return False
+    con.register("fields", _numbered(table, 1))
+    return True
+
+
+def raw_lines(path: Path, numbers: list[int]) -> pa.Table:
+    """``(line, raw)`` of the given lines of a file that passed :func:`load_fields` (so line n
+    is the n-th LF-separated line), for writing the reasons of the few rejected lines."""
+    text = _bytes(path).decode("utf-8").removeprefix("\ufeff")
+    lines = text.split("\n")
+    return pa.table(
+        {
+            "raw": pa.array([lines[n - 1].removesuffix("\r") for n in numbers], pa.string()),
+            "line": pa.array(numbers, pa.int64()),
+        }
+    )
+
+
+def lines_view(con: duckdb.DuckDBPyConnection, marker: str = "") -> None:
+    """``lines(line, raw, f)`` over the registered ``raw_lines``, blank lines left out."""
+    con.execute(
+        f"""CREATE TEMP VIEW lines AS
+            SELECT line, raw, string_split(raw, '|') AS f FROM raw_lines
+            WHERE regexp_matches(raw, '[^ \t\r]'){marker}"""
+    )
+
+
 def _split_lines(text: str) -> pa.Table:
     """The exact path: lines split at LF only, one trailing CR dropped (rare files only)."""
     lines = [line.removesuffix("\r") for line in text.split("\n")]
@@ -128,12 +195,7 @@ def load_file_form(
         raw = _split_lines(text)
     con.register("raw_lines", _numbered(raw, 1))
     # Blank = only spaces, tabs and CRs; the marker only exists when decoding fell back.
-    marker = f" AND raw <> '{UNDECODABLE}'" if rejects else ""
-    con.execute(
-        f"""CREATE TEMP VIEW lines AS
-            SELECT line, raw, string_split(raw, '|') AS f FROM raw_lines
-            WHERE regexp_matches(raw, '[^ \t\r]'){marker}"""
-    )
+    lines_view(con, f" AND raw <> '{UNDECODABLE}'" if rejects else "")
     return rejects
 
 
