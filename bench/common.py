@@ -38,6 +38,38 @@ def duckdb_settings(con: Any) -> None:
     con.execute("SET enable_progress_bar = false")
 
 
+# When set, children import callgrade from this directory (a ``git archive`` of one commit)
+# instead of the working tree, which other engineers may be editing mid-run.
+CODE_DIR: Path | None = None
+
+
+def export_commit(rev: str) -> tuple[Path, str]:
+    """Extract ``src/`` of commit ``rev`` under bench/data/ and use it for every child."""
+    global CODE_DIR
+    sha = subprocess.run(
+        ["git", "rev-parse", rev], cwd=REPO, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    target = DATA_DIR / f"src-{sha[:12]}"
+    if not (target / "src" / "callgrade").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", sha, "src"], cwd=REPO, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    CODE_DIR = target / "src"
+    return CODE_DIR, sha
+
+
+def code_version() -> str:
+    """Which callgrade code the children run: a commit, or the working tree at HEAD."""
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    if CODE_DIR is not None:
+        return f"commit {CODE_DIR.parent.name.removeprefix('src-')} (git archive)"
+    return f"working tree at HEAD {head[:12]} (uncommitted edits included)"
+
+
 @dataclass
 class RunResult:
     contender: str
@@ -53,7 +85,12 @@ def run_child(script: Path, args: Sequence[str], *, contender: str) -> RunResult
     try:
         cmd = [sys.executable, str(script), *args, "--result", result_path]
         load_before = os.getloadavg()[0]
-        proc = subprocess.Popen(cmd, cwd=REPO)
+        env = dict(os.environ)
+        if CODE_DIR is not None:
+            env["PYTHONPATH"] = os.pathsep.join(
+                [str(CODE_DIR), str(BENCH_DIR), env.get("PYTHONPATH", "")]
+            ).rstrip(os.pathsep)
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:

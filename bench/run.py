@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import common
 import kpi_bench
 import queue_log_bench
 from common import BENCH_DIR, DATA_DIR, OUT_DIR, machine
@@ -155,14 +156,24 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="1M interactions and 1M lines")
     ap.add_argument("--only", choices=["kpi", "queue_log"], help="run one benchmark only")
     ap.add_argument("--runs", type=int, help="runs per contender (overrides the defaults)")
+    ap.add_argument(
+        "--rev", help="benchmark this commit's src/ (git archive) instead of the working tree"
+    )
     args = ap.parse_args()
+    if args.rev:
+        common.export_commit(args.rev)
     size = "quick" if args.quick else "full"
     rows, lines, kpi_runs, ingest_runs = SIZES[size]
     if args.runs:
         kpi_runs = dict.fromkeys(kpi_runs, args.runs)
         ingest_runs = dict.fromkeys(ingest_runs, args.runs)
     started = datetime.now(UTC)
-    result: dict[str, Any] = {"size": size, "started": started.isoformat(), "machine": machine()}
+    result: dict[str, Any] = {
+        "size": size,
+        "started": started.isoformat(),
+        "code": common.code_version(),
+        "machine": machine(),
+    }
     if args.only in (None, "kpi"):
         slice_rows = PANDAS_SLICE[size]
         pandas_data = ensure_kpi_data(slice_rows) if slice_rows else None
@@ -173,7 +184,7 @@ def main() -> None:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     stem = OUT_DIR / f"results-{size}-{started:%Y%m%dT%H%M%SZ}"
     Path(f"{stem}.json").write_text(json.dumps(result, indent=1, default=str), "utf-8")
-    table = markdown(result)
+    table = f"Code: {result['code']}\n\n" + markdown(result)
     Path(f"{stem}.md").write_text(table, "utf-8")
     print(table)
     log(f"wrote {stem}.json and {stem}.md")
