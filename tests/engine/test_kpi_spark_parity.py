@@ -8,7 +8,7 @@ import ibis
 import pytest
 import test_kpis_dataset as data
 
-from callgrade.engine.kpis import compute_kpis, kpi_records, open_tables
+from callgrade.engine.kpis import KpiOptions, compute_kpis, kpi_records, open_tables
 from callgrade.engine.periods import parse_period
 from callgrade.engine.warehouse import Warehouse
 
@@ -92,3 +92,27 @@ def test_records_match_duckdb(both):
     sprk = kpi_records(both[1], **args).to_pyarrow()
     assert duck.to_pylist() == sprk.to_pylist()
     assert duck.num_rows == 7
+
+
+@pytest.mark.parametrize(
+    ("kpi", "agent", "n_rows"),
+    [("answer_rate", "A1", 4), ("pause_time", "A2", 1), ("login_time", "A2", 1)],
+)
+def test_ring_and_overlap_records_match_duckdb(both, kpi, agent, n_rows):
+    (march,) = parse_period("2026-03", tz=data.TZ)
+    args = {"kpi": kpi, "entity_type": "agent", "entity_id": agent, "period": march}
+    duck = kpi_records(both[0], **args).to_pyarrow()
+    sprk = kpi_records(both[1], **args).to_pyarrow()
+    assert duck.to_pylist() == sprk.to_pylist()
+    assert duck.num_rows == n_rows
+
+
+def test_pause_reasons_match_duckdb(both):
+    opts = KpiOptions(pause_reasons=("lunch",))
+    args = {"periods": PERIODS, "by": "agent", "kpis": ["pause_time", "occupancy"]}
+    duck = _rows(compute_kpis(both[0], options=opts, **args))
+    sprk = _rows(compute_kpis(both[1], options=opts, **args))
+    assert duck.keys() == sprk.keys()
+    for key, d in duck.items():
+        for col in ("value", "numerator", "denominator", "sample_size"):
+            assert _same(d[col], sprk[key][col]), f"{key} {col}"

@@ -18,16 +18,16 @@ from callgrade.engine.periods import parse_period
 MARCH = parse_period("2026-03", tz=data.TZ)
 N = None
 
-# Agent A1: inbound Q1 contacts i01, i02, i03, all answered.
+# Agent A1: inbound Q1 contacts i01, i02, i03, all answered; i05 rang at A1 unanswered (r1).
+# abandon_rate has no agent level: an abandoned call never reached one.
 A1 = {
-    "answer_rate": (1.0, 3, 3, 3),  # 3 answered / 3 offered
+    "answer_rate": (0.75, 3, 4, 4),  # 3 answered / (3 answered + r1 rang unanswered)
     "service_level": (2 / 3, 2, 3, 3),  # waits 10, 30, 5: two ≤ 20 s
     "asa": (15.0, 45, 3, 3),  # (10 + 30 + 5) / 3
     "aht": (150.0, 450, 3, 3),  # (100+20+30) + (200+0+40) + (50+0+10); null hold adds 0
     "talk_time": (350 / 3, 350, 3, 3),
     "hold_time": (10.0, 20, 2, 2),  # i02 hold unknown: 20 + 0 over 2 measured
     "acw_time": (80 / 3, 80, 3, 3),
-    "abandon_rate": (0.0, 0, 3, 3),
     "transfer_rate": (1 / 3, 1, 3, 3),  # i02
     "fcr_repeat": (2 / 3, 2, 3, 3),  # i01 → C1 calls again (i03) 3 days later: not resolved
     "csat": (2 / 3, 2, 3, 3),  # 5, 4 top-2-box of 5, 4, 2 (v6 is April)
@@ -52,8 +52,9 @@ A1 = {
 
 # A2: i06 (wait 25, talk 300, hold 60, acw 60), i07 (wait 15, talk 120) — i07's customer C5
 # calls again on 2026-04-02 (i10, after the period): the look-ahead still sees it.
+# s7 (Q2 login) lies inside s5; s8 (PAUSEALL) and s9 (its Q2 PAUSE) are the same half hour.
 A2 = {
-    "answer_rate": (1.0, 2, 2, 2),
+    "answer_rate": (2 / 3, 2, 3, 3),  # i06, i07 answered; r2 (i14) rang unanswered
     "service_level": (0.5, 1, 2, 2),
     "asa": (20.0, 40, 2, 2),
     "aht": (270.0, 540, 2, 2),
@@ -66,9 +67,9 @@ A2 = {
     "fcr_survey": (1.0, 2, 2, 2),
     "qa_score": (85.0, 85, 1, 1),
     "qa_critical_fails": (0.0, 0, N, 1),
-    "occupancy": (540 / 14400, 540, 14400, 2),  # s5 12:00Z → 16:00Z inside March
-    "login_time": (14400.0, 14400, N, 1),
-    "pause_time": (0.0, 0, N, 0),
+    "occupancy": (540 / 12600, 540, 12600, 2),  # s5 12:00Z → 16:00Z in March − s8 1800
+    "login_time": (14400.0, 14400, N, 1),  # s7 adds nothing: one interval counted
+    "pause_time": (1800.0, 1800, N, 1),  # s8 and s9 once
     "adherence": (1.0, 28800, 28800, 1),
     "complaints_valid": (1.0, 1, N, 1),
     "complaints_per_1000": (500.0, 1, 2, 2),
@@ -131,14 +132,18 @@ def test_agent_values(by_agent, agent, expected):
         check(got[("2026-03", agent, kpi)], want, f"{agent}/{kpi}")
 
 
+AGENT_KPIS = {c for c, d in REGISTRY.items() if "agent" in d.levels}
+
+
 def test_every_kpi_is_checked_for_a1():
-    assert set(A1) == set(REGISTRY)
+    assert set(A1) == AGENT_KPIS
+    assert set(REGISTRY) - AGENT_KPIS == {"abandon_rate"}
 
 
 def test_output_shape_and_order(by_agent):
     assert by_agent.schema == OUTPUT
     # one row per (period, agent, kpi) for the four agents that have records in March
-    assert by_agent.num_rows == 4 * len(REGISTRY)
+    assert by_agent.num_rows == 4 * len(AGENT_KPIS)
     keys = [(r["entity_id"], r["kpi"]) for r in by_agent.to_pylist()]
     assert keys == sorted(keys)
     first = by_agent.slice(0, 1).to_pylist()[0]
@@ -154,6 +159,10 @@ def test_by_team_uses_roster_and_unassigned():
     check(got[("2026-03", "T1", "complaints_valid")], (3.0, 3, N, 3), "T1 complaints")
     check(got[("2026-03", "T1", "login_time")], (50400.0, 50400, N, 3), "T1 login")
     check(got[("2026-03", "T2", "answer_rate")], (0.5, 1, 2, 2), "T2 answer rate")
+    # A1 3 of 4 presented + A2 2 of 3
+    check(got[("2026-03", "T1", "answer_rate")], (5 / 7, 5, 7, 7), "T1 answer rate")
+    check(got[("2026-03", "T1", "pause_time")], (4500.0, 4500, N, 3), "T1 pause")
+    assert ("2026-03", "T1", "abandon_rate") not in got
     check(got[("2026-03", "(unassigned)", "aht")], (100.0, 100, 1, 1), "A9's team")
 
 

@@ -73,16 +73,30 @@ def interactions() -> pa.Table:
 
 
 def agent_states() -> pa.Table:
-    cols = ["state_id", "agent_id", "state", "reason", "start", "end", "open_ended"]
-    rows = [
-        ("s1", "A1", "logged_in", None, ts("2026-02-28T14:00"), ts("2026-02-28T18:00"), False),
-        ("s2", "A1", "paused", "lunch", ts("2026-02-28T17:00"), ts("2026-02-28T17:30"), False),
-        ("s3", "A1", "logged_in", None, ts("2026-03-10T00:00"), ts("2026-03-10T08:00"), False),
-        ("s4", "A1", "paused", "training", ts("2026-03-10T03:00"), ts("2026-03-10T03:15"), False),
-        ("s5", "A2", "logged_in", None, ts("2026-03-31T12:00"), ts("2026-03-31T20:00"), True),
-        ("s6", "A2", "logged_in", None, ts("2026-04-05T00:00"), ts("2026-04-05T01:00"), False),
-    ]
+    cols = ["state_id", "agent_id", "state", "reason", "start", "end", "open_ended", "queue"]
+    rows = [  # queue None = all queues; s7–s9 overlap s5 (per-queue rows next to all-queue rows)
+        ("s1", "A1", "logged_in", None, "02-28T14:00", "02-28T18:00", False, None),
+        ("s2", "A1", "paused", "lunch", "02-28T17:00", "02-28T17:30", False, None),
+        ("s3", "A1", "logged_in", None, "03-10T00:00", "03-10T08:00", False, None),
+        ("s4", "A1", "paused", "training", "03-10T03:00", "03-10T03:15", False, None),
+        ("s5", "A2", "logged_in", None, "03-31T12:00", "03-31T20:00", True, None),
+        ("s6", "A2", "logged_in", None, "04-05T00:00", "04-05T01:00", False, None),
+        ("s7", "A2", "logged_in", None, "03-31T13:00", "03-31T15:00", False, "Q2"),
+        ("s8", "A2", "paused", "lunch", "03-31T14:00", "03-31T14:30", False, None),
+        ("s9", "A2", "paused", "lunch", "03-31T14:00", "03-31T14:30", False, "Q2"),
+    ]  # fmt: skip
+    rows = [(*r[:4], ts("2026-" + r[4]), ts("2026-" + r[5]), *r[6:]) for r in rows]
     return _table("agent_states", cols, rows)
+
+
+def ring_no_answer() -> pa.Table:
+    cols = ["attempt_id", "agent_id", "queue", "interaction_id", "rang_at", "ring_s"]
+    rows = [  # r1: i05 rang at A1 before the caller gave up; r3 is in April
+        ("r1", "A1", "Q1", "i05", ts("2026-03-04T02:00:20"), 15.0),
+        ("r2", "A2", "Q2", "i14", ts("2026-03-25T01:00:30"), 20.0),
+        ("r3", "A1", "Q1", None, ts("2026-04-01T00:30"), 15.0),
+    ]
+    return _table("ring_no_answer", cols, rows)
 
 
 def surveys() -> pa.Table:
@@ -152,6 +166,7 @@ def arrow_tables() -> dict[str, pa.Table]:
     return {
         "interactions": interactions(),
         "agent_states": agent_states(),
+        "ring_no_answer": ring_no_answer(),
         "surveys": surveys(),
         "qa_evaluations": qa_evaluations(),
         "sales": sales(),

@@ -33,8 +33,13 @@ def records(tables, kpi, level, entity):
     )
 
 
-CASES = [("agent", "A1", k) for k in REGISTRY] + [
+CASES = [("agent", "A1", k) for k, d in REGISTRY.items() if "agent" in d.levels] + [
     ("agent", "A2", "occupancy"),
+    ("agent", "A2", "pause_time"),
+    ("agent", "A2", "answer_rate"),
+    ("team", "T1", "answer_rate"),
+    ("queue", "Q1", "answer_rate"),
+    ("center", "all", "answer_rate"),
     ("agent", "A2", "fcr_repeat"),
     ("agent", "A3", "sales_conversion"),
     ("agent", "A3", "answer_rate"),
@@ -85,6 +90,29 @@ def test_occupancy_rows_show_clipped_seconds(tables):
     assert s1["at"] == MARCH.start
 
 
+def test_answer_rate_rows_include_rings_without_answer(tables):
+    rows = records(tables, "answer_rate", "agent", "A1")
+    got = [
+        (r["source_table"], r["record_id"], r["source_ref"], r["numerator"], r["denominator"])
+        for r in rows
+    ]
+    assert got == [
+        ("interactions", "i01", "interactions:1", 1.0, 1.0),
+        ("interactions", "i02", "interactions:2", 1.0, 1.0),
+        ("interactions", "i03", "interactions:3", 1.0, 1.0),
+        ("ring_no_answer", "r1", "ring_no_answer:1", 0.0, 1.0),  # r3 is April
+    ]
+    # the queue counts offered calls, not rings: i05 (abandoned) is in, r1 is not
+    q1 = records(tables, "answer_rate", "queue", "Q1")
+    assert {r["source_table"] for r in q1} == {"interactions"}
+    assert [r["record_id"] for r in q1 if not r["in_numerator"]] == ["i04", "i05"]
+
+
+def test_pause_rows_count_a_pauseall_and_its_queue_pause_once(tables):
+    rows = records(tables, "pause_time", "agent", "A2")
+    assert [(r["record_id"], r["numerator"]) for r in rows] == [("s8", 1800.0)]
+
+
 def test_complaint_rows_skip_invalid(tables):
     rows = records(tables, "complaints_valid", "agent", "A1")
     assert [r["record_id"] for r in rows] == ["c1", "c2"]
@@ -93,5 +121,7 @@ def test_complaint_rows_skip_invalid(tables):
 def test_errors(tables):
     with pytest.raises(ValueError, match="Unknown KPI"):
         kpi_records(tables, kpi="x", entity_type="agent", entity_id="A1", period=MARCH)
+    with pytest.raises(ValueError, match="not computed by agent"):
+        kpi_records(tables, kpi="abandon_rate", entity_type="agent", entity_id="A1", period=MARCH)
     with pytest.raises(ValueError, match="not computed by queue"):
         kpi_records(tables, kpi="csat", entity_type="queue", entity_id="Q1", period=MARCH)

@@ -123,7 +123,8 @@ def _compute_layer(
     by_source: dict[str, list[tuple[KpiDef, int, Part]]] = {}
     for d in defs:
         for i, part in enumerate(d.parts):
-            by_source.setdefault(part.source, []).append((d, i, part))
+            if part.applies(level):
+                by_source.setdefault(part.source, []).append((d, i, part))
     roster = tables.get("roster")
     frames: list[pd.DataFrame] = []
     where: dict[tuple[str, int, str], str] = {}

@@ -1,4 +1,5 @@
-"""Contact KPIs from the interactions table (attributed to the period of ``offered_at``)."""
+"""Contact KPIs from the interactions table (attributed to the period of ``offered_at``), and the
+ring-no-answer rows that make an agent's own answer rate (by ``rang_at``)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,14 @@ import ibis
 import ibis.expr.types as ir
 
 from callgrade.engine.kpis.options import KpiOptions
-from callgrade.engine.kpis.registry import LEVELS, KpiDef, Part, register
+from callgrade.engine.kpis.registry import LEVELS, KpiDef, Level, Part, register
 from callgrade.engine.kpis.rows import amount, one
+
+# An unanswered inbound call carries no agent, so "answered ÷ offered" is always 100 % for an
+# agent; people are measured on the calls presented to them instead, queues on calls offered.
+PEOPLE_ONLY: tuple[Level, ...] = ("agent", "team")
+QUEUE_ONLY: tuple[Level, ...] = ("queue", "center")
+RNA = "ring_no_answer"
 
 # Outcomes Wazo counts as "offered" besides answered calls.
 WAZO_UNANSWERED = ("abandoned", "full", "exit_empty", "join_empty", "timeout")
@@ -55,6 +62,12 @@ def _answer_rate_den(t: ir.Table, o: KpiOptions) -> ir.FloatingValue:
     return one(t.interaction_id.notnull())
 
 
+def _presented(t: ir.Table, o: KpiOptions) -> ir.FloatingValue:
+    # Inbound calls the agent answered + every outbound call the agent dialed; the inbound calls
+    # that rang at the agent unanswered are the ring_no_answer part.
+    return one(answered_in(t) | (t.direction == "outbound"))
+
+
 def _sl_num(t: ir.Table, o: KpiOptions) -> ir.FloatingValue:
     hit = answered_in(t) & within(t, o)
     if o.service_level_variant == "sl2":
@@ -87,8 +100,15 @@ def _fcr_resolved(t: ir.Table, o: KpiOptions) -> ir.BooleanValue:
 IX = "interactions"
 register(
     KpiDef(
-        "answer_rate", "Answer rate", "接通率", "ratio", "higher_better", IX, LEVELS,
-        (Part(IX, numerator=lambda t, o: one(t.answered), denominator=_answer_rate_den),),
+        "answer_rate", "Answer rate", "接通率", "ratio", "higher_better",
+        "interactions + ring_no_answer", LEVELS,
+        (
+            Part(IX, numerator=lambda t, o: one(t.answered), denominator=_answer_rate_den,
+                 levels=QUEUE_ONLY),
+            Part(IX, numerator=lambda t, o: one(t.answered), denominator=_presented,
+                 levels=PEOPLE_ONLY),
+            Part(RNA, denominator=lambda t, o: one(t.attempt_id.notnull()), levels=PEOPLE_ONLY),
+        ),
     ),
     KpiDef(
         "service_level", "Service level", "服务水平", "ratio", "higher_better", IX, LEVELS,
@@ -121,7 +141,8 @@ register(
     KpiDef("acw_time", "Average after-contact work", "平均话后处理时长", "seconds",
            "lower_better", IX, LEVELS, (_avg("acw_s"),)),
     KpiDef(
-        "abandon_rate", "Abandon rate", "放弃率", "ratio", "lower_better", IX, LEVELS,
+        # abandoned calls reached no agent: an agent or team has no abandon rate of its own
+        "abandon_rate", "Abandon rate", "放弃率", "ratio", "lower_better", IX, QUEUE_ONLY,
         (
             Part(
                 IX,

@@ -27,6 +27,7 @@ EVENT_TIME = {
     "interactions": "offered_at",
     "fcr": "offered_at",
     "agent_states": "start",
+    "ring_no_answer": "rang_at",
     "surveys": "responded_at",
     "qa_evaluations": "evaluated_at",
     "sales": "sold_at",

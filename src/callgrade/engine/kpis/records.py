@@ -49,7 +49,7 @@ def kpi_records(
         raise ValueError(f"KPI {kpi!r} is not computed by {entity_type}.")
     pieces = []
     for part in d.parts:
-        if base_table(part.source) not in tables:
+        if not part.applies(entity_type) or base_table(part.source) not in tables:
             continue
         t = with_entity(
             prepared(tables, part.source, [period], options), entity_type, tables.get("roster")

@@ -31,12 +31,18 @@ RowFlag = Callable[[ir.Table, KpiOptions], ir.BooleanValue]
 class Part:
     """Per-row contributions of one source to a KPI. Without ``sample`` (on every part of the
     KPI), the denominator — the numerator for totals — must count rows (0 or 1 per row): it is
-    then the sample size too."""
+    then the sample size too. ``levels`` limits the part to some of the KPI's levels, for a KPI
+    whose honest definition differs by level (an agent's answer rate counts the calls that rang
+    at that agent; a queue's counts the calls offered to the queue)."""
 
     source: str  # prepared source: a canonical table name, or "fcr" (interactions + look-ahead)
     numerator: RowAmount | None = None
     denominator: RowAmount | None = None
     sample: RowFlag | None = None
+    levels: tuple[Level, ...] | None = None  # None: every level of the KPI
+
+    def applies(self, level: str) -> bool:
+        return self.levels is None or level in self.levels
 
 
 @dataclass(frozen=True)
