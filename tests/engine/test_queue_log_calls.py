@@ -203,3 +203,26 @@ def test_replayed_lines_give_one_contact(tmp_path: Path) -> None:
     assert (result.read, result.accepted) == (5, 5)
     got = [(r["interaction_id"], r["outcome"]) for r in result.tables["interactions"].to_pylist()]
     assert got == [("r1:sales:1767225600", "abandoned"), ("r2:sales:1767225700", "full")]
+
+
+def test_lines_before_the_only_entry_belong_to_no_contact(tmp_path: Path) -> None:
+    # One ENTERQUEUE per call, but a line of the same call and queue comes first (line 1, and
+    # line 4 in the same second as the entry on line 5): those lines are left out of the contact.
+    text = (
+        "1767225600|p1|sales|Agent/1001|CONNECT|5|p1b|1\n"
+        "1767225610|p1|sales|NONE|ENTERQUEUE||555|1\n"
+        "1767225620|p1|sales|NONE|ABANDON|1|1|10\n"
+        "1767225700|p2|sales|NONE|ABANDON|1|1|3\n"
+        "1767225700|p2|sales|NONE|ENTERQUEUE||556|1\n"
+        "1767225705|p2|sales|NONE|ABANDON|1|1|5\n"
+    )
+    rows = parse("queue_log", write(tmp_path, text)).tables["interactions"].to_pylist()
+    got = [
+        (r["interaction_id"], r["outcome"], r["agent_id"], r["queue_wait_s"], r["ended_at"])
+        for r in rows
+    ]
+    assert got == [
+        ("p1:sales:1767225610", "abandoned", None, 10.0, at(20)),
+        ("p2:sales:1767225700", "abandoned", None, 5.0, at(105)),
+    ]
+    assert [r["source_ref"] for r in rows] == ["queue_log:2", "queue_log:5"]

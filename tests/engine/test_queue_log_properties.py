@@ -4,14 +4,16 @@ accepted conforms to the canonical schemas."""
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from pathlib import Path
+from unittest.mock import patch
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_queue_log_calls import CALLS  # type: ignore[import-not-found]
 from test_queue_log_states import STATES  # type: ignore[import-not-found]
 
-from callgrade.engine.connectors import ParseResult, parse
+from callgrade.engine.connectors import ParseResult, parse, queue_log
 from callgrade.engine.schemas import TABLES, conform
 
 VALID = (CALLS + STATES).splitlines()
@@ -138,3 +140,19 @@ def test_fast_path_agrees_with_line_by_line_path(rows: list[str]) -> None:
     assert (fast.read, fast.accepted) == (slow.read, slow.accepted)
     for name, table in fast.tables.items():
         assert table.equals(slow.tables[name]), name
+
+
+@LIGHT
+@given(st.lists(st.one_of(mutated_line(), st.sampled_from(VALID)), max_size=40))
+def test_one_group_by_for_simple_calls_agrees_with_the_window(rows: list[str]) -> None:
+    # Calls with one start before all their other lines skip the segment window; forcing every
+    # call through the window must give the same interactions.
+    window_only = partial(queue_log.derive_interactions, simple_pairs=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "queue_log"
+        path.write_text("".join(r + "\n" for r in rows), "utf-8")
+        fast = check("queue_log", path)
+        with patch.object(queue_log, "derive_interactions", window_only):
+            slow = check("queue_log", path)
+    assert fast.tables["interactions"].equals(slow.tables["interactions"])
+    assert fast.tables["ring_no_answer"].equals(slow.tables["ring_no_answer"])

@@ -36,35 +36,54 @@ def epoch_text(expr: str) -> str:
     )
 
 
-def derive_interactions(con: duckdb.DuckDBPyConnection, *, source: str, file_name: str) -> pa.Table:
+def derive_interactions(
+    con: duckdb.DuckDBPyConnection, *, source: str, file_name: str, simple_pairs: bool = True
+) -> pa.Table:
+    """With ``simple_pairs`` (always, except in tests that compare both ways), a caller's lines
+    in one queue that hold exactly one start, strictly before every other line, are one segment
+    and skip the window; the rest (re-entries, refusals after an entry, ties) take the window."""
     refusal = f"(event IN ({_q(REFUSALS)}) OR starts_with(event, '{DIVERT_PREFIX}'))"
+    # (ts, line) as one number, so that arg_min and min order by time, ties by line.
+    order_key = "(CAST(epoch_us(ts) AS HUGEINT) * 4294967296 + line)"
+    segment_aggregates = f"""
+            arg_min(line, o) AS start_line,
+            arg_min(ts, o) AS start_ts,
+            arg_min(CASE WHEN event = '{ENTER}' THEN d2 END, o) AS caller,
+            max(ts) AS last_ts,
+            -- arg_min skips NULL values, so each event's fields travel together in one struct.
+            arg_min({{'ts': ts, 'agent': agent, 'd1': d1, 'd3': d3}}, o)
+                FILTER (WHERE event = '{ANSWER}') AS a,
+            arg_min({{'event': event, 'ts': ts, 'agent': agent,
+                      'd1': d1, 'd2': d2, 'd3': d3, 'd4': d4, 'd5': d5}}, o)
+                FILTER (WHERE kind >= 2) AS x"""
+    simple = """count(*) FILTER (WHERE kind IN (1, 2)) = 1 AND coalesce(
+                   min(o) FILTER (WHERE kind IN (1, 2)) < min(o) FILTER (WHERE kind NOT IN (1, 2)),
+                   true)"""
     sql = f"""
     WITH c AS (
-        SELECT *, CASE WHEN event = '{ENTER}' THEN 1 WHEN {refusal} THEN 2
-                       WHEN event IN ({_q(CLOSING)}) THEN 3 ELSE 0 END AS kind
+        SELECT line, ts, callid, queue, agent, event, d1, d2, d3, d4, d5,
+               CASE WHEN event = '{ENTER}' THEN 1 WHEN {refusal} THEN 2
+                       WHEN event IN ({_q(CLOSING)}) THEN 3 ELSE 0 END AS kind,
+               {order_key} AS o
         FROM ev WHERE callid IS NOT NULL AND callid <> 'NONE' AND queue IS NOT NULL
           AND (event IN ({_q((ENTER, ANSWER, *CLOSING))}) OR {refusal})
+    ), pairs AS (
+        -- One group-by does the common case: one start, before everything else of the pair.
+        SELECT callid, queue, {segment_aggregates},
+               {simple if simple_pairs else "false"} AS is_simple
+        FROM c GROUP BY callid, queue
     ), s AS (
         -- Ordered by time, the latest start so far is the greatest start time so far: that
         -- names the segment, and two starts in the same second merge (a replayed line).
-        SELECT *, row_number() OVER w AS rn,
-               max(CASE WHEN kind IN (1, 2) THEN ts END) OVER w AS seg
-        FROM c WINDOW w AS (PARTITION BY callid, queue ORDER BY ts, line
-                            ROWS UNBOUNDED PRECEDING)
+        SELECT *, max(CASE WHEN kind IN (1, 2) THEN ts END) OVER w AS seg
+        FROM c SEMI JOIN (SELECT callid, queue FROM pairs WHERE NOT is_simple) USING (callid, queue)
+        WINDOW w AS (PARTITION BY callid, queue ORDER BY ts, line ROWS UNBOUNDED PRECEDING)
     ), g AS (
-        SELECT callid, queue,
-            arg_min(line, rn) AS start_line,
-            arg_min(ts, rn) AS start_ts,
-            arg_min(CASE WHEN event = '{ENTER}' THEN d2 END, rn) AS caller,
-            max(ts) AS last_ts,
-            -- arg_min skips NULL values, so each event's fields travel together in one struct.
-            arg_min({{'ts': ts, 'agent': agent, 'd1': d1, 'd3': d3}}, rn)
-                FILTER (WHERE event = '{ANSWER}') AS a,
-            arg_min({{'event': event, 'ts': ts, 'agent': agent,
-                      'd1': d1, 'd2': d2, 'd3': d3, 'd4': d4, 'd5': d5}}, rn)
-                FILTER (WHERE kind >= 2) AS x
+        SELECT callid, queue, {segment_aggregates}
         FROM s WHERE seg IS NOT NULL
         GROUP BY callid, queue, seg
+        UNION ALL
+        SELECT * EXCLUDE (is_simple) FROM pairs WHERE is_simple
     ), t AS (
         SELECT callid, queue, start_line, start_ts, caller, last_ts,
             a.ts AS answered_at, a.agent AS agent, a.d1 AS holdtime, a.d3 AS ringtime,
