@@ -359,6 +359,250 @@ def policy_check(
         raise typer.Exit(1)
 
 
+EXAMPLES = Path(__file__).parent / "engine" / "policy" / "examples"
+
+
+def load_policy_arg(value: str) -> Any:
+    """A policy from a file path, or a shipped example by name (e.g. ``four_positions``)."""
+    from callgrade.engine.policy import PolicyInvalid, format_errors, load_policy
+
+    path = Path(value)
+    if not path.is_file() and (EXAMPLES / f"{value}.yaml").is_file():
+        path = EXAMPLES / f"{value}.yaml"
+    if not path.is_file():
+        shipped = ", ".join(sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
+        raise Failure(f"--policy {value}: no such file or shipped example ({shipped})")
+    try:
+        return load_policy(path)
+    except PolicyInvalid as exc:
+        first = format_errors(exc.errors).splitlines()[0]
+        raise Failure(
+            f"{path} is not a valid policy: {first} (see 'callgrade policy check')"
+        ) from None
+
+
+def run_cycle_cli(data_dir: Path, policy: Any, period: str, *, grade_at_end: bool) -> Any:
+    from callgrade.engine.cycle import run_cycle
+    from callgrade.engine.warehouse import Warehouse
+
+    wh = Warehouse(data_dir)
+    if not wh.manifest()["tables"]:
+        raise Failure(f"{data_dir}: the warehouse is empty; run 'callgrade ingest' first")
+    with progress() as bar:
+        task = bar.add_task("cycle", total=None)
+        try:
+            return run_cycle(
+                wh,
+                policy,
+                period=period,
+                grade_at_end=grade_at_end,
+                on_step=lambda name: bar.update(task, description=name),
+            )
+        except ValueError as exc:
+            raise Failure(str(exc)) from None
+
+
+def emit(
+    table: Any,
+    *,
+    output: str,
+    out: Path | None,
+    default_name: str,
+    title: str,
+    columns: list[str],
+    limit: int,
+) -> None:
+    from callgrade.output import FORMATS, plain_table, write_table
+
+    if output not in FORMATS:
+        raise Failure(f"--output {output!r}: expected one of {', '.join(FORMATS)}")
+    if output == "table":
+        console.print(plain_table(table, title=title, columns=columns, limit=limit))
+        return
+    target = out or Path(f"{default_name}.{output}")
+    write_table(table, output, target)
+    console.print(f"wrote {table.num_rows:,} rows to {target}")
+
+
+PolicyOpt = Annotated[
+    str,
+    typer.Option(
+        "--policy",
+        help="Policy YAML, or a shipped example: four_positions, customer_specialist_4_levels.",
+    ),
+]
+Output = Annotated[str, typer.Option(help="table, csv, xlsx or json.")]
+OutFile = Annotated[Path | None, typer.Option(help="Output file (csv/xlsx/json).")]
+Limit = Annotated[int, typer.Option(help="Rows shown in the terminal.")]
+
+
+@app.command("score")
+def score_cmd(
+    policy: PolicyOpt,
+    period: Annotated[str, typer.Option(help="Rating period(s): 2026-03, 2026-Q1 (each month).")],
+    data_dir: DataDir = Path("data"),
+    what: Annotated[
+        str, typer.Option(help="totals, items (with explanations) or dimensions.")
+    ] = "totals",
+    output: Output = "table",
+    out: OutFile = None,
+    limit: Limit = 40,
+) -> None:
+    """Scorecards: every KPI's value, points, weight and explanation; totals, ratings, ranks."""
+    import pyarrow as pa
+
+    if what not in ("totals", "items", "dimensions"):
+        raise Failure(f"--what {what!r}: expected totals, items or dimensions")
+    result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=False)
+    table = pa.concat_tables([getattr(c, what) for c in result.scorecards])
+    columns = {
+        "totals": [
+            "period",
+            "employee_id",
+            "position",
+            "team",
+            "level",
+            "total",
+            "rating",
+            "rank",
+            "group_size",
+        ],
+        "items": [
+            "period",
+            "employee_id",
+            "dimension",
+            "ref",
+            "value",
+            "points",
+            "effective_weight",
+            "contribution",
+            "explanation",
+        ],
+        "dimensions": ["period", "employee_id", "dimension", "score", "weight"],
+    }[what]
+    emit(
+        table,
+        output=output,
+        out=out,
+        default_name=f"scores-{what}-{period}",
+        title=f"scorecards {what} — {period}",
+        columns=columns,
+        limit=limit,
+    )
+
+
+@app.command("grade")
+def grade_cmd(
+    policy: PolicyOpt,
+    period: Annotated[str, typer.Option(help="Grading period, e.g. 2026-H1 or 2026-Q2.")],
+    data_dir: DataDir = Path("data"),
+    what: Annotated[str, typer.Option(help="decisions, criteria or checklist.")] = "decisions",
+    output: Output = "table",
+    out: OutFile = None,
+    limit: Limit = 40,
+) -> None:
+    """Ladder decisions (promote, hold, demote, pass probation) with evidence and checklists."""
+    result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=True)
+    if what not in ("decisions", "criteria", "checklist"):
+        raise Failure(f"--what {what!r}: expected decisions, criteria or checklist")
+    table = getattr(result.decisions, what)
+    columns = {
+        "decisions": ["employee_id", "position", "level_from", "action", "level_to", "reason"],
+        "criteria": ["employee_id", "rule", "condition", "holds", "evidence"],
+        "checklist": ["employee_id", "condition", "status", "evidence"],
+    }[what]
+    emit(
+        table,
+        output=output,
+        out=out,
+        default_name=f"grading-{what}-{period}",
+        title=f"grading {what} — {period}",
+        columns=columns,
+        limit=limit,
+    )
+
+
+@app.command("pay")
+def pay_cmd(
+    policy: PolicyOpt,
+    period: Annotated[str, typer.Option(help="Pay period(s): 2026-03, 2026-Q1 (each month).")],
+    data_dir: DataDir = Path("data"),
+    output: Output = "table",
+    out: OutFile = None,
+    limit: Limit = 40,
+) -> None:
+    """Pay statement lines: allowance, bonus, commission and long-term accrual, each explained."""
+    import pyarrow as pa
+
+    result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=False)
+    table = pa.concat_tables([p.lines for p in result.pay])
+    emit(
+        table,
+        output=output,
+        out=out,
+        default_name=f"pay-{period}",
+        title=f"pay lines — {period}",
+        columns=["period", "employee_id", "level", "kind", "code", "amount", "explanation"],
+        limit=limit,
+    )
+
+
+@policy_app.command("simulate")
+def policy_simulate(
+    draft: Annotated[str, typer.Option(help="The draft policy (file or shipped example).")],
+    current: Annotated[str, typer.Option(help="The current policy (file or shipped example).")],
+    period: Annotated[str, typer.Option(help="History to replay, e.g. 2026-H1.")],
+    data_dir: DataDir = Path("data"),
+    what: Annotated[
+        str, typer.Option(help="distribution, ratings, levels or pay.")
+    ] = "distribution",
+    output: Output = "table",
+    out: OutFile = None,
+    limit: Limit = 40,
+) -> None:
+    """What-if: apply a draft and the current policy to the same history and compare."""
+    from callgrade.engine.cycle import last_local_day, rating_periods
+    from callgrade.engine.kpis import KpiOptions, compute_kpis, open_tables
+    from callgrade.engine.scoring import simulate
+    from callgrade.engine.warehouse import Warehouse
+
+    if what not in ("distribution", "ratings", "levels", "pay"):
+        raise Failure(f"--what {what!r}: expected distribution, ratings, levels or pay")
+    new, old = load_policy_arg(draft), load_policy_arg(current)
+    import ibis
+
+    wh = Warehouse(data_dir)
+    if not wh.manifest()["tables"]:
+        raise Failure(f"{data_dir}: the warehouse is empty; run 'callgrade ingest' first")
+    try:
+        periods = rating_periods(old, period)
+    except ValueError as exc:
+        raise Failure(f"--period {period!r}: {exc}") from None
+    with progress() as bar:
+        bar.add_task("simulating", total=None)
+        tables = open_tables(ibis.duckdb.connect(), wh)
+        kpis = compute_kpis(tables, periods=periods, by="agent", options=KpiOptions())
+        report = simulate(
+            new,
+            old,
+            kpis,
+            wh.read("roster"),
+            period_labels=[p.label for p in periods],
+            cycle_end=last_local_day(periods[-1], old.time_zone),
+        )
+    table = getattr(report, what)
+    emit(
+        table,
+        output=output,
+        out=out,
+        default_name=f"simulation-{what}-{period}",
+        title=f"simulation {what}: draft {new.code} v{new.version} vs current "
+        f"{old.code} v{old.version}",
+        columns=table.column_names,
+        limit=limit,
+    )
+
+
 def main() -> None:
     try:
         code = app(standalone_mode=False)

@@ -146,3 +146,26 @@ def _number(v: float | None) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
+
+
+def plain_table(table: pa.Table, *, title: str, columns: list[str], limit: int | None) -> Table:
+    """A terminal table of selected columns, numbers rounded for reading."""
+    t = Table(title=title)
+    present = [c for c in columns if c in table.column_names]
+    for c in present:
+        numeric = pa.types.is_floating(table.schema.field(c).type)
+        t.add_column(c, justify="right" if numeric else "left")
+    rows = table.select(present).to_pylist()
+    for r in rows if limit is None else rows[:limit]:
+        t.add_row(*(_cell(r[c]) for c in present))
+    if limit is not None and len(rows) > limit:
+        t.caption = f"{limit} of {len(rows)} rows shown; --output csv/xlsx/json has everything"
+    return t
+
+
+def _cell(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if isinstance(v, float):
+        return f"{v:,.2f}"
+    return str(v)

@@ -1,0 +1,117 @@
+"""One grading cycle end to end: warehouse → KPIs → scorecards → grading → pay.
+
+The policy says how long a rating period is (e.g. a month) and how long a grading period is
+(e.g. a half-year). Given a period spec (``2026-H1``), the cycle computes the KPIs of every
+rating period inside it in one pass, scores each rating period, grades at the end of the whole
+period and writes the pay lines of each rating period. Nothing here reads the clock: the grading
+date is the last local day of the period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from callgrade.engine.kpis import KpiOptions, compute_kpis, open_tables
+from callgrade.engine.periods import Period, parse_period
+from callgrade.engine.policy import Policy
+from callgrade.engine.scoring import (
+    Decisions,
+    PayLines,
+    Scorecards,
+    grade,
+    inputs_from_assessments,
+    pay,
+    score,
+)
+from callgrade.engine.warehouse import Warehouse
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    periods: list[Period]  # the rating periods
+    kpis: pa.Table  # KPI long table by agent for those periods
+    scorecards: list[Scorecards]
+    decisions: Decisions | None  # None when the range does not end a grading period
+    pay: list[PayLines]
+
+
+def last_local_day(period: Period, tz: str) -> dt.date:
+    """The last calendar day of ``period`` in time zone ``tz`` (periods end exclusive)."""
+    end = period.end.astimezone(zoneinfo.ZoneInfo(tz))
+    return (end - dt.timedelta(microseconds=1)).date()
+
+
+def _assessment_inputs(assessments: pa.Table, as_of: dt.date, tz: str) -> pa.Table | None:
+    """Scoring inputs from the assessments taken up to ``as_of``; None when there are none yet."""
+    if assessments.num_rows == 0:
+        return None
+    # Compare in local wall-clock time: "taken by the end of as_of" is a local calendar day.
+    local = pc.local_timestamp(assessments.column("assessed_at").cast(pa.timestamp("us", tz=tz)))
+    next_day = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+    taken = assessments.filter(pc.less(local, pa.scalar(next_day, pa.timestamp("us"))))
+    return inputs_from_assessments(taken, as_of) if taken.num_rows else None
+
+
+def rating_periods(policy: Policy, spec: str) -> list[Period]:
+    """The policy's rating periods (e.g. months) covering ``spec`` (e.g. ``2026-H1``)."""
+    return parse_period(spec, tz=policy.time_zone, grain=policy.cycle.rating_period)
+
+
+def run_cycle(
+    warehouse: Warehouse,
+    policy: Policy,
+    *,
+    period: str,
+    options: KpiOptions | None = None,
+    grade_at_end: bool = True,
+    on_step: Callable[[str], None] | None = None,
+) -> CycleResult:
+    """Score, grade and pay everyone in the warehouse's roster under ``policy`` for ``period``."""
+
+    def step(name: str) -> None:
+        if on_step:
+            on_step(name)
+
+    periods = rating_periods(policy, period)
+    if not periods:
+        raise ValueError(f"period {period!r} holds no rating period")
+    step("KPIs")
+    con = ibis.duckdb.connect()
+    tables = open_tables(con, warehouse)
+    kpis = compute_kpis(tables, periods=periods, by="agent", options=options or KpiOptions())
+    roster = warehouse.read("roster")
+    if roster.num_rows == 0:
+        raise ValueError("the warehouse holds no roster: ingest the employee roster first")
+    assessments = warehouse.read("competency_assessments")
+    cards: list[Scorecards] = []
+    lines: list[PayLines] = []
+    for p in periods:
+        step(f"score {p.label}")
+        as_of = last_local_day(p, policy.time_zone)
+        extra = _assessment_inputs(assessments, as_of, policy.time_zone)
+        card = score(policy, kpis, roster, period_label=p.label, extra_inputs=extra, as_of=as_of)
+        cards.append(card)
+        lines.append(pay(policy, card, None, kpis, roster, period_label=p.label, as_of=as_of))
+    decisions = None
+    if grade_at_end:
+        step("grade")
+        # Grading looks at the rating periods of the last grading period in the range only.
+        grading = parse_period(period, tz=policy.time_zone, grain=policy.cycle.grading_period)
+        start = grading[-1].start
+        history = [c for p, c in zip(periods, cards, strict=True) if p.start >= start]
+        decisions = grade(
+            policy,
+            history,
+            roster,
+            kpis,
+            cycle_end=last_local_day(periods[-1], policy.time_zone),
+            competencies=assessments if assessments.num_rows else None,
+        )
+    return CycleResult(periods, kpis, cards, decisions, lines)
