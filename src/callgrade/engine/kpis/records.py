@@ -41,7 +41,9 @@ def kpi_records(
 ) -> ir.Table:
     """Rows that moved the numerator or denominator of ``kpi`` for one entity and period, or
     count in its sample; ``numerator``/``denominator`` are each row's own contribution (state
-    intervals show their clipped seconds, ``at`` their clipped start)."""
+    intervals show the seconds they add to the agent's union of that state within the period,
+    ``at`` their clipped start; an interval wholly covered by others adds nothing and is left
+    out)."""
     if kpi not in REGISTRY:
         raise ValueError(f"Unknown KPI code {kpi!r}.")
     d = REGISTRY[kpi]
