@@ -10,6 +10,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
+
 # What a KPI's sample counts, so a sentence can say "912/1,000 calls" instead of "samples".
 SAMPLE_NOUNS = {
     "answer_rate": "calls",
@@ -145,5 +147,17 @@ def render(template: str, params: Mapping[str, str], lang: str = "en") -> str:
     return table[template].format(**params)
 
 
-def item_sentences(rows: list[dict[str, Any]], lang: str = "en") -> list[str]:
-    return [render(r["template"], item_params(r), lang) for r in rows]
+PARAM_COLUMNS = (
+    "template", "item", "unit", "value", "raw_value", "numerator", "denominator", "points",
+    "floor", "target", "weight", "contribution", "band", "peers", "worst", "best",
+    "sample_size", "min_sample", "peer_mean", "shrink_k",
+)  # fmt: skip
+
+
+def item_sentences(items: pd.DataFrame, lang: str = "en") -> list[str]:
+    """One rendered sentence per row of an items frame."""
+    columns = [items[c].tolist() for c in PARAM_COLUMNS]
+    return [
+        render(row[0], item_params(dict(zip(PARAM_COLUMNS, row, strict=True))), lang)
+        for row in zip(*columns, strict=True)
+    ]

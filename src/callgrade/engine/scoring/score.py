@@ -193,7 +193,7 @@ def score(
     items["period"] = period_label
     items = _weights(items.sort_values(["employee_id", "dimension_index", "item_index"]))
     if explain:
-        items["explanation"] = item_sentences(items.to_dict("records"))
+        items["explanation"] = item_sentences(items)
     else:
         items["explanation"] = ""
     return _assemble(policy, period_label, emp, items)
@@ -204,6 +204,7 @@ def _assemble(
 ) -> Scorecards:
     inc = items["status"].isin(["scored", "shrunk"])
     items["samples_counted"] = items["sample_size"].where(inc, 0)
+    items["counted"] = inc.astype("int64")
     dkeys = ["period", "employee_id", "scorecard", "dimension_index", "dimension"]
     dims = items.assign(wp=items["points"].fillna(0.0) * items["weight_in_dimension"] / 100.0)
     dims = (
@@ -212,7 +213,7 @@ def _assemble(
             score=("wp", "sum"),
             effective_weight=("dimension_effective_weight", "first"),
             nominal_weight=("dimension_weight", "first"),
-            items_counted=("status", lambda s: int(s.isin(["scored", "shrunk"]).sum())),
+            items_counted=("counted", "sum"),
         )
         .reset_index()
     )
@@ -222,7 +223,7 @@ def _assemble(
         items.groupby(["employee_id"], sort=True)
         .agg(
             total=("contribution", "sum"),
-            counted=("status", lambda s: int(s.isin(["scored", "shrunk"]).sum())),
+            counted=("counted", "sum"),
             samples=("samples_counted", "sum"),
         )
         .reset_index()
