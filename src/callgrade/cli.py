@@ -335,9 +335,71 @@ def demo(
         )
         for t in kpi_grid(table, title=f"KPIs by {by}", limit=limit):
             console.print(t)
-    console.print(
-        f"More: callgrade kpis --data-dir {data_dir} --period {period} --by agent --output xlsx"
+    first = f"{config.start.year}-{config.start.month:02d}"
+    demo_cycle(data_dir, f"{first}..{period}" if first != period else period, period)
+
+
+def demo_cycle(data_dir: Path, history: str, last: str) -> None:
+    """Run the shipped four-position standard over the demo history and summarize it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from callgrade.output import plain_table
+
+    # The KPI engine takes a..b as inclusive days; month specs become their first/last day.
+    start, _, end = history.partition("..")
+    spec = history if not end else f"{start}-01..{_month_end(end)}"
+    policy = load_policy_arg("four_positions")
+    result = run_cycle_cli(data_dir, policy, spec, grade_at_end=True)
+    totals = pa.concat_tables([c.totals for c in result.scorecards])
+    last_totals = totals.filter(pc.equal(totals.column("period"), last))
+    ratings = last_totals.group_by(["position", "rating"]).aggregate([("employee_id", "count")])
+    ratings = ratings.rename_columns(["position", "rating", "employees"]).sort_by(
+        [("position", "ascending"), ("rating", "ascending")]
     )
+    console.print(
+        plain_table(
+            ratings,
+            title=f"ratings under {policy.code} — {last}",
+            columns=ratings.column_names,
+            limit=None,
+        )
+    )
+    assert result.decisions is not None
+    actions = result.decisions.decisions.group_by("action").aggregate([("employee_id", "count")])
+    console.print(
+        plain_table(
+            actions.rename_columns(["action", "employees"]),
+            title=f"proposed ladder actions (grading period ending {result.decisions.cycle_end})",
+            columns=["action", "employees"],
+            limit=None,
+        )
+    )
+    lines = pa.concat_tables([p.lines for p in result.pay])
+    cash = lines.filter(pc.equal(lines.column("cash"), True))
+    money = cash.group_by(["period", "kind"]).aggregate([("amount", "sum")])
+    money = money.rename_columns(["period", "kind", "amount"]).sort_by(
+        [("period", "ascending"), ("kind", "ascending")]
+    )
+    console.print(
+        plain_table(
+            money,
+            title=f"pay by month ({policy.currency})",
+            columns=["period", "kind", "amount"],
+            limit=None,
+        )
+    )
+    console.print(
+        f"More: callgrade score|grade|pay --policy four_positions --period {last} "
+        f"--data-dir {data_dir}; callgrade kpis --period {last} --by agent --output xlsx"
+    )
+
+
+def _month_end(month: str) -> str:
+    import calendar
+
+    year, mon = (int(x) for x in month.split("-"))
+    return f"{month}-{calendar.monthrange(year, mon)[1]:02d}"
 
 
 policy_app = typer.Typer(help="The grading standard (岗位定级标准) as a policy file.")
