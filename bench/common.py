@@ -137,7 +137,7 @@ def interleave(
             results[name].append(r)
             log(
                 f"  run {i + 1}/{wanted[name]} {name:<18} {r.seconds:8.2f} s"
-                f"  peak {r.peak_rss_mb:8.0f} MB"
+                f"  peak {r.peak_rss_mb:8.0f} MiB"
             )
     return results
 

@@ -99,7 +99,7 @@ def markdown(result: dict[str, Any]) -> str:
             f"KPIs per agent, {k['input']['interactions']:,} interactions"
             f" ({k['input']['bytes'] / 1e9:.2f} GB Parquet), {_load(k['contenders'])}:",
             "",
-            "| contender | median s | min–max s | runs | peak RSS MB |",
+            "| contender | median s | min–max s | runs | peak RSS MiB |",
             "|---|---:|---:|---:|---:|",
         ]
         for name, s in k["contenders"].items():
@@ -135,7 +135,7 @@ def markdown(result: dict[str, Any]) -> str:
             f"queue_log ingestion, {q['input']['lines']:,} lines"
             f" ({q['input']['bytes'] / 1e6:,.0f} MB), {_load(q['contenders'])}:",
             "",
-            "| contender | median s | min–max s | runs | lines/s | peak RSS MB |",
+            "| contender | median s | min–max s | runs | lines/s | peak RSS MiB |",
             "|---|---:|---:|---:|---:|---:|",
         ]
         for name, s in q["contenders"].items():
