@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from callgrade.engine.policy import Policy
 from callgrade.engine.policy.model import (
@@ -172,11 +173,12 @@ def _concat_scorecards(history: Sequence[Scorecards]) -> tuple[pd.DataFrame, pd.
 
 def _counts(kpis: pa.Table, periods: set[str]) -> pd.DataFrame:
     t = kpis
+    mask = pc.is_in(t.column("period"), value_set=pa.array(sorted(periods), pa.string()))
     if "entity_type" in t.column_names:
-        t = t.filter(pa.compute.equal(t.column("entity_type"), "agent"))
+        mask = pc.and_(mask, pc.equal(t.column("entity_type"), "agent"))
     cols = ["period", "entity_id", "kpi", "value", "numerator", "denominator", "sample_size"]
-    df = t.select(cols).to_pandas()
-    return df[df["period"].isin(periods)].drop_duplicates(["period", "entity_id", "kpi"])
+    df = t.filter(mask).select(cols).to_pandas()
+    return df.drop_duplicates(["period", "entity_id", "kpi"])
 
 
 def _dated(table: pa.Table | None, cols: list[str], at: str, end: dt.date, tz: str) -> pd.DataFrame:

@@ -110,7 +110,8 @@ def simulate(
         order.setdefault(g.code, len(order))
     cb = before[0].groupby(["period", "rating"]).size().rename("before")
     ca = after[0].groupby(["period", "rating"]).size().rename("after")
-    dist = pd.concat([cb, ca], axis=1).fillna(0).astype(int).reset_index()
+    grid = pd.MultiIndex.from_product([labels, list(order)], names=["period", "rating"])
+    dist = pd.concat([cb, ca], axis=1).reindex(grid).fillna(0).astype(int).reset_index()
     dist["shift"] = dist["after"] - dist["before"]
     dist["rating_order"] = dist["rating"].map(order)
     return SimulationReport(
