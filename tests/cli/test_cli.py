@@ -139,3 +139,83 @@ def test_demo_runs_end_to_end_and_is_idempotent(tmp_path):
     assert line in second.stdout  # same files, same counts; the warehouse adds nothing
     other = run("demo", "--data-dir", "d", "--agents", "13", "--months", "1", cwd=tmp_path)
     assert other.returncode == 1 and "another demo" in other.stderr
+
+
+def test_score_grade_pay_and_simulate_on_a_demo(tmp_path):
+    demo = run("demo", "--data-dir", "d", "--agents", "16", "--months", "2", cwd=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    assert "proposed ladder actions" in demo.stdout and "pay by month" in demo.stdout
+
+    score = run(
+        "score",
+        "--policy",
+        "four_positions",
+        "--period",
+        "2026-02",
+        "--data-dir",
+        "d",
+        "--what",
+        "items",
+        "--output",
+        "json",
+        "--out",
+        "items.json",
+        cwd=tmp_path,
+    )
+    assert score.returncode == 0, score.stderr
+    items = json.loads((tmp_path / "items.json").read_text())
+    assert items and all(i["explanation"] for i in items)
+
+    grade = run(
+        "grade",
+        "--policy",
+        "four_positions",
+        "--period",
+        "2026-01-01..2026-02-28",
+        "--data-dir",
+        "d",
+        "--output",
+        "csv",
+        "--out",
+        "g.csv",
+        cwd=tmp_path,
+    )
+    assert grade.returncode == 0, grade.stderr
+    header = (tmp_path / "g.csv").read_text().splitlines()[0]
+    assert "action" in header and "level_to" in header
+
+    pay = run(
+        "pay",
+        "--policy",
+        "four_positions",
+        "--period",
+        "2026-02",
+        "--data-dir",
+        "d",
+        "--output",
+        "xlsx",
+        "--out",
+        "pay.xlsx",
+        cwd=tmp_path,
+    )
+    assert pay.returncode == 0, pay.stderr
+    assert (tmp_path / "pay.xlsx").stat().st_size > 0
+
+    sim = run(
+        "policy",
+        "simulate",
+        "--draft",
+        "customer_specialist_4_levels",
+        "--current",
+        "four_positions",
+        "--period",
+        "2026-02",
+        "--data-dir",
+        "d",
+        cwd=tmp_path,
+    )
+    assert sim.returncode == 0, sim.stderr
+    assert "simulation distribution" in sim.stdout
+
+    bad = run("score", "--policy", "nosuch", "--period", "2026-02", "--data-dir", "d", cwd=tmp_path)
+    assert bad.returncode == 1 and "no such file or shipped example" in bad.stderr
