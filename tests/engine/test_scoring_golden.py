@@ -338,3 +338,16 @@ def test_specialist_totals(spec):
         assert t[emp]["rating"] == rating, emp
     # samples: s4 = tenure 1 + competency 1 + QA 10 + CSAT 100 + adherence 20 + AHT 80
     assert t["s4"]["samples"] == 212
+
+
+def test_sentences_match_the_single_row_renderer(spec):
+    from callgrade.engine.scoring.explain import item_params, render
+
+    _, _, _, card = spec
+    for row in card.items.to_pylist():
+        assert render(row["template"], item_params(row)) == row["explanation"]
+        assert render(row["template"], item_params(row), "zh")  # Chinese renders too
+    s2 = items_of(card, "s2")
+    assert render(s2["csat"]["template"], item_params(s2["csat"]), "zh").startswith(
+        "CSAT 80.0% 样本仅 10（< 20），按 k = 20 向同组均值 84.2% 收缩为 82.8%"
+    )

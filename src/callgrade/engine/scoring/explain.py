@@ -7,9 +7,11 @@ front end can render the code in any language; :func:`render` does English and C
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import string
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 # What a KPI's sample counts, so a sentence can say "912/1,000 calls" instead of "samples".
@@ -111,7 +113,8 @@ def fmt_number(value: float | None) -> str:
 
 
 def item_params(row: Mapping[str, Any]) -> dict[str, str]:
-    """Display parameters of an item row (the columns of the items table)."""
+    """Display parameters of an item row (the columns of the items table; nulls allowed)."""
+    row = {k: math.nan if v is None else v for k, v in row.items()}
     unit = row["unit"]
     num, den = row.get("numerator"), row.get("denominator")
     noun = SAMPLE_NOUNS.get(row["item"], "samples")
@@ -147,17 +150,73 @@ def render(template: str, params: Mapping[str, str], lang: str = "en") -> str:
     return table[template].format(**params)
 
 
-PARAM_COLUMNS = (
-    "template", "item", "unit", "value", "raw_value", "numerator", "denominator", "points",
-    "floor", "target", "weight", "contribution", "band", "peers", "worst", "best",
-    "sample_size", "min_sample", "peer_mean", "shrink_k",
-)  # fmt: skip
+def _nan(x: float) -> bool:
+    return x != x
+
+
+def _value_formatter(unit: str) -> Callable[[float], str]:
+    spec = {"ratio": None, "seconds": "{:.0f} s", "money": "{:,.0f}", "count": "{:,.0f}",
+            "years": "{:.2f} years"}.get(unit, "{:.1f}")  # fmt: skip
+    if spec is None:
+        return lambda x: "n/a" if x != x else f"{x * 100:.1f}%"
+    return lambda x: "n/a" if x != x else spec.format(x)
+
+
+def _column(part: pd.DataFrame, field: str, item: str, unit: str) -> list[str]:
+    """One display parameter for every row of a group of rows sharing template and item."""
+    if field == "label":
+        return [LABELS.get(item, item.replace("_", " ").capitalize())] * len(part)
+    if field == "noun":
+        return [SAMPLE_NOUNS.get(item, "samples")] * len(part)
+    col = part[field].to_numpy() if field in part else None
+    if field in ("value", "raw_value", "floor", "target", "band", "worst", "best", "peer_mean"):
+        f = _value_formatter(unit)
+        return [f(x) for x in col.tolist()]  # type: ignore[union-attr]
+    if field == "points":
+        return ["n/a" if _nan(x) else f"{x:.1f}" for x in col.tolist()]  # type: ignore[union-attr]
+    if field == "weight":
+        return ["0%" if _nan(x) else f"{x:.1f}%" for x in col.tolist()]  # type: ignore[union-attr]
+    if field == "contribution":
+        return ["0" if _nan(x) else f"{x:.1f}" for x in col.tolist()]  # type: ignore[union-attr]
+    if field in ("peers", "min_sample"):
+        return ["" if _nan(x) else f"{x:.0f}" for x in col.tolist()]  # type: ignore[union-attr]
+    if field == "sample_size":
+        return [f"{x:,}" for x in col.tolist()]  # type: ignore[union-attr]
+    if field == "shrink_k":
+        return [fmt_number(x) for x in col.tolist()]  # type: ignore[union-attr]
+    if field == "basis":
+        noun = SAMPLE_NOUNS.get(item, "samples")
+        num = part["numerator"].tolist()
+        den = part["denominator"].tolist()
+        return [
+            f" ({fmt_number(a)}/{fmt_number(b)} {noun})" if not (_nan(a) or _nan(b)) and b else ""
+            for a, b in zip(num, den, strict=True)
+        ]
+    raise KeyError(field)
+
+
+def _positional(template: str) -> tuple[str, list[str]]:
+    fields: list[str] = []
+    out = []
+    for text, name, _, _ in string.Formatter().parse(template):
+        out.append(text.replace("{", "{{").replace("}", "}}"))
+        if name is not None:
+            out.append("{" + str(len(fields)) + "}")
+            fields.append(name)
+    return "".join(out), fields
 
 
 def item_sentences(items: pd.DataFrame, lang: str = "en") -> list[str]:
-    """One rendered sentence per row of an items frame."""
-    columns = [items[c].tolist() for c in PARAM_COLUMNS]
-    return [
-        render(row[0], item_params(dict(zip(PARAM_COLUMNS, row, strict=True))), lang)
-        for row in zip(*columns, strict=True)
-    ]
+    """One rendered sentence per row of an items frame, formatted group by group (template ×
+    item) so that constant parameters are formatted once."""
+    table = TEMPLATES_ZH if lang == "zh" else TEMPLATES_EN
+    out = np.empty(len(items), dtype=object)
+    pos = np.arange(len(items))
+    for (template, item, unit), idx in items.groupby(
+        ["template", "item", "unit"], sort=True
+    ).indices.items():
+        part = items.iloc[idx]
+        pattern, fields = _positional(table[template])
+        cols = [_column(part, f, item, unit) for f in fields]
+        out[pos[idx]] = [pattern.format(*row) for row in zip(*cols, strict=True)]
+    return out.tolist()

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from callgrade.engine.policy import Policy
 
@@ -56,19 +57,21 @@ def months_between(start: pd.Series, end: dt.date) -> pd.Series:
 
 
 def period_kpis(kpis: pa.Table, label: str) -> pd.DataFrame:
-    """One period's agent KPI rows."""
-    t = kpis
-    if "entity_type" in t.column_names:
-        t = t.filter(pa.compute.equal(t.column("entity_type"), "agent"))
-    t = t.filter(pa.compute.equal(t.column("period"), label))
-    df = t.select(KPI_COLUMNS).to_pandas()
-    return df.drop_duplicates(["entity_id", "kpi"], keep="last")
+    """One period's agent KPI rows (the last row wins when a key repeats)."""
+    mask = pc.equal(kpis.column("period"), label)
+    if "entity_type" in kpis.column_names:
+        mask = pc.and_(mask, pc.equal(kpis.column("entity_type"), "agent"))
+    df = kpis.select(KPI_COLUMNS).filter(mask).to_pandas()
+    dup = df.duplicated(["entity_id", "kpi"], keep="last")
+    return df[~dup] if dup.any() else df
 
 
 def period_last_day(kpis: pa.Table, label: str, tz: str) -> dt.date | None:
     """Last local day of a period, read from the KPI table's period bounds."""
-    rows = kpis.filter(pa.compute.equal(kpis.column("period"), label))
-    if not rows.num_rows or "period_end" not in rows.column_names:
+    if "period_end" not in kpis.column_names:
+        return None
+    rows = kpis.select(["period", "period_end"]).filter(pc.equal(kpis.column("period"), label))
+    if not rows.num_rows:
         return None
     end = rows.column("period_end")[0].as_py()
     if end.tzinfo is None:
