@@ -341,3 +341,25 @@ def test_fast_path_equals_line_by_line_path(tmp_path: Path, text: str) -> None:
     assert fast.tables.keys() == slow.tables.keys()
     for name in fast.tables:
         assert fast.tables[name].equals(slow.tables[name]), name
+
+
+def test_fast_path_line_numbers_follow_the_file_under_a_parallel_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small reader buffers split this 3.6 MB file into several parts read by parallel threads;
+    # the table keeps file order, so rowid + 1 is the line number. Field 2 names its own line.
+    import duckdb
+
+    from callgrade.engine.connectors.queue_log import read
+
+    text = "".join(
+        f"{1767225600 + i // 7}|k{i + 1}|q|NONE|ENTERQUEUE||{i}|1\n" for i in range(80000)
+    )
+    path = write(tmp_path, text, "big.log")
+    small = read._FIELDS_CSV.replace("new_line=", "buffer_size=1048576, new_line=")
+    monkeypatch.setattr(read, "_FIELDS_CSV", small)
+    con = duckdb.connect()
+    con.execute("SET threads = 4")
+    assert read.load_fields(con, path, "utf-8")
+    got = con.execute("SELECT count(*), count(*) FILTER (c1 <> 'k' || line) FROM fields").fetchone()
+    assert got == (80000, 0)
