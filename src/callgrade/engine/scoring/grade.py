@@ -177,8 +177,9 @@ def _counts(kpis: pa.Table, periods: set[str]) -> pd.DataFrame:
     if "entity_type" in t.column_names:
         mask = pc.and_(mask, pc.equal(t.column("entity_type"), "agent"))
     cols = ["period", "entity_id", "kpi", "value", "numerator", "denominator", "sample_size"]
-    df = t.filter(mask).select(cols).to_pandas()
-    return df.drop_duplicates(["period", "entity_id", "kpi"])
+    df = t.select(cols).filter(mask).to_pandas()
+    df = df.sort_values(["period", "entity_id", "kpi", "value"], kind="mergesort")
+    return df.drop_duplicates(["period", "entity_id", "kpi"], keep="last")
 
 
 def _dated(table: pa.Table | None, cols: list[str], at: str, end: dt.date, tz: str) -> pd.DataFrame:
@@ -222,8 +223,10 @@ def grade(
     since = emp["hire_date"]
     if level_since is not None and level_since.num_rows:
         ls = level_since.select(["employee_id", "since"]).to_pandas()
-        ls_day = hire_dates(ls["since"], tz)
-        since = emp["employee_id"].map(pd.Series(ls_day.values, index=ls["employee_id"]))
+        ls = ls.assign(day=hire_dates(ls["since"], tz))
+        # the latest move on or before the cycle end is when the current level began
+        latest = ls[ls["day"] <= pd.Timestamp(cycle_end)].groupby("employee_id")["day"].max()
+        since = emp["employee_id"].map(latest)
         since = since.fillna(emp["hire_date"])
     ctx = cond.Context(
         emp=emp,

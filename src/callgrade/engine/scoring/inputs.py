@@ -32,7 +32,8 @@ def roster_frame(policy: Policy, roster: pa.Table) -> pd.DataFrame:
         df["hire_date"] = pd.NaT
     known = {p.code: p for p in policy.positions}
     df = df[df["position"].isin(list(known)) & (df["status"].fillna("") != "left")]
-    df = df.sort_values("employee_id", kind="mergesort").drop_duplicates("employee_id")
+    # a repeated id keeps the same row whatever the input order: sort on every column first
+    df = df.sort_values(cols, kind="mergesort").drop_duplicates("employee_id")
     df["scorecard"] = df["position"].map({c: p.scorecard for c, p in known.items()})
     df["ladder"] = df["position"].map({c: p.ladder for c, p in known.items()})
     df["queue"] = ""
@@ -63,7 +64,11 @@ def period_kpis(kpis: pa.Table, label: str) -> pd.DataFrame:
         mask = pc.and_(mask, pc.equal(kpis.column("entity_type"), "agent"))
     df = kpis.select(KPI_COLUMNS).filter(mask).to_pandas()
     dup = df.duplicated(["entity_id", "kpi"], keep="last")
-    return df[~dup] if dup.any() else df
+    if not dup.any():
+        return df
+    # a repeated key keeps the same row whatever the input order
+    df = df.sort_values(["entity_id", "kpi", "value", "sample_size"], kind="mergesort")
+    return df.drop_duplicates(["entity_id", "kpi"], keep="last")
 
 
 def period_last_day(kpis: pa.Table, label: str, tz: str) -> dt.date | None:
@@ -85,6 +90,7 @@ def extra_frame(extra_inputs: pa.Table | None) -> pd.DataFrame:
         return pd.DataFrame({"employee_id": [], "input": [], "ref": [], "value": []})
     df = extra_inputs.select(["employee_id", "input", "ref", "value"]).to_pandas()
     df["ref"] = df["ref"].fillna("")
+    df = df.sort_values(["employee_id", "input", "ref", "value"], kind="mergesort")
     return df.drop_duplicates(["employee_id", "input", "ref"], keep="last")
 
 
