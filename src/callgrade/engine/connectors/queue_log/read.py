@@ -1,10 +1,10 @@
 """Load a queue_log file into DuckDB as numbered raw lines or rows, ready for one SQL derivation.
 
-Line numbers come from Arrow, not SQL: DuckDB keeps file order (``preserve_insertion_order``) but a
-window ``row_number() OVER ()`` over a parallel scan does not promise it, so the rows are fetched in
-order and numbered with one vectorized ``arange``.
+Line numbers never come from ``row_number() OVER ()``, which a parallel scan does not keep in file
+order. The fast path (:func:`load_fields`) stores the reader's rows in a table filled in file order
+and uses its ``rowid``; the other paths fetch rows in order and number them with one ``arange``.
 
-Both forms end up as the table ``lines(line, raw, f)`` where ``f`` is the list of fields in
+The other paths end up as the table ``lines(line, raw, f)`` where ``f`` is the list of fields in
 file-form order: time, callid, queuename, agent, event, data1, data2, … (the database form's
 data columns are re-split on ``|`` so that adaptive-realtime ``data5 = "calltime|origpos"``
 becomes two fields).
@@ -161,7 +161,8 @@ def load_fields(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> bo
 def raw_lines(path: Path, numbers: list[int]) -> pa.Table:
     """``(line, raw)`` of the given lines of a file that passed :func:`load_fields` (so line n
     is the n-th LF-separated line), for writing the reasons of the few rejected lines."""
-    text = _bytes(path).decode("utf-8").removeprefix("\ufeff")
+    # DuckDB has read the file as UTF-8 already; "replace" only guards against a disagreement.
+    text = _bytes(path).decode("utf-8", "replace").removeprefix("\ufeff")
     lines = text.split("\n")
     return pa.table(
         {
