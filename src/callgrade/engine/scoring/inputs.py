@@ -57,9 +57,11 @@ def months_between(start: pd.Series, end: dt.date) -> pd.Series:
     return months.where(s.notna()).clip(lower=0).astype(float)
 
 
-def period_kpis(kpis: pa.Table, label: str) -> pd.DataFrame:
-    """One period's agent KPI rows (the last row wins when a key repeats)."""
+def period_kpis(kpis: pa.Table, label: str, codes: list[str] | None = None) -> pd.DataFrame:
+    """One period's agent KPI rows, of the KPIs in ``codes`` when given."""
     mask = pc.equal(kpis.column("period"), label)
+    if codes is not None:
+        mask = pc.and_(mask, pc.is_in(kpis.column("kpi"), value_set=pa.array(codes, pa.string())))
     if "entity_type" in kpis.column_names:
         mask = pc.and_(mask, pc.equal(kpis.column("entity_type"), "agent"))
     df = kpis.select(KPI_COLUMNS).filter(mask).to_pandas()

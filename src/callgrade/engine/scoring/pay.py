@@ -118,7 +118,7 @@ def pay(
         add(
             sel, "bonus", "bonus", basis=base, rate=coef, amount=amount, cash=True, explanation=text
         )
-    kpi = period_kpis(kpis, period_label)
+    kpi = period_kpis(kpis, period_label, sorted({c.kpi for c in policy.pay.commissions}))
     for c in policy.pay.commissions:
         rows = kpi[kpi["kpi"] == c.kpi].set_index("entity_id")["value"]
         sel = emp[emp["position"].isin(list(c.positions)) & emp["employee_id"].isin(rows.index)]

@@ -38,9 +38,9 @@ def _absolute(spec: Absolute, total: pd.Series) -> pd.Series:
 
 def _forced(spec: Forced, tot: pd.DataFrame) -> pd.Series:
     scored = tot[tot["total"].notna()]
-    keys = ["scorecard", *spec.group]
+    keys = list(spec.group)
     by, asc = order_keys(spec.tie_break)
-    s = scored.sort_values(keys + by, ascending=[True] * len(keys) + asc, kind="mergesort")
+    s = scored.sort_values([*keys, *by], ascending=[True] * len(keys) + asc, kind="mergesort")
     g = s.groupby(keys, sort=False, dropna=False)
     i = g.cumcount().to_numpy()
     n = g["employee_id"].transform("size").to_numpy()

@@ -171,7 +171,10 @@ def score(
         as_of = period_last_day(kpis, period_label, policy.time_zone)
     if as_of is None:
         raise ValueError(f"no KPI rows for period {period_label!r}: pass as_of explicitly")
-    kpi = period_kpis(kpis, period_label)
+    used = sorted(
+        {m.kpi for c in policy.scorecards for d in c.dimensions for m in d.items if m.kpi}
+    )
+    kpi = period_kpis(kpis, period_label, used)
     extra = extra_frame(extra_inputs)
     frames = []
     for card in policy.scorecards:
