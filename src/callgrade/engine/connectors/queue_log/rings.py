@@ -29,7 +29,9 @@ def derive_rings(
         SELECT line, ts, callid, queue, agent, d1 FROM ev WHERE event = '{NO_ANSWER}'
     ), starts AS (
         SELECT DISTINCT callid, queue, ts FROM ev
-        WHERE event IN ({_q((ENTER, *REFUSALS))}) OR starts_with(event, '{DIVERT_PREFIX}')
+        WHERE (event IN ({_q((ENTER, *REFUSALS))}) OR starts_with(event, '{DIVERT_PREFIX}'))
+          -- Only calls that rang someone: a small share of all starts.
+          AND callid IN (SELECT callid FROM r)
     ), j AS (
         SELECT r.*, s.ts AS start_ts
         FROM r ASOF LEFT JOIN starts AS s
@@ -41,12 +43,12 @@ def derive_rings(
         -- A replayed line is the same attempt; the first one is kept.
         QUALIFY row_number() OVER (PARTITION BY attempt_id ORDER BY line) = 1
     )
-    SELECT attempt_id, agent AS agent_id, queue,
-           CASE WHEN entry_id IN (SELECT interaction_id FROM known_interactions)
-                THEN entry_id END AS interaction_id,
+    SELECT attempt_id, agent AS agent_id, queue, known.interaction_id,
            ts AS rang_at, CAST(d1 AS DOUBLE) / 1000 AS ring_s,
            ? AS source, ? || ':' || line AS source_ref
-    FROM k ORDER BY line
+    -- A join, not IN: the planner then hashes the few attempts, not every interaction.
+    FROM k LEFT JOIN known_interactions AS known ON known.interaction_id = k.entry_id
+    ORDER BY line
     """
     try:
         table = con.execute(sql, [source, file_name]).to_arrow_table()
