@@ -564,9 +564,9 @@ def grade_cmd(
     limit: Limit = 40,
 ) -> None:
     """Ladder decisions (promote, hold, demote, pass probation) with evidence and checklists."""
-    result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=True)
     if what not in ("decisions", "criteria", "checklist"):
         raise Failure(f"--what {what!r}: expected decisions, criteria or checklist")
+    result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=True)
     table = getattr(result.decisions, what)
     columns = {
         "decisions": ["employee_id", "position", "level_from", "action", "level_to", "reason"],

@@ -8,7 +8,6 @@ Mapping rules are documented in docs/connectors/amazon_connect.md.
 
 from __future__ import annotations
 
-import codecs
 import json
 import math
 import re
@@ -25,8 +24,10 @@ from callgrade.engine.connectors.base import (
     ConnectorError,
     ParseResult,
     Reject,
+    read_lenient,
     rejects_table,
     source_label,
+    time_zone,
 )
 from callgrade.engine.schemas import INTERACTIONS, conform
 
@@ -72,24 +73,10 @@ def parse(path: Path, *, tz: str = "UTC", encoding: str = "utf-8", **options: An
         raise ConnectorError(
             f"unknown option(s) for connect: {', '.join(sorted(options))}; expected tz, encoding"
         )
-    try:
-        zone = zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ConnectorError(
-            f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai"
-        ) from None
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise ConnectorError(f"unknown encoding {encoding!r}") from None
+    zone = time_zone(tz)
+    text = read_lenient(path, encoding)
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConnectorError(f"cannot read {path}: {exc.strerror or exc}") from exc
     source = source_label(CONNECTOR, path)
-    # surrogateescape keeps undecodable bytes in place so only the records holding them are lost
-    text = data.decode(encoding, "surrogateescape").removeprefix("\ufeff")
 
     undecodable = _UNDECODED.search(text) is not None
     rejects: list[Reject] = []

@@ -12,6 +12,8 @@ connector saw; each is either accepted or rejected, so ``read == accepted + reje
 
 from __future__ import annotations
 
+import codecs
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +77,31 @@ def source_label(connector: str, path: Path) -> str:
     """The ``source`` column value: connector and file name (not the directory, so moving a file
     does not change lineage)."""
     return f"{connector}:{path.name}"
+
+
+def time_zone(tz: str) -> zoneinfo.ZoneInfo:
+    """The IANA zone ``tz``, or a ConnectorError saying what a valid name looks like."""
+    try:
+        return zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConnectorError(
+            f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai"
+        ) from None
+
+
+def read_lenient(path: Path | str, encoding: str) -> str:
+    """The file's text with undecodable bytes kept in place as surrogates (``surrogateescape``),
+    so a connector can reject only the records holding them; a UTF-8 BOM is dropped."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ConnectorError(f"unknown encoding {encoding!r}") from None
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConnectorError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return data.decode(encoding, "surrogateescape").removeprefix("\ufeff")
 
 
 def read_text(path: Path, encoding: str = "utf-8") -> tuple[str | None, Reject | None]:

@@ -7,12 +7,10 @@ Mapping rules are documented in docs/connectors/cdr.md.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
 import re
-import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,8 +22,10 @@ from callgrade.engine.connectors.base import (
     ConnectorError,
     ParseResult,
     Reject,
+    read_lenient,
     rejects_table,
     source_label,
+    time_zone,
 )
 from callgrade.engine.schemas import conform
 
@@ -115,20 +115,10 @@ def parse(
     if direction not in DIRECTIONS:
         raise ConnectorError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
     contexts = _contexts(outbound_contexts)
-    _check_tz(tz)
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise ConnectorError(f"unknown encoding {encoding!r}") from None
+    time_zone(tz)
+    text = read_lenient(path, encoding)
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConnectorError(f"cannot read {path}: {exc.strerror or exc}") from exc
-
     source = source_label(CONNECTOR, path)
-    # surrogateescape keeps undecodable bytes in place so only the records holding them are lost
-    text = data.decode(encoding, "surrogateescape").removeprefix("\ufeff")
     # The same line splitting the CSV reader sees (\r, \n, \r\n; not str.splitlines' extras).
     physical = io.StringIO(text, newline="").readlines()
 
@@ -179,15 +169,6 @@ def _contexts(value: str | Iterable[str] | None) -> tuple[str, ...]:
     if not all(isinstance(i, str) for i in items):
         raise ConnectorError("outbound_contexts must be strings")
     return tuple(i.strip().lower() for i in items if i.strip())
-
-
-def _check_tz(tz: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ConnectorError(
-            f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai"
-        ) from None
 
 
 def _records(text: str) -> Iterator[tuple[int, int, list[str] | None, str]]:
