@@ -425,3 +425,18 @@ def test_ingest_twice_into_the_warehouse_adds_nothing(tmp_path):
     again = ingest_files(wh, "cdr", [path], tz="Asia/Shanghai")
     assert again.commits["interactions"].added == 0
     assert wh.count("interactions") == 2
+
+
+def test_unanswered_outbound_leg_keeps_the_dialing_agent(tmp_path):
+    # telesales dial: the agent is the calling channel whether or not the customer picks up
+    line = cdr_line(
+        dcontext="from-internal",
+        channel="PJSIP/E0007-00000010",
+        dstchannel="PJSIP/trunk-00000011",
+        answer="",
+        billsec="0",
+        disposition="NO ANSWER",
+    )
+    _, [row] = run(tmp_path, line + "\n")
+    assert (row["direction"], row["agent_id"], row["answered"]) == ("outbound", "E0007", False)
+    assert row["outcome"] == "no_answer" and row["talk_s"] is None

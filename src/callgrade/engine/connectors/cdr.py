@@ -256,7 +256,9 @@ def _interactions(
             "channel": pa.repeat(pa.scalar("voice"), n),
             "direction": pc.if_else(outbound, "outbound", "inbound"),
             "queue": pc.if_else(in_queue, queue, none_s),
-            "agent_id": pc.if_else(answered, agent, none_s),
+            # The dialing agent is known for every outbound leg, answered or not: an agent's
+            # outbound answer rate is connected / dialed. Inbound: only who answered.
+            "agent_id": pc.if_else(pc.or_(answered, outbound), agent, none_s),
             "customer_id": customer,
             "offered_at": t["start"],
             "answered_at": pc.if_else(answered, t["answer"], pa.scalar(None, t["answer"].type)),
