@@ -498,6 +498,47 @@ OutFile = Annotated[Path | None, typer.Option(help="Output file (csv/xlsx/json).
 Limit = Annotated[int, typer.Option(help="Rows shown in the terminal.")]
 
 
+# The columns shown in the terminal for each view (files get every column).
+SCORE_VIEWS = {
+    "totals": [
+        "period",
+        "employee_id",
+        "position",
+        "team",
+        "level",
+        "total",
+        "rating",
+        "rank",
+        "group_size",
+    ],
+    "items": [
+        "period",
+        "employee_id",
+        "dimension",
+        "ref",
+        "value",
+        "points",
+        "effective_weight",
+        "contribution",
+        "explanation",
+    ],
+    "dimensions": ["period", "employee_id", "dimension", "score", "weight"],
+}
+GRADE_VIEWS = {
+    "decisions": ["employee_id", "position", "level_from", "action", "level_to", "reason"],
+    "criteria": ["employee_id", "rule", "condition", "holds", "evidence"],
+    "checklist": ["employee_id", "condition", "status", "evidence"],
+}
+
+
+def choose(what: str, views: dict[str, list[str]]) -> list[str]:
+    """The terminal columns of view ``what``, checked before any work starts."""
+    if what not in views:
+        names = list(views)
+        raise Failure(f"--what {what!r}: expected {', '.join(names[:-1])} or {names[-1]}")
+    return views[what]
+
+
 @app.command("score")
 def score_cmd(
     policy: PolicyOpt,
@@ -513,35 +554,9 @@ def score_cmd(
     """Scorecards: every KPI's value, points, weight and explanation; totals, ratings, ranks."""
     import pyarrow as pa
 
-    if what not in ("totals", "items", "dimensions"):
-        raise Failure(f"--what {what!r}: expected totals, items or dimensions")
+    columns = choose(what, SCORE_VIEWS)
     result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=False)
     table = pa.concat_tables([getattr(c, what) for c in result.scorecards])
-    columns = {
-        "totals": [
-            "period",
-            "employee_id",
-            "position",
-            "team",
-            "level",
-            "total",
-            "rating",
-            "rank",
-            "group_size",
-        ],
-        "items": [
-            "period",
-            "employee_id",
-            "dimension",
-            "ref",
-            "value",
-            "points",
-            "effective_weight",
-            "contribution",
-            "explanation",
-        ],
-        "dimensions": ["period", "employee_id", "dimension", "score", "weight"],
-    }[what]
     emit(
         table,
         output=output,
@@ -564,15 +579,9 @@ def grade_cmd(
     limit: Limit = 40,
 ) -> None:
     """Ladder decisions (promote, hold, demote, pass probation) with evidence and checklists."""
-    if what not in ("decisions", "criteria", "checklist"):
-        raise Failure(f"--what {what!r}: expected decisions, criteria or checklist")
+    columns = choose(what, GRADE_VIEWS)
     result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=True)
     table = getattr(result.decisions, what)
-    columns = {
-        "decisions": ["employee_id", "position", "level_from", "action", "level_to", "reason"],
-        "criteria": ["employee_id", "rule", "condition", "holds", "evidence"],
-        "checklist": ["employee_id", "condition", "status", "evidence"],
-    }[what]
     emit(
         table,
         output=output,
