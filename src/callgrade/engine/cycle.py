@@ -9,9 +9,10 @@ date is the last local day of the period.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import ibis
@@ -59,6 +60,25 @@ def _assessment_inputs(assessments: pa.Table, as_of: dt.date, tz: str) -> pa.Tab
     return inputs_from_assessments(taken, as_of) if taken.num_rows else None
 
 
+def override_ratings(
+    policy: Policy, card: Scorecards, overrides: Mapping[tuple[str, str], str]
+) -> Scorecards:
+    """``card`` with the calibrated ratings of its period put in place of the computed ones."""
+    mine = {emp: r for (label, emp), r in overrides.items() if label == card.period}
+    if not mine:
+        return card
+    known = {g.code: g.points for g in policy.ratings.grades}
+    unknown = sorted(set(mine.values()) - set(known))
+    if unknown:
+        raise ValueError(f"unknown rating(s) {', '.join(unknown)}: the policy has {sorted(known)}")
+    totals = card.totals.to_pandas()
+    hit = totals["employee_id"].isin(list(mine))
+    totals.loc[hit, "rating"] = totals.loc[hit, "employee_id"].map(mine)
+    totals.loc[hit, "rating_points"] = totals.loc[hit, "rating"].map(known).astype(float)
+    table = pa.Table.from_pandas(totals, schema=card.totals.schema, preserve_index=False)
+    return dataclasses.replace(card, totals=table)
+
+
 def rating_periods(policy: Policy, spec: str) -> list[Period]:
     """The policy's rating periods (e.g. months) covering ``spec`` (e.g. ``2026-H1``)."""
     return parse_period(spec, tz=policy.time_zone, grain=policy.cycle.rating_period)
@@ -72,8 +92,13 @@ def run_cycle(
     options: KpiOptions | None = None,
     grade_at_end: bool = True,
     on_step: Callable[[str], None] | None = None,
+    rating_overrides: Mapping[tuple[str, str], str] | None = None,
 ) -> CycleResult:
-    """Score, grade and pay everyone in the warehouse's roster under ``policy`` for ``period``."""
+    """Score, grade and pay everyone in the warehouse's roster under ``policy`` for ``period``.
+
+    ``rating_overrides`` maps (rating period label, employee id) → rating: a calibrated rating
+    replaces the computed one before pay and grading use it (the total score stays as computed).
+    """
 
     def step(name: str) -> None:
         if on_step:
@@ -97,6 +122,8 @@ def run_cycle(
         as_of = last_local_day(p, policy.time_zone)
         extra = _assessment_inputs(assessments, as_of, policy.time_zone)
         card = score(policy, kpis, roster, period_label=p.label, extra_inputs=extra, as_of=as_of)
+        if rating_overrides:
+            card = override_ratings(policy, card, rating_overrides)
         cards.append(card)
         lines.append(pay(policy, card, None, kpis, roster, period_label=p.label, as_of=as_of))
     decisions = None
