@@ -35,6 +35,7 @@ def test_override_replaces_rating_and_points_for_that_period_only() -> None:
     rows = {r["employee_id"]: r for r in out.totals.to_pylist()}
     assert rows["E2"]["rating"] == "B" and rows["E2"]["rating_points"] == points["B"]
     assert rows["E2"]["total"] == 40.0  # the score stays as computed
+    assert rows["E2"]["computed_rating"] == "D"
     assert rows["E1"]["rating"] == "S"  # the 2026-02 override belongs to another period
 
 

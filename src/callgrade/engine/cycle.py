@@ -72,10 +72,12 @@ def override_ratings(
     if unknown:
         raise ValueError(f"unknown rating(s) {', '.join(unknown)}: the policy has {sorted(known)}")
     totals = card.totals.to_pandas()
+    totals["computed_rating"] = totals["rating"]
     hit = totals["employee_id"].isin(list(mine))
     totals.loc[hit, "rating"] = totals.loc[hit, "employee_id"].map(mine)
     totals.loc[hit, "rating_points"] = totals.loc[hit, "rating"].map(known).astype(float)
-    table = pa.Table.from_pandas(totals, schema=card.totals.schema, preserve_index=False)
+    schema = card.totals.schema.append(pa.field("computed_rating", pa.string()))
+    table = pa.Table.from_pandas(totals, schema=schema, preserve_index=False)
     return dataclasses.replace(card, totals=table)
 
 
@@ -97,7 +99,8 @@ def run_cycle(
     """Score, grade and pay everyone in the warehouse's roster under ``policy`` for ``period``.
 
     ``rating_overrides`` maps (rating period label, employee id) → rating: a calibrated rating
-    replaces the computed one before pay and grading use it (the total score stays as computed).
+    replaces the computed one before pay and grading use it (the total score stays as computed,
+    and the totals keep the computed rating in ``computed_rating``).
     """
 
     def step(name: str) -> None:

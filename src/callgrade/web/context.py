@@ -1,0 +1,20 @@
+"""Template context: the acting user's role and unread notifications, for the navigation bar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from callgrade.web.access import employee_of, role_of
+
+
+def nav(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {"role": "anonymous"}
+    return {
+        "role": role_of(user),
+        "me": employee_of(user),
+        "unread": user.notifications.filter(read=False).count(),
+    }

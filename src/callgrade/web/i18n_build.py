@@ -1,0 +1,60 @@
+"""Compile the translation catalogs: merge ``locale/<lang>/fragments/*.po`` into
+``locale/<lang>/LC_MESSAGES/django.po`` and compile it to ``django.mo``.
+
+Each area of the app keeps its strings in its own fragment so they can be edited independently;
+compiling is pure Python (polib), so a fresh machine needs no GNU gettext. The build runs this
+before serving or testing: ``python -m callgrade.web.i18n_build``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import polib
+
+LOCALE = Path(__file__).resolve().parent / "locale"
+
+
+def merged(lang_dir: Path) -> polib.POFile:
+    """All fragments of one language as one catalog; a msgid translated twice differently is an
+    error, so two areas cannot silently disagree."""
+    out = polib.POFile()
+    out.metadata = {
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Language": lang_dir.name.replace("_", "-"),
+        "Plural-Forms": "nplurals=1; plural=0;",
+    }
+    seen: dict[tuple[str | None, str], str] = {}
+    for frag in sorted((lang_dir / "fragments").glob("*.po")):
+        for entry in polib.pofile(str(frag)):
+            if entry.obsolete or not entry.msgstr:
+                continue
+            key = (entry.msgctxt, entry.msgid)
+            if key in seen:
+                if seen[key] != entry.msgstr:
+                    raise ValueError(
+                        f"{frag.name}: {entry.msgid!r} is translated as {entry.msgstr!r} here "
+                        f"and as {seen[key]!r} in another fragment"
+                    )
+                continue
+            seen[key] = entry.msgstr
+            out.append(polib.POEntry(msgctxt=entry.msgctxt, msgid=entry.msgid, msgstr=entry.msgstr))
+    return out
+
+
+def build(locale: Path = LOCALE) -> list[Path]:
+    written = []
+    for lang_dir in sorted(p for p in locale.iterdir() if (p / "fragments").is_dir()):
+        catalog = merged(lang_dir)
+        target = lang_dir / "LC_MESSAGES"
+        target.mkdir(exist_ok=True)
+        catalog.save(str(target / "django.po"))
+        catalog.save_as_mofile(str(target / "django.mo"))
+        written.append(target / "django.mo")
+    return written
+
+
+if __name__ == "__main__":
+    for path in build():
+        print(f"compiled {path}", file=sys.stderr)

@@ -1,0 +1,195 @@
+"""Grading cycles, their background jobs and the engine results stored for them.
+
+Result rows keep the indexed fields the pages filter and sort on as columns and the engine's
+whole row in ``detail``, so every number on a page traces back to what the engine returned.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Cycle(models.Model):
+    DRAFT = "draft"
+    COMPUTED = "computed"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    APPEALS = "appeals"
+    CLOSED = "closed"
+    STATES = [
+        (DRAFT, _("draft")),
+        (COMPUTED, _("computed")),
+        (IN_REVIEW, _("in review")),
+        (APPROVED, _("approved")),
+        (PUBLISHED, _("published")),
+        (APPEALS, _("appeal window")),
+        (CLOSED, _("closed")),
+    ]
+
+    name = models.CharField(_("name"), max_length=100)
+    period = models.CharField(_("period"), max_length=50)  # e.g. 2026-H1 or 2026-01-01..2026-06-30
+    policy_version = models.ForeignKey(
+        "PolicyVersion", on_delete=models.PROTECT, related_name="cycles"
+    )
+    # Population: empty lists mean everyone.
+    teams = models.ManyToManyField("Team", blank=True, related_name="+")
+    positions = models.JSONField(default=list, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=STATES, default=DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    appeal_deadline = models.DateField(null=True, blank=True)
+    effective_date = models.DateField(null=True, blank=True)
+    cycle_end = models.CharField(max_length=10, blank=True)  # the grading date the engine used
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def visible_to_employees(self) -> bool:
+        return self.state in (self.PUBLISHED, self.APPEALS, self.CLOSED)
+
+
+class Job(models.Model):
+    """A background task with progress the pages poll."""
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATES = [
+        (QUEUED, _("queued")),
+        (RUNNING, _("running")),
+        (DONE, _("done")),
+        (FAILED, _("failed")),
+    ]
+
+    kind = models.CharField(max_length=50)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, null=True, related_name="jobs")
+    arguments = models.JSONField(default=dict)
+    state = models.CharField(max_length=20, choices=STATES, default=QUEUED)
+    progress = models.FloatField(default=0.0)  # 0..1
+    step = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class _Result(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    employee = models.ForeignKey("Employee", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class KpiValue(_Result):
+    period = models.CharField(max_length=20)
+    kpi = models.CharField(max_length=50)
+    value = models.FloatField(null=True)
+    numerator = models.FloatField(null=True)
+    denominator = models.FloatField(null=True)
+    sample_size = models.BigIntegerField(default=0)
+    unit = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "employee", "period"])]
+
+
+class ScoreItem(_Result):
+    period = models.CharField(max_length=20)
+    dimension = models.CharField(max_length=50)
+    item = models.CharField(max_length=50)
+    status = models.CharField(max_length=30)
+    value = models.FloatField(null=True)
+    points = models.FloatField(null=True)
+    weight = models.FloatField(null=True)
+    contribution = models.FloatField(null=True)
+    explanation_en = models.TextField()
+    explanation_zh = models.TextField()
+    detail = models.JSONField()  # the engine's whole item row
+
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "employee", "period"])]
+
+
+class ScoreTotal(_Result):
+    period = models.CharField(max_length=20)
+    total = models.FloatField(null=True)
+    rating = models.CharField(max_length=20, blank=True)
+    rank = models.IntegerField(null=True)
+    group_size = models.IntegerField(null=True)
+    # The rating after HR calibration (see Calibration); ``rating`` stays what the engine computed.
+    calibrated_rating = models.CharField(max_length=20, blank=True)
+    detail = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "period", "employee"])]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "employee", "period"], name="one_total"),
+        ]
+
+    @property
+    def final_rating(self) -> str:
+        return self.calibrated_rating or self.rating
+
+
+class Decision(_Result):
+    """The engine's ladder proposal and, after review, the final decision."""
+
+    action = models.CharField(max_length=30)
+    level_from = models.CharField(max_length=50, blank=True)
+    level_to = models.CharField(max_length=50, blank=True)
+    reason = models.TextField(blank=True)
+    final_action = models.CharField(max_length=30, blank=True)
+    final_level = models.CharField(max_length=50, blank=True)
+    final_reason = models.TextField(blank=True)  # required when the final departs from the proposal
+    applied = models.BooleanField(default=False)
+    detail = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "employee"], name="one_decision"),
+        ]
+
+    @property
+    def departs(self) -> bool:
+        return bool(self.final_level) and self.final_level != self.level_to
+
+
+class ChecklistItem(_Result):
+    """A condition evaluated for a decision: ``kind`` is ``criterion`` (why this decision) or
+    ``checklist`` (what the next level still needs)."""
+
+    kind = models.CharField(max_length=20)
+    rule = models.CharField(max_length=50)
+    condition = models.TextField()
+    holds = models.BooleanField()
+    status = models.CharField(max_length=20, blank=True)
+    evidence = models.TextField()
+    detail = models.JSONField()
+
+
+class PayLine(_Result):
+    period = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20)
+    code = models.CharField(max_length=50)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    cash = models.BooleanField()
+    explanation = models.TextField()
+    detail = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "employee", "period"])]

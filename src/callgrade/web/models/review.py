@@ -1,0 +1,94 @@
+"""Review: lead comments, promotion nominations, conflicts of interest and appeals."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+User = settings.AUTH_USER_MODEL
+
+
+class Comment(models.Model):
+    cycle = models.ForeignKey("Cycle", on_delete=models.CASCADE, related_name="comments")
+    employee = models.ForeignKey("Employee", on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Nomination(models.Model):
+    PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+    STATES = [(PENDING, _("pending")), (APPROVED, _("approved")), (REJECTED, _("rejected"))]
+
+    cycle = models.ForeignKey("Cycle", on_delete=models.CASCADE, related_name="nominations")
+    employee = models.ForeignKey("Employee", on_delete=models.CASCADE, related_name="nominations")
+    level_to = models.CharField(_("proposed level"), max_length=50)
+    reason = models.TextField(_("reason"))
+    nominated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    nominated_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=20, choices=STATES, default=PENDING)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-nominated_at", "-id"]
+
+
+class Conflict(models.Model):
+    """A declared conflict of interest: ``user`` must not decide on ``employee``'s case."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="conflicts")
+    employee = models.ForeignKey("Employee", on_delete=models.CASCADE, related_name="+")
+    relation = models.CharField(_("relation"), max_length=100)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "employee"], name="one_conflict"),
+        ]
+
+
+class Appeal(models.Model):
+    OPEN, UPHELD, REJECTED = "open", "upheld", "rejected"
+    STATES = [(OPEN, _("open")), (UPHELD, _("upheld")), (REJECTED, _("rejected"))]
+
+    cycle = models.ForeignKey("Cycle", on_delete=models.CASCADE, related_name="appeals")
+    employee = models.ForeignKey("Employee", on_delete=models.CASCADE, related_name="appeals")
+    reason = models.TextField(_("reason"))
+    filed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=20, choices=STATES, default=OPEN)
+    resolution = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    recomputed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+
+
+class Calibration(models.Model):
+    """HR's calibrated rating for one employee and rating period; survives recomputes, and the
+    engine applies it before pay and grading."""
+
+    cycle = models.ForeignKey("Cycle", on_delete=models.CASCADE, related_name="calibrations")
+    employee = models.ForeignKey("Employee", on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=20)
+    rating = models.CharField(max_length=20)
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "employee", "period"], name="one_calibration"),
+        ]

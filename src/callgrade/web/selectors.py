@@ -1,0 +1,104 @@
+"""Reads for pages: what a scorecard, a trend or a team table shows, assembled from stored
+engine results (never recomputed here)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import QuerySet
+
+from callgrade.web.access import AnyUser, employee_of, is_hr, led_team_ids
+from callgrade.web.models import (
+    Appeal,
+    ChecklistItem,
+    Cycle,
+    Decision,
+    Employee,
+    KpiValue,
+    PayLine,
+    ScoreItem,
+    ScoreTotal,
+)
+
+
+def cycles_for(user: AnyUser, employee: Employee) -> QuerySet[Cycle]:
+    """The cycles whose results ``user`` may see for ``employee``: employees see published
+    results only; their lead and HR also see results under review."""
+    qs = Cycle.objects.exclude(state=Cycle.DRAFT).exclude(computed_at=None)
+    me = employee_of(user)
+    reviewer = is_hr(user) or (employee.team_id in led_team_ids(user) and me != employee)
+    if not reviewer:
+        qs = qs.filter(state__in=[Cycle.PUBLISHED, Cycle.APPEALS, Cycle.CLOSED])
+    return qs.order_by("-created_at", "-id")
+
+
+def scorecard(employee: Employee, cycle: Cycle, period: str | None, lang: str) -> dict[str, Any]:
+    totals = list(ScoreTotal.objects.filter(cycle=cycle, employee=employee).order_by("period"))
+    periods = [t.period for t in totals]
+    if period not in periods:
+        period = periods[-1] if periods else None
+    total = next((t for t in totals if t.period == period), None)
+    items = list(
+        ScoreItem.objects.filter(cycle=cycle, employee=employee, period=period).order_by(
+            "detail__dimension_index", "detail__item_index", "id"
+        )
+    )
+    dimensions: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for it in items:
+        d = it.detail
+        dimensions[it.dimension].append(
+            {
+                "item": it.item,
+                "status": it.status,
+                "unit": d.get("unit"),
+                "value": it.value,
+                "numerator": d.get("numerator"),
+                "denominator": d.get("denominator"),
+                "sample_size": d.get("sample_size"),
+                "target": d.get("target"),
+                "floor": d.get("floor"),
+                "points": it.points,
+                "weight": it.weight,
+                "contribution": it.contribution,
+                "input": d.get("input"),
+                "explanation": it.explanation_zh if lang.startswith("zh") else it.explanation_en,
+            }
+        )
+    decision = Decision.objects.filter(cycle=cycle, employee=employee).first()
+    conditions = list(ChecklistItem.objects.filter(cycle=cycle, employee=employee).order_by("id"))
+    pay = list(PayLine.objects.filter(cycle=cycle, employee=employee, period=period).order_by("id"))
+    kpis = list(
+        KpiValue.objects.filter(cycle=cycle, employee=employee, period=period).order_by("kpi")
+    )
+    return {
+        "cycle": cycle,
+        "period": period,
+        "periods": periods,
+        "total": total,
+        "totals": totals,
+        "dimensions": dict(dimensions),
+        "kpis": kpis,
+        "decision": decision,
+        "criteria": [c for c in conditions if c.kind == "criterion"],
+        "checklist": [c for c in conditions if c.kind == "checklist"],
+        "pay": pay,
+        "pay_cash": sum((p.amount for p in pay if p.cash), start=0),
+        "appeals": list(Appeal.objects.filter(cycle=cycle, employee=employee)),
+    }
+
+
+def trend(employee: Employee, cycles: QuerySet[Cycle]) -> dict[str, Any]:
+    """Total score and the scored items' values over every period the employee was scored in
+    the visible cycles (the newest cycle wins a period computed twice)."""
+    by_period: dict[str, ScoreTotal] = {}
+    for t in ScoreTotal.objects.filter(cycle__in=cycles, employee=employee).order_by(
+        "cycle__created_at", "cycle_id"
+    ):
+        by_period[t.period] = t
+    periods = sorted(by_period)
+    return {
+        "periods": periods,
+        "total": [by_period[p].total for p in periods],
+        "rating": [by_period[p].final_rating for p in periods],
+    }

@@ -1,0 +1,1 @@
+"""Services: every write, each ``<entity>_<action>(*, ..., actor)`` inside one transaction."""

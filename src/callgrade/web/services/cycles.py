@@ -1,0 +1,267 @@
+"""The grading-cycle workflow.
+
+draft → computed → in review → approved → published → appeal window → closed. Computing runs
+the engine as a background job and replaces the stored results (idempotent); every transition,
+calibration and decision is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from callgrade.engine.cycle import rating_periods, run_cycle
+from callgrade.engine.warehouse import Warehouse
+from callgrade.web.models import (
+    Calibration,
+    Cycle,
+    Decision,
+    Employee,
+    Job,
+    LevelChange,
+    PolicyVersion,
+)
+from callgrade.web.services.audit import audit, notify
+from callgrade.web.services.jobs import Progress, job_start, register
+from callgrade.web.services.results import store_results
+
+NEXT = {
+    Cycle.COMPUTED: Cycle.IN_REVIEW,
+    Cycle.IN_REVIEW: Cycle.APPROVED,
+    Cycle.APPROVED: Cycle.PUBLISHED,
+    Cycle.PUBLISHED: Cycle.APPEALS,
+    Cycle.APPEALS: Cycle.CLOSED,
+}
+
+
+class WorkflowError(ValueError):
+    """A step the cycle's state does not allow, or a missing reason."""
+
+
+def warehouse() -> Warehouse:
+    return Warehouse(Path(settings.DATA_DIR))
+
+
+def cycle_create(
+    *,
+    actor: Any,
+    name: str,
+    period: str,
+    policy_version: PolicyVersion,
+    teams: list[Any] | None = None,
+    positions: list[str] | None = None,
+) -> Cycle:
+    if policy_version.status == PolicyVersion.DRAFT:
+        raise WorkflowError("a cycle needs a published standard")
+    policy = policy_version.policy()
+    try:
+        periods = rating_periods(policy, period)
+    except ValueError as e:
+        raise WorkflowError(f"period {period!r}: {e}") from None
+    if not periods:
+        raise WorkflowError(f"period {period!r} holds no rating period")
+    with transaction.atomic():
+        cycle = Cycle.objects.create(
+            name=name,
+            period=period,
+            policy_version=policy_version,
+            positions=positions or [],
+            created_by=actor,
+        )
+        if teams:
+            cycle.teams.set(teams)
+        audit(
+            actor,
+            "cycle_create",
+            cycle,
+            after={"name": name, "period": period, "policy": str(policy_version)},
+        )
+    return cycle
+
+
+def population(cycle: Cycle) -> dict[str, int]:
+    """employee id → pk of the employees the cycle grades."""
+    qs = Employee.objects.exclude(status="left")
+    team_ids = list(cycle.teams.values_list("id", flat=True))
+    if team_ids:
+        qs = qs.filter(team_id__in=team_ids)
+    if cycle.positions:
+        qs = qs.filter(position__in=cycle.positions)
+    return dict(qs.values_list("employee_id", "id"))
+
+
+def cycle_compute(*, cycle: Cycle, actor: Any, only: list[str] | None = None) -> Job:
+    """Start the engine on the cycle in the background (all of it, or ``only`` some employees)."""
+    if cycle.state not in (Cycle.DRAFT, Cycle.COMPUTED, Cycle.IN_REVIEW, Cycle.APPEALS):
+        raise WorkflowError(f"a {cycle.state} cycle cannot be recomputed")
+    if Job.objects.filter(cycle=cycle, state__in=[Job.QUEUED, Job.RUNNING]).exists():
+        raise WorkflowError("this cycle is already being computed")
+    return job_start(kind="cycle_compute", actor=actor, cycle=cycle, only=only)
+
+
+@register("cycle_compute")
+def _compute(job: Job, on_progress: Progress) -> None:
+    cycle = Cycle.objects.select_related("policy_version").get(pk=job.cycle_id)
+    policy = cycle.policy_version.policy()
+    overrides = {
+        (c.period, c.employee.employee_id): c.rating
+        for c in Calibration.objects.filter(cycle=cycle).select_related("employee")
+    }
+    periods = rating_periods(policy, cycle.period)
+    steps = len(periods) + 3
+    done = [0]
+
+    def on_step(name: str) -> None:
+        done[0] += 1
+        on_progress(done[0] / steps, name)
+
+    result = run_cycle(
+        warehouse(), policy, period=cycle.period, on_step=on_step, rating_overrides=overrides
+    )
+    on_progress((steps - 1) / steps, "store results")
+    only = job.arguments.get("only")
+    with transaction.atomic():
+        counts = store_results(cycle, result, population(cycle), only=set(only) if only else None)
+        before = cycle.state
+        if cycle.state == Cycle.DRAFT:
+            cycle.state = Cycle.COMPUTED
+        cycle.computed_at = timezone.now()
+        cycle.cycle_end = result.decisions.cycle_end if result.decisions else ""
+        cycle.save(update_fields=["state", "computed_at", "cycle_end"])
+        audit(
+            job.created_by,
+            "cycle_compute",
+            cycle,
+            before={"state": before},
+            after={"state": cycle.state, "rows": counts, "only": only},
+        )
+
+
+def cycle_advance(*, cycle: Cycle, actor: Any, reason: str = "", **options: Any) -> Cycle:
+    """Move the cycle to its next state."""
+    to = NEXT.get(cycle.state)
+    if to is None:
+        raise WorkflowError(f"a {cycle.state} cycle has no next step")
+    if Job.objects.filter(cycle=cycle, state__in=[Job.QUEUED, Job.RUNNING]).exists():
+        raise WorkflowError("wait for the computation to finish")
+    with transaction.atomic():
+        before = cycle.state
+        cycle.state = to
+        fields = ["state"]
+        if to == Cycle.PUBLISHED:
+            cycle.published_at = timezone.now()
+            fields.append("published_at")
+            _notify_published(cycle)
+        if to == Cycle.APPEALS:
+            cycle.appeal_deadline = options.get("appeal_deadline") or (
+                timezone.localdate() + dt.timedelta(days=14)
+            )
+            fields.append("appeal_deadline")
+        if to == Cycle.CLOSED:
+            effective = options.get("effective_date") or timezone.localdate()
+            cycle.effective_date = effective
+            fields.append("effective_date")
+            _apply_levels(cycle, effective)
+        cycle.save(update_fields=fields)
+        audit(
+            actor,
+            "cycle_advance",
+            cycle,
+            before={"state": before},
+            after={"state": to},
+            reason=reason,
+        )
+    return cycle
+
+
+def _notify_published(cycle: Cycle) -> None:
+    ids = population(cycle).values()
+    for emp in Employee.objects.filter(pk__in=ids, user__isnull=False).select_related("user"):
+        notify(
+            emp.user,
+            en=f"Your results for {cycle.name} are published.",
+            zh=f"{cycle.name} 的定级结果已发布。",
+            url=f"/me/?cycle={cycle.pk}",
+        )
+
+
+def _apply_levels(cycle: Cycle, effective: dt.date) -> None:
+    for d in Decision.objects.filter(cycle=cycle, applied=False).select_related("employee"):
+        level = d.final_level or d.level_to
+        emp = d.employee
+        if level and level != emp.level:
+            LevelChange.objects.create(
+                employee=emp,
+                level_from=emp.level,
+                level_to=level,
+                effective=effective,
+                cycle=cycle,
+                reason=d.final_reason or d.reason,
+            )
+            emp.level = level
+            emp.level_since = effective
+            emp.save(update_fields=["level", "level_since"])
+        d.applied = True
+        d.save(update_fields=["applied"])
+
+
+def rating_calibrate(
+    *, cycle: Cycle, employee: Employee, period: str, rating: str, reason: str, actor: Any
+) -> Job:
+    """HR sets a rating with a mandatory reason; the engine recomputes that employee so pay and
+    grading follow the calibrated rating."""
+    if cycle.state not in (Cycle.COMPUTED, Cycle.IN_REVIEW):
+        raise WorkflowError("ratings are calibrated while the cycle is computed or in review")
+    if not reason.strip():
+        raise WorkflowError("a calibration needs a reason")
+    grades = {g.code for g in cycle.policy_version.policy().ratings.grades}
+    if rating not in grades:
+        raise WorkflowError(f"unknown rating {rating!r}; the standard has {sorted(grades)}")
+    with transaction.atomic():
+        old = Calibration.objects.filter(cycle=cycle, employee=employee, period=period).first()
+        before = {"rating": old.rating, "reason": old.reason} if old else None
+        Calibration.objects.update_or_create(
+            cycle=cycle,
+            employee=employee,
+            period=period,
+            defaults={"rating": rating, "reason": reason, "by": actor},
+        )
+        audit(
+            actor,
+            "rating_calibrate",
+            employee,
+            before=before,
+            after={"cycle": cycle.pk, "period": period, "rating": rating},
+            reason=reason,
+        )
+    return cycle_compute(cycle=cycle, actor=actor, only=[employee.employee_id])
+
+
+def decision_override(
+    *, decision: Decision, level: str, reason: str, actor: Any, action: str = ""
+) -> Decision:
+    """HR sets the final level; departing from the engine's proposal needs a written reason."""
+    if decision.cycle.state not in (Cycle.COMPUTED, Cycle.IN_REVIEW):
+        raise WorkflowError("decisions are settled while the cycle is computed or in review")
+    if level != decision.level_to and not reason.strip():
+        raise WorkflowError("a decision that departs from the proposal needs a reason")
+    with transaction.atomic():
+        before = {"final_level": decision.final_level, "final_action": decision.final_action}
+        decision.final_level = level
+        decision.final_action = action or ("hold" if level == decision.level_from else "change")
+        decision.final_reason = reason
+        decision.save(update_fields=["final_level", "final_action", "final_reason"])
+        audit(
+            actor,
+            "decision_override",
+            decision,
+            before=before,
+            after={"final_level": level, "final_action": decision.final_action},
+            reason=reason,
+        )
+    return decision

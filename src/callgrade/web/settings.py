@@ -1,0 +1,177 @@
+"""Django settings. Everything secret or site-specific comes from the environment.
+
+- ``CALLGRADE_DATA_DIR``: the warehouse directory the engine reads (default ``./data``).
+- ``DATABASE_URL``: ``postgres://user:pass@host:port/name`` or ``sqlite:///path``; the default is
+  SQLite inside the data directory (the embedded default).
+- ``CALLGRADE_PRODUCTION=1``: production mode (no debug, secure cookies, HSTS, HTTPS redirect);
+  then ``CALLGRADE_SECRET_KEY`` and ``CALLGRADE_ALLOWED_HOSTS`` are required.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("CALLGRADE_DATA_DIR", "data")).resolve()
+PRODUCTION = os.environ.get("CALLGRADE_PRODUCTION", "") in ("1", "true", "yes")
+
+
+def database_from_url(url: str) -> dict[str, Any]:
+    """A Django DATABASES entry from a ``DATABASE_URL``."""
+    parts = urlparse(url)
+    if parts.scheme == "sqlite":
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path) or ":memory:"}
+    if parts.scheme in ("postgres", "postgresql"):
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    raise ValueError(
+        f"DATABASE_URL: unsupported scheme {parts.scheme!r} (use postgres:// or sqlite://)"
+    )
+
+
+if PRODUCTION:
+    SECRET_KEY = os.environ["CALLGRADE_SECRET_KEY"]
+    ALLOWED_HOSTS = os.environ["CALLGRADE_ALLOWED_HOSTS"].split(",")
+    DEBUG = False
+else:
+    # A development key is fine for the embedded demo; production refuses to start without one.
+    SECRET_KEY = os.environ.get("CALLGRADE_SECRET_KEY", "callgrade-development-only-not-secret")
+    ALLOWED_HOSTS = os.environ.get("CALLGRADE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(
+        ","
+    )
+    DEBUG = os.environ.get("CALLGRADE_DEBUG", "") in ("1", "true", "yes")
+
+_default_db = f"sqlite:///{DATA_DIR / 'callgrade.sqlite3'}"
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", _default_db))}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Background jobs write while pages read: wait for the lock instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "callgrade.web.apps.WebConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+ROOT_URLCONF = "callgrade.web.urls"
+WSGI_APPLICATION = "callgrade.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "callgrade.web.context.nav",
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Five failed logins lock the username from that address for an hour.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("CALLGRADE_TIME_ZONE", "Asia/Shanghai")
+
+STATIC_URL = "/static/"
+# collectstatic target in production; in development WhiteNoise serves from the app directories.
+STATIC_ROOT = (
+    Path(os.environ.get("CALLGRADE_STATIC_ROOT", DATA_DIR / "static")) if PRODUCTION else None
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("CALLGRADE_SSL_REDIRECT", "1") != "0"
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [
+        o for o in os.environ.get("CALLGRADE_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+    ]
+
+# Background jobs: "thread" runs them in the web process (embedded default); "inline" runs them
+# before the request returns (tests).
+CALLGRADE_JOBS = os.environ.get("CALLGRADE_JOBS", "thread")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,42 @@
+"""Formatting a stored number for people: ratios as percentages, seconds, money, plain numbers
+with the active language's separators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def kpi_value(value: Any, unit: str = "") -> str:
+    if value is None or value != value:
+        return "—"
+    v = float(value)
+    if unit == "ratio":
+        return f"{number_format(v * 100, 1)}%"
+    if unit == "seconds":
+        return f"{number_format(v, 0)} s" if get_language() == "en" else f"{number_format(v, 0)} 秒"
+    if unit in ("money", "count"):
+        return intcomma(number_format(v, 0))
+    return str(number_format(v, 1))
+
+
+@register.filter
+def num(value: Any, digits: int = 1) -> str:
+    if value is None or value != value:
+        return "—"
+    return str(intcomma(number_format(float(value), digits, force_grouping=True)))
+
+
+@register.filter
+def label(obj: Any) -> str:
+    """The active language's side of a {"zh": ..., "en": ...} text."""
+    if isinstance(obj, dict):
+        return str(obj.get("en") if get_language() == "en" else obj.get("zh") or obj.get("en"))
+    return "" if obj is None else str(obj)

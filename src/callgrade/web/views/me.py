@@ -1,0 +1,130 @@
+"""Self-service: my scorecard (and, for leads and HR, any scorecard they may see), the records
+behind a KPI, my trend, my appeals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from callgrade.engine.cycle import rating_periods
+from callgrade.engine.kpis import REGISTRY, kpi_records, open_tables
+from callgrade.web.access import Denied, access, allowed, employee_of, require_employee
+from callgrade.web.models import Appeal, Cycle, Employee
+from callgrade.web.selectors import cycles_for, scorecard, trend
+from callgrade.web.services.cycles import WorkflowError, warehouse
+from callgrade.web.services.review import appeal_file
+
+RECORD_LIMIT = 500
+
+
+def _pick_cycle(request: HttpRequest, employee: Employee) -> tuple[Any, Cycle | None]:
+    cycles = cycles_for(request.user, employee)
+    wanted = request.GET.get("cycle")
+    cycle = None
+    if wanted:
+        cycle = cycles.filter(pk=wanted).first() if wanted.isdigit() else None
+        if cycle is None:
+            raise Denied
+    return cycles, cycle or cycles.first()
+
+
+def _scorecard_page(request: HttpRequest, employee: Employee) -> HttpResponse:
+    cycles, cycle = _pick_cycle(request, employee)
+    context: dict[str, Any] = {"employee": employee, "cycles": cycles, "cycle": cycle}
+    if cycle is not None:
+        context.update(scorecard(employee, cycle, request.GET.get("period"), get_language()))
+    context["own"] = employee_of(request.user) == employee
+    context["can_review"] = allowed(request.user, "employee", employee, "review")
+    context["can_appeal"] = context["own"] and cycle is not None and cycle.state == Cycle.APPEALS
+    return render(request, "callgrade/scorecard.html", context)
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    return _scorecard_page(request, require_employee(request.user))
+
+
+@login_required
+def person(request: HttpRequest, employee_id: str) -> HttpResponse:
+    return _scorecard_page(request, access(request.user, "employee", employee_id))
+
+
+@login_required
+def person_trend(request: HttpRequest, employee_id: str) -> JsonResponse:
+    employee = access(request.user, "employee", employee_id)
+    return JsonResponse(trend(employee, cycles_for(request.user, employee)))
+
+
+@login_required
+def person_records(request: HttpRequest, employee_id: str) -> HttpResponse:
+    """The records behind one KPI value: the engine's own drill-down over the warehouse."""
+    employee = access(request.user, "employee", employee_id)
+    _cycles, cycle = _pick_cycle(request, employee)
+    kpi = request.GET.get("kpi", "")
+    label = request.GET.get("period", "")
+    if cycle is None or kpi not in REGISTRY:
+        raise Denied
+    policy = cycle.policy_version.policy()
+    period = next((p for p in rating_periods(policy, cycle.period) if p.label == label), None)
+    if period is None:
+        raise Denied
+    con = ibis.duckdb.connect()
+    tables = open_tables(con, warehouse())
+    table = kpi_records(
+        tables, kpi=kpi, entity_type="agent", entity_id=employee.employee_id, period=period
+    )
+    total = int(table.count().to_pyarrow().as_py())
+    rows = table.limit(RECORD_LIMIT).to_pyarrow()
+    return render(
+        request,
+        "callgrade/records.html",
+        {
+            "employee": employee,
+            "cycle": cycle,
+            "kpi": kpi,
+            "period": label,
+            "columns": rows.column_names,
+            "rows": [list(r.values()) for r in rows.to_pylist()],
+            "total": total,
+            "limit": RECORD_LIMIT,
+        },
+    )
+
+
+@login_required
+def my_appeals(request: HttpRequest) -> HttpResponse:
+    me_ = require_employee(request.user)
+    appeals = Appeal.objects.filter(employee=me_).select_related("cycle")
+    return render(request, "callgrade/my_appeals.html", {"appeals": appeals})
+
+
+@login_required
+@require_POST
+def appeal_new(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = access(request.user, "cycle", cycle_id)
+    try:
+        appeal_file(cycle=cycle, actor=request.user, reason=request.POST.get("reason", ""))
+    except WorkflowError as e:
+        messages.error(request, str(e))
+        return redirect(f"/me/?cycle={cycle.pk}")
+    messages.success(request, _("Your appeal was filed."))
+    return redirect("my_appeals")
+
+
+urlpatterns = [
+    path("me/", me, name="me"),
+    path("me/appeals/", my_appeals, name="my_appeals"),
+    path("cycles/<int:cycle_id>/appeal/", appeal_new, name="appeal_new"),
+    path("people/<str:employee_id>/", person, name="person"),
+    path("people/<str:employee_id>/trend.json", person_trend, name="person_trend"),
+    path("people/<str:employee_id>/records/", person_records, name="person_records"),
+]

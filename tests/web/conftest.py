@@ -1,0 +1,144 @@
+"""Web tests: one small demo center per test session, seeded once into the test database, and
+named personas.
+
+Personas (the demo roster's teams): ``agent`` (E0006) and ``lead`` (E0012) of the customer
+service team; ``other_agent`` (E0002) and ``other_lead`` (E0005) of the telesales team; ``hr``;
+``admin_user``; anonymous is a plain client. The seeded cycle ``demo`` is published.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from callgrade.engine.demo import DemoConfig, generate
+from callgrade.engine.ingest import ingest_files
+from callgrade.engine.warehouse import Warehouse
+
+DEMO = dataclasses.replace(DemoConfig(), agents=16, months=2, calls_per_agent_hour=2.0)
+PERIOD = "2026-01-01..2026-02-28"
+PASSWORD = "correct-horse-battery-9"
+PERSONAS = {
+    "agent": "E0006",
+    "lead": "E0012",
+    "other_agent": "E0002",
+    "other_lead": "E0005",
+}
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo-center")
+    files = generate(out / "input", DEMO)
+    wh = Warehouse(out)
+    for f in files:
+        options: dict[str, Any] = {"tz": DEMO.tz}
+        if f.mapping is not None:
+            options["mapping"] = f.mapping
+        ingest_files(wh, f.format, [f.path], **options)
+    return out
+
+
+def _configure(demo_dir: Path) -> None:
+    settings.DATA_DIR = demo_dir
+    settings.CALLGRADE_JOBS = "inline"
+    # Hashing with the production hasher costs ~0.3 s a login; tests only need it to work.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: Any, django_db_blocker: Any, demo_dir: Path
+) -> None:
+    _configure(demo_dir)
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from callgrade.web.access import HR_GROUP
+    from callgrade.web.models import Employee
+    from callgrade.web.services.seed import seed
+
+    with django_db_blocker.unblock():
+        seed(period=PERIOD, cycle_name="demo")
+        User = get_user_model()
+        for name, emp_id in PERSONAS.items():
+            user, _ = User.objects.get_or_create(username=name)
+            user.set_password(PASSWORD)
+            user.save()
+            Employee.objects.filter(user=user).exclude(employee_id=emp_id).update(user=None)
+            Employee.objects.filter(employee_id=emp_id).update(user=user)
+        hr, _ = User.objects.get_or_create(username="hr")
+        hr.set_password(PASSWORD)
+        hr.save()
+        hr.groups.add(Group.objects.get(name=HR_GROUP))
+        admin, _ = User.objects.get_or_create(username="admin")
+        admin.set_password(PASSWORD)
+        admin.is_superuser = admin.is_staff = True
+        admin.save()
+
+
+@pytest.fixture(autouse=True)
+def _web_settings(demo_dir: Path) -> None:
+    _configure(demo_dir)
+
+
+def _user(name: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=name)
+
+
+@pytest.fixture
+def agent(db: None) -> Any:
+    return _user("agent")
+
+
+@pytest.fixture
+def lead(db: None) -> Any:
+    return _user("lead")
+
+
+@pytest.fixture
+def other_agent(db: None) -> Any:
+    return _user("other_agent")
+
+
+@pytest.fixture
+def other_lead(db: None) -> Any:
+    return _user("other_lead")
+
+
+@pytest.fixture
+def hr(db: None) -> Any:
+    return _user("hr")
+
+
+@pytest.fixture
+def admin_user(db: None) -> Any:
+    return _user("admin")
+
+
+@pytest.fixture
+def login(db: None) -> Callable[[Any], Client]:
+    """A client logged in as the given user (``None``: anonymous)."""
+
+    def make(user: Any) -> Client:
+        c = Client(HTTP_ACCEPT_LANGUAGE="en")
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def demo_cycle(db: None) -> Any:
+    from callgrade.web.models import Cycle
+
+    return Cycle.objects.get(name="demo")
