@@ -53,9 +53,7 @@ def _configure(demo_dir: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(
-    django_db_setup: Any, django_db_blocker: Any, demo_dir: Path
-) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any, demo_dir: Path) -> None:
     _configure(demo_dir)
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
