@@ -28,18 +28,27 @@ def merged(lang_dir: Path) -> polib.POFile:
     seen: dict[tuple[str | None, str], str] = {}
     for frag in sorted((lang_dir / "fragments").glob("*.po")):
         for entry in polib.pofile(str(frag)):
-            if entry.obsolete or not entry.msgstr:
+            text = entry.msgstr or " | ".join(v for _, v in sorted(entry.msgstr_plural.items()))
+            if entry.obsolete or not text:
                 continue
             key = (entry.msgctxt, entry.msgid)
             if key in seen:
-                if seen[key] != entry.msgstr:
+                if seen[key] != text:
                     raise ValueError(
-                        f"{frag.name}: {entry.msgid!r} is translated as {entry.msgstr!r} here "
+                        f"{frag.name}: {entry.msgid!r} is translated as {text!r} here "
                         f"and as {seen[key]!r} in another fragment"
                     )
                 continue
-            seen[key] = entry.msgstr
-            out.append(polib.POEntry(msgctxt=entry.msgctxt, msgid=entry.msgid, msgstr=entry.msgstr))
+            seen[key] = text
+            out.append(
+                polib.POEntry(
+                    msgctxt=entry.msgctxt,
+                    msgid=entry.msgid,
+                    msgstr=entry.msgstr,
+                    msgid_plural=entry.msgid_plural,
+                    msgstr_plural=entry.msgstr_plural,
+                )
+            )
     return out
 
 
