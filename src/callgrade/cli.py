@@ -265,8 +265,11 @@ def demo(
     agents: Annotated[int, typer.Option(help="Agents in the demo center.")] = 200,
     months: Annotated[int, typer.Option(help="Months of history.")] = 6,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 42,
+    serve: Annotated[bool, typer.Option(help="Then serve the web app on localhost.")] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
 ) -> None:
-    """Generate the demo center in real formats, ingest it, and print KPI tables."""
+    """Generate the demo center in real formats, ingest it, print KPI tables, grade it, seed the
+    web app with a published cycle and one login per role, and (with --serve) serve the app."""
     import dataclasses
 
     from callgrade.engine.demo import DemoConfig, generate, read_manifest
@@ -336,7 +339,32 @@ def demo(
         for t in kpi_grid(table, title=f"KPIs by {by}", limit=limit):
             console.print(t)
     first = f"{config.start.year}-{config.start.month:02d}"
-    demo_cycle(data_dir, f"{first}..{period}" if first != period else period, period)
+    history = f"{first}..{period}" if first != period else period
+    demo_cycle(data_dir, history, period)
+    start, _, end = history.partition("..")
+    spec = history if not end else f"{start}-01..{_month_end(end)}"
+    seed_web(data_dir, spec, name=f"{first}..{period}" if end else period)
+    if serve:
+        from callgrade.web.launch import serve as serve_app
+
+        console.print(f"serving http://127.0.0.1:{port}/ (Ctrl-C stops)")
+        serve_app(data_dir, host="127.0.0.1", port=port)
+
+
+def seed_web(data_dir: Path, period: str, *, name: str) -> None:
+    """Seed the web app from the warehouse and print one login per role."""
+    from callgrade.web.launch import seed_app
+
+    with progress() as bar:
+        bar.add_task("web app: organization, standard, graded cycle", total=None)
+        out = seed_app(data_dir, period=period, cycle_name=f"demo {name}")
+    table = Table(title=f"web app seeded: cycle '{out['cycle'].name}' is {out['cycle'].state}")
+    for col in ("role", "username", "password", "employee"):
+        table.add_column(col)
+    for login in out["logins"]:
+        table.add_row(login.role, login.username, login.password, login.who)
+    console.print(table)
+    console.print(f"database: {data_dir / 'callgrade.sqlite3'} (set DATABASE_URL for PostgreSQL)")
 
 
 def demo_cycle(data_dir: Path, history: str, last: str) -> None:
@@ -400,6 +428,19 @@ def _month_end(month: str) -> str:
 
     year, mon = (int(x) for x in month.split("-"))
     return f"{month}-{calendar.monthrange(year, mon)[1]:02d}"
+
+
+@app.command("serve")
+def serve_cmd(
+    data_dir: DataDir = Path("data"),
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="gunicorn worker processes.")] = 2,
+) -> None:
+    """Serve the web app (gunicorn) over the data directory's warehouse and database."""
+    from callgrade.web.launch import serve
+
+    serve(data_dir, host=host, port=port, workers=workers)
 
 
 policy_app = typer.Typer(help="The grading standard (岗位定级标准) as a policy file.")

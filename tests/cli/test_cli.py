@@ -134,6 +134,11 @@ def test_demo_runs_end_to_end_and_is_idempotent(tmp_path):
     read, accepted, rejected = (int(w.replace(",", "")) for w in line.split()[1::3])
     assert read == accepted + rejected and read > 1000 and rejected == 0
     assert "KPIs by center" in first.stdout and "answer_rate" in first.stdout
+    # The web app is seeded with a published cycle and one login per role.
+    assert "web app seeded: cycle 'demo 2026-01' is published" in first.stdout
+    for role in ("agent", "team lead", "HR", "administrator"):
+        assert f"│ {role} " in first.stdout
+    assert (tmp_path / "d" / "callgrade.sqlite3").is_file()
     second = run(*args, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     assert line in second.stdout  # same files, same counts; the warehouse adds nothing

@@ -8,6 +8,7 @@ before serving or testing: ``python -m callgrade.web.i18n_build``.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -58,8 +59,11 @@ def build(locale: Path = LOCALE) -> list[Path]:
         catalog = merged(lang_dir)
         target = lang_dir / "LC_MESSAGES"
         target.mkdir(exist_ok=True)
-        catalog.save(str(target / "django.po"))
-        catalog.save_as_mofile(str(target / "django.mo"))
+        # Write aside and rename: a process reading the catalog never sees half a file.
+        for name, save in (("django.po", catalog.save), ("django.mo", catalog.save_as_mofile)):
+            tmp = target / f".{name}.{os.getpid()}.tmp"
+            save(str(tmp))
+            os.replace(tmp, target / name)
         written.append(target / "django.mo")
     return written
 
