@@ -1,0 +1,146 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the app served by gunicorn in a
+subprocess, over its own copy of the demo center and its own SQLite database.
+
+Chromium lives at /usr/bin/chromium (Playwright's own browser download is not used). Under
+``CI=true`` a missing Chromium fails the tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("CALLGRADE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "correct-horse-battery-9"
+PERIOD = "2026-01-01..2026-02-28"
+
+# Seeds the app like the README's main command, then gives the personas a known password and
+# opens a second cycle for review (nominations happen there).
+SEED = f"""
+from pathlib import Path
+import sys
+from callgrade.web.launch import seed_app
+out = seed_app(Path(sys.argv[1]), period={PERIOD!r}, cycle_name="demo")
+from django.contrib.auth import get_user_model
+from callgrade.web.models import Cycle, Employee
+from callgrade.web.services.cycles import cycle_advance, cycle_compute, cycle_create
+User = get_user_model()
+for name in ("agent", "lead", "hr", "admin"):
+    u = User.objects.get(username=name); u.set_password({PASSWORD!r}); u.save()
+lead_team = Employee.objects.get(user__username="lead").team
+other = Employee.objects.exclude(team=lead_team).exclude(user__isnull=False).first()
+u, _ = User.objects.get_or_create(username="other_agent")
+u.set_password({PASSWORD!r}); u.save()
+other.user = u; other.save()
+cycle = out["cycle"]
+if not Cycle.objects.filter(name="review").exists():
+    c = cycle_create(actor=None, name="review", period={PERIOD!r},
+                     policy_version=cycle.policy_version)
+    cycle_compute(cycle=c, actor=None)
+    c.refresh_from_db()
+    cycle_advance(cycle=c, actor=None)
+print(other.employee_id)
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is required in CI and missing at {CHROMIUM}")
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install -y chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def app_server(
+    demo_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    data = tmp_path_factory.mktemp("browser-app")
+    shutil.copytree(demo_dir / "warehouse", data / "warehouse")
+    env = {
+        **os.environ,
+        "CALLGRADE_DATA_DIR": str(data),
+        "DATABASE_URL": f"sqlite:///{data / 'app.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "callgrade.web.settings",
+        "CALLGRADE_JOBS": "thread",
+    }
+    seeded = subprocess.run(
+        [sys.executable, "-c", SEED, str(data)], env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr[-3000:]
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "callgrade.web.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--threads", "4", "--worker-class", "gthread"],
+        env=env, stdout=subprocess.DEVNULL, stderr=open(data / "server.log", "w"),  # noqa: SIM115
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/accounts/login/", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        server.kill()
+        raise AssertionError((data / "server.log").read_text()[-3000:])
+    yield {"base": base, "other_employee": seeded.stdout.strip().splitlines()[-1], "data": data}
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page_as(browser: Any, app_server: dict[str, Any]) -> Iterator[Any]:
+    """``page_as("agent", lang="en")``: a fresh browser context logged in through the form."""
+    contexts = []
+
+    def make(username: str | None, lang: str = "en") -> Any:
+        ctx = browser.new_context(locale="zh-CN" if lang.startswith("zh") else "en-US")
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(15_000)
+        if username:
+            page.goto(f"{app_server['base']}/accounts/login/")
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form.card button[type=submit]")
+            page.wait_for_load_state()
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()

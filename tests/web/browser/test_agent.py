@@ -1,0 +1,45 @@
+"""An agent logs in, sees their own scorecard with the explanation sentences, opens the records
+behind a number, is refused another agent's scorecard, and switches the language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_agent_sees_own_scorecard_and_is_refused_anothers(
+    page_as: Any, app_server: dict[str, Any], tmp_path: Any
+) -> None:
+    page = page_as("agent")
+    base = app_server["base"]
+    assert page.url.rstrip("/").endswith("/me")
+    assert page.locator("#scorecard-title").inner_text().startswith("My scorecard")
+    explanations = page.locator("td.explanation").all_inner_texts()
+    assert explanations and all(len(t) > 20 for t in explanations)
+    assert page.locator("#checklist").is_visible()
+    page.screenshot(path=str(tmp_path / "scorecard.png"), full_page=True)
+    # The trend chart draws (ECharts renders into a canvas).
+    page.wait_for_selector("#trend canvas")
+    # Drill down to the records behind the first KPI.
+    page.locator("table.items a").first.click()
+    page.wait_for_selector("#records")
+    assert page.locator("#records tbody tr").count() > 0
+    # Someone else's scorecard: refused, and nothing about them is shown.
+    other = app_server["other_employee"]
+    response = page.goto(f"{base}/people/{other}/")
+    assert response is not None and response.status == 404
+    assert other not in page.content()
+
+
+def test_language_switch(page_as: Any) -> None:
+    page = page_as("agent", lang="zh")
+    assert "我的评分卡" in page.locator("#scorecard-title").inner_text()
+    page.select_option("#language-form select", "en")
+    page.wait_for_load_state()
+    assert page.locator("#scorecard-title").inner_text().startswith("My scorecard")
+    page.select_option("#language-form select", "zh-hans")
+    page.wait_for_load_state()
+    assert "我的评分卡" in page.locator("#scorecard-title").inner_text()
