@@ -90,8 +90,12 @@ def _employee(user: AnyUser, emp: Employee, action: Action) -> bool:
     leads = emp.team_id is not None and emp.team_id in led_team_ids(user)
     if action == "view":
         return is_hr(user) or (me is not None and me.pk == emp.pk) or leads
-    if action == "review":  # comment on or nominate: never one's own case
-        return (me is None or me.pk != emp.pk) and (leads or is_hr(user))
+    if action == "review":  # comment on or nominate: never one's own case nor a declared relation
+        return (
+            (me is None or me.pk != emp.pk)
+            and (leads or is_hr(user))
+            and not _conflicted(user, emp)
+        )
     if action in ("manage", "decide"):
         return is_hr(user) and (me is None or me.pk != emp.pk) and not _conflicted(user, emp)
     return False
@@ -193,3 +197,38 @@ def access(user: AnyUser, kind: Kind, key: Any, action: Action = "view") -> Any:
     if not allowed(user, kind, obj, action):
         raise Denied
     return obj
+
+
+# --- review pages (team table, nominations) ------------------------------------------------------
+
+
+def require_reviewer(user: AnyUser) -> None:
+    """Pages for those who review others' results (the team table): team leads and HR."""
+    if not (is_hr(user) or led_team_ids(user)):
+        raise Denied
+
+
+def results_visible(user: AnyUser, cycle: Cycle) -> Any:
+    """The employees whose results in ``cycle`` ``user`` may see, as a queryset (team tables and
+    their charts). Raises :class:`Denied` when the cycle itself is not visible. Once published,
+    this is :func:`visible_employees`; before that only reviewers see results: HR everyone, a
+    lead the members of the teams they lead but never their own row (as ``cycles_for``)."""
+    if not allowed(user, "cycle", cycle, "view"):
+        raise Denied
+    if is_hr(user) or cycle.visible_to_employees:
+        return visible_employees(user)
+    me = employee_of(user)
+    members = Employee.objects.filter(team_id__in=led_team_ids(user))
+    return members.exclude(pk=me.pk) if me is not None else members
+
+
+def visible_nominations(user: AnyUser) -> Any:
+    """The nominations ``user`` may list: HR all; anyone else those they made and those for the
+    members of the teams they lead (never their own case)."""
+    if is_hr(user):
+        return Nomination.objects.all()
+    me = employee_of(user)
+    theirs = Nomination.objects.filter(employee__team_id__in=led_team_ids(user))
+    if me is not None:
+        theirs = theirs.exclude(employee=me)
+    return theirs | Nomination.objects.filter(nominated_by_id=user.pk)
