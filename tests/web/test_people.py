@@ -18,7 +18,7 @@ from callgrade.web.models import (
     Nomination,
     ScoreTotal,
 )
-from callgrade.web.services.cycles import WorkflowError
+from callgrade.web.services.cycles import WorkflowError, population
 from callgrade.web.services.review import nomination_create, nomination_decide
 
 
@@ -28,9 +28,14 @@ def _in_review(cycle: Cycle) -> Cycle:
     return cycle
 
 
-def _team_ids(user: Any) -> set[str]:
+def _graded(cycle: Cycle) -> set[str]:
+    return set(population(cycle))
+
+
+def _team_ids(user: Any, cycle: Cycle) -> set[str]:
     team = user.employee.team
-    return set(Employee.objects.filter(team=team).values_list("employee_id", flat=True))
+    members = set(Employee.objects.filter(team=team).values_list("employee_id", flat=True))
+    return members & _graded(cycle)
 
 
 def _row_ids(response: Any) -> list[str]:
@@ -49,7 +54,8 @@ def test_lead_sees_only_own_team(login: Any, lead: Any, other_agent: Any, demo_c
     r = login(lead).get("/team/")
     assert r.status_code == 200
     assert r.context["cycle"] == demo_cycle
-    assert set(_row_ids(r)) == _team_ids(lead)
+    assert set(_row_ids(r)) == _team_ids(lead, demo_cycle)
+    assert "E0008" not in _row_ids(r)  # left the company: not graded by this cycle
     html = r.content.decode()
     assert other_agent.employee.name not in html
     for e in Employee.objects.exclude(team=lead.employee.team):
@@ -62,7 +68,7 @@ def test_lead_does_not_see_own_row_before_publication(
     _in_review(demo_cycle)
     ids = _row_ids(login(lead).get("/team/"))
     assert lead.employee.employee_id not in ids
-    assert set(ids) == _team_ids(lead) - {lead.employee.employee_id}
+    assert set(ids) == _team_ids(lead, demo_cycle) - {lead.employee.employee_id}
 
 
 def test_agent_and_anonymous_get_no_team_table(login: Any, agent: Any) -> None:
@@ -74,7 +80,7 @@ def test_agent_and_anonymous_get_no_team_table(login: Any, agent: Any) -> None:
 def test_hr_sees_everyone_and_filters_by_team(login: Any, hr: Any, demo_cycle: Any) -> None:
     c = login(hr)
     r = c.get("/team/")
-    assert len(_row_ids(r)) == Employee.objects.count()
+    assert set(_row_ids(r)) == _graded(demo_cycle) and len(_row_ids(r)) > 12
     team = Employee.objects.get(employee_id="E0002").team
     r = c.get("/team/", {"team": team.pk})
     assert set(_row_ids(r)) == set(
@@ -86,7 +92,7 @@ def test_hr_sees_everyone_and_filters_by_team(login: Any, hr: Any, demo_cycle: A
 def test_filters_position_rating_action_and_search(login: Any, hr: Any, demo_cycle: Any) -> None:
     c = login(hr)
     r = c.get("/team/", {"position": "telesales"})
-    assert set(_row_ids(r)) == set(
+    assert set(_row_ids(r)) == _graded(demo_cycle) & set(
         Employee.objects.filter(position="telesales").values_list("employee_id", flat=True)
     )
     period = r.context["period"]
@@ -109,13 +115,18 @@ def test_filters_position_rating_action_and_search(login: Any, hr: Any, demo_cyc
 
 def test_sort_by_total_both_ways(login: Any, hr: Any, demo_cycle: Any) -> None:
     c = login(hr)
+    period = c.get("/team/").context["period"]
+    ScoreTotal.objects.filter(
+        cycle=demo_cycle, period=period, employee__employee_id="E0016"
+    ).delete()
     rows = c.get("/team/", {"sort": "total", "dir": "desc"}).context["rows"]
     totals = [r.total for r in rows if r.total is not None]
     assert len(totals) > 5 and totals == sorted(totals, reverse=True)
-    assert rows[-1].total is None  # the employee without a result comes last
+    assert rows[-1].employee_id == "E0016"  # without a result: last either way
     rows = c.get("/team/", {"sort": "total"}).context["rows"]
     totals = [r.total for r in rows if r.total is not None]
     assert totals == sorted(totals)
+    assert rows[-1].employee_id == "E0016"
     names = [r.name for r in c.get("/team/", {"sort": "name"}).context["rows"]]
     assert names == sorted(names)
 

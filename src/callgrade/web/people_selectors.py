@@ -23,6 +23,7 @@ from callgrade.web.models import (
     Nomination,
     ScoreTotal,
 )
+from callgrade.web.services.cycles import population
 
 NO_VALUE = "—"
 
@@ -87,9 +88,10 @@ class Row:
 
 
 def team_rows(employees: QuerySet[Employee], cycle: Cycle, period: str | None) -> list[Row]:
-    """One row per employee: level, this period's total, rating and rank, the engine's proposal
-    and the nomination state."""
-    emps = list(employees.select_related("team").order_by("employee_id"))
+    """One row per employee the cycle grades: level, this period's total, rating and rank, the
+    engine's proposal and the nomination state."""
+    graded = population(cycle).values()
+    emps = list(employees.filter(pk__in=graded).select_related("team").order_by("employee_id"))
     ids = [e.pk for e in emps]
     totals = {
         t.employee_id: t
