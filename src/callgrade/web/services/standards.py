@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import difflib
+import io
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from callgrade.engine.cycle import rating_periods
 from callgrade.engine.policy import Policy, PolicyError
 from callgrade.engine.policy.load import validate_text
-from callgrade.web.models import Acknowledgement, Employee, PolicyVersion, Position
+from callgrade.web.models import Acknowledgement, Cycle, Employee, Job, PolicyVersion, Position
 from callgrade.web.services.audit import audit, notify
+from callgrade.web.services.jobs import Progress, job_start, register
 
 
 class UploadRejected(ValueError):
     def __init__(self, errors: list[PolicyError]) -> None:
         self.errors = errors
         super().__init__("; ".join(str(e) for e in errors))
+
+
+class SimulationRefused(ValueError):
+    """A simulation that cannot run (no published version, a bad period)."""
 
 
 def policy_current(code: str | None = None) -> PolicyVersion | None:
@@ -106,8 +114,237 @@ def policy_publish(*, version: PolicyVersion, actor: Any) -> PolicyVersion:
     return version
 
 
-def acknowledge(*, employee: Employee, version: PolicyVersion) -> Acknowledgement:
+def acknowledge(
+    *, employee: Employee, version: PolicyVersion, actor: Any = None
+) -> Acknowledgement:
+    """'I have read and understood': recorded once per employee and version (a second click
+    returns the first acknowledgement unchanged)."""
     if version.status != PolicyVersion.PUBLISHED:
         raise ValueError("only the published standard can be acknowledged")
-    ack, _ = Acknowledgement.objects.get_or_create(employee=employee, policy_version=version)
+    with transaction.atomic():
+        ack, created = Acknowledgement.objects.get_or_create(
+            employee=employee, policy_version=version
+        )
+        if created:
+            audit(
+                actor if actor is not None else employee.user,
+                "policy_acknowledge",
+                version,
+                after={"employee": employee.employee_id, "version": str(version)},
+            )
     return ack
+
+
+def acknowledgement_of(employee: Employee | None, version: PolicyVersion) -> Acknowledgement | None:
+    if employee is None:
+        return None
+    return Acknowledgement.objects.filter(employee=employee, policy_version=version).first()
+
+
+# --- comparing a version with the published one --------------------------------------------------
+
+
+def _keyed(items: list[Any]) -> list[tuple[str, Any]]:
+    """List entries keyed by what names them in the YAML (a code, a KPI, a level), so that a
+    reordering or an insertion does not show every later entry as changed."""
+    for key in ("code", "kpi", "level", "rating", "ladder"):
+        if items and all(isinstance(i, dict) and i.get(key) is not None for i in items):
+            names = [str(i[key]) for i in items]
+            if len(set(names)) == len(names):
+                return list(zip(names, items, strict=True))
+    return [(str(n), i) for n, i in enumerate(items)]
+
+
+def _flatten(value: Any, path: str, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(v, f"{path}.{k}" if path else str(k), out)
+    elif isinstance(value, list):
+        if not value:
+            out[path] = []
+        for name, v in _keyed(value):
+            _flatten(v, f"{path}[{name}]", out)
+    else:
+        out[path] = value
+
+
+def policy_changes(old: Policy, new: Policy) -> list[dict[str, Any]]:
+    """Every setting that differs between two validated policies, by its path in the document
+    (defaults filled in, so a value written out that equals the default is no change)."""
+    a: dict[str, Any] = {}
+    b: dict[str, Any] = {}
+    _flatten(old.model_dump(mode="json"), "", a)
+    _flatten(new.model_dump(mode="json"), "", b)
+    out = []
+    for path in sorted(set(a) | set(b)):
+        if path == "version":
+            continue
+        before, after = a.get(path), b.get(path)
+        if before != after:
+            out.append({"path": path, "before": before, "after": after})
+    return out
+
+
+def policy_diff(version: PolicyVersion) -> dict[str, Any]:
+    """``version`` against the published version of the same code: the YAML's unified diff
+    (each line with its kind) and the settings that change."""
+    current = policy_current(version.code)
+    if current is None or current.pk == version.pk:
+        return {"current": current, "lines": [], "changes": []}
+    lines = []
+    for line in difflib.unified_diff(
+        current.yaml.splitlines(),
+        version.yaml.splitlines(),
+        fromfile=f"{current.code} {current.version}",
+        tofile=f"{version.code} {version.version}",
+        lineterm="",
+    ):
+        if line.startswith(("---", "+++")):
+            kind = "file"
+        elif line.startswith("@@"):
+            kind = "hunk"
+        elif line.startswith("+"):
+            kind = "add"
+        elif line.startswith("-"):
+            kind = "del"
+        else:
+            kind = "same"
+        lines.append({"kind": kind, "text": line})
+    changes = policy_changes(current.policy(), version.policy())
+    return {"current": current, "lines": lines, "changes": changes}
+
+
+def numbered_lines(text: str, errors: list[PolicyError] | None = None) -> list[dict[str, Any]]:
+    """The YAML's lines numbered from 1, with the errors reported on each line."""
+    by_line: dict[int, list[PolicyError]] = {}
+    for e in errors or []:
+        by_line.setdefault(e.line, []).append(e)
+    lines = text.splitlines() or [""]
+    return [
+        {"number": n, "text": line, "errors": by_line.get(n, [])}
+        for n, line in enumerate(lines, start=1)
+    ]
+
+
+# --- simulation -----------------------------------------------------------------------------------
+
+SIMULATION_TABLES = ("ratings", "levels", "pay", "distribution")
+
+
+def simulation_default_period() -> str:
+    """The period of the most recently computed cycle (what HR last graded on)."""
+    cycle = Cycle.objects.exclude(computed_at=None).order_by("-computed_at", "-id").first()
+    return cycle.period if cycle else ""
+
+
+def policy_simulate(*, version: PolicyVersion, period: str, actor: Any) -> Job:
+    """Replay ``period`` under ``version`` and under the published version of its code, in the
+    background; the job's ``arguments["report"]`` holds the engine's comparison tables."""
+    current = policy_current(version.code)
+    if current is None:
+        raise SimulationRefused("there is no published version of this standard to compare with")
+    if current.pk == version.pk:
+        raise SimulationRefused("this version is the published one: nothing to compare")
+    period = period.strip()
+    try:
+        periods = rating_periods(current.policy(), period)
+    except ValueError as e:
+        raise SimulationRefused(f"period {period!r}: {e}") from None
+    if not periods:
+        raise SimulationRefused(f"period {period!r} holds no rating period")
+    return job_start(
+        kind="policy_simulate", actor=actor, version=version.pk, current=current.pk, period=period
+    )
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+@register("policy_simulate")
+def _simulate(job: Job, on_progress: Progress) -> None:
+    import ibis
+
+    from callgrade.engine.cycle import last_local_day
+    from callgrade.engine.kpis import KpiOptions, compute_kpis, open_tables
+    from callgrade.engine.scoring import simulate
+    from callgrade.web.services.cycles import warehouse
+
+    args = job.arguments
+    draft = PolicyVersion.objects.get(pk=args["version"]).policy()
+    current = PolicyVersion.objects.get(pk=args["current"]).policy()
+    periods = rating_periods(current, args["period"])
+    wh = warehouse()
+    on_progress(0.1, "KPIs")
+    kpis = compute_kpis(
+        open_tables(ibis.duckdb.connect(), wh), periods=periods, by="agent", options=KpiOptions()
+    )
+    on_progress(0.5, "simulate")
+    report = simulate(
+        draft,
+        current,
+        kpis,
+        wh.read("roster"),
+        period_labels=[p.label for p in periods],
+        cycle_end=last_local_day(periods[-1], current.time_zone),
+    )
+    on_progress(0.9, "store")
+    tables = {}
+    for name in SIMULATION_TABLES:
+        t = getattr(report, name)
+        tables[name] = {
+            "columns": t.column_names,
+            "rows": [[_json_value(v) for v in row.values()] for row in t.to_pylist()],
+        }
+    Job.objects.filter(pk=job.pk).update(arguments={**args, "report": tables})
+
+
+# --- acknowledgements -----------------------------------------------------------------------------
+
+
+def acknowledgement_report(version: PolicyVersion) -> dict[str, Any]:
+    """Who among the current employees has acknowledged ``version`` and who has not yet."""
+    acks = {
+        a.employee_id: a.at
+        for a in Acknowledgement.objects.filter(policy_version=version).only("employee_id", "at")
+    }
+    done: list[dict[str, Any]] = []
+    missing: list[dict[str, Any]] = []
+    for emp in (
+        Employee.objects.exclude(status="left")
+        .select_related("team")
+        .order_by("team__name", "employee_id")
+    ):
+        row = {"employee": emp, "at": acks.get(emp.pk), "has_login": emp.user_id is not None}
+        (done if emp.pk in acks else missing).append(row)
+    return {"done": done, "missing": missing, "total": len(done) + len(missing)}
+
+
+def acknowledgements_missing_xlsx(
+    version: PolicyVersion, *, title: str, headers: list[str], yes: str, no: str
+) -> bytes:
+    """The not-yet list as an Excel workbook (employee id, name, team, position, has a login);
+    the caller passes the labels in the reader's language."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = title[:31]
+    ws.append(headers)
+    for row in acknowledgement_report(version)["missing"]:
+        emp = row["employee"]
+        ws.append(
+            [
+                emp.employee_id,
+                emp.name,
+                emp.team.name if emp.team else "",
+                emp.position,
+                yes if row["has_login"] else no,
+            ]
+        )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
