@@ -1,0 +1,230 @@
+"""Django admin for the administrator: every model, searchable. The engine's stored results and
+the audit trail are read-only here — they change only through the services that audit them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from callgrade.web.models import (
+    Acknowledgement,
+    Appeal,
+    AuditEvent,
+    Calibration,
+    ChecklistItem,
+    Comment,
+    Conflict,
+    Cycle,
+    Decision,
+    Department,
+    Employee,
+    Job,
+    KpiValue,
+    LevelChange,
+    Nomination,
+    Notification,
+    PayLine,
+    PolicyVersion,
+    Position,
+    ScoreItem,
+    ScoreTotal,
+    Team,
+)
+
+
+class ReadOnly(admin.ModelAdmin):
+    """Computed or audit rows: visible, never edited by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class TeamInline(admin.TabularInline):
+    model = Team
+    fields = ("name", "lead")
+    raw_id_fields = ("lead",)
+    extra = 0
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+    inlines = [TeamInline]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "department", "lead")
+    list_filter = ("department",)
+    search_fields = ("name", "lead__name", "lead__employee_id")
+    raw_id_fields = ("lead",)
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin):
+    list_display = ("code", "label_zh", "label_en", "track", "ladder")
+    list_filter = ("track", "ladder")
+    search_fields = ("code", "label_zh", "label_en")
+
+
+class LevelChangeInline(admin.TabularInline):
+    model = LevelChange
+    fields = ("effective", "level_from", "level_to", "cycle", "reason")
+    extra = 0
+
+
+@admin.register(Employee)
+class EmployeeAdmin(admin.ModelAdmin):
+    list_display = (
+        "employee_id",
+        "name",
+        "team",
+        "position",
+        "track",
+        "level",
+        "level_since",
+        "hire_date",
+        "status",
+        "user",
+    )
+    list_filter = ("status", "position", "level", "team")
+    search_fields = ("employee_id", "name", "user__username")
+    raw_id_fields = ("user",)
+    list_select_related = ("team", "user")
+    inlines = [LevelChangeInline]
+
+
+@admin.register(LevelChange)
+class LevelChangeAdmin(admin.ModelAdmin):
+    list_display = ("employee", "level_from", "level_to", "effective", "cycle")
+    list_filter = ("level_to",)
+    search_fields = ("employee__employee_id", "employee__name", "reason")
+    raw_id_fields = ("employee", "cycle")
+    date_hierarchy = "effective"
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(admin.ModelAdmin):
+    list_display = ("code", "version", "status", "uploaded_by", "uploaded_at", "published_at")
+    list_filter = ("status", "code")
+    search_fields = ("code", "version")
+    readonly_fields = ("uploaded_at", "published_at")
+
+
+@admin.register(Acknowledgement)
+class AcknowledgementAdmin(ReadOnly):
+    list_display = ("employee", "policy_version", "at")
+    search_fields = ("employee__employee_id", "employee__name")
+
+
+@admin.register(Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    list_display = ("name", "period", "policy_version", "state", "computed_at", "published_at")
+    list_filter = ("state",)
+    search_fields = ("name", "period")
+    readonly_fields = ("created_at", "computed_at", "published_at")
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnly):
+    list_display = ("kind", "cycle", "state", "progress", "step", "created_at", "finished_at")
+    list_filter = ("state", "kind")
+    search_fields = ("kind", "step", "error")
+
+
+class ResultAdmin(ReadOnly):
+    list_select_related = ("cycle", "employee")
+    search_fields = ("employee__employee_id", "employee__name")
+    list_filter = ("cycle",)
+
+
+@admin.register(KpiValue)
+class KpiValueAdmin(ResultAdmin):
+    list_display = ("cycle", "employee", "period", "kpi", "value", "sample_size", "unit")
+
+
+@admin.register(ScoreItem)
+class ScoreItemAdmin(ResultAdmin):
+    list_display = ("cycle", "employee", "period", "dimension", "item", "status", "points")
+
+
+@admin.register(ScoreTotal)
+class ScoreTotalAdmin(ResultAdmin):
+    list_display = ("cycle", "employee", "period", "total", "rating", "calibrated_rating", "rank")
+
+
+@admin.register(Decision)
+class DecisionAdmin(ResultAdmin):
+    list_display = ("cycle", "employee", "action", "level_from", "level_to", "final_level")
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(ResultAdmin):
+    list_display = ("cycle", "employee", "kind", "rule", "holds", "status")
+
+
+@admin.register(PayLine)
+class PayLineAdmin(ResultAdmin):
+    list_display = ("cycle", "employee", "period", "kind", "code", "amount", "cash")
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("cycle", "employee", "author", "at")
+    search_fields = ("employee__employee_id", "employee__name", "text")
+    raw_id_fields = ("employee",)
+
+
+@admin.register(Nomination)
+class NominationAdmin(admin.ModelAdmin):
+    list_display = ("cycle", "employee", "level_to", "state", "nominated_by", "decided_by")
+    list_filter = ("state", "cycle")
+    search_fields = ("employee__employee_id", "employee__name", "reason")
+    raw_id_fields = ("employee",)
+
+
+@admin.register(Conflict)
+class ConflictAdmin(admin.ModelAdmin):
+    list_display = ("user", "employee", "relation", "declared_at")
+    search_fields = ("user__username", "employee__employee_id", "employee__name", "relation")
+    raw_id_fields = ("employee",)
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    list_display = ("cycle", "employee", "state", "filed_by", "filed_at", "resolved_by")
+    list_filter = ("state", "cycle")
+    search_fields = ("employee__employee_id", "employee__name", "reason")
+    raw_id_fields = ("employee",)
+
+
+@admin.register(Calibration)
+class CalibrationAdmin(admin.ModelAdmin):
+    list_display = ("cycle", "employee", "period", "rating", "by", "at")
+    list_filter = ("cycle",)
+    search_fields = ("employee__employee_id", "employee__name", "reason")
+    raw_id_fields = ("employee",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnly):
+    list_display = ("at", "actor", "action", "object_type", "object_id", "reason")
+    list_filter = ("action", "object_type")
+    search_fields = ("action", "object_id", "reason", "actor__username")
+    date_hierarchy = "at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "text_en", "read", "at")
+    list_filter = ("read",)
+    search_fields = ("user__username", "text_en", "text_zh")
