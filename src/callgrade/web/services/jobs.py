@@ -46,6 +46,7 @@ def job_start(*, kind: str, actor: Any, cycle: Any = None, **arguments: Any) -> 
 
 
 def _run_on_thread(job_id: int) -> None:
+    close_old_connections()
     try:
         run_job(job_id)
     finally:
@@ -53,7 +54,8 @@ def _run_on_thread(job_id: int) -> None:
 
 
 def run_job(job_id: int) -> None:
-    close_old_connections()
+    # No close_old_connections() here: run inline, the job shares the caller's connection, and
+    # closing it would end the caller's transaction (PostgreSQL inside a test or a request).
     job = Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job_id).update(state=Job.RUNNING, step="start", progress=0.0)
 
