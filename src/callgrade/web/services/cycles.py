@@ -7,17 +7,21 @@ calibration and decision is audited.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from callgrade.engine.cycle import rating_periods, run_cycle
+from callgrade.engine.cycle import CycleResult, rating_periods, run_cycle
 from callgrade.engine.warehouse import Warehouse
 from callgrade.web.models import (
+    Appeal,
     Calibration,
     Cycle,
     Decision,
@@ -25,6 +29,7 @@ from callgrade.web.models import (
     Job,
     LevelChange,
     PolicyVersion,
+    ScoreTotal,
 )
 from callgrade.web.services.audit import audit, notify
 from callgrade.web.services.jobs import Progress, job_start, register
@@ -56,15 +61,19 @@ def cycle_create(
     teams: list[Any] | None = None,
     positions: list[str] | None = None,
 ) -> Cycle:
-    if policy_version.status == PolicyVersion.DRAFT:
-        raise WorkflowError("a cycle needs a published standard")
+    if not name.strip():
+        raise WorkflowError(_("A cycle needs a name."))
+    if policy_version.status != PolicyVersion.PUBLISHED:
+        raise WorkflowError(_("A cycle needs a published standard."))
     policy = policy_version.policy()
     try:
         periods = rating_periods(policy, period)
     except ValueError as e:
-        raise WorkflowError(f"period {period!r}: {e}") from None
+        raise WorkflowError(
+            _("Period %(period)s: %(error)s") % {"period": period, "error": e}
+        ) from None
     if not periods:
-        raise WorkflowError(f"period {period!r} holds no rating period")
+        raise WorkflowError(_("Period %(period)s holds no rating period.") % {"period": period})
     with transaction.atomic():
         cycle = Cycle.objects.create(
             name=name,
@@ -79,7 +88,13 @@ def cycle_create(
             actor,
             "cycle_create",
             cycle,
-            after={"name": name, "period": period, "policy": str(policy_version)},
+            after={
+                "name": name,
+                "period": period,
+                "policy": str(policy_version),
+                "teams": sorted(t.name for t in teams or []),
+                "positions": positions or [],
+            },
         )
     return cycle
 
@@ -95,12 +110,22 @@ def population(cycle: Cycle) -> dict[str, int]:
     return dict(qs.values_list("employee_id", "id"))
 
 
+COMPUTABLE = (Cycle.DRAFT, Cycle.COMPUTED, Cycle.IN_REVIEW, Cycle.APPEALS)
+
+
+def job_running(cycle: Cycle) -> bool:
+    return Job.objects.filter(cycle=cycle, state__in=[Job.QUEUED, Job.RUNNING]).exists()
+
+
 def cycle_compute(*, cycle: Cycle, actor: Any, only: list[str] | None = None) -> Job:
     """Start the engine on the cycle in the background (all of it, or ``only`` some employees)."""
-    if cycle.state not in (Cycle.DRAFT, Cycle.COMPUTED, Cycle.IN_REVIEW, Cycle.APPEALS):
-        raise WorkflowError(f"a {cycle.state} cycle cannot be recomputed")
-    if Job.objects.filter(cycle=cycle, state__in=[Job.QUEUED, Job.RUNNING]).exists():
-        raise WorkflowError("this cycle is already being computed")
+    if cycle.state not in COMPUTABLE:
+        raise WorkflowError(
+            _("A cycle in state “%(state)s” cannot be computed.")
+            % {"state": cycle.get_state_display()}
+        )
+    if job_running(cycle):
+        raise WorkflowError(_("This cycle is already being computed."))
     return job_start(kind="cycle_compute", actor=actor, cycle=cycle, only=only)
 
 
@@ -120,13 +145,25 @@ def _compute(job: Job, on_progress: Progress) -> None:
         done[0] += 1
         on_progress(done[0] / steps, name)
 
-    result = run_cycle(
-        warehouse(), policy, period=cycle.period, on_step=on_step, rating_overrides=overrides
+    result = _same_totals_columns(
+        run_cycle(
+            warehouse(), policy, period=cycle.period, on_step=on_step, rating_overrides=overrides
+        )
     )
     on_progress((steps - 1) / steps, "store results")
     only = job.arguments.get("only")
     with transaction.atomic():
+        # HR's final decisions survive a recompute like calibrations do: the engine's proposal is
+        # replaced, what HR decided on top of it is put back.
+        finals = {
+            d.employee_id: (d.final_action, d.final_level, d.final_reason)
+            for d in Decision.objects.filter(cycle=cycle).exclude(final_level="")
+        }
         counts = store_results(cycle, result, population(cycle), only=set(only) if only else None)
+        for emp_pk, (action, level, reason) in finals.items():
+            Decision.objects.filter(cycle=cycle, employee_id=emp_pk).update(
+                final_action=action, final_level=level, final_reason=reason
+            )
         before = cycle.state
         if cycle.state == Cycle.DRAFT:
             cycle.state = Cycle.COMPUTED
@@ -142,13 +179,38 @@ def _compute(job: Job, on_progress: Progress) -> None:
         )
 
 
+def _same_totals_columns(result: CycleResult) -> CycleResult:
+    """Give every period's totals the ``computed_rating`` column: the engine adds it only to the
+    periods that hold a calibration, and the periods' tables are stored together."""
+    if not any("computed_rating" in c.totals.column_names for c in result.scorecards):
+        return result
+    cards = [
+        c
+        if "computed_rating" in c.totals.column_names
+        else dataclasses.replace(
+            c,
+            totals=c.totals.append_column(
+                pa.field("computed_rating", pa.string()),
+                pa.nulls(c.totals.num_rows, pa.string()),
+            ),
+        )
+        for c in result.scorecards
+    ]
+    return dataclasses.replace(result, scorecards=cards)
+
+
 def cycle_advance(*, cycle: Cycle, actor: Any, reason: str = "", **options: Any) -> Cycle:
     """Move the cycle to its next state."""
     to = NEXT.get(cycle.state)
     if to is None:
-        raise WorkflowError(f"a {cycle.state} cycle has no next step")
-    if Job.objects.filter(cycle=cycle, state__in=[Job.QUEUED, Job.RUNNING]).exists():
-        raise WorkflowError("wait for the computation to finish")
+        raise WorkflowError(
+            _("A cycle in state “%(state)s” has no next step.")
+            % {"state": cycle.get_state_display()}
+        )
+    if job_running(cycle):
+        raise WorkflowError(_("Wait for the computation to finish."))
+    if to == Cycle.CLOSED and Appeal.objects.filter(cycle=cycle, state=Appeal.OPEN).exists():
+        raise WorkflowError(_("Resolve the open appeals before closing the cycle."))
     with transaction.atomic():
         before = cycle.state
         cycle.state = to
@@ -173,7 +235,10 @@ def cycle_advance(*, cycle: Cycle, actor: Any, reason: str = "", **options: Any)
             "cycle_advance",
             cycle,
             before={"state": before},
-            after={"state": to},
+            after={
+                "state": to,
+                **{k: str(v) for k, v in options.items() if v},
+            },
             reason=reason,
         )
     return cycle
@@ -216,15 +281,27 @@ def rating_calibrate(
     """HR sets a rating with a mandatory reason; the engine recomputes that employee so pay and
     grading follow the calibrated rating."""
     if cycle.state not in (Cycle.COMPUTED, Cycle.IN_REVIEW):
-        raise WorkflowError("ratings are calibrated while the cycle is computed or in review")
+        raise WorkflowError(_("Ratings are calibrated while the cycle is computed or in review."))
     if not reason.strip():
-        raise WorkflowError("a calibration needs a reason")
-    grades = {g.code for g in cycle.policy_version.policy().ratings.grades}
+        raise WorkflowError(_("A calibration needs a reason."))
+    grades = [g.code for g in cycle.policy_version.policy().ratings.grades]
     if rating not in grades:
-        raise WorkflowError(f"unknown rating {rating!r}; the standard has {sorted(grades)}")
+        raise WorkflowError(
+            _("Unknown rating %(rating)s; the standard has %(grades)s.")
+            % {"rating": rating, "grades": ", ".join(grades)}
+        )
+    total = ScoreTotal.objects.filter(cycle=cycle, employee=employee, period=period).first()
+    if total is None:
+        raise WorkflowError(_("This employee has no result for that period."))
     with transaction.atomic():
         old = Calibration.objects.filter(cycle=cycle, employee=employee, period=period).first()
-        before = {"rating": old.rating, "reason": old.reason} if old else None
+        before = {
+            "cycle": cycle.pk,
+            "period": period,
+            "rating": old.rating if old else total.final_rating,
+            "computed": total.rating,
+            **({"reason": old.reason} if old else {}),
+        }
         Calibration.objects.update_or_create(
             cycle=cycle,
             employee=employee,
@@ -236,7 +313,7 @@ def rating_calibrate(
             "rating_calibrate",
             employee,
             before=before,
-            after={"cycle": cycle.pk, "period": period, "rating": rating},
+            after={"cycle": cycle.pk, "period": period, "rating": rating, "computed": total.rating},
             reason=reason,
         )
     return cycle_compute(cycle=cycle, actor=actor, only=[employee.employee_id])
@@ -247,13 +324,27 @@ def decision_override(
 ) -> Decision:
     """HR sets the final level; departing from the engine's proposal needs a written reason."""
     if decision.cycle.state not in (Cycle.COMPUTED, Cycle.IN_REVIEW):
-        raise WorkflowError("decisions are settled while the cycle is computed or in review")
+        raise WorkflowError(_("Decisions are settled while the cycle is computed or in review."))
+    levels = ladder_levels(decision.cycle, decision.employee.position)
+    if levels and level not in levels:
+        raise WorkflowError(
+            _("Unknown level %(level)s; the ladder has %(levels)s.")
+            % {"level": level, "levels": ", ".join(levels)}
+        )
     if level != decision.level_to and not reason.strip():
-        raise WorkflowError("a decision that departs from the proposal needs a reason")
+        raise WorkflowError(_("A decision that departs from the engine's proposal needs a reason."))
     with transaction.atomic():
-        before = {"final_level": decision.final_level, "final_action": decision.final_action}
+        before = {
+            "cycle": decision.cycle_id,
+            "employee": decision.employee.employee_id,
+            "proposed": decision.level_to,
+            "final_level": decision.final_level,
+            "final_action": decision.final_action,
+        }
         decision.final_level = level
-        decision.final_action = action or ("hold" if level == decision.level_from else "change")
+        decision.final_action = action or _action_between(
+            decision.cycle, decision.employee.position, decision.level_from, level
+        )
         decision.final_reason = reason
         decision.save(update_fields=["final_level", "final_action", "final_reason"])
         audit(
@@ -261,7 +352,27 @@ def decision_override(
             "decision_override",
             decision,
             before=before,
-            after={"final_level": level, "final_action": decision.final_action},
+            after={
+                "cycle": decision.cycle_id,
+                "employee": decision.employee.employee_id,
+                "final_level": level,
+                "final_action": decision.final_action,
+            },
             reason=reason,
         )
     return decision
+
+
+def ladder_levels(cycle: Cycle, position: str) -> list[str]:
+    """The level codes of ``position``'s ladder in the cycle's standard, lowest first."""
+    policy = cycle.policy_version.policy()
+    pos = next((p for p in policy.positions if p.code == position), None)
+    ladder = next((la for la in policy.ladders if pos and la.code == pos.ladder), None)
+    return [lv.code for lv in ladder.ordered()] if ladder else []
+
+
+def _action_between(cycle: Cycle, position: str, level_from: str, level_to: str) -> str:
+    levels = ladder_levels(cycle, position)
+    if level_from == level_to or level_from not in levels or level_to not in levels:
+        return "hold" if level_from == level_to else "change"
+    return "promote" if levels.index(level_to) > levels.index(level_from) else "demote"
