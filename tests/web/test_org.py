@@ -243,6 +243,14 @@ def test_xlsx_with_chinese_headers_and_labels(login: Any, hr: Any) -> None:
     assert LevelChange.objects.filter(employee=emp, level_to="intermediate").exists()
 
 
+def test_export_with_chinese_headers_imports_back_unchanged(login: Any, hr: Any) -> None:
+    c = login(hr)
+    data = c.get("/org/employees/export.csv", {"headers": "zh"}).content
+    assert data.decode("utf-8-sig").splitlines()[0] == ",".join(org_import.HEADERS_ZH.values())
+    p = _upload(c, data).context["preview"]
+    assert p.counts["read"] == p.counts["unchanged"] == Employee.objects.count()
+
+
 def test_chinese_csv_from_excel_in_gb18030(login: Any, hr: Any) -> None:
     text = "工号;姓名;岗位;级别\nE9201;李四;电话销售;一星坐席（初级）\nE9202;赵五;电话销售;初级\n"
     p = _upload(login(hr), text.encode("gb18030")).context["preview"]
