@@ -1,0 +1,194 @@
+"""The permission matrix: every URL of the app, requested as every persona.
+
+Each route is listed once with who may use it; a route missing from the table fails the test, so
+a new page cannot ship without its rule. Outcomes:
+
+- ``ok``: served (any status but 404/403 and not a redirect to the login page; a POST the
+  service refuses for the object's state is still 'allowed', e.g. a redirect with a message);
+- ``no``: 404 — identical to a missing page, and nothing about the subject leaks;
+- ``login``: anonymous, sent to the login page;
+- ``refused``: the person may see the object but not act on it; the service refuses with a
+  message and nothing changes (checked per route in ``UNCHANGED``).
+
+The subject is the ``agent`` persona (customer-service team, led by ``lead``); ``other_*`` are
+the telesales team.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from callgrade.web.models import Appeal, Employee, Job, Nomination, PolicyVersion
+
+PERSONAS = ("anonymous", "agent", "other_agent", "lead", "other_lead", "hr")
+
+# Who may: (agent, other_agent, lead, other_lead, hr); anonymous is "login" unless said.
+EVERYONE = ("ok", "ok", "ok", "ok", "ok")
+EMPLOYEES = ("ok", "ok", "ok", "ok", "no")  # pages about 'me': HR here has no employee record
+SUBJECT = ("ok", "no", "ok", "no", "ok")  # the agent's own data: self, their lead, HR
+REVIEW = ("no", "no", "ok", "no", "ok")  # reviewing the agent: their lead and HR, never self
+LEADS = ("no", "no", "ok", "ok", "ok")
+HR = ("no", "no", "no", "no", "ok")
+
+# name: (method, who, anonymous outcome)
+MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "home": ("GET", EVERYONE, "login"),
+    "login": ("GET", EVERYONE, "ok"),
+    "logout": ("POST", EVERYONE, "ok"),
+    "password_change": ("GET", EVERYONE, "login"),
+    "password_change_done": ("GET", EVERYONE, "login"),
+    "set_language": ("POST", EVERYONE, "ok"),
+    "notifications": ("GET", EVERYONE, "login"),
+    "notifications_read": ("POST", EVERYONE, "login"),
+    "me": ("GET", EMPLOYEES, "login"),
+    "my_appeals": ("GET", EMPLOYEES, "login"),
+    "appeal_new": ("POST", EVERYONE, "login"),  # one's own appeal; the service checks the window
+    "person": ("GET", SUBJECT, "login"),
+    "person_trend": ("GET", SUBJECT, "login"),
+    "person_records": ("GET", SUBJECT, "login"),
+    "team": ("GET", LEADS, "login"),
+    "team_charts": ("GET", LEADS, "login"),
+    "nominations": ("GET", EVERYONE, "login"),  # each sees only their own/their team's
+    "nominations_report": ("GET", HR, "login"),
+    # The nominee sees their nomination and the nominator made it; neither may decide it.
+    "nomination_decide": ("POST", ("refused", "no", "refused", "no", "ok"), "login"),
+    "conflicts": ("GET", EVERYONE, "login"),
+    "review_employee": ("GET", REVIEW, "login"),
+    "cycles": ("GET", HR, "login"),
+    "cycle": ("GET", HR, "login"),
+    "cycle_job": ("GET", HR, "login"),
+    "cycle_compute": ("POST", HR, "login"),
+    "cycle_advance": ("POST", HR, "login"),
+    "cycle_results": ("GET", HR, "login"),
+    "cycle_calibrate": ("POST", HR, "login"),
+    "cycle_override": ("POST", HR, "login"),
+    "cycle_departures": ("GET", HR, "login"),
+    "cycle_departures_xlsx": ("GET", HR, "login"),
+    "cycle_appeals": ("GET", HR, "login"),
+    "cycle_appeal_resolve": ("POST", HR, "login"),
+    "cycle_audit": ("GET", HR, "login"),
+    "cycle_pay_xlsx": ("GET", HR, "login"),
+    "cycle_pay_csv": ("GET", HR, "login"),
+    "standards": ("GET", HR, "login"),
+    "standards_upload": ("POST", HR, "login"),
+    "standard_version": ("GET", HR, "login"),
+    "standard_publish": ("POST", HR, "login"),
+    "standard_simulate": ("POST", HR, "login"),
+    "standard_simulation": ("GET", HR, "login"),
+    "standard_acknowledgements": ("GET", HR, "login"),
+    "standard_acknowledgements_xlsx": ("GET", HR, "login"),
+    "standard": ("GET", EVERYONE, "login"),
+    "standard_acknowledge": ("POST", EMPLOYEES, "login"),
+    "org": ("GET", HR, "login"),
+    "org_employees": ("GET", HR, "login"),
+    "org_employee": ("GET", HR, "login"),
+    "org_employees_import": ("GET", HR, "login"),
+    "org_employees_import_confirm": ("POST", HR, "login"),
+    "org_employees_export_csv": ("GET", HR, "login"),
+    "org_employees_export_xlsx": ("GET", HR, "login"),
+}
+
+
+def _routes(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if str(p.pattern).startswith("admin/"):
+                continue  # Django admin: staff only, tested separately
+            yield from _routes(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield p.name or "", prefix + str(p.pattern)
+
+
+ROUTES = dict(_routes(get_resolver().url_patterns))
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    assert set(ROUTES) == set(MATRIX), (
+        f"missing: {sorted(set(ROUTES) - set(MATRIX))}; stale: {sorted(set(MATRIX) - set(ROUTES))}"
+    )
+
+
+@pytest.fixture
+def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
+    """One object of each kind about the subject, for the routes that name one."""
+    subject = Employee.objects.get(user=agent)
+    version = PolicyVersion.objects.get(status=PolicyVersion.PUBLISHED)
+    nomination = Nomination.objects.create(
+        cycle=demo_cycle, employee=subject, level_to="senior", reason="strong", nominated_by=lead
+    )
+    appeal = Appeal.objects.create(cycle=demo_cycle, employee=subject, reason="r", filed_by=agent)
+    job = Job.objects.create(kind="policy_simulate", arguments={"version": version.pk})
+    return {
+        "employee_id": subject.employee_id,
+        "cycle_id": demo_cycle.pk,
+        "version_id": version.pk,
+        "nomination_id": nomination.pk,
+        "appeal_id": appeal.pk,
+        "job_id": job.pk,
+        "name": subject.name,
+    }
+
+
+def _url(route: str, objects: dict[str, Any]) -> str:
+    path = route
+    for key, value in objects.items():
+        for conv in ("int", "str"):
+            path = path.replace(f"<{conv}:{key}>", str(value))
+    assert "<" not in path, f"no object for {route}"
+    query = ""
+    if "records" in path:
+        query = f"?cycle={objects['cycle_id']}&period=2026-01&kpi=answer_rate"
+    return "/" + path + query
+
+
+# POST bodies for routes that name their object in the form.
+BODIES: dict[str, dict[str, str]] = {
+    "cycle_calibrate": {"employee_id": "{employee_id}", "period": "2026-01", "rating": "A"},
+    "cycle_override": {"employee_id": "{employee_id}", "level": "senior"},
+    "nomination_decide": {"decision": "approve", "reason": "deserved"},
+}
+# A redirect to the login page is what these routes do when served.
+LOGIN_IS_SERVED = {"logout"}
+
+
+def _nomination_pending(objects: dict[str, Any]) -> bool:
+    return Nomination.objects.get(pk=objects["nomination_id"]).state == Nomination.PENDING
+
+
+UNCHANGED = {"nomination_decide": _nomination_pending}
+
+CASES = [(name, persona) for name in sorted(MATRIX) for persona in PERSONAS]
+
+
+@pytest.mark.parametrize(("name", "persona"), CASES)
+def test_matrix(name: str, persona: str, objects: dict[str, Any], login: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    method, who, anonymous = MATRIX[name]
+    expected = anonymous if persona == "anonymous" else who[PERSONAS.index(persona) - 1]
+    user = None if persona == "anonymous" else get_user_model().objects.get(username=persona)
+    client = login(user)
+    url = _url(ROUTES[name], objects)
+    body = {k: v.format(**objects) for k, v in BODIES.get(name, {}).items()}
+    response = client.post(url, body) if method == "POST" else client.get(url)
+    status = response.status_code
+    location = response.get("Location", "") if status in (301, 302) else ""
+    if expected == "no":
+        assert status == 404, f"{persona} {method} {url}: {status}, expected 404"
+        assert objects["name"].encode() not in response.content
+    elif expected == "refused":
+        assert status < 500 and UNCHANGED[name](objects), f"{persona} {method} {url}: acted"
+    elif expected == "login":
+        assert status == 302 and "/accounts/login/" in location, (
+            f"{persona} {method} {url}: {status} {location}, expected the login page"
+        )
+    else:
+        served_login = name in LOGIN_IS_SERVED
+        assert status not in (403, 404) and (served_login or "/accounts/login/" not in location), (
+            f"{persona} {method} {url}: {status} {location}, expected to be served"
+        )
+        assert status < 500
