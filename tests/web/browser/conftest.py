@@ -137,8 +137,8 @@ def page_as(browser: Any, app_server: dict[str, Any]) -> Iterator[Any]:
             page.goto(f"{app_server['base']}/accounts/login/")
             page.fill("input[name=username]", username)
             page.fill("input[name=password]", PASSWORD)
-            page.click("form.card button[type=submit]")
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.click("form.card button[type=submit]")
         return page
 
     yield make

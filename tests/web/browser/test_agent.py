@@ -37,9 +37,9 @@ def test_agent_sees_own_scorecard_and_is_refused_anothers(
 def test_language_switch(page_as: Any) -> None:
     page = page_as("agent", lang="zh")
     assert "我的评分卡" in page.locator("#scorecard-title").inner_text()
-    page.select_option("#language-form select", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#language-form select", "en")
     assert page.locator("#scorecard-title").inner_text().startswith("My scorecard")
-    page.select_option("#language-form select", "zh-hans")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#language-form select", "zh-hans")
     assert "我的评分卡" in page.locator("#scorecard-title").inner_text()
