@@ -20,6 +20,7 @@ from callgrade.web.models import (
     AuditEvent,
     Calibration,
     ChecklistItem,
+    Conflict,
     Cycle,
     Decision,
     Employee,
@@ -472,3 +473,19 @@ def test_non_hr_get_404_everywhere(
     assert demo_cycle.state == state
     assert Appeal.objects.get(pk=appeal.pk).state == Appeal.OPEN
     assert not Calibration.objects.filter(cycle=demo_cycle).exists()
+
+
+def test_hr_cannot_decide_on_a_declared_relation(
+    login: Any, hr: Any, agent: Any, demo_cycle: Any
+) -> None:
+    cycle = _new_cycle(hr, demo_cycle)
+    Conflict.objects.create(user=hr, employee=agent.employee, relation="spouse")
+    c = login(hr)
+    data = {"employee_id": "E0006", "period": "2026-01", "rating": "S", "reason": "x"}
+    assert c.post(f"/cycles/{cycle.pk}/calibrate/", data).status_code == 404
+    assert c.post(f"/cycles/{cycle.pk}/override/", {**data, "level": "senior"}).status_code == 404
+    assert not Calibration.objects.filter(cycle=cycle).exists()
+    assert not Decision.objects.filter(cycle=cycle).exclude(final_level="").exists()
+    # A form naming nobody is answered with a message, not a missing page.
+    r = c.post(f"/cycles/{cycle.pk}/calibrate/", {}, follow=True)
+    assert "Choose an employee" in _messages(r)

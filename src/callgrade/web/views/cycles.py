@@ -22,7 +22,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from callgrade.web.access import Denied, access, require_hr
-from callgrade.web.models import Appeal, Cycle, Decision, PolicyVersion, Position, Team
+from callgrade.web.models import (
+    Appeal,
+    Cycle,
+    Decision,
+    Employee,
+    PolicyVersion,
+    Position,
+    Team,
+)
 from callgrade.web.selectors_cycles import (
     PAY_COLUMNS,
     audit_trail,
@@ -250,11 +258,24 @@ def cycle_results(request: HttpRequest, cycle_id: int) -> HttpResponse:
     )
 
 
+def _employee(request: HttpRequest) -> Employee | None:
+    """The employee a results form names, if HR may decide on them (404 otherwise); None, with a
+    message, when the form names nobody."""
+    employee_id = request.POST.get("employee_id", "")
+    if not employee_id:
+        messages.error(request, _("Choose an employee."))
+        return None
+    employee: Employee = access(request.user, "employee", employee_id, "decide")
+    return employee
+
+
 @login_required
 @require_POST
 def cycle_calibrate(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = _cycle(request, cycle_id)
-    employee = access(request.user, "employee", request.POST.get("employee_id", ""), "decide")
+    employee = _employee(request)
+    if employee is None:
+        return _back(request, cycle, "cycle_results")
     try:
         job = rating_calibrate(
             cycle=cycle,
@@ -282,10 +303,13 @@ def cycle_calibrate(request: HttpRequest, cycle_id: int) -> HttpResponse:
 @require_POST
 def cycle_override(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = _cycle(request, cycle_id)
-    employee = access(request.user, "employee", request.POST.get("employee_id", ""), "decide")
+    employee = _employee(request)
+    if employee is None:
+        return _back(request, cycle, "cycle_results")
     decision = Decision.objects.filter(cycle=cycle, employee=employee).first()
     if decision is None:
-        raise Denied
+        messages.error(request, _("This employee has no decision in this cycle."))
+        return _back(request, cycle, "cycle_results")
     try:
         decision_override(
             decision=decision,
