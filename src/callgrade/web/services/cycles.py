@@ -7,18 +7,16 @@ calibration and decision is audited.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callgrade.engine.cycle import CycleResult, rating_periods, run_cycle
+from callgrade.engine.cycle import rating_periods, run_cycle
 from callgrade.engine.warehouse import Warehouse
 from callgrade.web.models import (
     Appeal,
@@ -145,10 +143,8 @@ def _compute(job: Job, on_progress: Progress) -> None:
         done[0] += 1
         on_progress(done[0] / steps, name)
 
-    result = _same_totals_columns(
-        run_cycle(
-            warehouse(), policy, period=cycle.period, on_step=on_step, rating_overrides=overrides
-        )
+    result = run_cycle(
+        warehouse(), policy, period=cycle.period, on_step=on_step, rating_overrides=overrides
     )
     on_progress((steps - 1) / steps, "store results")
     only = job.arguments.get("only")
@@ -177,26 +173,6 @@ def _compute(job: Job, on_progress: Progress) -> None:
             before={"state": before},
             after={"state": cycle.state, "rows": counts, "only": only},
         )
-
-
-def _same_totals_columns(result: CycleResult) -> CycleResult:
-    """Give every period's totals the ``computed_rating`` column: the engine adds it only to the
-    periods that hold a calibration, and the periods' tables are stored together."""
-    if not any("computed_rating" in c.totals.column_names for c in result.scorecards):
-        return result
-    cards = [
-        c
-        if "computed_rating" in c.totals.column_names
-        else dataclasses.replace(
-            c,
-            totals=c.totals.append_column(
-                pa.field("computed_rating", pa.string()),
-                pa.nulls(c.totals.num_rows, pa.string()),
-            ),
-        )
-        for c in result.scorecards
-    ]
-    return dataclasses.replace(result, scorecards=cards)
 
 
 def cycle_advance(*, cycle: Cycle, actor: Any, reason: str = "", **options: Any) -> Cycle:

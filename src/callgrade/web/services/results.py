@@ -92,7 +92,8 @@ def store_results(
             )
             for i, r in enumerate(_rows(items))
         )
-        totals = pa.concat_tables([c.totals for c in result.scorecards])
+        # Periods holding a calibration carry an extra ``computed_rating`` column: unify.
+        totals = pa.concat_tables([c.totals for c in result.scorecards], promote_options="default")
         counts["totals"] = _bulk(
             ScoreTotal(
                 cycle=cycle,
