@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from callgrade.engine.kpis.registry import REGISTRY
+
 # What a KPI's sample counts, so a sentence can say "912/1,000 calls" instead of "samples".
 SAMPLE_NOUNS = {
     "answer_rate": "calls",
@@ -86,6 +88,20 @@ LABELS = {
     "adherence": "Adherence",
     "occupancy": "Occupancy",
     "tenure_years": "Tenure",
+}
+
+
+# The Chinese page names what a sample counts in Chinese too.
+LABELS_ZH = {"tenure_years": "司龄"}
+NOUNS_ZH = {
+    "calls": "通电话",
+    "responses": "份回复",
+    "evaluations": "次质检",
+    "contacts": "次接触",
+    "sales": "笔销售",
+    "scheduled seconds": "排班秒",
+    "logged-in seconds": "登录秒",
+    "samples": "个样本",
 }
 
 
@@ -162,12 +178,27 @@ def _value_formatter(unit: str) -> Callable[[float], str]:
     return lambda x: "n/a" if x != x else spec.format(x)
 
 
-def _column(part: pd.DataFrame, field: str, item: str, unit: str) -> list[str]:
+def _label(item: str, lang: str) -> str:
+    if lang == "zh":
+        d = REGISTRY.get(item)
+        if d is not None:
+            return d.label_zh
+        if item in LABELS_ZH:
+            return LABELS_ZH[item]
+    return LABELS.get(item, item.replace("_", " ").capitalize())
+
+
+def _noun(item: str, lang: str) -> str:
+    noun = SAMPLE_NOUNS.get(item, "samples")
+    return NOUNS_ZH.get(noun, noun) if lang == "zh" else noun
+
+
+def _column(part: pd.DataFrame, field: str, item: str, unit: str, lang: str = "en") -> list[str]:
     """One display parameter for every row of a group of rows sharing template and item."""
     if field == "label":
-        return [LABELS.get(item, item.replace("_", " ").capitalize())] * len(part)
+        return [_label(item, lang)] * len(part)
     if field == "noun":
-        return [SAMPLE_NOUNS.get(item, "samples")] * len(part)
+        return [_noun(item, lang)] * len(part)
     col = part[field].to_numpy() if field in part else None
     if field in ("value", "raw_value", "floor", "target", "band", "worst", "best", "peer_mean"):
         f = _value_formatter(unit)
@@ -185,7 +216,7 @@ def _column(part: pd.DataFrame, field: str, item: str, unit: str) -> list[str]:
     if field == "shrink_k":
         return [fmt_number(x) for x in col.tolist()]  # type: ignore[union-attr]
     if field == "basis":
-        noun = SAMPLE_NOUNS.get(item, "samples")
+        noun = _noun(item, lang)
         num = part["numerator"].tolist()
         den = part["denominator"].tolist()
         return [
@@ -217,6 +248,6 @@ def item_sentences(items: pd.DataFrame, lang: str = "en") -> list[str]:
     ).indices.items():
         part = items.iloc[idx]
         pattern, fields = _positional(table[template])
-        cols = [_column(part, f, item, unit) for f in fields]
+        cols = [_column(part, f, item, unit, lang) for f in fields]
         out[pos[idx]] = [pattern.format(*row) for row in zip(*cols, strict=True)]
     return out.tolist()
