@@ -33,6 +33,21 @@ def cycles_for(user: AnyUser, employee: Employee) -> QuerySet[Cycle]:
     return qs.order_by("-created_at", "-id")
 
 
+def policy_labels(cycle: Cycle, lang: str) -> dict[str, dict[str, str]]:
+    """Display names from the cycle's standard: positions, levels, scorecard dimensions and
+    items, in the reader's language (codes stay the fallback)."""
+    from callgrade.web.services.standards_text import text
+
+    policy = cycle.policy_version.policy()
+    return {
+        "positions": {p.code: text(p.label, lang) for p in policy.positions},
+        "levels": {lv.code: text(lv.label, lang) for ld in policy.ladders for lv in ld.levels},
+        "dimensions": {
+            d.code: text(d.label, lang) for sc in policy.scorecards for d in sc.dimensions
+        },
+    }
+
+
 def scorecard(employee: Employee, cycle: Cycle, period: str | None, lang: str) -> dict[str, Any]:
     totals = list(ScoreTotal.objects.filter(cycle=cycle, employee=employee).order_by("period"))
     periods = [t.period for t in totals]
@@ -44,12 +59,16 @@ def scorecard(employee: Employee, cycle: Cycle, period: str | None, lang: str) -
             "detail__dimension_index", "detail__item_index", "id"
         )
     )
+    from callgrade.web.services.standards_text import kpi_label
+
+    labels = policy_labels(cycle, lang)
     dimensions: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for it in items:
         d = it.detail
-        dimensions[it.dimension].append(
+        dimensions[labels["dimensions"].get(it.dimension, it.dimension)].append(
             {
                 "item": it.item,
+                "label": kpi_label(it.item, lang),
                 "status": it.status,
                 "unit": d.get("unit"),
                 "value": it.value,
@@ -72,6 +91,7 @@ def scorecard(employee: Employee, cycle: Cycle, period: str | None, lang: str) -
         KpiValue.objects.filter(cycle=cycle, employee=employee, period=period).order_by("kpi")
     )
     return {
+        "labels": labels,
         "cycle": cycle,
         "period": period,
         "periods": periods,

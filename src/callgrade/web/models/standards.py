@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -35,14 +36,20 @@ class PolicyVersion(models.Model):
         return f"{self.code} {self.version}"
 
     def policy(self) -> Policy:
-        """The engine's validated policy (the YAML was validated on upload)."""
-        from callgrade.engine.policy import PolicyInvalid
-        from callgrade.engine.policy.load import validate_text
+        """The engine's validated policy (the YAML was validated on upload); parsed once per
+        process, since a policy is immutable and pages ask for it on every request."""
+        return _parsed(self.yaml, f"{self.code}-{self.version}.yaml")
 
-        policy, errors = validate_text(self.yaml, file=f"{self.code}-{self.version}.yaml")
-        if policy is None:
-            raise PolicyInvalid(errors)
-        return policy
+
+@functools.lru_cache(maxsize=32)
+def _parsed(text: str, file: str) -> Policy:
+    from callgrade.engine.policy import PolicyInvalid
+    from callgrade.engine.policy.load import validate_text
+
+    policy, errors = validate_text(text, file=file)
+    if policy is None:
+        raise PolicyInvalid(errors)
+    return policy
 
 
 class Acknowledgement(models.Model):

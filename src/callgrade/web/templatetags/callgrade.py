@@ -40,3 +40,9 @@ def label(obj: Any) -> str:
     if isinstance(obj, dict):
         return str(obj.get("en") if get_language() == "en" else obj.get("zh") or obj.get("en"))
     return "" if obj is None else str(obj)
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    """``mapping|get:key`` — a dictionary lookup with a variable key (None when absent)."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
