@@ -673,35 +673,22 @@ def policy_simulate(
     limit: Limit = 40,
 ) -> None:
     """What-if: apply a draft and the current policy to the same history and compare."""
-    from callgrade.engine.cycle import last_local_day, rating_periods
-    from callgrade.engine.kpis import KpiOptions, compute_kpis, open_tables
-    from callgrade.engine.scoring import simulate
+    from callgrade.engine.cycle import rating_periods, simulate_cycle
     from callgrade.engine.warehouse import Warehouse
 
     if what not in ("distribution", "ratings", "levels", "pay"):
         raise Failure(f"--what {what!r}: expected distribution, ratings, levels or pay")
     new, old = load_policy_arg(draft), load_policy_arg(current)
-    import ibis
-
     wh = Warehouse(data_dir)
     if not wh.manifest()["tables"]:
         raise Failure(f"{data_dir}: the warehouse is empty; run 'callgrade ingest' first")
     try:
-        periods = rating_periods(old, period)
+        rating_periods(old, period)
     except ValueError as exc:
         raise Failure(f"--period {period!r}: {exc}") from None
     with progress() as bar:
         bar.add_task("simulating", total=None)
-        tables = open_tables(ibis.duckdb.connect(), wh)
-        kpis = compute_kpis(tables, periods=periods, by="agent", options=KpiOptions())
-        report = simulate(
-            new,
-            old,
-            kpis,
-            wh.read("roster"),
-            period_labels=[p.label for p in periods],
-            cycle_end=last_local_day(periods[-1], old.time_zone),
-        )
+        report = simulate_cycle(wh, new, old, period=period)
     table = getattr(report, what)
     emit(
         table,

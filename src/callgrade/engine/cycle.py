@@ -26,10 +26,12 @@ from callgrade.engine.scoring import (
     Decisions,
     PayLines,
     Scorecards,
+    SimulationReport,
     grade,
     inputs_from_assessments,
     pay,
     score,
+    simulate,
 )
 from callgrade.engine.warehouse import Warehouse
 
@@ -145,3 +147,32 @@ def run_cycle(
             competencies=assessments if assessments.num_rows else None,
         )
     return CycleResult(periods, kpis, cards, decisions, lines)
+
+
+def simulate_cycle(
+    warehouse: Warehouse,
+    draft: Policy,
+    current: Policy,
+    *,
+    period: str,
+    on_step: Callable[[str], None] | None = None,
+) -> SimulationReport:
+    """What ``draft`` would change against ``current`` over the warehouse's history for
+    ``period`` (the current policy's rating periods)."""
+    periods = rating_periods(current, period)
+    if not periods:
+        raise ValueError(f"period {period!r} holds no rating period")
+    if on_step:
+        on_step("KPIs")
+    tables = open_tables(ibis.duckdb.connect(), warehouse)
+    kpis = compute_kpis(tables, periods=periods, by="agent", options=KpiOptions())
+    if on_step:
+        on_step("simulate")
+    return simulate(
+        draft,
+        current,
+        kpis,
+        warehouse.read("roster"),
+        period_labels=[p.label for p in periods],
+        cycle_end=last_local_day(periods[-1], current.time_zone),
+    )

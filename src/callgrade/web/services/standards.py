@@ -265,30 +265,19 @@ def _json_value(v: Any) -> Any:
 
 @register("policy_simulate")
 def _simulate(job: Job, on_progress: Progress) -> None:
-    import ibis
-
-    from callgrade.engine.cycle import last_local_day
-    from callgrade.engine.kpis import KpiOptions, compute_kpis, open_tables
-    from callgrade.engine.scoring import simulate
+    from callgrade.engine.cycle import simulate_cycle
     from callgrade.web.services.cycles import warehouse
 
     args = job.arguments
     draft = PolicyVersion.objects.get(pk=args["version"]).policy()
     current = PolicyVersion.objects.get(pk=args["current"]).policy()
-    periods = rating_periods(current, args["period"])
-    wh = warehouse()
-    on_progress(0.1, "KPIs")
-    kpis = compute_kpis(
-        open_tables(ibis.duckdb.connect(), wh), periods=periods, by="agent", options=KpiOptions()
-    )
-    on_progress(0.5, "simulate")
-    report = simulate(
+    fraction = {"KPIs": 0.1, "simulate": 0.5}
+    report = simulate_cycle(
+        warehouse(),
         draft,
         current,
-        kpis,
-        wh.read("roster"),
-        period_labels=[p.label for p in periods],
-        cycle_end=last_local_day(periods[-1], current.time_zone),
+        period=args["period"],
+        on_step=lambda step: on_progress(fraction[step], step),
     )
     on_progress(0.9, "store")
     tables = {}
