@@ -40,15 +40,6 @@ def line_of(text: str, needle: str) -> int:
 
 
 @pytest.fixture
-def keep_connection(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Inline jobs run inside the test's transaction; ``run_job`` starts with
-    ``close_old_connections()``, which on PostgreSQL closes a connection that is inside an atomic
-    block (Django's own test runner disconnects it from the request signals for the same reason).
-    """
-    monkeypatch.setattr("callgrade.web.services.jobs.close_old_connections", lambda: None)
-
-
-@pytest.fixture
 def draft(login: Any, hr: Any) -> PolicyVersion:
     r = login(hr).post("/standards/upload/", {"text": modified()})
     assert r.status_code == 302
@@ -100,7 +91,7 @@ def test_version_page_shows_the_changed_line_and_setting(
 
 
 def test_simulation_compares_the_draft_with_the_published_version(
-    login: Any, hr: Any, draft: PolicyVersion, demo_cycle: Any, keep_connection: None
+    login: Any, hr: Any, draft: PolicyVersion, demo_cycle: Any
 ) -> None:
     c = login(hr)
     page = c.get(f"/standards/{draft.pk}/")
