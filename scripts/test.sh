@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up the virtual environment and runs the whole test suite: lint, types, the import wall,
 # Django's checks, then the tests (engine, connectors, KPIs, the PySpark parity test, the web app
-# and its browser tests) on SQLite, and the web tests again on PostgreSQL.
+# and its browser tests) on SQLite, and the web and browser tests again on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -23,7 +23,7 @@ CALLGRADE_PRODUCTION=1 CALLGRADE_SECRET_KEY=check-only-"$(head -c 32 /dev/urando
 echo "== pytest (SQLite)"; .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" "$@"
 echo "== pytest web (PostgreSQL)"
 if .venv/bin/python -c "import psycopg,sys; psycopg.connect(sys.argv[1]).close()" "$PG_URL" 2>/dev/null; then
-  DATABASE_URL="$PG_URL" .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" tests/web -m "not browser"
+  DATABASE_URL="$PG_URL" .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" tests/web
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is not reachable at $PG_URL: the web tests must run on it in CI" >&2; exit 1
 else

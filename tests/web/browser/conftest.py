@@ -1,5 +1,6 @@
 """Browser tests: Debian's Chromium driven by Playwright against the app served by gunicorn in a
-subprocess, over its own copy of the demo center and its own SQLite database.
+subprocess, over its own copy of the demo center and its own database (SQLite, or PostgreSQL when
+the suite runs with DATABASE_URL).
 
 Chromium lives at /usr/bin/chromium (Playwright's own browser download is not used). Under
 ``CI=true`` a missing Chromium fails the tests instead of skipping them.
@@ -65,6 +66,32 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _app_database(data: Path) -> str:
+    """The served app's own database: SQLite beside its data, or — when the suite runs on
+    PostgreSQL (DATABASE_URL) — a fresh PostgreSQL database on that server."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return f"sqlite:///{data / 'app.sqlite3'}"
+    import psycopg
+
+    name = f"callgrade_browser_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        con.execute(f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_app_database(url: str) -> None:
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    admin = os.environ["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not Path(CHROMIUM).exists():
@@ -80,10 +107,11 @@ def app_server(
 ) -> Iterator[dict[str, Any]]:
     data = tmp_path_factory.mktemp("browser-app")
     shutil.copytree(demo_dir / "warehouse", data / "warehouse")
+    database = _app_database(data)
     env = {
         **os.environ,
         "CALLGRADE_DATA_DIR": str(data),
-        "DATABASE_URL": f"sqlite:///{data / 'app.sqlite3'}",
+        "DATABASE_URL": database,
         "DJANGO_SETTINGS_MODULE": "callgrade.web.settings",
         "CALLGRADE_JOBS": "thread",
     }
@@ -111,6 +139,7 @@ def app_server(
     yield {"base": base, "other_employee": seeded.stdout.strip().splitlines()[-1], "data": data}
     server.terminate()
     server.wait(timeout=10)
+    _drop_app_database(database)
 
 
 @pytest.fixture(scope="session")
