@@ -33,21 +33,6 @@ def cycles_for(user: AnyUser, employee: Employee) -> QuerySet[Cycle]:
     return qs.order_by("-created_at", "-id")
 
 
-def policy_labels(cycle: Cycle, lang: str) -> dict[str, dict[str, str]]:
-    """Display names from the cycle's standard: positions, levels, scorecard dimensions and
-    items, in the reader's language (codes stay the fallback)."""
-    from callgrade.web.services.standards_text import text
-
-    policy = cycle.policy_version.policy()
-    return {
-        "positions": {p.code: text(p.label, lang) for p in policy.positions},
-        "levels": {lv.code: text(lv.label, lang) for ld in policy.ladders for lv in ld.levels},
-        "dimensions": {
-            d.code: text(d.label, lang) for sc in policy.scorecards for d in sc.dimensions
-        },
-    }
-
-
 def scorecard(employee: Employee, cycle: Cycle, period: str | None, lang: str) -> dict[str, Any]:
     totals = list(ScoreTotal.objects.filter(cycle=cycle, employee=employee).order_by("period"))
     periods = [t.period for t in totals]
@@ -59,6 +44,7 @@ def scorecard(employee: Employee, cycle: Cycle, period: str | None, lang: str) -
             "detail__dimension_index", "detail__item_index", "id"
         )
     )
+    from callgrade.web.labels import policy_labels
     from callgrade.web.services.standards_text import kpi_label
 
     labels = policy_labels(cycle, lang)

@@ -17,11 +17,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from callgrade.web.access import Denied, access, require_hr
+from callgrade.web.labels import policy_labels
 from callgrade.web.models import (
     Appeal,
     Cycle,
@@ -254,6 +255,7 @@ def cycle_results(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "query": query.urlencode(),
             "editable": cycle.state in (Cycle.COMPUTED, Cycle.IN_REVIEW),
             "busy": job_running(cycle),
+            "labels": policy_labels(cycle, get_language()),
         },
     )
 

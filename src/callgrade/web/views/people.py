@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +25,7 @@ from callgrade.web.access import (
     results_visible,
     visible_nominations,
 )
+from callgrade.web.labels import action_label, policy_labels
 from callgrade.web.models import Cycle, Nomination
 from callgrade.web.services.cycles import WorkflowError
 from callgrade.web.services.review import (
@@ -36,22 +37,8 @@ from callgrade.web.services.review import (
     nomination_refusal,
 )
 
+
 # The engine's action codes (and those a reviewer sets), named for people.
-ACTIONS = {
-    "hold": gettext_lazy("hold"),
-    "promote": gettext_lazy("promote"),
-    "demote": gettext_lazy("demote"),
-    "retrain": gettext_lazy("retrain"),
-    "demote_and_retrain": gettext_lazy("demote and retrain"),
-    "pass_probation": gettext_lazy("pass probation"),
-    "change": gettext_lazy("change"),
-}
-
-
-def action_label(code: str) -> str:
-    return str(ACTIONS.get(code, code)) if code else "—"
-
-
 def _team_data(request: HttpRequest) -> dict[str, Any]:
     """The chosen cycle and period, and the visible rows before and after the filters."""
     require_reviewer(request.user)
@@ -110,6 +97,8 @@ def team(request: HttpRequest) -> HttpResponse:
         ("action", _("Engine proposal")),
         ("nomination", _("Nomination")),
     ]
+    if context.get("cycle") is not None:
+        context["labels"] = policy_labels(context["cycle"], get_language())
     return render(request, "callgrade/team.html", context)
 
 
