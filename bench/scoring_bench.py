@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from callgrade.engine.policy import Policy, load_policy
 from callgrade.engine.scoring import grade, pay, score
+from callgrade.engine.scoring.inputs import clear_caches
 
 EXAMPLES = (
     Path(__file__).resolve().parents[1] / "src" / "callgrade" / "engine" / "policy" / "examples"
@@ -120,6 +121,7 @@ def grading_ends(policy: Policy) -> list[tuple[dt.date, list[str]]]:
 
 
 def run_once(policy: Policy, roster: pa.Table, kpis: pa.Table, extra: pa.Table, explain: bool):
+    clear_caches()  # every run starts cold: nothing memoized by an earlier run
     cards = {
         m: score(policy, kpis, roster, period_label=m, extra_inputs=extra, explain=explain)
         for m in MONTHS

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import math
 import string
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from callgrade.engine.kpis.registry import REGISTRY
+from callgrade.engine.scoring import vformat as vf
 
 # What a KPI's sample counts, so a sentence can say "912/1,000 calls" instead of "samples".
 SAMPLE_NOUNS = {
@@ -166,18 +169,6 @@ def render(template: str, params: Mapping[str, str], lang: str = "en") -> str:
     return table[template].format(**params)
 
 
-def _nan(x: float) -> bool:
-    return x != x
-
-
-def _value_formatter(unit: str) -> Callable[[float], str]:
-    spec = {"ratio": None, "seconds": "{:.0f} s", "money": "{:,.0f}", "count": "{:,.0f}",
-            "years": "{:.2f} years"}.get(unit, "{:.1f}")  # fmt: skip
-    if spec is None:
-        return lambda x: "n/a" if x != x else f"{x * 100:.1f}%"
-    return lambda x: "n/a" if x != x else spec.format(x)
-
-
 def _label(item: str, lang: str) -> str:
     if lang == "zh":
         d = REGISTRY.get(item)
@@ -193,61 +184,119 @@ def _noun(item: str, lang: str) -> str:
     return NOUNS_ZH.get(noun, noun) if lang == "zh" else noun
 
 
-def _column(part: pd.DataFrame, field: str, item: str, unit: str, lang: str = "en") -> list[str]:
-    """One display parameter for every row of a group of rows sharing template and item."""
+def _vvalue(x: np.ndarray, unit: str) -> pa.Array:
+    """:func:`fmt_value` over a column ("n/a" for NaN)."""
+    if unit == "ratio":
+        with np.errstate(invalid="ignore"):
+            text = pc.binary_join_element_wise(vf.fixed(x * 100, 1), "%", "")
+    elif unit == "seconds":
+        text = pc.binary_join_element_wise(vf.fixed(x, 0), " s", "")
+    elif unit in ("money", "count"):
+        text = vf.fixed(x, 0, grouping=True)
+    elif unit == "years":
+        text = pc.binary_join_element_wise(vf.fixed(x, 2), " years", "")
+    else:
+        text = vf.fixed(x, 1)
+    return pc.fill_null(text, "n/a")
+
+
+def _vnumber(x: np.ndarray) -> pa.Array:
+    """:func:`fmt_number` over a column ("n/a" for NaN)."""
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(x) & (x == np.floor(x))
+    text = pc.if_else(
+        pa.array(whole),
+        vf.fixed(x, 0, grouping=True),
+        pc.utf8_rtrim(vf.fixed(x, 2, grouping=True), characters="0"),
+    )
+    return pc.fill_null(text, "n/a")
+
+
+def _floats(part: pd.DataFrame, field: str) -> np.ndarray:
+    return np.asarray(part[field].to_numpy(), dtype=float)
+
+
+def _vcolumn(
+    part: pd.DataFrame, field: str, item: str, unit: str, lang: str
+) -> pa.Array | pa.Scalar:
+    """One display parameter for every row of a group of rows sharing template, item and unit:
+    an Arrow string array, or one scalar for a constant."""
     if field == "label":
-        return [_label(item, lang)] * len(part)
+        return pa.scalar(_label(item, lang))
     if field == "noun":
-        return [_noun(item, lang)] * len(part)
-    col = part[field].to_numpy() if field in part else None
+        return pa.scalar(_noun(item, lang))
     if field in ("value", "raw_value", "floor", "target", "band", "worst", "best", "peer_mean"):
-        f = _value_formatter(unit)
-        return [f(x) for x in col.tolist()]  # type: ignore[union-attr]
+        return _vvalue(_floats(part, field), unit)
     if field == "points":
-        return ["n/a" if _nan(x) else f"{x:.1f}" for x in col.tolist()]  # type: ignore[union-attr]
+        return pc.fill_null(vf.fixed(_floats(part, field), 1), "n/a")
     if field == "weight":
-        return ["0%" if _nan(x) else f"{x:.1f}%" for x in col.tolist()]  # type: ignore[union-attr]
+        text = pc.binary_join_element_wise(vf.fixed(_floats(part, field), 1), "%", "")
+        return pc.fill_null(text, "0%")
     if field == "contribution":
-        return ["0" if _nan(x) else f"{x:.1f}" for x in col.tolist()]  # type: ignore[union-attr]
+        return pc.fill_null(vf.fixed(_floats(part, field), 1), "0")
     if field in ("peers", "min_sample"):
-        return ["" if _nan(x) else f"{x:.0f}" for x in col.tolist()]  # type: ignore[union-attr]
+        return pc.fill_null(vf.fixed(_floats(part, field), 0), "")
     if field == "sample_size":
-        return [f"{x:,}" for x in col.tolist()]  # type: ignore[union-attr]
+        col = part[field].to_numpy()
+        if col.dtype.kind in "iu":
+            return vf.grouped_int(col)
+        return pa.array([f"{x:,}" for x in col.tolist()], pa.string())
     if field == "shrink_k":
-        return [fmt_number(x) for x in col.tolist()]  # type: ignore[union-attr]
+        return _vnumber(_floats(part, field))
     if field == "basis":
-        noun = _noun(item, lang)
-        num = part["numerator"].tolist()
-        den = part["denominator"].tolist()
-        return [
-            f" ({fmt_number(a)}/{fmt_number(b)} {noun})" if not (_nan(a) or _nan(b)) and b else ""
-            for a, b in zip(num, den, strict=True)
-        ]
+        num, den = _floats(part, "numerator"), _floats(part, "denominator")
+        shown = ~(np.isnan(num) | np.isnan(den)) & (den != 0)
+        text = pc.binary_join_element_wise(
+            " (", _vnumber(num), "/", _vnumber(den), f" {_noun(item, lang)})", ""
+        )
+        return pc.if_else(pa.array(shown), text, "")
     raise KeyError(field)
 
 
-def _positional(template: str) -> tuple[str, list[str]]:
-    fields: list[str] = []
-    out = []
-    for text, name, _, _ in string.Formatter().parse(template):
-        out.append(text.replace("{", "{{").replace("}", "}}"))
-        if name is not None:
-            out.append("{" + str(len(fields)) + "}")
-            fields.append(name)
-    return "".join(out), fields
+def _pieces(template: str) -> list[tuple[str, str | None]]:
+    """(literal text, field name or None) pieces of a template."""
+    return [(text, name) for text, name, _, _ in string.Formatter().parse(template)]
+
+
+def item_sentences_arrow(items: pd.DataFrame, lang: str = "en") -> pa.Array:
+    """One rendered sentence per row of an items frame, as an Arrow string array. Each group of
+    rows sharing template, item and unit is rendered column by column: numbers are formatted as
+    whole columns and the pieces joined in Arrow."""
+    table = TEMPLATES_ZH if lang == "zh" else TEMPLATES_EN
+    if not len(items):
+        return pa.array([], pa.string())
+    cols = ["template", "item", "unit", "numerator", "denominator"]
+    fields = {f for t in table.values() for _, f in _pieces(t) if f}
+    cols += sorted(fields & set(items.columns) - set(cols))
+    frame = items[cols].reset_index(drop=True)
+    chunks: list[pa.Array] = []
+    where: list[np.ndarray] = []
+    for (template, item, unit), idx in frame.groupby(
+        ["template", "item", "unit"], sort=True
+    ).indices.items():
+        part = frame.iloc[idx]
+        args: list[pa.Array | pa.Scalar | str] = []
+        for text, name in _pieces(table[template]):
+            if text:
+                args.append(text)
+            if name is not None:
+                args.append(_vcolumn(part, name, item, unit, lang))
+        if any(isinstance(a, pa.Array | pa.ChunkedArray) for a in args):
+            joined = pc.binary_join_element_wise(*args, "")
+        else:
+            one = "".join(a.as_py() if isinstance(a, pa.Scalar) else str(a) for a in args)
+            joined = pa.array([one] * len(idx), pa.string())
+        chunks.append(joined)
+        where.append(idx)
+    if not chunks:
+        return pa.nulls(len(frame), pa.string())
+    rendered = pa.concat_arrays(chunks)
+    # rows of no group (a null key) stay null
+    at = np.full(len(frame), -1, dtype=np.int64)
+    at[np.concatenate(where)] = np.arange(len(rendered))
+    return rendered.take(pa.array(at, mask=at < 0))
 
 
 def item_sentences(items: pd.DataFrame, lang: str = "en") -> list[str]:
-    """One rendered sentence per row of an items frame, formatted group by group (template ×
-    item) so that constant parameters are formatted once."""
-    table = TEMPLATES_ZH if lang == "zh" else TEMPLATES_EN
-    out = np.empty(len(items), dtype=object)
-    pos = np.arange(len(items))
-    for (template, item, unit), idx in items.groupby(
-        ["template", "item", "unit"], sort=True
-    ).indices.items():
-        part = items.iloc[idx]
-        pattern, fields = _positional(table[template])
-        cols = [_column(part, f, item, unit, lang) for f in fields]
-        out[pos[idx]] = [pattern.format(*row) for row in zip(*cols, strict=True)]
-    return out.tolist()
+    """One rendered sentence per row of an items frame (see :func:`item_sentences_arrow`)."""
+    return item_sentences_arrow(items, lang).to_pylist()

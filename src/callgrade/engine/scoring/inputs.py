@@ -4,6 +4,10 @@ KPI values, and non-KPI inputs (tenure, competency, exam and assessment scores).
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -16,9 +20,43 @@ from callgrade.engine.policy import Policy
 PEER_KEYS = ("position", "queue", "team", "track", "level")
 KPI_COLUMNS = ["entity_id", "kpi", "value", "numerator", "denominator", "sample_size", "unit"]
 
+T = TypeVar("T")
+_LOCK = threading.Lock()
+_MEMO: dict[str, tuple[tuple[object, ...], Any]] = {}
+
+
+def _memo(name: str, refs: tuple[object, ...], build: Callable[[], T]) -> T:
+    """The last value built under ``name`` when it was built from the very same (immutable)
+    objects ``refs``, else a fresh one. One entry per name: scoring, grading and pay of one run
+    share the roster frame without keeping old tables alive for long."""
+    with _LOCK:
+        hit = _MEMO.get(name)
+    if (
+        hit is not None
+        and len(hit[0]) == len(refs)
+        and all(a is b for a, b in zip(hit[0], refs, strict=True))
+    ):
+        return hit[1]
+    value = build()
+    with _LOCK:
+        _MEMO[name] = (refs, value)
+    return value
+
+
+def clear_caches() -> None:
+    """Forget every memoized frame (benchmarks call it so that each run starts cold)."""
+    with _LOCK:
+        _MEMO.clear()
+
 
 def roster_frame(policy: Policy, roster: pa.Table) -> pd.DataFrame:
-    """Employees the policy applies to (a known position, not left), one row each, by id."""
+    """Employees the policy applies to (a known position, not left), one row each, by id.
+
+    The frame is sorted by ``employee_id``; each call gets its own copy."""
+    return _memo("roster", (policy, roster), lambda: _roster_frame(policy, roster)).copy()
+
+
+def _roster_frame(policy: Policy, roster: pa.Table) -> pd.DataFrame:
     cols = [
         c
         for c in ("employee_id", "team", "position", "track", "level", "hire_date", "status")
@@ -73,6 +111,73 @@ def period_kpis(kpis: pa.Table, label: str, codes: list[str] | None = None) -> p
     return df.drop_duplicates(["entity_id", "kpi"], keep="last")
 
 
+@dataclass(frozen=True)
+class KpiColumns:
+    """One period's KPI rows laid out by employee: ``value[k, i]`` etc. for KPI ``codes[k]`` and
+    employee ``ids[i]`` (NaN without a row; ``present`` says where a row exists), and each
+    KPI's unit (the first non-null unit of its rows, None without one)."""
+
+    codes: list[str]
+    value: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
+    sample_size: np.ndarray
+    present: np.ndarray
+    units: list[str | None]
+
+    def row(self, code: str) -> int:
+        return self.codes.index(code)
+
+
+def kpi_columns(kpis: pa.Table, label: str, codes: list[str], ids: np.ndarray) -> KpiColumns:
+    """The rows :func:`period_kpis` keeps (same de-duplication, same order), laid out by
+    employee without building a frame of the whole period."""
+    mask = pc.equal(kpis.column("period"), label)
+    mask = pc.and_(mask, pc.is_in(kpis.column("kpi"), value_set=pa.array(codes, pa.string())))
+    if "entity_type" in kpis.column_names:
+        mask = pc.and_(mask, pc.equal(kpis.column("entity_type"), "agent"))
+    t = kpis.select(KPI_COLUMNS).filter(mask)
+    ent = pc.dictionary_encode(t.column("entity_id")).combine_chunks()
+    k = pc.fill_null(pc.index_in(t.column("kpi"), value_set=pa.array(codes, pa.string())), -1)
+    kk = k.to_numpy().astype(np.int64)
+    ee = pc.fill_null(ent.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    keys = (ee + 1) * len(codes) + kk
+    if len(np.unique(keys)) != len(keys):
+        # repeated (employee, KPI) rows: keep exactly the row period_kpis keeps, in its order
+        df = period_kpis(kpis, label, codes)
+        t = pa.Table.from_pandas(df[KPI_COLUMNS], preserve_index=False)
+        k = pc.fill_null(pc.index_in(t.column("kpi"), value_set=pa.array(codes, pa.string())), -1)
+        kk = k.to_numpy().astype(np.int64)
+    pos = pc.index_in(t.column("entity_id"), value_set=pa.array(ids, pa.string()))
+    e = pc.fill_null(pos, -1).to_numpy().astype(np.int64)
+    hit = (e >= 0) & (kk >= 0)
+    shape = (len(codes), len(ids))
+
+    def lay(col: str) -> np.ndarray:
+        out = np.full(shape, np.nan)
+        vals = t.column(col).to_numpy().astype(float)
+        out[kk[hit], e[hit]] = vals[hit]
+        return out
+
+    present = np.zeros(shape, dtype=bool)
+    present[kk[hit], e[hit]] = True
+    unit = t.column("unit")
+    has_unit = pc.is_valid(unit).to_numpy(zero_copy_only=False)
+    units: list[str | None] = []
+    for j in range(len(codes)):
+        first = np.flatnonzero((kk == j) & has_unit)
+        units.append(unit[int(first[0])].as_py() if len(first) else None)
+    return KpiColumns(
+        codes=list(codes),
+        value=lay("value"),
+        numerator=lay("numerator"),
+        denominator=lay("denominator"),
+        sample_size=lay("sample_size"),
+        present=present,
+        units=units,
+    )
+
+
 def period_last_day(kpis: pa.Table, label: str, tz: str) -> dt.date | None:
     """Last local day of a period, read from the KPI table's period bounds."""
     if "period_end" not in kpis.column_names:
@@ -87,7 +192,12 @@ def period_last_day(kpis: pa.Table, label: str, tz: str) -> dt.date | None:
 
 
 def extra_frame(extra_inputs: pa.Table | None) -> pd.DataFrame:
-    """Non-KPI inputs as (employee_id, input, ref) → value, the last row winning."""
+    """Non-KPI inputs as (employee_id, input, ref) → value, the last row winning (callers must
+    not modify the frame: it is shared by the calls on the same table)."""
+    return _memo("extra", (extra_inputs,), lambda: _extra_frame(extra_inputs))
+
+
+def _extra_frame(extra_inputs: pa.Table | None) -> pd.DataFrame:
     if extra_inputs is None or not extra_inputs.num_rows:
         return pd.DataFrame({"employee_id": [], "input": [], "ref": [], "value": []})
     df = extra_inputs.select(["employee_id", "input", "ref", "value"]).to_pandas()

@@ -9,12 +9,19 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def to_arrow(frame: pd.DataFrame, keys: list[str]) -> pa.Table:
     """Sort by ``keys`` (a total order) and drop the index, so row order never leaks through."""
-    ordered = frame.sort_values(keys, kind="mergesort").reset_index(drop=True)
-    return pa.Table.from_pandas(ordered, preserve_index=False)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if table.num_rows < 2:
+        return table
+    if any(table.column(k).null_count for k in keys):
+        ordered = frame.sort_values(keys, kind="mergesort").reset_index(drop=True)
+        return pa.Table.from_pandas(ordered, preserve_index=False)
+    # Arrow's sort is stable and orders strings by code point, like pandas' mergesort
+    return table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]))
 
 
 def _plain(value: Any) -> Any:

@@ -4,6 +4,8 @@ rating period, computed column-wise (a loop runs over scorecard items, never ove
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -12,11 +14,12 @@ import pyarrow as pa
 from callgrade.engine.policy import Policy
 from callgrade.engine.policy.model import Bands, Measure, MinMax, Percentile, Scorecard
 from callgrade.engine.scoring import points as pts
-from callgrade.engine.scoring.explain import item_sentences
+from callgrade.engine.scoring.explain import item_sentences_arrow
 from callgrade.engine.scoring.inputs import (
+    KpiColumns,
     extra_frame,
+    kpi_columns,
     months_between,
-    period_kpis,
     period_last_day,
     roster_frame,
 )
@@ -32,36 +35,48 @@ def _groups(frame: pd.DataFrame, keys: tuple[str, ...]) -> list[pd.Series]:
 
 
 def _measure_values(
-    m: Measure, emp: pd.DataFrame, kpi: pd.DataFrame, extra: pd.DataFrame, as_of: dt.date
-) -> pd.DataFrame:
-    """value, numerator, denominator, sample_size and unit of one item for every employee."""
-    out = pd.DataFrame(index=emp.index)
+    m: Measure,
+    rows: np.ndarray,
+    emp: pd.DataFrame,
+    kpi: KpiColumns,
+    extra: pd.DataFrame,
+    as_of: dt.date,
+) -> dict[str, object]:
+    """value, numerator, denominator, sample_size, unit and item name of one item for the
+    employees at ``rows`` of ``emp``."""
+    n = len(rows)
     if m.kpi is not None:
-        rows = kpi[kpi["kpi"] == m.kpi].set_index("entity_id")
-        ids = emp["employee_id"]
-        for c in ("value", "numerator", "denominator"):
-            out[c] = ids.map(rows[c]).astype(float)
-        out["sample_size"] = ids.map(rows["sample_size"]).fillna(0).astype("int64")
-        units = rows["unit"].dropna()
-        out["unit"] = units.iloc[0] if len(units) else "score"
-        out["item"] = m.kpi
-        return out
+        k = kpi.row(m.kpi)
+        unit = kpi.units[k]
+        return {
+            "value": kpi.value[k, rows],
+            "numerator": kpi.numerator[k, rows],
+            "denominator": kpi.denominator[k, rows],
+            "sample_size": np.nan_to_num(kpi.sample_size[k, rows], nan=0.0).astype("int64"),
+            "unit": unit if unit is not None else "score",
+            "item": m.kpi,
+        }
     if m.input == "tenure_years":
-        out["value"] = months_between(emp["hire_date"], as_of) / 12.0
-        out["unit"] = "years"
-        out["item"] = "tenure_years"
+        hired = emp["hire_date"].iloc[rows].reset_index(drop=True)
+        value = (months_between(hired, as_of) / 12.0).to_numpy(float)
+        unit, item = "years", "tenure_years"
     else:
-        rows = extra[(extra["input"] == m.input) & (extra["ref"] == m.ref)].set_index("employee_id")
-        out["value"] = emp["employee_id"].map(rows["value"]).astype(float)
-        out["unit"] = "score"
-        out["item"] = str(m.ref)
-    out["numerator"] = np.nan
-    out["denominator"] = np.nan
-    out["sample_size"] = out["value"].notna().astype("int64")
-    return out
+        sel = extra[(extra["input"] == m.input) & (extra["ref"] == m.ref)]
+        got = pd.Index(sel["employee_id"]).get_indexer(emp["employee_id"].to_numpy()[rows])
+        vals = sel["value"].to_numpy(float)
+        value = np.where(got >= 0, vals[np.maximum(got, 0)] if len(vals) else np.nan, np.nan)
+        unit, item = "score", str(m.ref)
+    return {
+        "value": value,
+        "numerator": np.full(n, np.nan),
+        "denominator": np.full(n, np.nan),
+        "sample_size": (~np.isnan(value)).astype("int64"),
+        "unit": unit,
+        "item": item,
+    }
 
 
-def _peer_mean(f: pd.DataFrame, groups: list[pd.Series]) -> pd.Series:
+def _peer_mean(f: Mapping[str, pd.Series], groups: list[pd.Series]) -> pd.Series:
     """The KPI over the whole peer group: Σ numerator / Σ denominator when the KPI is a ratio of
     sums, else the sample-weighted mean."""
     has = f["value"].notna()
@@ -79,75 +94,158 @@ def _peer_mean(f: pd.DataFrame, groups: list[pd.Series]) -> pd.Series:
     return ratio.where(ratio_ok & ratio.notna(), mean)
 
 
-def _score_item(m: Measure, card: Scorecard, f: pd.DataFrame) -> pd.DataFrame:
-    """Fill raw_value, value, status, points and the scoring evidence of one item."""
+class _PeerGroups:
+    """Group numbers of a scorecard's members by a list of peer keys (the scorecard's own peer
+    group when the list is empty), computed once per list."""
+
+    def __init__(self, members: pd.DataFrame, card: Scorecard) -> None:
+        self.members, self.card = members, card
+        self.codes: dict[tuple[str, ...], list[pd.Series]] = {}
+
+    def __call__(self, keys: tuple[str, ...]) -> list[pd.Series]:
+        keys = keys or self.card.peer_group
+        if keys not in self.codes:
+            by = {str(i): k for i, k in enumerate(_groups(self.members, keys))}
+            g = pd.DataFrame(by).groupby(list(by), dropna=False, sort=False)
+            self.codes[keys] = [pd.Series(g.ngroup().to_numpy())]
+        return self.codes[keys]
+
+
+def _score_item(
+    m: Measure, group_of: Callable[[tuple[str, ...]], list[pd.Series]], vals: dict[str, object]
+) -> dict[str, object]:
+    """raw_value, value, status, points and the scoring evidence of one item, as columns over
+    the scorecard's members (``group_of(keys)``: the grouping keys of a peer group)."""
     lower = m.direction == "lower_better"
-    f["raw_value"] = f["value"]
+    n = len(vals["value"])  # type: ignore[arg-type]
+    value = pd.Series(vals["value"], dtype=float)
+    sample = pd.Series(vals["sample_size"])
+    f: dict[str, object] = dict(vals)
+    f["raw_value"] = value.to_numpy()
     f["min_sample"] = float(m.min_sample) if m.min_sample is not None else np.nan
     f["shrink_k"] = float(m.shrink_k) if m.shrink_k is not None else np.nan
     f["peer_mean"] = np.nan
-    f["status"] = np.where(f["value"].isna(), "excluded_missing", "scored")
+    missing = value.isna().to_numpy()
+    status = np.where(missing, "excluded_missing", "scored").astype(object)
     if m.min_sample is not None:
-        small = f["value"].notna() & (f["sample_size"] < m.min_sample)
+        small = ~missing & (sample < m.min_sample).to_numpy()
         if m.below_min_sample == "exclude":
-            f.loc[small, "status"] = "excluded_sample"
+            status[small] = "excluded_sample"
         else:
-            mean = _peer_mean(f, _groups(f, card.peer_group))
-            n, k = f["sample_size"].astype(float), float(m.shrink_k or 0)
-            shrunk = (n * f["value"] + k * mean) / (n + k)
-            f["peer_mean"] = mean.where(small)
-            f["value"] = shrunk.where(small, f["value"])
-            f.loc[small, "status"] = "shrunk"
-    live = f["value"].where(f["status"].isin(["scored", "shrunk"]))
+            cols = {
+                "value": value,
+                "numerator": pd.Series(vals["numerator"]),
+                "denominator": pd.Series(vals["denominator"]),
+                "sample_size": sample,
+            }
+            mean = _peer_mean(cols, group_of(()))
+            nn, k = sample.astype(float), float(m.shrink_k or 0)
+            shrunk = (nn * value + k * mean) / (nn + k)
+            f["peer_mean"] = mean.where(small).to_numpy()
+            value = shrunk.where(small, value)
+            status[small] = "shrunk"
+    f["value"] = value.to_numpy()
+    f["status"] = status
+    live = value.where((status == "scored") | (status == "shrunk"))
     f["floor"] = np.nan if m.floor is None else float(m.floor)
     f["target"] = np.nan if m.target is None else float(m.target)
     f["band"] = f["peers"] = f["worst"] = f["best"] = np.nan
     method = m.scoring.method
     f["method"] = method
     if isinstance(m.scoring, Bands):
-        f["points"], f["band"] = pts.bands(live, m.scoring, lower)
-        template = np.where(f["band"].isna(), "bands_otherwise", "bands")
+        points, band = pts.bands(live, m.scoring, lower)
+        f["band"] = band.to_numpy()
+        template = np.where(band.isna(), "bands_otherwise", "bands")
     elif isinstance(m.scoring, Percentile | MinMax):
-        keys = _groups(f, m.scoring.group or card.peer_group)
-        f["peers"] = live.groupby(keys, dropna=False, sort=False).transform("count")
+        keys = group_of(m.scoring.group or ())
+        f["peers"] = live.groupby(keys, dropna=False, sort=False).transform("count").to_numpy()
         if isinstance(m.scoring, Percentile):
-            f["points"] = pts.percentile(live, keys, lower)
+            points = pts.percentile(live, keys, lower)
         else:
-            f["points"], f["worst"], f["best"] = pts.minmax(live, keys, lower)
-        template = np.full(len(f), method, dtype=object)
+            points, worst, best = pts.minmax(live, keys, lower)
+            f["worst"], f["best"] = worst.to_numpy(), best.to_numpy()
+        template = np.full(n, method, dtype=object)
     else:
-        f["points"] = pts.linear(live, float(m.floor or 0), float(m.target or 0))
-        template = np.full(len(f), "linear", dtype=object)
+        points = pts.linear(live, float(m.floor or 0), float(m.target or 0))
+        template = np.full(n, "linear", dtype=object)
     # 100 × 0.24 / 0.30 is 79.99999999999999 in binary floating point: round so that a band or
     # threshold at 80 means what the author wrote
-    f["points"] = f["points"].round(ROUND)
+    f["points"] = points.astype(float).round(ROUND).to_numpy()
     f["template"] = np.where(
-        f["status"] == "scored", template, np.where(f["status"] == "shrunk", "shrunk", f["status"])
-    )
+        status == "scored", template, np.where(status == "shrunk", "shrunk", status)
+    ).astype(object)
     return f
 
 
-def _weights(items: pd.DataFrame) -> pd.DataFrame:
-    """Effective weights after renormalizing away excluded items and empty dimensions."""
-    inc = items["status"].isin(["scored", "shrunk"])
-    w = items["nominal_weight"].where(inc, 0.0)
-    by_dim = [items["period"], items["employee_id"], items["dimension_index"]]
-    dim_sum = w.groupby(by_dim, sort=False).transform("sum")
+def _group_sum(values: pd.Series, key: np.ndarray) -> pd.Series:
+    """Σ of ``values`` over the rows sharing ``key``, on every row."""
+    return values.groupby(key, sort=False).transform("sum")
+
+
+def _weights(items: dict[str, np.ndarray], dim_key: np.ndarray, emp_key: np.ndarray) -> None:
+    """Effective weights after renormalizing away excluded items and empty dimensions. Rows are
+    in (employee, dimension, item) order; ``dim_key``/``emp_key`` number the employee ×
+    dimension and employee groups."""
+    status = items["status"]
+    inc = (status == "scored") | (status == "shrunk")
+    w = pd.Series(items["nominal_weight"]).where(inc, 0.0)
+    dim_sum = _group_sum(w, dim_key)
     in_dim = (w / dim_sum.where(dim_sum > 0)).fillna(0.0)
-    dim_w = items["dimension_weight"].where(dim_sum > 0, 0.0)
+    dim_w = pd.Series(items["dimension_weight"]).where(dim_sum > 0, 0.0)
     # a dimension's weight counts once per employee, not once per item
-    first = ~items.duplicated(["period", "employee_id", "dimension_index"])
-    total_w = (
-        dim_w.where(first, 0.0)
-        .groupby([items["period"], items["employee_id"]], sort=False)
-        .transform("sum")
-    )
+    first = np.ones(len(dim_key), dtype=bool)
+    first[1:] = dim_key[1:] != dim_key[:-1]
+    total_w = _group_sum(dim_w.where(first, 0.0), emp_key)
     dim_eff = (dim_w / total_w.where(total_w > 0)).fillna(0.0)
-    items["dimension_effective_weight"] = 100.0 * dim_eff
-    items["weight_in_dimension"] = 100.0 * in_dim
-    items["weight"] = 100.0 * in_dim * dim_eff
-    items["contribution"] = (items["points"].fillna(0.0) * items["weight"] / 100.0).where(inc, 0.0)
-    return items
+    items["dimension_effective_weight"] = (100.0 * dim_eff).to_numpy()
+    items["weight_in_dimension"] = (100.0 * in_dim).to_numpy()
+    weight = 100.0 * in_dim * dim_eff
+    items["weight"] = weight.to_numpy()
+    points = pd.Series(items["points"])
+    items["contribution"] = (points.fillna(0.0) * weight / 100.0).where(inc, 0.0).to_numpy()
+
+
+ITEM_COLUMNS = [
+    "item",
+    "input",
+    "ref",
+    "unit",
+    "method",
+    "status",
+    "raw_value",
+    "value",
+    "numerator",
+    "denominator",
+    "sample_size",
+    "min_sample",
+    "shrink_k",
+    "peer_mean",
+    "floor",
+    "target",
+    "band",
+    "peers",
+    "worst",
+    "best",
+    "points",
+    "nominal_weight",
+    "dimension_weight",
+    "template",
+]
+
+
+# the items table after its employee columns, up to the explanation
+ITEM_TABLE = [
+    "dimension_index",
+    "dimension",
+    "item_index",
+    *ITEM_COLUMNS[: ITEM_COLUMNS.index("nominal_weight") + 1],
+    "weight_in_dimension",
+    "dimension_weight",
+    "dimension_effective_weight",
+    "weight",
+    "contribution",
+    "template",
+]
 
 
 def score(
@@ -165,6 +263,9 @@ def score(
     ``kpis`` is the KPI engine's long table (rows of other periods are ignored); ``extra_inputs``
     holds non-KPI inputs as (employee_id, input, ref, value); ``as_of`` (default: the period's last
     day) dates tenure. ``explain=False`` skips the rendered sentences (template codes remain).
+
+    Column-wise: one pass per scorecard item over that scorecard's members, then one frame of
+    every item row, built directly in (employee, dimension, item) order.
     """
     emp = roster_frame(policy, roster)
     if as_of is None:
@@ -174,110 +275,158 @@ def score(
     used = sorted(
         {m.kpi for c in policy.scorecards for d in c.dimensions for m in d.items if m.kpi}
     )
-    kpi = period_kpis(kpis, period_label, used)
+    kpi = kpi_columns(kpis, period_label, used, emp["employee_id"].to_numpy())
     extra = extra_frame(extra_inputs)
-    frames = []
+    parts: list[dict[str, object]] = []
+    n_items = max((len(d.items) for c in policy.scorecards for d in c.dimensions), default=1)
+    n_dims = max((len(c.dimensions) for c in policy.scorecards), default=1)
+    card_of = emp["scorecard"].to_numpy()
     for card in policy.scorecards:
-        members = emp[emp["scorecard"] == card.code].reset_index(drop=True)
-        if not len(members):
+        rows = np.flatnonzero(card_of == card.code)
+        if not len(rows):
             continue
+        members = emp.iloc[rows].reset_index(drop=True)
+        group_of = _PeerGroups(members, card)
         for di, dim in enumerate(card.dimensions):
             for ii, m in enumerate(dim.items):
-                vals = _measure_values(m, members, kpi, extra, as_of)
-                f = pd.concat([members, vals], axis=1)
-                f = _score_item(m, card, f)
+                f = _score_item(m, group_of, _measure_values(m, rows, emp, kpi, extra, as_of))
+                f["erow"] = rows
+                f["order"] = rows * (n_dims * n_items) + di * n_items + ii
                 f["dimension_index"], f["dimension"] = di, dim.code
                 f["item_index"], f["input"], f["ref"] = ii, m.input or "kpi", m.ref or ""
                 f["nominal_weight"], f["dimension_weight"] = m.weight, dim.weight
-                frames.append(f)
-    if not frames:
+                parts.append(f)
+    if not parts:
         raise ValueError("no employee of the roster holds a position of this policy")
-    items = pd.concat(frames, ignore_index=True)
-    items["period"] = period_label
-    items = _weights(items.sort_values(["employee_id", "dimension_index", "item_index"]))
+    for i, f in enumerate(parts):
+        f["part"] = i
+    items = _stack(
+        parts,
+        ["erow", "order", "part", "dimension_index", "dimension", "item_index", *ITEM_COLUMNS],
+    )
+    order = np.argsort(items["order"], kind="stable")
+    items = {k: v[order] for k, v in items.items()}
+    erow = items["erow"]
+    dim_key = erow * n_dims + items["dimension_index"]
+    _weights(items, dim_key, erow)
+    explanation: pa.Array | None = None
     if explain:
-        items["explanation"] = item_sentences(items)
-    else:
-        items["explanation"] = ""
-    return _assemble(policy, period_label, emp, items)
+        fields = ["template", "item", "unit", "numerator", "denominator", "raw_value", "value"]
+        fields += ["points", "floor", "target", "weight", "contribution", "band", "peers"]
+        fields += ["worst", "best", "sample_size", "min_sample", "peer_mean", "shrink_k"]
+        explanation = item_sentences_arrow(pd.DataFrame({c: items[c] for c in fields}))
+    return _assemble(policy, period_label, emp, items, parts, explanation, dim_key)
+
+
+def _stack(parts: list[dict[str, object]], columns: list[str]) -> dict[str, np.ndarray]:
+    """One array per column from the per-item columns (scalars repeated), with the dtype pandas
+    gives concatenated frames (ints and floats together become floats)."""
+    sizes = [len(p["erow"]) for p in parts]  # type: ignore[arg-type]
+    out: dict[str, np.ndarray] = {}
+    for c in columns:
+        arrays = []
+        for p, size in zip(parts, sizes, strict=True):
+            v = p[c]
+            if isinstance(v, np.ndarray):
+                arrays.append(v)
+            elif isinstance(v, str):
+                arrays.append(np.full(size, v, dtype=object))
+            else:
+                arrays.append(np.full(size, v))
+        out[c] = np.concatenate(arrays)
+    return out
+
+
+def _strings(values: list[object], codes: np.ndarray) -> pa.Array:
+    """The string column whose row i is ``values[codes[i]]``."""
+    return pa.array(values, pa.string(), from_pandas=True).take(pa.array(codes))
+
+
+@functools.lru_cache(maxsize=64)
+def _pandas_metadata(schema: pa.Schema, dtypes: tuple[str, ...]) -> dict[bytes, bytes]:
+    """The schema metadata pyarrow writes for a pandas frame of these column dtypes."""
+    empty = pd.DataFrame(
+        {f.name: pd.Series([], dtype=d) for f, d in zip(schema, dtypes, strict=True)}
+    )
+    table = pa.Table.from_pandas(empty, schema=schema, preserve_index=False)
+    return table.schema.metadata
+
+
+def _table(columns: dict[str, pa.Array | np.ndarray]) -> pa.Table:
+    """An Arrow table from string arrays and numpy columns (NaN → null), with the same schema
+    and metadata ``pa.Table.from_pandas`` gives the equivalent frame."""
+    arrays, dtypes = [], []
+    for v in columns.values():
+        if isinstance(v, np.ndarray):
+            arrays.append(pa.array(v, from_pandas=True))
+            dtypes.append(str(v.dtype))
+        else:
+            arrays.append(v)
+            dtypes.append("object")
+    table = pa.table(dict(zip(columns, arrays, strict=True)))
+    meta = _pandas_metadata(table.schema, tuple(dtypes))
+    return table.replace_schema_metadata(meta)
 
 
 def _assemble(
-    policy: Policy, period_label: str, emp: pd.DataFrame, items: pd.DataFrame
+    policy: Policy,
+    period_label: str,
+    emp: pd.DataFrame,
+    items: dict[str, np.ndarray],
+    parts: list[dict[str, object]],
+    explanation: pa.Array | None,
+    dim_key: np.ndarray,
 ) -> Scorecards:
-    inc = items["status"].isin(["scored", "shrunk"])
-    items["samples_counted"] = items["sample_size"].where(inc, 0)
-    items["counted"] = inc.astype("int64")
-    dkeys = ["period", "employee_id", "scorecard", "dimension_index", "dimension"]
-    dims = items.assign(wp=items["points"].fillna(0.0) * items["weight_in_dimension"] / 100.0)
-    dims = (
-        dims.groupby(dkeys, sort=True)
-        .agg(
-            score=("wp", "sum"),
-            effective_weight=("dimension_effective_weight", "first"),
-            nominal_weight=("dimension_weight", "first"),
-            items_counted=("counted", "sum"),
-        )
-        .reset_index()
+    erow, part = items["erow"], items["part"]
+    n = len(erow)
+    status = pd.Series(items["status"])
+    inc = status.isin(["scored", "shrunk"])
+    samples_counted = pd.Series(items["sample_size"]).where(inc, 0)
+    counted = inc.astype("int64")
+    wp = pd.Series(items["points"]).fillna(0.0) * items["weight_in_dimension"] / 100.0
+    first = np.ones(n, dtype=bool)
+    first[1:] = dim_key[1:] != dim_key[:-1]
+    ids = emp["employee_id"].to_numpy()
+    dims = pd.DataFrame(
+        {
+            "period": np.full(int(first.sum()), period_label, dtype=object),
+            "employee_id": ids[erow[first]],
+            "scorecard": emp["scorecard"].to_numpy()[erow[first]],
+            "dimension_index": items["dimension_index"][first],
+            "dimension": items["dimension"][first],
+            "nominal_weight": items["dimension_weight"][first],
+            "effective_weight": items["dimension_effective_weight"][first],
+        }
     )
-    dims["score"] = dims["score"].round(ROUND).where(dims["items_counted"] > 0)
+    score_sum = wp.groupby(dim_key, sort=True).sum().to_numpy()
+    items_counted = counted.groupby(dim_key, sort=True).sum().to_numpy()
+    dims["score"] = pd.Series(score_sum).round(ROUND).where(pd.Series(items_counted) > 0)
     dims["contribution"] = (dims["score"] * dims["effective_weight"] / 100.0).fillna(0.0)
-    tot = (
-        items.groupby(["employee_id"], sort=True)
-        .agg(
-            total=("contribution", "sum"),
-            counted=("counted", "sum"),
-            samples=("samples_counted", "sum"),
-        )
-        .reset_index()
-    )
-    tot = emp.merge(tot, on="employee_id", how="inner")
+    tot = emp.iloc[np.unique(erow)].reset_index(drop=True)
+    tot["total"] = pd.Series(items["contribution"]).groupby(erow, sort=True).sum().to_numpy()
+    tot["counted"] = counted.groupby(erow, sort=True).sum().to_numpy()
+    tot["samples"] = samples_counted.groupby(erow, sort=True).sum().to_numpy()
     tot["total"] = tot["total"].round(ROUND).where(tot["counted"] > 0)
     tot["period"] = period_label
     tot = rate(policy, tot)
     card_groups = {c.code: c.peer_group for c in policy.scorecards}
     tot = rank_in_group(tot, card_groups)
     tot["hire_date"] = tot["hire_date"].dt.date
-    keep_items = [
-        "period",
-        "employee_id",
-        "position",
-        "team",
-        "level",
-        "scorecard",
-        "dimension_index",
-        "dimension",
-        "item_index",
-        "item",
-        "input",
-        "ref",
-        "unit",
-        "method",
-        "status",
-        "raw_value",
-        "value",
-        "numerator",
-        "denominator",
-        "sample_size",
-        "min_sample",
-        "shrink_k",
-        "peer_mean",
-        "floor",
-        "target",
-        "band",
-        "peers",
-        "worst",
-        "best",
-        "points",
-        "nominal_weight",
-        "weight_in_dimension",
-        "dimension_weight",
-        "dimension_effective_weight",
-        "weight",
-        "contribution",
-        "template",
-        "explanation",
-    ]
+    columns: dict[str, pa.Array | np.ndarray] = {
+        "period": pa.repeat(pa.scalar(period_label, pa.string()), n),
+    }
+    for c in ("employee_id", "position", "team", "level", "scorecard"):
+        columns[c] = _strings(emp[c].tolist(), erow)
+    for c in ITEM_TABLE:
+        if c in ("dimension", "item", "input", "ref", "unit", "method"):
+            columns[c] = _strings([p[c] for p in parts], part)  # one value per item
+        elif c in ("status", "template"):
+            columns[c] = pa.array(items[c], pa.string())
+        else:
+            columns[c] = items[c]
+    columns["explanation"] = (
+        explanation if explanation is not None else pa.repeat(pa.scalar("", pa.string()), n)
+    )
     keep_tot = [
         "period",
         "employee_id",
@@ -294,12 +443,10 @@ def _assemble(
         "rank",
         "group_size",
     ]
+    # items and dimensions are built in key order already: no sort needed
     return Scorecards(
         period=period_label,
-        items=to_arrow(items[keep_items], ITEM_KEYS),
-        dimensions=to_arrow(
-            dims[[*dkeys, "nominal_weight", "effective_weight", "score", "contribution"]],
-            ["period", "employee_id", "dimension_index"],
-        ),
+        items=_table(columns),
+        dimensions=pa.Table.from_pandas(dims, preserve_index=False),
         totals=to_arrow(tot[keep_tot], ["period", "employee_id"]),
     )
