@@ -44,7 +44,7 @@ def fixed(x: np.ndarray, decimals: int, grouping: bool = False) -> pa.Array:
     x = np.asarray(x, dtype=float)
     nan = np.isnan(x)
     mag = np.abs(np.where(nan, 0.0, x))
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         z = mag * 10.0**decimals
         frac = z - np.floor(z)
         sure = (np.abs(frac - 0.5) > _TIE) & (z < _LIMIT)
