@@ -229,12 +229,16 @@ def count(ctx: Context, c: CountCondition) -> pd.DataFrame:
         ev = [f"{what}: {a:g} in the grading period, needs {c.op} {c.value:g}" for a in actual]
         return _frame(ctx, holds, actual, c.op, c.value, ev)
     # every month of the grading period: periods an employee has no row for count 0
-    periods = sorted(set(ctx.totals["period"]) | set(per_period["period"]))
-    grid = pd.MultiIndex.from_product([ctx.emp["employee_id"], periods or [""]])
-    full = per_period.set_index(["entity_id", "period"])["value"].reindex(grid, fill_value=0.0)
-    long = full.rename("v").reset_index()
-    long.columns = ["employee_id", "period", "v"]
-    holds, actual = _every_period(ctx, long, "v", c.op, c.value)
+    periods = sorted(set(ctx.totals["period"]) | set(per_period["period"])) or [""]
+    grid = np.zeros((len(ctx.emp), len(periods)))
+    who = pd.Index(ctx.emp["employee_id"]).get_indexer(per_period["entity_id"])
+    when = pd.Index(periods).get_indexer(per_period["period"])
+    known = who >= 0
+    grid[who[known], when[known]] = per_period["value"].to_numpy(float)[known]
+    ok = OPS[c.op](grid, c.value).all(axis=1)
+    holds = pd.Series(ok, index=ctx.emp.index)
+    worst = grid.max(axis=1) if c.op in ("<=", "<") else grid.min(axis=1)
+    actual = pd.Series(worst, index=ctx.emp.index)
     ev = [f"{what}: {a:g} in the worst month, needs {c.op} {c.value:g} every month" for a in actual]
     return _frame(ctx, holds, actual, c.op, c.value, ev)
 

@@ -171,15 +171,51 @@ def _concat_scorecards(history: Sequence[Scorecards]) -> tuple[pd.DataFrame, pd.
     return totals, dims
 
 
-def _counts(kpis: pa.Table, periods: set[str]) -> pd.DataFrame:
+def _grading_kpis(policy: Policy) -> list[str]:
+    """The KPIs any grading condition reads (KPI conditions and counts)."""
+    codes: set[str] = set()
+    for rules in policy.grading:
+        blocks = [lv.indicators for lv in rules.levels]
+        blocks += [rules.promotion.all] if rules.promotion else []
+        blocks += [rules.demotion.any] if rules.demotion else []
+        blocks += [rules.retraining.any] if rules.retraining else []
+        for c in itertools.chain.from_iterable(blocks):
+            if isinstance(c, KpiCondition):
+                codes.add(c.kpi)
+            elif isinstance(c, CountCondition):
+                codes.update(c.of)
+    return sorted(codes)
+
+
+def _counts(kpis: pa.Table, periods: set[str], codes: list[str]) -> pd.DataFrame:
+    """The agent rows of ``codes`` in ``periods``, one per (period, entity, KPI): sorted by those
+    and the value, the last row of a repeated key winning."""
     t = kpis
     mask = pc.is_in(t.column("period"), value_set=pa.array(sorted(periods), pa.string()))
+    mask = pc.and_(mask, pc.is_in(t.column("kpi"), value_set=pa.array(codes, pa.string())))
     if "entity_type" in t.column_names:
         mask = pc.and_(mask, pc.equal(t.column("entity_type"), "agent"))
     cols = ["period", "entity_id", "kpi", "value", "numerator", "denominator", "sample_size"]
-    df = t.select(cols).filter(mask).to_pandas()
-    df = df.sort_values(["period", "entity_id", "kpi", "value"], kind="mergesort")
-    return df.drop_duplicates(["period", "entity_id", "kpi"], keep="last")
+    t = t.select(cols).filter(mask)
+    keys = ["period", "entity_id", "kpi"]
+    if t.num_rows < 2 or any(t.column(k).null_count for k in keys):
+        df = t.to_pandas()
+        df = df.sort_values([*keys, "value"], kind="mergesort")
+        return df.drop_duplicates(keys, keep="last")
+    # Arrow's stable sort with null values as NaN (last, in input order) is pandas' mergesort
+    value = pc.fill_null(t.column("value"), float("nan"))
+    order = pc.sort_indices(
+        t.append_column("_value", value),
+        sort_keys=[(k, "ascending") for k in [*keys, "_value"]],
+    )
+    t = t.take(order)
+    n = t.num_rows
+    repeated = np.ones(n - 1, dtype=bool)
+    for k in keys:
+        col = t.column(k)
+        repeated &= pc.equal(col.slice(1), col.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    keep = np.append(~repeated, True)
+    return t.filter(pa.array(keep)).to_pandas()
 
 
 def _dated(table: pa.Table | None, cols: list[str], at: str, end: dt.date, tz: str) -> pd.DataFrame:
@@ -212,7 +248,7 @@ def grade(
     tz = policy.time_zone
     emp = roster_frame(policy, roster)
     totals, dims = _concat_scorecards(scorecards_history)
-    cnt = _counts(counts, set(totals["period"]))
+    cnt = _counts(counts, set(totals["period"]), _grading_kpis(policy))
     tr = _dated(trainings, ["employee_id", "training"], "completed_at", cycle_end, tz)
     comp = _dated(
         competencies, ["employee_id", "competency", "score"], "assessed_at", cycle_end, tz
@@ -383,5 +419,10 @@ def _missing(rows: list[pd.DataFrame], emp: pd.DataFrame, mask: pd.Series) -> pd
         return pd.Series("", index=emp.index)[mask]
     df = pd.concat(rows)
     df = df[~df["holds"]].sort_values(["employee_id", "condition_ref"], kind="mergesort")
-    joined = df.groupby("employee_id")["evidence"].agg("; ".join)
+    # each employee's unmet conditions, in condition order, joined by "; "
+    ids = df["employee_id"].to_numpy()
+    evidence = df["evidence"].tolist()
+    starts = np.flatnonzero(np.append(True, ids[1:] != ids[:-1])) if len(ids) else ids
+    bounds = [*starts.tolist(), len(ids)]
+    joined = {ids[a]: "; ".join(evidence[a:b]) for a, b in itertools.pairwise(bounds)}
     return emp.loc[mask, "employee_id"].map(joined).fillna("")

@@ -25,21 +25,22 @@ _LOCK = threading.Lock()
 _MEMO: dict[str, tuple[tuple[object, ...], Any]] = {}
 
 
-def _memo(name: str, refs: tuple[object, ...], build: Callable[[], T]) -> T:
+def _memo(name: str, refs: tuple[object, ...], build: Callable[[], T], key: object = None) -> T:
     """The last value built under ``name`` when it was built from the very same (immutable)
-    objects ``refs``, else a fresh one. One entry per name: scoring, grading and pay of one run
-    share the roster frame without keeping old tables alive for long."""
+    objects ``refs`` and an equal ``key``, else a fresh one. One entry per name: scoring, grading
+    and pay of one run share the roster frame without keeping old tables alive for long."""
     with _LOCK:
         hit = _MEMO.get(name)
     if (
         hit is not None
-        and len(hit[0]) == len(refs)
-        and all(a is b for a, b in zip(hit[0], refs, strict=True))
+        and len(hit[0]) == len(refs) + 1
+        and all(a is b for a, b in zip(hit[0][1:], refs, strict=True))
+        and hit[0][0] == key
     ):
         return hit[1]
     value = build()
     with _LOCK:
-        _MEMO[name] = (refs, value)
+        _MEMO[name] = ((key, *refs), value)
     return value
 
 
@@ -89,20 +90,36 @@ def hire_dates(values: pd.Series, tz: str) -> pd.Series:
 
 def months_between(start: pd.Series, end: dt.date) -> pd.Series:
     """Completed calendar months from each start date to ``end`` (NaN without a start)."""
-    s = pd.to_datetime(start)
+    s = start if pd.api.types.is_datetime64_dtype(start) else pd.to_datetime(start)
     months = (end.year - s.dt.year) * 12 + (end.month - s.dt.month)
     months = months - (s.dt.day > end.day).astype(float)
     return months.where(s.notna()).clip(lower=0).astype(float)
 
 
+def period_rows(kpis: pa.Table, label: str) -> pa.Table:
+    """The rows of one period (in table order); scoring and pay of a period read them twice."""
+    return _memo(
+        "period_rows",
+        (kpis,),
+        lambda: kpis.filter(pc.equal(kpis.column("period"), label)),
+        key=label,
+    )
+
+
+def _agent_rows(kpis: pa.Table, label: str, codes: list[str] | None) -> pa.Table:
+    t = period_rows(kpis, label)
+    if codes is None:
+        mask = pc.is_valid(t.column("period"))  # every row of the period
+    else:
+        mask = pc.is_in(t.column("kpi"), value_set=pa.array(codes, pa.string()))
+    if "entity_type" in t.column_names:
+        mask = pc.and_(mask, pc.equal(t.column("entity_type"), "agent"))
+    return t.select(KPI_COLUMNS).filter(mask)
+
+
 def period_kpis(kpis: pa.Table, label: str, codes: list[str] | None = None) -> pd.DataFrame:
     """One period's agent KPI rows, of the KPIs in ``codes`` when given."""
-    mask = pc.equal(kpis.column("period"), label)
-    if codes is not None:
-        mask = pc.and_(mask, pc.is_in(kpis.column("kpi"), value_set=pa.array(codes, pa.string())))
-    if "entity_type" in kpis.column_names:
-        mask = pc.and_(mask, pc.equal(kpis.column("entity_type"), "agent"))
-    df = kpis.select(KPI_COLUMNS).filter(mask).to_pandas()
+    df = _agent_rows(kpis, label, codes).to_pandas()
     dup = df.duplicated(["entity_id", "kpi"], keep="last")
     if not dup.any():
         return df
@@ -132,11 +149,7 @@ class KpiColumns:
 def kpi_columns(kpis: pa.Table, label: str, codes: list[str], ids: np.ndarray) -> KpiColumns:
     """The rows :func:`period_kpis` keeps (same de-duplication, same order), laid out by
     employee without building a frame of the whole period."""
-    mask = pc.equal(kpis.column("period"), label)
-    mask = pc.and_(mask, pc.is_in(kpis.column("kpi"), value_set=pa.array(codes, pa.string())))
-    if "entity_type" in kpis.column_names:
-        mask = pc.and_(mask, pc.equal(kpis.column("entity_type"), "agent"))
-    t = kpis.select(KPI_COLUMNS).filter(mask)
+    t = _agent_rows(kpis, label, codes)
     ent = pc.dictionary_encode(t.column("entity_id")).combine_chunks()
     k = pc.fill_null(pc.index_in(t.column("kpi"), value_set=pa.array(codes, pa.string())), -1)
     kk = k.to_numpy().astype(np.int64)
@@ -182,7 +195,7 @@ def period_last_day(kpis: pa.Table, label: str, tz: str) -> dt.date | None:
     """Last local day of a period, read from the KPI table's period bounds."""
     if "period_end" not in kpis.column_names:
         return None
-    rows = kpis.select(["period", "period_end"]).filter(pc.equal(kpis.column("period"), label))
+    rows = period_rows(kpis, label)
     if not rows.num_rows:
         return None
     end = rows.column("period_end")[0].as_py()

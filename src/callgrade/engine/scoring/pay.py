@@ -4,6 +4,7 @@ each line naming the rule that produced it (docs/policy.md, *Pay*)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,21 @@ KIND_ORDER = {"allowance": 0, "bonus": 1, "commission": 2, "long_term": 3}
 
 def money(x: float) -> str:
     return f"{x:,.2f}".removesuffix(".00")
+
+
+def _per_distinct(render: Callable[..., str], *columns: object) -> list[str]:
+    """``render(*row)`` for every row of ``columns``, rendered once per distinct row (pay
+    sentences repeat: a few levels, ratings, hire dates). Floats are told apart by their exact
+    bits, so -0.0 and 0.0 render separately."""
+    seen: dict[tuple[object, ...], str] = {}
+    out = []
+    for row in zip(*(pd.Series(c).tolist() for c in columns), strict=True):
+        key = tuple(v.hex() if isinstance(v, float) else v for v in row)
+        text = seen.get(key)
+        if text is None:
+            text = seen[key] = render(*row)
+        out.append(text)
+    return out
 
 
 def commission_amount(value: np.ndarray, c: Commission) -> tuple[np.ndarray, np.ndarray]:
@@ -89,10 +105,9 @@ def pay(
     for a in policy.pay.allowances:
         sel = emp[(emp["ladder"] == a.ladder) & emp["level"].isin(list(a.monthly))]
         amount = sel["level"].map(a.monthly).astype(float)
-        text = [
-            f"Allowance for level {lv}: {money(x)} a month"
-            for lv, x in zip(sel["level"], amount, strict=True)
-        ]
+        text = _per_distinct(
+            lambda lv, x: f"Allowance for level {lv}: {money(x)} a month", sel["level"], amount
+        )
         add(
             sel,
             "allowance",
@@ -111,10 +126,15 @@ def pay(
         base = sel["level"].map(b.base_by_level).fillna(b.base).astype(float)
         coef = rating.map(b.coefficients).astype(float)
         amount = base * coef
-        text = [
-            f"Bonus: base {money(x)} × coefficient {k:g} for rating {r} = {money(y)}"
-            for x, k, r, y in zip(base, coef, rating, amount, strict=True)
-        ]
+        text = _per_distinct(
+            lambda x, k, r, y: (
+                f"Bonus: base {money(x)} × coefficient {k:g} for rating {r} = {money(y)}"
+            ),
+            base,
+            coef,
+            rating,
+            amount,
+        )
         add(
             sel, "bonus", "bonus", basis=base, rate=coef, amount=amount, cash=True, explanation=text
         )
@@ -146,12 +166,16 @@ def pay(
             else:
                 vest = (years / plan.vesting_years).clip(upper=1.0)
             vest = vest.where(years >= plan.cliff_years, 0.0)
-            text = [
-                f"{plan.label.en}: {np.floor(y + 1e-9):.0f} completed years × "
-                f"{money(plan.amount_per_year)} = {money(a)} accrued; "
-                f"{f:.1%} vested = {money(a * f)}"
-                for y, a, f in zip(years, accrued, vest, strict=True)
-            ]
+            text = _per_distinct(
+                lambda y, a, f, plan=plan: (
+                    f"{plan.label.en}: {np.floor(y + 1e-9):.0f} completed "
+                    f"years × {money(plan.amount_per_year)} = {money(a)} accrued; "
+                    f"{f:.1%} vested = {money(a * f)}"
+                ),
+                years,
+                accrued,
+                vest,
+            )
             add(
                 sel,
                 "long_term",
