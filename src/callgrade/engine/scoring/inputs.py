@@ -98,12 +98,23 @@ def months_between(start: pd.Series, end: dt.date) -> pd.Series:
 
 def period_rows(kpis: pa.Table, label: str) -> pa.Table:
     """The rows of one period (in table order); scoring and pay of a period read them twice."""
-    return _memo(
-        "period_rows",
-        (kpis,),
-        lambda: kpis.filter(pc.equal(kpis.column("period"), label)),
-        key=label,
-    )
+
+    def build() -> pa.Table:
+        labels, codes = _memo("period_codes", (kpis,), lambda: _period_codes(kpis))
+        hit = np.flatnonzero(labels == label)
+        mask = codes == (hit[0] if len(hit) else -2)
+        return kpis.filter(pa.array(mask))
+
+    return _memo("period_rows", (kpis,), build, key=label)
+
+
+def _period_codes(kpis: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct period labels of a KPI table and each row's index into them (-1: null),
+    so that every period's rows are found without comparing strings again."""
+    period = kpis.column("period")
+    labels = pc.unique(period).drop_null()
+    codes = pc.fill_null(pc.index_in(period, value_set=labels), -1)
+    return np.array(labels.to_pylist(), dtype=object), codes.to_numpy()
 
 
 def _agent_rows(kpis: pa.Table, label: str, codes: list[str] | None) -> pa.Table:

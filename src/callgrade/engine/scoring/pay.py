@@ -28,19 +28,28 @@ def money(x: float) -> str:
     return f"{x:,.2f}".removesuffix(".00")
 
 
+def _codes(values: object) -> np.ndarray:
+    """Integer codes telling distinct values apart (floats by their exact bits)."""
+    arr = pd.Series(values).to_numpy()
+    if arr.dtype == np.float64:
+        arr = arr.view(np.int64)
+    return pd.factorize(arr, use_na_sentinel=False)[0].astype(np.int64)
+
+
 def _per_distinct(render: Callable[..., str], *columns: object) -> list[str]:
     """``render(*row)`` for every row of ``columns``, rendered once per distinct row (pay
     sentences repeat: a few levels, ratings, hire dates). Floats are told apart by their exact
     bits, so -0.0 and 0.0 render separately."""
-    seen: dict[tuple[object, ...], str] = {}
-    out = []
-    for row in zip(*(pd.Series(c).tolist() for c in columns), strict=True):
-        key = tuple(v.hex() if isinstance(v, float) else v for v in row)
-        text = seen.get(key)
-        if text is None:
-            text = seen[key] = render(*row)
-        out.append(text)
-    return out
+    key = np.zeros(len(pd.Series(columns[0])), dtype=np.int64)
+    for c in columns:
+        code = _codes(c)
+        key = pd.factorize(key * (int(code.max(initial=0)) + 1) + code)[0].astype(np.int64)
+    if not len(key):
+        return []
+    _, first, back = np.unique(key, return_index=True, return_inverse=True)
+    rows = zip(*(pd.Series(c).iloc[first].tolist() for c in columns), strict=True)
+    rendered = np.array([render(*row) for row in rows], dtype=object)
+    return rendered[back].tolist()
 
 
 def commission_amount(value: np.ndarray, c: Commission) -> tuple[np.ndarray, np.ndarray]:

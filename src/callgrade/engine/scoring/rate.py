@@ -83,15 +83,29 @@ def rank_in_group(tot: pd.DataFrame, peer_groups: Mapping[str, tuple[str, ...]])
     tot["rank"] = pd.array([pd.NA] * len(tot), dtype="Int64")
     tot["group_size"] = pd.array([pd.NA] * len(tot), dtype="Int64")
     for card, keys in sorted(peer_groups.items()):
-        sel = tot[(tot["scorecard"] == card) & tot["total"].notna()]
-        if not len(sel):
+        at = np.flatnonzero((tot["scorecard"] == card).to_numpy() & tot["total"].notna().to_numpy())
+        if not len(at):
             continue
-        s = sel.sort_values(
-            [*keys, "total", "samples", "employee_id"],
-            ascending=[True] * len(keys) + [False, False, True],
-            kind="mergesort",
-        )
-        g = s.groupby(list(keys), sort=False, dropna=False)
-        tot.loc[s.index, "rank"] = (g.cumcount() + 1).to_numpy()
-        tot.loc[s.index, "group_size"] = g["employee_id"].transform("size").to_numpy()
+        # sort (keys ↑, total ↓, samples ↓, employee_id ↑) on integer codes of sorted values
+        codes = [_sorted_codes(tot[k].to_numpy()[at]) for k in keys]
+        total = tot["total"].to_numpy(float)[at]
+        samples = tot["samples"].to_numpy(float)[at]
+        ids = _sorted_codes(tot["employee_id"].to_numpy()[at])
+        order = np.lexsort((ids, -samples, -total, *reversed(codes)))
+        grouped = np.stack([c[order] for c in codes]) if codes else np.zeros((0, len(at)))
+        new = np.ones(len(at), dtype=bool)
+        new[1:] = (grouped[:, 1:] != grouped[:, :-1]).any(axis=0)
+        start = np.flatnonzero(new)
+        size = np.diff(np.append(start, len(at)))
+        group = np.cumsum(new) - 1
+        rank = np.arange(len(at)) - start[group] + 1
+        rows = tot.index[at[order]]
+        tot.loc[rows, "rank"] = rank
+        tot.loc[rows, "group_size"] = size[group]
     return tot
+
+
+def _sorted_codes(values: np.ndarray) -> np.ndarray:
+    """Codes ordered like the values (missing values last, as pandas sorts them)."""
+    codes, uniques = pd.factorize(values, sort=True)
+    return np.where(codes < 0, len(uniques), codes)
