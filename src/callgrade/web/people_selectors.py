@@ -23,7 +23,7 @@ from callgrade.web.models import (
     Nomination,
     ScoreTotal,
 )
-from callgrade.web.services.cycles import population
+from callgrade.web.services.cycles import population_queryset
 
 NO_VALUE = "—"
 
@@ -90,7 +90,7 @@ class Row:
 def team_rows(employees: QuerySet[Employee], cycle: Cycle, period: str | None) -> list[Row]:
     """One row per employee the cycle grades: level, this period's total, rating and rank, the
     engine's proposal and the nomination state."""
-    graded = population(cycle).values()
+    graded = population_queryset(cycle).values("pk")  # a subquery, not 10,000 ids in the SQL
     emps = list(employees.filter(pk__in=graded).select_related("team").order_by("employee_id"))
     ids = [e.pk for e in emps]
     totals = {

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,15 +98,20 @@ def cycle_create(
     return cycle
 
 
-def population(cycle: Cycle) -> dict[str, int]:
-    """employee id → pk of the employees the cycle grades."""
+def population_queryset(cycle: Cycle) -> QuerySet[Employee]:
+    """The employees the cycle grades, as a queryset (pages filter with it as a subquery)."""
     qs = Employee.objects.exclude(status="left")
     team_ids = list(cycle.teams.values_list("id", flat=True))
     if team_ids:
         qs = qs.filter(team_id__in=team_ids)
     if cycle.positions:
         qs = qs.filter(position__in=cycle.positions)
-    return dict(qs.values_list("employee_id", "id"))
+    return qs
+
+
+def population(cycle: Cycle) -> dict[str, int]:
+    """employee id → pk of the employees the cycle grades."""
+    return dict(population_queryset(cycle).values_list("employee_id", "id"))
 
 
 COMPUTABLE = (Cycle.DRAFT, Cycle.COMPUTED, Cycle.IN_REVIEW, Cycle.APPEALS)
@@ -221,8 +227,8 @@ def cycle_advance(*, cycle: Cycle, actor: Any, reason: str = "", **options: Any)
 
 
 def _notify_published(cycle: Cycle) -> None:
-    ids = population(cycle).values()
-    for emp in Employee.objects.filter(pk__in=ids, user__isnull=False).select_related("user"):
+    graded = population_queryset(cycle).filter(user__isnull=False).select_related("user")
+    for emp in graded:
         notify(
             emp.user,
             en=f"Your results for {cycle.name} are published.",
