@@ -30,7 +30,12 @@ from callgrade.engine.policy.model import (
     TrainingCondition,
 )
 from callgrade.engine.scoring import conditions as cond
-from callgrade.engine.scoring.inputs import hire_dates, months_between, roster_frame
+from callgrade.engine.scoring.inputs import (
+    hire_dates,
+    months_between,
+    periods_mask,
+    roster_frame,
+)
 from callgrade.engine.scoring.results import Decisions, Scorecards, to_arrow
 
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
@@ -190,9 +195,8 @@ def _grading_kpis(policy: Policy) -> list[str]:
 def _counts(kpis: pa.Table, periods: set[str], codes: list[str]) -> pd.DataFrame:
     """The agent rows of ``codes`` in ``periods``, one per (period, entity, KPI): sorted by those
     and the value, the last row of a repeated key winning."""
-    t = kpis
-    mask = pc.is_in(t.column("period"), value_set=pa.array(sorted(periods), pa.string()))
-    mask = pc.and_(mask, pc.is_in(t.column("kpi"), value_set=pa.array(codes, pa.string())))
+    t = kpis.filter(pa.array(periods_mask(kpis, periods)))
+    mask = pc.is_in(t.column("kpi"), value_set=pa.array(codes, pa.string()))
     if "entity_type" in t.column_names:
         mask = pc.and_(mask, pc.equal(t.column("entity_type"), "agent"))
     cols = ["period", "entity_id", "kpi", "value", "numerator", "denominator", "sample_size"]
