@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
-import pyarrow as pa
 
 from callgrade.engine.connectors.base import Reject
 
@@ -54,7 +53,8 @@ RING_MS = "ring time in ms"
 ATTENDED_PLAIN = ((3, "holdtime"), (4, "calltime"))
 ATTENDED_LINK = ((4, "holdtime"), (5, "calltime"))
 
-UNIX_TIME = r"[0-9]{1,11}(\.[0-9]{1,9})?"
+UNIX_SECONDS = "[0-9]{1,11}"
+UNIX_TIME = UNIX_SECONDS + r"(\.[0-9]{1,9})?"
 
 
 def _q(items: tuple[str, ...]) -> str:
@@ -88,33 +88,48 @@ def _kinds_rows() -> list[tuple[object, ...]]:
     return rows
 
 
-KIND_COLUMNS = (
-    "k",
-    "call",
-    "needs_agent",
-    "n1",
-    "n2",
-    "n3",
-    "n4",
-    "n5",
-    "r1",
-    "r2",
-    "r3",
-    "r4",
-    "r5",
-)
+def _kind_checks(
+    call: bool, agent: bool, meanings: tuple[str | None, ...], required: tuple[bool, ...]
+) -> str:
+    """The checks of one event kind, in the order they are reported: callid, queuename, agent,
+    then each whole-number field."""
+    whens: list[str] = []
+    if call:
+        whens.append("WHEN coalesce(callid, 'NONE') = 'NONE' THEN 'callid'")
+        whens.append("WHEN coalesce(queue, 'NONE') = 'NONE' THEN 'queuename'")
+    if agent:
+        whens.append("WHEN coalesce(agent, 'NONE') = 'NONE' THEN 'agent'")
+    for i, (meaning, req) in enumerate(zip(meanings, required, strict=True), start=1):
+        if meaning is not None:
+            ok = f"coalesce({_is_count(f'd{i}')}, {'false' if req else 'true'})"
+            whens.append(f"WHEN NOT {ok} THEN 'data{i}:{meaning}'")
+    return f"CASE {' '.join(whens)} END" if whens else "NULL"
 
 
-def _kinds_table(con: duckdb.DuckDBPyConnection) -> None:
-    columns = list(zip(*_kinds_rows(), strict=True))
-    con.register("kinds", pa.table(dict(zip(KIND_COLUMNS, columns, strict=True))))
+def bad_expr() -> str:
+    """``bad`` of one line (NULL when fine) as one CASE over its kind, with no join, so that a
+    plain projection keeps the reader's row order (which numbers the fast path's lines). One
+    equality per kind, the most frequent events first: DuckDB plans a long ``IN`` list as a
+    join, which would not keep that order."""
+    whens = []
+    for key, call, agent, *rest in _kinds_rows():
+        checks = _kind_checks(
+            bool(call),
+            bool(agent),
+            tuple(m if isinstance(m, str) else None for m in rest[:5]),
+            tuple(bool(r) for r in rest[5:]),
+        )
+        whens.append(f"WHEN kind_key = '{key}' THEN {checks}")
+    return (
+        f"CASE WHEN nf < 5 THEN 'nf' WHEN ts IS NULL THEN 'time' {' '.join(whens)} ELSE 'event' END"
+    )
 
 
-def _numeric_checks() -> str:
-    return "\n".join(
-        f"WHEN n{i} IS NOT NULL AND NOT coalesce({_is_count(f'd{i}')}, NOT r{i})"
-        f" THEN 'data{i}:' || n{i}"
-        for i in range(1, 6)
+def _kind_key(event: str, d1: str) -> str:
+    return (
+        f"CASE WHEN {event} = 'ATTENDEDTRANSFER' AND {d1} = 'LINK' THEN 'ATTENDEDTRANSFER LINK'"
+        f" WHEN starts_with({event}, '{DIVERT_PREFIX}') THEN '{DIVERT_PREFIX}*'"
+        f" ELSE {event} END"
     )
 
 
@@ -125,63 +140,67 @@ def _epoch_us(expr: str) -> str:
 
 
 def time_expr(db_form: bool, tz: str) -> str:
-    unix = f"CASE WHEN regexp_full_match(t, '{UNIX_TIME}') THEN {_epoch_us('t')} END"
+    # Whole seconds (what Asterisk writes) skip the split into seconds and fraction.
+    unix = (
+        f"CASE WHEN regexp_full_match(t, '{UNIX_SECONDS}')"
+        " THEN make_timestamp(CAST(t AS BIGINT) * 1000000)"
+        f" WHEN regexp_full_match(t, '{UNIX_TIME}') THEN {_epoch_us('t')} END"
+    )
     if not db_form:
         return unix
     local = "try_strptime(t, ['%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S'])"
     return f"coalesce({unix}, timezone('UTC', timezone('{tz}', {local})))"
 
 
-# From the reader's fields (empty already NULL). Lines with fewer than 5 fields have no event,
-# so they are tagged bad too; their exact reason is written from ``lines`` (see ``rejects``).
-_FROM_FIELDS = """
-        SELECT line, 5 AS nf, c0 AS t, c1 AS callid, c2 AS queue, c3 AS agent,
-               coalesce(c4, '') AS event, c5 AS d1, c6 AS d2, c7 AS d3, c8 AS d4, c9 AS d5
-        FROM fields"""
+FIELD_NAMES = ("c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9")
+
+
+def checked_fields(reader: str) -> str:
+    """SELECT of the reader's ten fields (empty already NULL) plus ``ts`` and ``bad``, from one
+    scan of ``reader``: the fast path stores this as one table, so the fields are read, parsed
+    and checked in one pass and held once. Lines with fewer than 5 fields have no event, so they
+    are tagged bad too; their exact reason is written from the raw line (``_recheck``)."""
+    cols = ", ".join(FIELD_NAMES)
+    return f"""
+        SELECT {cols}, ts, {bad_expr()} AS bad
+        FROM (SELECT *, {time_expr(False, "UTC")} AS ts, {_kind_key("event", "d1")} AS kind_key
+              FROM (SELECT {cols}, 5 AS nf, c0 AS t, c1 AS callid, c2 AS queue, c3 AS agent,
+                           coalesce(c4, '') AS event, c5 AS d1, c6 AS d2, c7 AS d3, c8 AS d4,
+                           c9 AS d5
+                    FROM {reader}))"""
+
+
+_EVENT_COLUMNS = "line, ts, callid, queue, agent, event, d1, d2, d3, d4, d5"
 
 
 def build_events(
     con: duckdb.DuckDBPyConnection, *, db_form: bool, tz: str, from_fields: bool = False
 ) -> None:
     """Create ``checked`` (every line with its ``bad`` tag) and ``ev`` (the good lines), from
-    ``lines`` or, with ``from_fields``, from the reader's ``fields``."""
-    _kinds_table(con)
-    split = (
-        _FROM_FIELDS
-        if from_fields
-        else """
-        SELECT line, len(f) AS nf, f[1] AS t,
-               nullif(f[2], '') AS callid, nullif(f[3], '') AS queue, nullif(f[4], '') AS agent,
-               coalesce(f[5], '') AS event,
-               nullif(f[6], '') AS d1, nullif(f[7], '') AS d2, nullif(f[8], '') AS d3,
-               nullif(f[9], '') AS d4, nullif(f[10], '') AS d5
-        FROM lines"""
-    )
-    con.execute(
-        f"""CREATE TEMP TABLE checked AS
-        SELECT line, ts, callid, queue, agent, event, d1, d2, d3, d4, d5, CASE
-            WHEN nf < 5 THEN 'nf'
-            WHEN ts IS NULL THEN 'time'
-            WHEN k IS NULL THEN 'event'
-            WHEN call AND coalesce(callid, 'NONE') = 'NONE' THEN 'callid'
-            WHEN call AND coalesce(queue, 'NONE') = 'NONE' THEN 'queuename'
-            WHEN needs_agent AND coalesce(agent, 'NONE') = 'NONE' THEN 'agent'
-            {_numeric_checks()}
-        END AS bad
-        FROM (SELECT *, {time_expr(db_form, tz)} AS ts,
-                     CASE WHEN event = 'ATTENDEDTRANSFER' AND d1 = 'LINK'
-                          THEN 'ATTENDEDTRANSFER LINK'
-                          WHEN starts_with(event, '{DIVERT_PREFIX}') THEN '{DIVERT_PREFIX}*'
-                          ELSE event END AS kind_key
-              FROM ({split})) AS s
-        LEFT JOIN kinds ON kinds.k = s.kind_key"""
-    )
+    ``lines`` or, with ``from_fields``, as views over the table :func:`read.load_fields` filled
+    with :func:`checked_fields` (its rowid numbers the lines)."""
+    if from_fields:
+        con.execute(
+            """CREATE TEMP VIEW checked AS
+            SELECT rowid + 1 AS line, ts, c1 AS callid, c2 AS queue, c3 AS agent,
+                   coalesce(c4, '') AS event, c5 AS d1, c6 AS d2, c7 AS d3, c8 AS d4, c9 AS d5, bad
+            FROM fields_read"""
+        )
+    else:
+        con.execute(
+            f"""CREATE TEMP TABLE checked AS
+            SELECT {_EVENT_COLUMNS}, {bad_expr()} AS bad
+            FROM (SELECT *, {time_expr(db_form, tz)} AS ts, {_kind_key("event", "d1")} AS kind_key
+                  FROM (SELECT line, len(f) AS nf, f[1] AS t,
+                               nullif(f[2], '') AS callid, nullif(f[3], '') AS queue,
+                               nullif(f[4], '') AS agent, coalesce(f[5], '') AS event,
+                               nullif(f[6], '') AS d1, nullif(f[7], '') AS d2,
+                               nullif(f[8], '') AS d3, nullif(f[9], '') AS d4,
+                               nullif(f[10], '') AS d5
+                        FROM lines))"""
+        )
     # Only what the derivations read is kept (reasons re-read the raw line); ``ev`` is a view.
-    con.execute(
-        """CREATE TEMP VIEW ev AS
-        SELECT line, ts, callid, queue, agent, event, d1, d2, d3, d4, d5
-        FROM checked WHERE bad IS NULL"""
-    )
+    con.execute(f"CREATE TEMP VIEW ev AS SELECT {_EVENT_COLUMNS} FROM checked WHERE bad IS NULL")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from callgrade.engine.connectors.base import ConnectorError, Reject
+from callgrade.engine.connectors.queue_log import events
 
 # Stands in for a line that did not decode, so that later lines keep their numbers.
 UNDECODABLE = "#callgrade:undecodable-line#"
@@ -142,19 +143,27 @@ def _fields_read_exactly(path: Path) -> bool:
 
 
 def load_fields(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> bool:
-    """The fast path: create ``fields(line, c0..c9)``, split by DuckDB's CSV reader (empty
-    fields are NULL). False, with nothing created, when the file needs :func:`load_file_form`
-    (another encoding, blank lines, a lone CR, bytes that are not UTF-8)."""
+    """The fast path: create the table ``fields_read`` (the ten fields ``c0..c9`` split by
+    DuckDB's CSV reader, empty fields NULL, plus each line's parsed time ``ts`` and ``bad`` tag,
+    see :func:`events.checked_fields`) and the view ``fields(line, c0..c9)``. Reading, parsing
+    and checking is one scan and the fields are held once, in DuckDB. False, with nothing
+    created, when the file needs :func:`load_file_form` (another encoding, blank lines, a lone
+    CR, bytes that are not UTF-8)."""
     if check_encoding(encoding) != "utf-8" or not _fields_read_exactly(path):
         return False
-    # A table filled from a plain scan with insertion order kept stores the rows in file order,
-    # so its rowid numbers the lines, with no round trip through Arrow.
+    # A table filled from a plain scan and projection with insertion order kept stores the rows
+    # in file order, so its rowid numbers the lines, with no round trip through Arrow.
     con.execute("SET SESSION preserve_insertion_order = true")
     try:
-        con.execute(f"CREATE TEMP TABLE fields_read AS SELECT * FROM {_FIELDS_CSV}", [str(path)])
+        con.execute(
+            f"CREATE TEMP TABLE fields_read AS {events.checked_fields(_FIELDS_CSV)}", [str(path)]
+        )
     except duckdb.Error:
         return False
-    con.execute("CREATE TEMP VIEW fields AS SELECT rowid + 1 AS line, * FROM fields_read")
+    con.execute(
+        f"CREATE TEMP VIEW fields AS SELECT rowid + 1 AS line, {', '.join(events.FIELD_NAMES)}"
+        " FROM fields_read"
+    )
     return True
 
 
