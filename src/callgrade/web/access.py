@@ -37,10 +37,20 @@ class Denied(Http404):
     """Not allowed — answered exactly like 'not found'."""
 
 
+# Who a user is (their employee record, the teams they lead, HR or not) is asked many times per
+# request — by the view, the selectors, every rule and the navigation bar. Django builds a new user
+# object for every request, so remembering the answers on it lasts exactly one request.
+def _remembered(user: AnyUser, key: str, compute: Any) -> Any:
+    cache = user.__dict__.setdefault("_callgrade_access", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def employee_of(user: AnyUser) -> Employee | None:
     if not user.is_authenticated:
         return None
-    return Employee.objects.filter(user_id=user.pk).first()
+    return _remembered(user, "employee", lambda: Employee.objects.filter(user_id=user.pk).first())
 
 
 def is_hr(user: AnyUser) -> bool:
@@ -48,16 +58,18 @@ def is_hr(user: AnyUser) -> bool:
         return False
     if user.is_superuser:
         return True
-    cached = getattr(user, "_callgrade_is_hr", None)
-    if cached is None:
-        cached = user.groups.filter(name=HR_GROUP).exists()
-        user._callgrade_is_hr = cached
-    return bool(cached)
+    return bool(_remembered(user, "hr", lambda: user.groups.filter(name=HR_GROUP).exists()))
 
 
 def led_team_ids(user: AnyUser) -> set[int]:
     me = employee_of(user)
-    return set(Team.objects.filter(lead=me).values_list("id", flat=True)) if me else set()
+    if me is None:
+        return set()
+    return set(
+        _remembered(
+            user, "led", lambda: set(Team.objects.filter(lead=me).values_list("id", flat=True))
+        )
+    )
 
 
 def role_of(user: AnyUser) -> Role:
