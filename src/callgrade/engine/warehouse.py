@@ -184,8 +184,10 @@ def _split_by_month(spec: TableSpec, rows: pa.Table) -> Iterator[tuple[str, pa.T
 
 def _merge(spec: TableSpec, old: pa.Table | None, new: pa.Table) -> pa.Table:
     """One row per key; the greatest version wins, then the later row (new after old)."""
-    if old is None and pc.count_distinct(new.column(spec.key), mode="all").as_py() == new.num_rows:
-        return conform(spec.name, new)  # a new partition with distinct keys: nothing to merge
+    # A new partition with distinct keys has nothing to merge. ``unique`` is one hash pass,
+    # about twice as fast as ``count_distinct`` on 3M string keys.
+    if old is None and len(pc.unique(new.column(spec.key))) == new.num_rows:
+        return conform(spec.name, new)
     parts = [new] if old is None else [conform(spec.name, old), new]
     both = pa.concat_tables(parts)
     both = both.append_column("__ord", pa.array(range(both.num_rows), pa.int64()))

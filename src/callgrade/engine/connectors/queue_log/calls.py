@@ -59,8 +59,11 @@ def derive_interactions(
     simple = """count(*) FILTER (WHERE kind IN (1, 2)) = 1 AND coalesce(
                    min(o) FILTER (WHERE kind IN (1, 2)) < min(o) FILTER (WHERE kind NOT IN (1, 2)),
                    true)"""
+    # ``c`` is read twice (all pairs, then the few non-simple ones); DuckDB would materialize a
+    # CTE used twice, holding every call line again (~1.9 GB for 10M lines): scanning twice is
+    # cheaper.
     sql = f"""
-    WITH c AS (
+    WITH c AS NOT MATERIALIZED (
         SELECT line, ts, callid, queue, agent, event, d1, d2, d3, d4, d5,
                CASE WHEN event = '{ENTER}' THEN 1 WHEN {refusal} THEN 2
                        WHEN event IN ({_q(CLOSING)}) THEN 3 ELSE 0 END AS kind,
