@@ -9,9 +9,11 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from callgrade.engine.policy import Policy
 from callgrade.engine.policy.model import Commission
+from callgrade.engine.scoring import vformat as vf
 from callgrade.engine.scoring.inputs import (
     months_between,
     period_kpis,
@@ -81,6 +83,49 @@ def _commission_text(v: float, c: Commission, top: int, amount: float) -> str:
         f"Commission {c.code} on {label} {money(v)}: marginal tiers "
         f"{' + '.join(parts) or '0'} = {money(amount)}"
     )
+
+
+def _money(x: np.ndarray) -> pa.Array:
+    """:func:`money` over a column."""
+    text = pc.fill_null(vf.fixed(x, 2, grouping=True), "nan")
+    return pc.replace_substring_regex(text, pattern=r"\.00$", replacement="")
+
+
+def commission_texts(
+    v: np.ndarray, c: Commission, top: np.ndarray, amount: np.ndarray
+) -> list[str]:
+    """:func:`_commission_text` for every row at once."""
+    if not len(v):
+        return []
+    label = c.kpi.replace("_", " ")
+    head = pc.binary_join_element_wise(f"Commission {c.code} on {label} ", _money(v), "")
+    if c.mode == "whole":
+        tier = np.where(top >= 0, top, len(c.tiers) - 1)  # tiers[-1] when below every tier
+        rates = [f"{t.rate:.2%}" for t in c.tiers]
+        froms = [money(t.above) for t in c.tiers]
+        idx = pa.array(tier)
+        return pc.binary_join_element_wise(
+            head,
+            ": the ",
+            pa.array(rates, pa.string()).take(idx),
+            " rate of the tier from ",
+            pa.array(froms, pa.string()).take(idx),
+            " applies to the whole amount = ",
+            _money(amount),
+            "",
+        ).to_pylist()
+    parts = []
+    for i, t in enumerate(c.tiers):
+        hi = c.tiers[i + 1].above if i + 1 < len(c.tiers) else np.inf
+        part = pc.binary_join_element_wise(
+            _money(np.minimum(v, hi) - t.above), f" × {t.rate:.2%}", ""
+        )
+        parts.append(pc.if_else(pa.array(top >= i), part, pa.scalar(None, pa.string())))
+    tiers = pc.binary_join_element_wise(*parts, " + ", null_handling="skip")
+    tiers = pc.if_else(pa.array(top >= 0), tiers, "0")
+    return pc.binary_join_element_wise(
+        head, ": marginal tiers ", tiers, " = ", _money(amount), ""
+    ).to_pylist()
 
 
 def pay(
@@ -153,7 +198,7 @@ def pay(
         sel = emp[emp["position"].isin(list(c.positions)) & emp["employee_id"].isin(rows.index)]
         v = sel["employee_id"].map(rows).astype(float).fillna(0.0).to_numpy()
         amount, top = commission_amount(v, c)
-        text = [_commission_text(x, c, t, y) for x, t, y in zip(v, top, amount, strict=True)]
+        text = commission_texts(v, c, top, amount)
         add(
             sel,
             "commission",

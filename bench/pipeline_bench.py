@@ -1,0 +1,150 @@
+"""Benchmark: the whole pipeline from warehouse to pay for one month, as a ratio to the bare DuckDB
+aggregate of the KPI benchmark (``kpi_bench.BASELINE_SQL``) over the same files.
+
+Contenders, each in its own process per run, interleaved (``common.interleave``):
+
+(a) ``pipeline``: ``run_cycle(warehouse, four_positions, period="2026-03")`` — every KPI the
+    engine computes for the month (FCR, occupancy … included), then scoring with sentences,
+    grading at the period end and pay lines. The generator's roster uses its own codes (positions
+    ``front_desk``/``telesales``/``technical``, levels ``L1``–``L6``); the child reads it mapped
+    onto the policy's codes (``technical`` → ``technical_support``, ``L1``–``L6`` → ``junior`` …
+    ``expert``) so that all 10,000 employees are scored, graded and paid. The warehouse on disk is
+    not modified.
+(b) ``duckdb_sql``: the bare per-agent aggregate (``kpi_bench.child_duckdb``).
+
+    python bench/gen_interactions.py --rows 50000000 --out bench/data/kpi-50m
+    python bench/pipeline_bench.py run --data bench/data/kpi-50m --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from common import child_report, duckdb_settings, interleave, machine, run_child
+from kpi_bench import PERIOD, child_duckdb
+
+SCRIPT = Path(__file__).resolve()
+POLICY = SCRIPT.parents[1] / "src" / "callgrade" / "engine" / "policy" / "examples"
+POSITIONS = {"technical": "technical_support"}
+LEVELS = {"L1": "junior", "L2": "junior", "L3": "intermediate", "L4": "senior", "L5": "expert",
+          "L6": "expert"}  # fmt: skip
+
+
+class _MappedRoster:
+    """The warehouse, with its roster read in the policy's codes."""
+
+    def __init__(self, warehouse: Any) -> None:
+        self._wh = warehouse
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wh, name)
+
+    def read(self, table: str) -> Any:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        t = self._wh.read(table)
+        if table != "roster":
+            return t
+        for col, mapping in (("position", POSITIONS), ("level", LEVELS)):
+            values = t.column(col)
+            keys = pa.array(list(mapping), pa.string())
+            hit = pc.index_in(values, value_set=keys)
+            mapped = pa.array(list(mapping.values()), pa.string()).take(hit)
+            t = t.set_column(
+                t.schema.get_field_index(col), col, pc.coalesce(mapped, values.cast(pa.string()))
+            )
+        return t
+
+
+def child_pipeline(data: Path, result: str) -> None:
+    import ibis
+
+    from callgrade.engine import cycle
+    from callgrade.engine.policy import load_policy
+    from callgrade.engine.warehouse import Warehouse
+
+    policy = load_policy(POLICY / "four_positions.yaml")
+    wh = _MappedRoster(Warehouse(data))
+    connect = ibis.duckdb.connect
+
+    def configured(*args: Any, **kwargs: Any) -> Any:
+        con = connect(*args, **kwargs)
+        duckdb_settings(con.con)  # the same DuckDB settings as the baseline
+        return con
+
+    cycle.ibis.duckdb.connect = configured  # type: ignore[attr-defined]
+    marks: list[tuple[str, float, float]] = []
+
+    def on_step(name: str) -> None:
+        marks.append((name, time.perf_counter(), time.process_time()))
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = cycle.run_cycle(wh, policy, period=PERIOD, on_step=on_step)  # type: ignore[arg-type]
+    t1, c1 = time.perf_counter(), time.process_time()
+    marks.append(("end", t1, c1))
+    kpi_s = marks[1][1] - marks[0][1]
+    child_report(
+        result,
+        t1 - t0,
+        cpu_s=c1 - c0,
+        kpis_s=kpi_s,
+        after_kpis_s=t1 - marks[1][1],
+        after_kpis_cpu_s=c1 - marks[1][2],
+        checksum={
+            "kpi_rows": out.kpis.num_rows,
+            "scored": sum(c.totals.num_rows for c in out.scorecards),
+            "items": sum(c.items.num_rows for c in out.scorecards),
+            "decisions": out.decisions.decisions.num_rows if out.decisions else 0,
+            "pay_lines": sum(p.lines.num_rows for p in out.pay),
+        },
+    )
+
+
+def bench(data: Path, runs: int) -> dict[str, Any]:
+    description = json.loads((data / "description.json").read_text("utf-8"))
+    contenders = {
+        name: (lambda n=name: run_child(SCRIPT, ["child", n, "--data", str(data)], contender=n))
+        for name in ("pipeline", "duckdb_sql")
+    }
+    results = interleave(contenders, runs, print)
+    out: dict[str, Any] = {"input": description, "machine": machine(), "contenders": {}}
+    for name, rs in results.items():
+        out["contenders"][name] = {
+            "median_s": statistics.median(r.seconds for r in rs),
+            "all_s": [r.seconds for r in rs],
+            "peak_rss_mb_max": max(r.peak_rss_mb for r in rs),
+            "load1_before_runs": [r.info.get("load1_before") for r in rs],
+            "info": [{k: v for k, v in r.info.items() if k != "load1_before"} for r in rs],
+        }
+    c = out["contenders"]
+    out["ratio"] = c["pipeline"]["median_s"] / c["duckdb_sql"]["median_s"]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--data", type=Path, required=True)
+    r.add_argument("--runs", type=int, default=3)
+    c = sub.add_parser("child")
+    c.add_argument("name", choices=["pipeline", "duckdb_sql"])
+    c.add_argument("--data", type=Path, required=True)
+    c.add_argument("--result", required=True)
+    args = ap.parse_args()
+    if args.cmd == "child":
+        (child_pipeline if args.name == "pipeline" else child_duckdb)(args.data, args.result)
+        return
+    out = bench(args.data, args.runs)
+    print(json.dumps(out, indent=1, default=str))
+    print(f"pipeline / bare DuckDB aggregate = {out['ratio']:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
