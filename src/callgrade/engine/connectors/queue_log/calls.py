@@ -79,7 +79,10 @@ def derive_interactions(
         -- Ordered by time, the latest start so far is the greatest start time so far: that
         -- names the segment, and two starts in the same second merge (a replayed line).
         SELECT *, max(CASE WHEN kind IN (1, 2) THEN ts END) OVER w AS seg
-        FROM c SEMI JOIN (SELECT callid, queue FROM pairs WHERE NOT is_simple) USING (callid, queue)
+        FROM c SEMI JOIN (
+            -- Counts and minimums only: ``pairs`` is then read once and never materialized.
+            SELECT callid, queue FROM c GROUP BY callid, queue
+            HAVING NOT ({simple if simple_pairs else "false"})) USING (callid, queue)
         WINDOW w AS (PARTITION BY callid, queue ORDER BY ts, line ROWS UNBOUNDED PRECEDING)
     ), g AS (
         SELECT callid, queue, {segment_aggregates}
