@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -22,25 +23,31 @@ KPI_COLUMNS = ["entity_id", "kpi", "value", "numerator", "denominator", "sample_
 
 T = TypeVar("T")
 _LOCK = threading.Lock()
-_MEMO: dict[str, tuple[tuple[object, ...], Any]] = {}
+_MEMO: dict[str, tuple[object, tuple[Callable[[], object] | None, ...], Any]] = {}
 
 
 def _memo(name: str, refs: tuple[object, ...], build: Callable[[], T], key: object = None) -> T:
     """The last value built under ``name`` when it was built from the very same (immutable)
     objects ``refs`` and an equal ``key``, else a fresh one. One entry per name: scoring, grading
-    and pay of one run share the roster frame without keeping old tables alive for long."""
+    and pay of one run share the roster frame. Entries hold their inputs weakly and go away with
+    them, so the memo never keeps a caller's tables alive."""
     with _LOCK:
         hit = _MEMO.get(name)
-    if (
-        hit is not None
-        and len(hit[0]) == len(refs) + 1
-        and all(a is b for a, b in zip(hit[0][1:], refs, strict=True))
-        and hit[0][0] == key
-    ):
-        return hit[1]
+    if hit is not None and hit[0] == key and len(hit[1]) == len(refs):
+        alive = [r() if r is not None else None for r in hit[1]]
+        if all(a is b for a, b in zip(alive, refs, strict=True)):
+            return hit[2]
     value = build()
+
+    def forget(_: object) -> None:
+        with _LOCK:
+            if _MEMO.get(name) is entry:
+                del _MEMO[name]
+
+    weak = tuple(None if r is None else weakref.ref(r, forget) for r in refs)
+    entry = (key, weak, value)
     with _LOCK:
-        _MEMO[name] = ((key, *refs), value)
+        _MEMO[name] = entry
     return value
 
 
