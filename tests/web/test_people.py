@@ -147,6 +147,10 @@ def test_chart_counts_add_up_to_the_rows(login: Any, hr: Any, lead: Any, demo_cy
         assert sum(data["level"]["proposed"]) == len(rows)
         ratings = dict(zip(data["rating"]["labels"], data["rating"]["counts"], strict=True))
         assert ratings.get("S", 0) == sum(1 for r in rows if r.rating == "S")
+        # The level axis shows the standard's names, in the order of the codes.
+        assert len(data["level"]["names"]) == len(data["level"]["labels"])
+        assert "junior" in data["level"]["labels"]
+        assert "junior" not in data["level"]["names"]
 
 
 def test_other_cycle_id_is_refused(login: Any, lead: Any, hr: Any, demo_cycle: Any) -> None:

@@ -184,9 +184,12 @@ def level_codes(cycle: Cycle) -> list[str]:
     return codes
 
 
-def charts(rows: list[Row], cycle: Cycle) -> dict[str, Any]:
+def charts(
+    rows: list[Row], cycle: Cycle, level_names: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Rating distribution and level distribution (current level and the level this cycle leads
-    to) of the given rows; every row is counted once in each series."""
+    to) of the given rows; every row is counted once in each series. ``level_names`` gives the
+    axis its display names (codes otherwise)."""
     ratings = Counter(r.rating or NO_VALUE for r in rows)
     rating_labels = [g for g in rating_codes(cycle) if g in ratings]
     rating_labels += sorted(k for k in ratings if k not in rating_labels)
@@ -200,6 +203,7 @@ def charts(rows: list[Row], cycle: Cycle) -> dict[str, Any]:
         "rating": {"labels": rating_labels, "counts": [ratings[k] for k in rating_labels]},
         "level": {
             "labels": level_labels,
+            "names": [(level_names or {}).get(k, k) for k in level_labels],
             "current": [current[k] for k in level_labels],
             "proposed": [proposed[k] for k in level_labels],
         },

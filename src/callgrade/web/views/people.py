@@ -107,7 +107,8 @@ def team_charts(request: HttpRequest) -> JsonResponse:
     context = _team_data(request)
     if context["cycle"] is None:
         return JsonResponse({"count": 0, "rating": {}, "level": {}})
-    return JsonResponse(sel.charts(context["rows"], context["cycle"]))
+    names = policy_labels(context["cycle"], get_language())["levels"]
+    return JsonResponse(sel.charts(context["rows"], context["cycle"], names))
 
 
 @login_required
