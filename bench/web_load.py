@@ -85,8 +85,7 @@ def build_data(stamp: DataStamp) -> tuple[Path, dict[str, float]]:
     if stamp_file.exists() and json.loads(stamp_file.read_text()) == asdict(stamp):
         log(f"demo center reused: {data_dir}")
         return data_dir, json.loads((data_dir / "timings.json").read_text())
-    from callgrade.engine.demo import DemoConfig, generate
-    from callgrade.engine.ingest import ingest_files
+    from callgrade.engine.demo import DemoConfig, generate, ingest_demo
     from callgrade.engine.warehouse import Warehouse
 
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -105,12 +104,7 @@ def build_data(stamp: DataStamp) -> tuple[Path, dict[str, float]]:
     t_gen = time.perf_counter() - t0
     log(f"  generated {len(files)} files in {t_gen:.1f} s; ingesting ...")
     t0 = time.perf_counter()
-    wh = Warehouse(data_dir)
-    for f in files:
-        options: dict[str, Any] = {"tz": config.tz}
-        if f.mapping is not None:
-            options["mapping"] = f.mapping
-        ingest_files(wh, f.format, [f.path], **options)
+    ingest_demo(Warehouse(data_dir), files, config.tz)
     t_ingest = time.perf_counter() - t0
     log(f"  ingested in {t_ingest:.1f} s")
     timings = {"generate_s": round(t_gen, 1), "ingest_s": round(t_ingest, 1)}

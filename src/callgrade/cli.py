@@ -272,8 +272,7 @@ def demo(
     web app with a published cycle and one login per role, and (with --serve) serve the app."""
     import dataclasses
 
-    from callgrade.engine.demo import DemoConfig, generate, read_manifest
-    from callgrade.engine.ingest import ingest_files
+    from callgrade.engine.demo import DemoConfig, DemoFile, generate, ingest_demo, read_manifest
     from callgrade.engine.kpis import KpiOptions
     from callgrade.engine.warehouse import Warehouse
 
@@ -303,14 +302,16 @@ def demo(
             stamp.write_text(wanted, "utf-8")
             bar.update(task, completed=100)
         ingest_task = bar.add_task("ingest", total=len(files))
-        reports = []
-        for f in files:
-            bar.update(ingest_task, description=f"ingest {f.format}: {f.path.name}")
-            options: dict[str, Any] = {"tz": config.tz}
-            if f.mapping is not None:
-                options["mapping"] = f.mapping
-            reports.append(ingest_files(wh, f.format, [f.path], **options))
-            bar.advance(ingest_task)
+
+        def on_file(f: DemoFile) -> None:
+            bar.update(
+                ingest_task,
+                description=f"ingest {f.format}: {f.path.name}",
+                completed=files.index(f),
+            )
+
+        reports = ingest_demo(wh, files, config.tz, on_file=on_file)
+        bar.update(ingest_task, completed=len(files))
     summary = Table(title=f"demo ingest into {data_dir}")
     for col in ("file", "format", "read", "accepted", "rejected"):
         summary.add_column(col, justify="left" if col in ("file", "format") else "right")

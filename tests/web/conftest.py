@@ -17,8 +17,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from callgrade.engine.demo import DemoConfig, generate
-from callgrade.engine.ingest import ingest_files
+from callgrade.engine.demo import DemoConfig, generate, ingest_demo
 from callgrade.engine.warehouse import Warehouse
 
 DEMO = dataclasses.replace(DemoConfig(), agents=16, months=2, calls_per_agent_hour=2.0)
@@ -36,12 +35,7 @@ PERSONAS = {
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo-center")
     files = generate(out / "input", DEMO)
-    wh = Warehouse(out)
-    for f in files:
-        options: dict[str, Any] = {"tz": DEMO.tz}
-        if f.mapping is not None:
-            options["mapping"] = f.mapping
-        ingest_files(wh, f.format, [f.path], **options)
+    ingest_demo(Warehouse(out), files, DEMO.tz)
     return out
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +23,8 @@ from callgrade.engine.demo.schedule import work_days
 from callgrade.engine.demo.timebase import Days, build_days
 from callgrade.engine.demo.traffic import Traffic, simulate
 from callgrade.engine.demo.writers import write_csv, write_xlsx
+from callgrade.engine.ingest import IngestReport, ingest_files
+from callgrade.engine.warehouse import Warehouse
 
 MAPPINGS = Path(__file__).parent / "mappings"
 MANIFEST = "demo.json"
@@ -190,3 +193,23 @@ def read_manifest(out_dir: Path) -> list[DemoFile]:
 
 
 __all__ = ["DemoConfig", "DemoFile", "generate", "read_manifest"]
+
+
+def ingest_demo(
+    warehouse: Warehouse,
+    files: list[DemoFile],
+    tz: str,
+    *,
+    on_file: Callable[[DemoFile], None] | None = None,
+) -> list[IngestReport]:
+    """Ingest the demo's files in order through their connectors (telephony read in ``tz``;
+    mapped files carry their own mapping); one report per file."""
+    reports = []
+    for f in files:
+        if on_file:
+            on_file(f)
+        options: dict[str, Any] = {"tz": tz}
+        if f.mapping is not None:
+            options["mapping"] = f.mapping
+        reports.append(ingest_files(warehouse, f.format, [f.path], **options))
+    return reports
