@@ -3,13 +3,14 @@ aggregate of the KPI benchmark (``kpi_bench.BASELINE_SQL``) over the same files.
 
 Contenders, each in its own process per run, interleaved (``common.interleave``):
 
-(a) ``pipeline``: ``run_cycle(warehouse, four_positions, period="2026-03")`` — every KPI the
-    engine computes for the month (FCR, occupancy … included), then scoring with sentences,
-    grading at the period end and pay lines. The generator's roster uses its own codes (positions
-    ``front_desk``/``telesales``/``technical``, levels ``L1``–``L6``); the child reads it mapped
-    onto the policy's codes (``technical`` → ``technical_support``, ``L1``–``L6`` → ``junior`` …
-    ``expert``) so that all 10,000 employees are scored, graded and paid. The warehouse on disk is
-    not modified.
+(a) ``pipeline:<policy>``: ``run_cycle(warehouse, <policy>, period="2026-03")`` for each shipped
+    policy asked for (``--policy``, default both): the KPIs the policy names (four_positions
+    includes first-contact resolution, a window over every customer's contacts), then scoring
+    with sentences, grading at the period end and pay lines. The generator's roster uses its own
+    codes (positions ``front_desk``/``telesales``/``technical``, levels ``L1``–``L6``); the child
+    reads it mapped onto the policy's codes (``POSITIONS``; ``L1``–``L6`` → ``junior`` …
+    ``expert``) so that all 10,000 employees are scored, graded and paid. The warehouse on disk
+    is not modified.
 (b) ``duckdb_sql``: the bare per-agent aggregate (``kpi_bench.child_duckdb``).
 
     python bench/gen_interactions.py --rows 50000000 --out bench/data/kpi-50m
@@ -30,7 +31,16 @@ from kpi_bench import PERIOD, child_duckdb
 
 SCRIPT = Path(__file__).resolve()
 POLICY = SCRIPT.parents[1] / "src" / "callgrade" / "engine" / "policy" / "examples"
-POSITIONS = {"technical": "technical_support"}
+POLICIES = ("four_positions", "customer_specialist_4_levels")
+POSITIONS = {
+    "four_positions": {"technical": "technical_support"},
+    # the four-level standard grades customer service and technical support only
+    "customer_specialist_4_levels": {
+        "front_desk": "customer_service",
+        "telesales": "customer_service",
+        "technical": "technical_support",
+    },
+}
 LEVELS = {"L1": "junior", "L2": "junior", "L3": "intermediate", "L4": "senior", "L5": "expert",
           "L6": "expert"}  # fmt: skip
 
@@ -38,8 +48,8 @@ LEVELS = {"L1": "junior", "L2": "junior", "L3": "intermediate", "L4": "senior", 
 class _MappedRoster:
     """The warehouse, with its roster read in the policy's codes."""
 
-    def __init__(self, warehouse: Any) -> None:
-        self._wh = warehouse
+    def __init__(self, warehouse: Any, positions: dict[str, str]) -> None:
+        self._wh, self._positions = warehouse, positions
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._wh, name)
@@ -51,7 +61,7 @@ class _MappedRoster:
         t = self._wh.read(table)
         if table != "roster":
             return t
-        for col, mapping in (("position", POSITIONS), ("level", LEVELS)):
+        for col, mapping in (("position", self._positions), ("level", LEVELS)):
             values = t.column(col)
             keys = pa.array(list(mapping), pa.string())
             hit = pc.index_in(values, value_set=keys)
@@ -62,15 +72,15 @@ class _MappedRoster:
         return t
 
 
-def child_pipeline(data: Path, result: str) -> None:
+def child_pipeline(data: Path, result: str, policy_name: str) -> None:
     import ibis
 
     from callgrade.engine import cycle
     from callgrade.engine.policy import load_policy
     from callgrade.engine.warehouse import Warehouse
 
-    policy = load_policy(POLICY / "four_positions.yaml")
-    wh = _MappedRoster(Warehouse(data))
+    policy = load_policy(POLICY / f"{policy_name}.yaml")
+    wh = _MappedRoster(Warehouse(data), POSITIONS[policy_name])
     connect = ibis.duckdb.connect
 
     def configured(*args: Any, **kwargs: Any) -> Any:
@@ -106,11 +116,12 @@ def child_pipeline(data: Path, result: str) -> None:
     )
 
 
-def bench(data: Path, runs: int) -> dict[str, Any]:
+def bench(data: Path, runs: int, policies: list[str]) -> dict[str, Any]:
     description = json.loads((data / "description.json").read_text("utf-8"))
+    names = [*(f"pipeline:{p}" for p in policies), "duckdb_sql"]
     contenders = {
         name: (lambda n=name: run_child(SCRIPT, ["child", n, "--data", str(data)], contender=n))
-        for name in ("pipeline", "duckdb_sql")
+        for name in names
     }
     results = interleave(contenders, runs, print)
     out: dict[str, Any] = {"input": description, "machine": machine(), "contenders": {}}
@@ -123,7 +134,9 @@ def bench(data: Path, runs: int) -> dict[str, Any]:
             "info": [{k: v for k, v in r.info.items() if k != "load1_before"} for r in rs],
         }
     c = out["contenders"]
-    out["ratio"] = c["pipeline"]["median_s"] / c["duckdb_sql"]["median_s"]
+    out["ratio"] = {
+        p: c[f"pipeline:{p}"]["median_s"] / c["duckdb_sql"]["median_s"] for p in policies
+    }
     return out
 
 
@@ -133,17 +146,22 @@ def main() -> None:
     r = sub.add_parser("run")
     r.add_argument("--data", type=Path, required=True)
     r.add_argument("--runs", type=int, default=3)
+    r.add_argument("--policy", choices=POLICIES, action="append")
     c = sub.add_parser("child")
-    c.add_argument("name", choices=["pipeline", "duckdb_sql"])
+    c.add_argument("name", choices=[*(f"pipeline:{p}" for p in POLICIES), "duckdb_sql"])
     c.add_argument("--data", type=Path, required=True)
     c.add_argument("--result", required=True)
     args = ap.parse_args()
     if args.cmd == "child":
-        (child_pipeline if args.name == "pipeline" else child_duckdb)(args.data, args.result)
+        if args.name == "duckdb_sql":
+            child_duckdb(args.data, args.result)
+        else:
+            child_pipeline(args.data, args.result, args.name.split(":", 1)[1])
         return
-    out = bench(args.data, args.runs)
+    out = bench(args.data, args.runs, args.policy or list(POLICIES))
     print(json.dumps(out, indent=1, default=str))
-    print(f"pipeline / bare DuckDB aggregate = {out['ratio']:.2f}×")
+    for policy, ratio in out["ratio"].items():
+        print(f"pipeline ({policy}) / bare DuckDB aggregate = {ratio:.2f}×")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from callgrade.engine.kpis import KpiOptions, compute_kpis, open_tables
+from callgrade.engine.kpis import REGISTRY, KpiOptions, compute_kpis, open_tables
 from callgrade.engine.periods import Period, parse_period
 from callgrade.engine.policy import Policy
 from callgrade.engine.scoring import (
@@ -97,8 +97,13 @@ def run_cycle(
     grade_at_end: bool = True,
     on_step: Callable[[str], None] | None = None,
     rating_overrides: Mapping[tuple[str, str], str] | None = None,
+    all_kpis: bool = False,
 ) -> CycleResult:
     """Score, grade and pay everyone in the warehouse's roster under ``policy`` for ``period``.
+
+    The cycle computes the KPIs the policy names (``Policy.kpi_codes``); ``all_kpis=True`` adds
+    every other registered KPI to ``CycleResult.kpis`` for people to read, computed separately so
+    that scores never depend on it.
 
     ``rating_overrides`` maps (rating period label, employee id) → rating: a calibrated rating
     replaces the computed one before pay and grading use it (the total score stays as computed,
@@ -115,7 +120,9 @@ def run_cycle(
     step("KPIs")
     con = ibis.duckdb.connect()
     tables = open_tables(con, warehouse)
-    kpis = compute_kpis(tables, periods=periods, by="agent", options=options or KpiOptions())
+    options = options or KpiOptions()
+    codes = policy.kpi_codes()
+    kpis = compute_kpis(tables, periods=periods, by="agent", kpis=codes, options=options)
     roster = warehouse.read("roster")
     if roster.num_rows == 0:
         raise ValueError("the warehouse holds no roster: ingest the employee roster first")
@@ -146,7 +153,18 @@ def run_cycle(
             cycle_end=last_local_day(periods[-1], policy.time_zone),
             competencies=assessments if assessments.num_rows else None,
         )
+    if all_kpis:
+        step("other KPIs")
+        rest = [c for c in REGISTRY if c not in codes]
+        more = compute_kpis(tables, periods=periods, by="agent", kpis=rest, options=options)
+        kpis = _with_more_kpis(kpis, more)
     return CycleResult(periods, kpis, cards, decisions, lines)
+
+
+def _with_more_kpis(kpis: pa.Table, more: pa.Table) -> pa.Table:
+    """Both KPI long tables as one, in the order ``compute_kpis`` gives its rows."""
+    keys = ("period_start", "period_end", "period", "entity_id", "kpi")
+    return pa.concat_tables([kpis, more]).sort_by([(k, "ascending") for k in keys])
 
 
 def simulate_cycle(
@@ -165,7 +183,8 @@ def simulate_cycle(
     if on_step:
         on_step("KPIs")
     tables = open_tables(ibis.duckdb.connect(), warehouse)
-    kpis = compute_kpis(tables, periods=periods, by="agent", options=KpiOptions())
+    codes = sorted(set(draft.kpi_codes()) | set(current.kpi_codes()))
+    kpis = compute_kpis(tables, periods=periods, by="agent", kpis=codes, options=KpiOptions())
     if on_step:
         on_step("simulate")
     return simulate(

@@ -762,3 +762,28 @@ class Policy(Model):
 
     def scorecard(self, code: str) -> Scorecard:
         return next(s for s in self.scorecards if s.code == code)
+
+    def kpi_codes(self) -> tuple[str, ...]:
+        """Every KPI the standard names (scorecard items, grading conditions and counts, pay,
+        instant rewards), sorted: what a grading cycle has to compute."""
+        return tuple(sorted(_kpi_references(self)))
+
+
+def _kpi_references(node: object) -> set[str]:
+    """The KPI codes in a policy subtree: ``kpi`` fields and a count condition's counters."""
+    found: set[str] = set()
+    if isinstance(node, CountCondition):
+        found.update(c for c in node.of if c not in EXTRA_COUNTERS)
+    if isinstance(node, BaseModel):
+        kpi = getattr(node, "kpi", None)
+        if isinstance(kpi, str):
+            found.add(kpi)
+        for name in type(node).model_fields:
+            found |= _kpi_references(getattr(node, name))
+    elif isinstance(node, tuple | list):
+        for item in node:
+            found |= _kpi_references(item)
+    elif isinstance(node, dict):
+        for item in node.values():
+            found |= _kpi_references(item)
+    return found

@@ -142,15 +142,21 @@ def _compute(job: Job, on_progress: Progress) -> None:
         for c in Calibration.objects.filter(cycle=cycle).select_related("employee")
     }
     periods = rating_periods(policy, cycle.period)
-    steps = len(periods) + 3
+    steps = len(periods) + 4  # KPIs, each period, grading, the other KPIs, storing
     done = [0]
 
     def on_step(name: str) -> None:
         done[0] += 1
         on_progress(done[0] / steps, name)
 
+    # every KPI, not only the standard's: the scorecard page lists them all
     result = run_cycle(
-        warehouse(), policy, period=cycle.period, on_step=on_step, rating_overrides=overrides
+        warehouse(),
+        policy,
+        period=cycle.period,
+        on_step=on_step,
+        rating_overrides=overrides,
+        all_kpis=True,
     )
     on_progress((steps - 1) / steps, "store results")
     only = job.arguments.get("only")
