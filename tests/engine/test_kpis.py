@@ -6,8 +6,10 @@ Each expectation is (value, numerator, denominator, sample_size); denominator No
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
+import ibis
 import pyarrow as pa
 import pytest
 import test_kpis_dataset as data
@@ -280,3 +282,37 @@ def test_open_tables_reads_the_warehouse(tmp_path):
     assert tables["interactions"].count().to_pyarrow().as_py() == 14
     from_files = compute_kpis(tables, periods=MARCH, by="team")
     assert from_files.equals(compute_kpis(data.memtables(), periods=MARCH, by="team"))
+
+
+@pytest.mark.parametrize("ids", [("i20", "i21"), ("i21", "i20")])
+def test_fcr_simultaneous_contacts_are_repeats_of_each_other(ids):
+    """Customer CT calls twice at the same second (A1 and A2 answer): neither contact resolved
+    the matter, whichever id or input row comes first."""
+    base = data.arrow_tables()
+    ix = base["interactions"]
+    at = dt.datetime(2026, 3, 8, 1, 0, tzinfo=dt.UTC)
+    extra = pa.table(
+        {c: pa.nulls(2, ix.schema.field(c).type) for c in ix.column_names}
+        | {
+            "interaction_id": pa.array(list(ids)),
+            "channel": pa.array(["voice", "voice"]),
+            "direction": pa.array(["inbound", "inbound"]),
+            "queue": pa.array(["Q1", "Q1"]),
+            "agent_id": pa.array(["A1", "A2"]),
+            "customer_id": pa.array(["CT", "CT"]),
+            "offered_at": pa.array([at, at], ix.schema.field("offered_at").type),
+            "outcome": pa.array(["answered", "answered"]),
+            "answered": pa.array([True, True]),
+            "transferred": pa.array([False, False]),
+            "source": pa.array(["test:ties", "test:ties"]),
+            "source_ref": pa.array(["ties:1", "ties:2"]),
+        },
+        schema=ix.schema,
+    )
+    tables = {k: ibis.memtable(v) for k, v in base.items()}
+    tables["interactions"] = ibis.memtable(pa.concat_tables([extra, ix]))
+    got = rows(compute_kpis(tables, periods=MARCH, by="agent", kpis=["fcr_repeat"]))
+    # A1: i01 (C1 again 3 days later) and i20 not resolved, i02 and i03 resolved
+    check(got[("2026-03", "A1", "fcr_repeat")], (0.5, 2, 4, 4), "A1 with a tie")
+    # A2: i06 and i07 as before (i07's C5 calls again after 3 days), i21 not resolved
+    check(got[("2026-03", "A2", "fcr_repeat")], (1 / 3, 1, 3, 3), "A2 with a tie")

@@ -93,8 +93,12 @@ def _avg(column: str) -> Part:
 
 
 def _fcr_resolved(t: ir.Table, o: KpiOptions) -> ir.BooleanValue:
+    """No next contact of the customer within the window, and none at the same instant (a
+    neighbour in time order with an equal time is a simultaneous contact)."""
     window = ibis.interval(days=o.fcr_window_days)
-    return t.next_offered_at.isnull() | (t.next_offered_at > t.offered_at + window)
+    no_next = t.next_offered_at.isnull() | (t.next_offered_at > t.offered_at + window)
+    no_tie = t.prev_offered_at.isnull() | (t.prev_offered_at != t.offered_at)
+    return no_next & no_tie
 
 
 IX = "interactions"

@@ -5,9 +5,9 @@ Event tables are bucketed by a CASE expression on their event time (no join, one
 Agent-state intervals are joined to the (small) period list instead, because one interval can
 overlap several periods; each overlap is clipped so a session across midnight or month end counts
 only its part in each period, and overlapping intervals of one agent count once
-(``intervals.clipped_states``). The FCR source adds the customer's next inbound
-contact (one window pass); it reads up to ``fcr_window_days`` past the last period's end, so the
-newest period's FCR can still change while that look-ahead data arrives.
+(``intervals.clipped_states``). The FCR source adds the times of the customer's next and
+previous inbound contacts (one window pass); it reads up to ``fcr_window_days`` past the last
+period's end, so the newest period's FCR can still change while that look-ahead data arrives.
 """
 
 from __future__ import annotations
@@ -67,8 +67,14 @@ def prepared(
         t = t.filter(
             t.direction == "inbound", t.customer_id.notnull(), t[col] >= lo, t[col] < ahead
         )
-        w = ibis.window(group_by=t.customer_id, order_by=[t.offered_at, t.interaction_id])
-        t = t.mutate(next_offered_at=t.offered_at.lead().over(w))
+        # Contacts of one customer at the same instant are repeats of each other, whatever
+        # their order: the previous contact's time tells a tie apart, so the window needs no
+        # tie-break column (sorting on the interaction id too costs a fifth more).
+        w = ibis.window(group_by=t.customer_id, order_by=t.offered_at)
+        t = t.mutate(
+            next_offered_at=t.offered_at.lead().over(w),
+            prev_offered_at=t.offered_at.lag().over(w),
+        )
     else:
         t = t.filter(t[col] >= lo, t[col] < hi)
     if source != "fcr" and len(periods) == 1:
