@@ -26,6 +26,39 @@ def test_agent_sees_own_scorecard_with_numbers_and_explanations(
     assert "Pay statement" in html
 
 
+def test_scorecard_lists_every_indicator_and_marks_the_scored_ones(
+    login: Any, agent: Any, demo_cycle: Any
+) -> None:
+    r = login(agent).get("/me/")
+    emp = agent.employee
+    period = r.context["period"]
+    stored = KpiValue.objects.filter(cycle=demo_cycle, employee=emp, period=period)
+    codes = set(stored.values_list("kpi", flat=True))
+    policy = demo_cycle.policy_version.policy()
+    # every stored KPI, beyond the ones the standard names (e.g. AHT, occupancy)
+    assert codes > set(policy.kpi_codes()) and {"aht", "occupancy"} <= codes
+    shown = {k["code"]: k for k in r.context["kpis"]}
+    assert set(shown) == codes
+    scored = set(
+        ScoreItem.objects.filter(cycle=demo_cycle, employee=emp, period=period)
+        .filter(detail__input="kpi")
+        .values_list("item", flat=True)
+    )
+    assert scored and {c for c, k in shown.items() if k["scored"]} == scored
+    html = r.content.decode()
+    assert 'id="indicator-table"' in html and "All my indicators this period" in html
+    aht = stored.get(kpi="aht")
+    assert 'data-kpi="aht"' in html and aht.sample_size is not None
+    zh = login(agent).get("/me/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "本期我的全部指标" in zh and "平均处理时长" in zh
+    # an indicator the standard does not score drills down to its records too
+    records = login(agent).get(
+        f"/people/{emp.employee_id}/records/",
+        {"cycle": demo_cycle.pk, "period": period, "kpi": "occupancy"},
+    )
+    assert records.status_code == 200 and records.context["total"] > 0
+
+
 def test_chinese_page_shows_chinese_explanations(login: Any, agent: Any, demo_cycle: Any) -> None:
     c = login(agent)
     r = c.get("/me/", HTTP_ACCEPT_LANGUAGE="zh-hans")

@@ -73,9 +73,22 @@ def scorecard(employee: Employee, cycle: Cycle, period: str | None, lang: str) -
     decision = Decision.objects.filter(cycle=cycle, employee=employee).first()
     conditions = list(ChecklistItem.objects.filter(cycle=cycle, employee=employee).order_by("id"))
     pay = list(PayLine.objects.filter(cycle=cycle, employee=employee, period=period).order_by("id"))
-    kpis = list(
-        KpiValue.objects.filter(cycle=cycle, employee=employee, period=period).order_by("kpi")
-    )
+    scored = {it.item for it in items if it.detail.get("input") == "kpi"}
+    kpis = [
+        {
+            "code": kv.kpi,
+            "label": kpi_label(kv.kpi, lang),
+            "value": kv.value,
+            "unit": kv.unit,
+            "numerator": kv.numerator,
+            "denominator": kv.denominator,
+            "sample_size": kv.sample_size,
+            "scored": kv.kpi in scored,
+        }
+        for kv in KpiValue.objects.filter(cycle=cycle, employee=employee, period=period)
+    ]
+    # the standard's own KPIs first, then the rest by name
+    kpis.sort(key=lambda k: (not k["scored"], k["label"]))
     return {
         "labels": labels,
         "cycle": cycle,
