@@ -104,15 +104,32 @@ def months_between(start: pd.Series, end: dt.date) -> pd.Series:
 
 
 def period_rows(kpis: pa.Table, label: str) -> pa.Table:
-    """The rows of one period (in table order); scoring and pay of a period read them twice."""
+    """The rows of one period (in table order); scoring, grading and pay of every period read
+    them, so the table is split by period once and each period's rows are taken once."""
+    by_period = _memo("period_rows", (kpis,), lambda: _PeriodRows(kpis))
+    return by_period.rows(kpis, label)
 
-    def build() -> pa.Table:
+
+class _PeriodRows:
+    """A KPI table's row numbers grouped by period (one stable sort of the period codes), and
+    each period's rows once taken. It never holds the table itself: the memo keeps its inputs
+    weakly."""
+
+    def __init__(self, kpis: pa.Table) -> None:
         labels, codes = _memo("period_codes", (kpis,), lambda: _period_codes(kpis))
-        hit = np.flatnonzero(labels == label)
-        mask = codes == (hit[0] if len(hit) else -2)
-        return kpis.filter(pa.array(mask))
+        self.index = {str(x): i for i, x in enumerate(labels)}
+        self.order = np.argsort(codes, kind="stable")  # table order inside each period
+        self.bounds = np.searchsorted(codes[self.order], np.arange(len(labels) + 1))
+        self.tables: dict[str, pa.Table] = {}
 
-    return _memo("period_rows", (kpis,), build, key=label)
+    def rows(self, kpis: pa.Table, label: str) -> pa.Table:
+        if label not in self.tables:
+            i = self.index.get(label)
+            if i is None:
+                self.tables[label] = kpis.slice(0, 0)
+            else:
+                self.tables[label] = kpis.take(self.order[self.bounds[i] : self.bounds[i + 1]])
+        return self.tables[label]
 
 
 def periods_mask(kpis: pa.Table, labels: set[str]) -> np.ndarray:
