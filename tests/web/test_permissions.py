@@ -50,6 +50,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "person": ("GET", SUBJECT, "login"),
     "person_trend": ("GET", SUBJECT, "login"),
     "person_records": ("GET", SUBJECT, "login"),
+    "person_indicators": ("GET", SUBJECT, "login"),
     "team": ("GET", LEADS, "login"),
     "team_charts": ("GET", LEADS, "login"),
     "nominations": ("GET", EVERYONE, "login"),  # each sees only their own/their team's
@@ -142,6 +143,8 @@ def _url(route: str, objects: dict[str, Any]) -> str:
     query = ""
     if "records" in path:
         query = f"?cycle={objects['cycle_id']}&period=2026-01&kpi=answer_rate"
+    elif "indicators" in path:
+        query = f"?cycle={objects['cycle_id']}&period=2026-01"
     return "/" + path + query
 
 

@@ -26,12 +26,18 @@ def test_agent_sees_own_scorecard_with_numbers_and_explanations(
     assert "Pay statement" in html
 
 
-def test_scorecard_lists_every_indicator_and_marks_the_scored_ones(
+def test_indicator_page_lists_every_kpi_and_marks_the_scored_ones(
     login: Any, agent: Any, demo_cycle: Any
 ) -> None:
-    r = login(agent).get("/me/")
+    me = login(agent).get("/me/")
     emp = agent.employee
-    period = r.context["period"]
+    period = me.context["period"]
+    link = f"/people/{emp.employee_id}/indicators/?cycle={demo_cycle.pk}&period={period}"
+    assert link in me.content.decode()  # the scorecard links to the page, it does not embed it
+    r = login(agent).get(
+        f"/people/{emp.employee_id}/indicators/", {"cycle": demo_cycle.pk, "period": period}
+    )
+    assert r.status_code == 200
     stored = KpiValue.objects.filter(cycle=demo_cycle, employee=emp, period=period)
     codes = set(stored.values_list("kpi", flat=True))
     policy = demo_cycle.policy_version.policy()
@@ -47,10 +53,22 @@ def test_scorecard_lists_every_indicator_and_marks_the_scored_ones(
     assert scored and {c for c, k in shown.items() if k["scored"]} == scored
     html = r.content.decode()
     assert 'id="indicator-table"' in html and "All my indicators this period" in html
-    aht = stored.get(kpi="aht")
-    assert 'data-kpi="aht"' in html and aht.sample_size is not None
-    zh = login(agent).get("/me/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-kpi="aht"' in html
+    zh = (
+        login(agent)
+        .get(
+            f"/people/{emp.employee_id}/indicators/",
+            {"cycle": demo_cycle.pk, "period": period},
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+        .content.decode()
+    )
     assert "本期我的全部指标" in zh and "平均处理时长" in zh
+    # a period outside the cycle is refused like a missing page
+    bad = login(agent).get(
+        f"/people/{emp.employee_id}/indicators/", {"cycle": demo_cycle.pk, "period": "1999-01"}
+    )
+    assert bad.status_code == 404
     # an indicator the standard does not score drills down to its records too
     records = login(agent).get(
         f"/people/{emp.employee_id}/records/",

@@ -73,8 +73,34 @@ def scorecard(employee: Employee, cycle: Cycle, period: str | None, lang: str) -
     decision = Decision.objects.filter(cycle=cycle, employee=employee).first()
     conditions = list(ChecklistItem.objects.filter(cycle=cycle, employee=employee).order_by("id"))
     pay = list(PayLine.objects.filter(cycle=cycle, employee=employee, period=period).order_by("id"))
-    scored = {it.item for it in items if it.detail.get("input") == "kpi"}
-    kpis = [
+    return {
+        "labels": labels,
+        "cycle": cycle,
+        "period": period,
+        "periods": periods,
+        "total": total,
+        "totals": totals,
+        "dimensions": dict(dimensions),
+        "decision": decision,
+        "criteria": [c for c in conditions if c.kind == "criterion"],
+        "checklist": [c for c in conditions if c.kind == "checklist"],
+        "pay": pay,
+        "pay_cash": sum((p.amount for p in pay if p.cash), start=0),
+        "appeals": list(Appeal.objects.filter(cycle=cycle, employee=employee)),
+    }
+
+
+def indicators(employee: Employee, cycle: Cycle, period: str, lang: str) -> list[dict[str, Any]]:
+    """Every KPI stored for the employee and period (the standard's and the others), the ones
+    the scorecard scores first, then the rest by name."""
+    from callgrade.web.services.standards_text import kpi_label
+
+    scored = set(
+        ScoreItem.objects.filter(
+            cycle=cycle, employee=employee, period=period, detail__input="kpi"
+        ).values_list("item", flat=True)
+    )
+    rows = [
         {
             "code": kv.kpi,
             "label": kpi_label(kv.kpi, lang),
@@ -87,24 +113,8 @@ def scorecard(employee: Employee, cycle: Cycle, period: str | None, lang: str) -
         }
         for kv in KpiValue.objects.filter(cycle=cycle, employee=employee, period=period)
     ]
-    # the standard's own KPIs first, then the rest by name
-    kpis.sort(key=lambda k: (not k["scored"], k["label"]))
-    return {
-        "labels": labels,
-        "cycle": cycle,
-        "period": period,
-        "periods": periods,
-        "total": total,
-        "totals": totals,
-        "dimensions": dict(dimensions),
-        "kpis": kpis,
-        "decision": decision,
-        "criteria": [c for c in conditions if c.kind == "criterion"],
-        "checklist": [c for c in conditions if c.kind == "checklist"],
-        "pay": pay,
-        "pay_cash": sum((p.amount for p in pay if p.cash), start=0),
-        "appeals": list(Appeal.objects.filter(cycle=cycle, employee=employee)),
-    }
+    rows.sort(key=lambda k: (not k["scored"], k["label"]))
+    return rows
 
 
 def trend(employee: Employee, cycles: QuerySet[Cycle]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""Self-service: my scorecard (and, for leads and HR, any scorecard they may see), the records
-behind a KPI, my trend, my appeals."""
+"""Self-service: my scorecard (and, for leads and HR, any scorecard they may see), every indicator
+of a period, the records behind a KPI, my trend, my appeals."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from callgrade.engine.cycle import rating_periods
 from callgrade.engine.kpis import REGISTRY, kpi_records, open_tables
 from callgrade.web.access import Denied, access, allowed, employee_of, require_employee
 from callgrade.web.models import Appeal, Cycle, Employee
-from callgrade.web.selectors import cycles_for, scorecard, trend
+from callgrade.web.selectors import cycles_for, indicators, scorecard, trend
 from callgrade.web.services.cycles import WorkflowError, warehouse
 from callgrade.web.services.review import appeal_file
 
@@ -62,6 +62,34 @@ def person(request: HttpRequest, employee_id: str) -> HttpResponse:
 def person_trend(request: HttpRequest, employee_id: str) -> JsonResponse:
     employee = access(request.user, "employee", employee_id)
     return JsonResponse(trend(employee, cycles_for(request.user, employee)))
+
+
+@login_required
+def person_indicators(request: HttpRequest, employee_id: str) -> HttpResponse:
+    """Every KPI of one period, beyond the ones the standard scores (a page of its own, so the
+    scorecard stays light)."""
+    employee = access(request.user, "employee", employee_id)
+    _cycles, cycle = _pick_cycle(request, employee)
+    if cycle is None:
+        raise Denied
+    period = request.GET.get("period", "")
+    if period not in set(rating_periods_labels(cycle)):
+        raise Denied
+    return render(
+        request,
+        "callgrade/indicators.html",
+        {
+            "employee": employee,
+            "cycle": cycle,
+            "period": period,
+            "own": employee_of(request.user) == employee,
+            "kpis": indicators(employee, cycle, period, get_language()),
+        },
+    )
+
+
+def rating_periods_labels(cycle: Cycle) -> list[str]:
+    return [p.label for p in rating_periods(cycle.policy_version.policy(), cycle.period)]
 
 
 @login_required
@@ -127,4 +155,5 @@ urlpatterns = [
     path("people/<str:employee_id>/", person, name="person"),
     path("people/<str:employee_id>/trend.json", person_trend, name="person_trend"),
     path("people/<str:employee_id>/records/", person_records, name="person_records"),
+    path("people/<str:employee_id>/indicators/", person_indicators, name="person_indicators"),
 ]
