@@ -73,7 +73,7 @@ def person_indicators(request: HttpRequest, employee_id: str) -> HttpResponse:
     if cycle is None:
         raise Denied
     period = request.GET.get("period", "")
-    if period not in set(rating_periods_labels(cycle)):
+    if period not in _period_labels(cycle):
         raise Denied
     return render(
         request,
@@ -88,7 +88,8 @@ def person_indicators(request: HttpRequest, employee_id: str) -> HttpResponse:
     )
 
 
-def rating_periods_labels(cycle: Cycle) -> list[str]:
+def _period_labels(cycle: Cycle) -> list[str]:
+    """The cycle's rating periods, as their labels."""
     return [p.label for p in rating_periods(cycle.policy_version.policy(), cycle.period)]
 
 
