@@ -33,7 +33,7 @@ from callgrade.engine.scoring import conditions as cond
 from callgrade.engine.scoring.inputs import (
     hire_dates,
     months_between,
-    periods_mask,
+    period_rows,
     roster_frame,
 )
 from callgrade.engine.scoring.results import Decisions, Scorecards, to_arrow
@@ -195,7 +195,9 @@ def _grading_kpis(policy: Policy) -> list[str]:
 def _counts(kpis: pa.Table, periods: set[str], codes: list[str]) -> pd.DataFrame:
     """The agent rows of ``codes`` in ``periods``, one per (period, entity, KPI): sorted by those
     and the value, the last row of a repeated key winning."""
-    t = kpis.filter(pa.array(periods_mask(kpis, periods)))
+    # each period's rows are split off once (scoring read them already): no pass over the table
+    parts = [period_rows(kpis, p) for p in sorted(periods)]
+    t = pa.concat_tables(parts) if parts else kpis.slice(0, 0)
     mask = pc.is_in(t.column("kpi"), value_set=pa.array(codes, pa.string()))
     if "entity_type" in t.column_names:
         mask = pc.and_(mask, pc.equal(t.column("entity_type"), "agent"))
@@ -206,6 +208,14 @@ def _counts(kpis: pa.Table, periods: set[str], codes: list[str]) -> pd.DataFrame
         df = t.to_pandas()
         df = df.sort_values([*keys, "value"], kind="mergesort")
         return df.drop_duplicates(keys, keep="last")
+    ranks = [_sort_ranks(t.column(k)) for k in keys]
+    order = np.lexsort(ranks[::-1])
+    key = ranks[0][order], ranks[1][order], ranks[2][order]
+    if not np.any(
+        (key[0][1:] == key[0][:-1]) & (key[1][1:] == key[1][:-1]) & (key[2][1:] == key[2][:-1])
+    ):
+        # no repeated key (the usual case): sorting by the keys alone is enough
+        return t.take(pa.array(order)).to_pandas()
     # Arrow's stable sort with null values as NaN (last, in input order) is pandas' mergesort
     value = pc.fill_null(t.column("value"), float("nan"))
     order = pc.sort_indices(
@@ -220,6 +230,15 @@ def _counts(kpis: pa.Table, periods: set[str], codes: list[str]) -> pd.DataFrame
         repeated &= pc.equal(col.slice(1), col.slice(0, n - 1)).to_numpy(zero_copy_only=False)
     keep = np.append(~repeated, True)
     return t.filter(pa.array(keep)).to_pandas()
+
+
+def _sort_ranks(column: pa.ChunkedArray) -> np.ndarray:
+    """Each value's rank in Arrow's sort order of the column's distinct values: sorting rows by
+    these integers sorts them as by the values, without comparing strings row by row."""
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    rank = np.empty(len(encoded.dictionary), dtype=np.int64)
+    rank[pc.array_sort_indices(encoded.dictionary).to_numpy()] = np.arange(len(rank))
+    return rank[encoded.indices.to_numpy()]
 
 
 def _dated(table: pa.Table | None, cols: list[str], at: str, end: dt.date, tz: str) -> pd.DataFrame:

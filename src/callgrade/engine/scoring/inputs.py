@@ -132,13 +132,6 @@ class _PeriodRows:
         return self.tables[label]
 
 
-def periods_mask(kpis: pa.Table, labels: set[str]) -> np.ndarray:
-    """Which rows of ``kpis`` belong to one of the periods ``labels``."""
-    known, codes = _memo("period_codes", (kpis,), lambda: _period_codes(kpis))
-    wanted = np.flatnonzero(np.isin(known, list(labels)))
-    return np.isin(codes, wanted)
-
-
 def _period_codes(kpis: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     """The distinct period labels of a KPI table and each row's index into them (-1: null),
     so that every period's rows are found without comparing strings again."""
