@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from callgrade.engine.policy import Policy, load_policy
-from callgrade.engine.scoring import grade, pay, score
+from callgrade.engine.scoring import PayLines, Scorecards, grade, in_threads, pay, score
 from callgrade.engine.scoring.inputs import clear_caches
 
 EXAMPLES = (
@@ -121,16 +121,21 @@ def grading_ends(policy: Policy) -> list[tuple[dt.date, list[str]]]:
 
 
 def run_once(policy: Policy, roster: pa.Table, kpis: pa.Table, extra: pa.Table, explain: bool):
+    """As a grading cycle runs it: each month scored and paid, the months side by side on the
+    machine's cores (``in_threads``), then each grading period graded."""
     clear_caches()  # every run starts cold: nothing memoized by an earlier run
-    cards = {
-        m: score(policy, kpis, roster, period_label=m, extra_inputs=extra, explain=explain)
-        for m in MONTHS
-    }
-    decided = [
-        grade(policy, [cards[m] for m in months], roster, kpis, cycle_end=end)
-        for end, months in grading_ends(policy)
-    ]
-    lines = [pay(policy, cards[m], None, kpis, roster, period_label=m) for m in MONTHS]
+
+    def one_month(m: str) -> tuple[Scorecards, PayLines]:
+        card = score(policy, kpis, roster, period_label=m, extra_inputs=extra, explain=explain)
+        return card, pay(policy, card, None, kpis, roster, period_label=m)
+
+    done = in_threads(one_month, MONTHS)
+    cards = {m: card for m, (card, _) in zip(MONTHS, done, strict=True)}
+    decided = in_threads(
+        lambda g: grade(policy, [cards[m] for m in g[1]], roster, kpis, cycle_end=g[0]),
+        grading_ends(policy),
+    )
+    lines = [paid for _, paid in done]
     return cards, decided, lines
 
 

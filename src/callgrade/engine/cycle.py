@@ -33,6 +33,7 @@ from callgrade.engine.scoring import (
     score,
     simulate,
 )
+from callgrade.engine.scoring.threads import in_threads
 from callgrade.engine.warehouse import Warehouse
 
 
@@ -127,17 +128,18 @@ def run_cycle(
     if roster.num_rows == 0:
         raise ValueError("the warehouse holds no roster: ingest the employee roster first")
     assessments = warehouse.read("competency_assessments")
-    cards: list[Scorecards] = []
-    lines: list[PayLines] = []
-    for p in periods:
-        step(f"score {p.label}")
+
+    def one_period(p: Period) -> tuple[Scorecards, PayLines]:
         as_of = last_local_day(p, policy.time_zone)
         extra = _assessment_inputs(assessments, as_of, policy.time_zone)
         card = score(policy, kpis, roster, period_label=p.label, extra_inputs=extra, as_of=as_of)
         if rating_overrides:
             card = override_ratings(policy, card, rating_overrides)
-        cards.append(card)
-        lines.append(pay(policy, card, None, kpis, roster, period_label=p.label, as_of=as_of))
+        return card, pay(policy, card, None, kpis, roster, period_label=p.label, as_of=as_of)
+
+    done = in_threads(one_period, periods, on_done=lambda p: step(f"score {p.label}"))
+    cards = [card for card, _ in done]
+    lines = [paid for _, paid in done]
     decisions = None
     if grade_at_end:
         step("grade")

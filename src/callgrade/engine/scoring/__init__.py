@@ -14,6 +14,7 @@ from callgrade.engine.scoring.results import (
 )
 from callgrade.engine.scoring.score import score
 from callgrade.engine.scoring.simulate import simulate
+from callgrade.engine.scoring.threads import in_threads
 
 __all__ = [
     "Decisions",
@@ -21,6 +22,7 @@ __all__ = [
     "Scorecards",
     "SimulationReport",
     "grade",
+    "in_threads",
     "inputs_from_assessments",
     "pay",
     "score",

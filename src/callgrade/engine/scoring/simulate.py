@@ -14,6 +14,7 @@ from callgrade.engine.scoring.grade import grade
 from callgrade.engine.scoring.pay import pay
 from callgrade.engine.scoring.results import Scorecards, SimulationReport, to_arrow
 from callgrade.engine.scoring.score import score
+from callgrade.engine.scoring.threads import in_threads
 
 
 def _run(
@@ -25,18 +26,17 @@ def _run(
     cycle_end: dt.date | None,
     grading: dict[str, pa.Table | None],
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    cards: list[Scorecards] = [
-        score(policy, kpis, roster, period_label=p, extra_inputs=extra_inputs, explain=False)
-        for p in labels
-    ]
+    def one_period(label: str) -> tuple[Scorecards, pd.DataFrame]:
+        card = score(
+            policy, kpis, roster, period_label=label, extra_inputs=extra_inputs, explain=False
+        )
+        paid = pay(policy, card, None, kpis, roster, period_label=label)
+        return card, paid.lines.to_pandas()
+
+    done = in_threads(one_period, labels)
+    cards = [card for card, _ in done]
     totals = pd.concat([c.totals.to_pandas() for c in cards], ignore_index=True)
-    lines = pd.concat(
-        [
-            pay(policy, c, None, kpis, roster, period_label=c.period).lines.to_pandas()
-            for c in cards
-        ],
-        ignore_index=True,
-    )
+    lines = pd.concat([paid for _, paid in done], ignore_index=True)
     decisions = pd.DataFrame(columns=["employee_id", "level_to", "action"])
     if cycle_end is not None:
         decisions = grade(
