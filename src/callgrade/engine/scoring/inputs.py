@@ -128,7 +128,13 @@ class _PeriodRows:
             if i is None:
                 self.tables[label] = kpis.slice(0, 0)
             else:
-                self.tables[label] = kpis.take(self.order[self.bounds[i] : self.bounds[i + 1]])
+                rows = self.order[self.bounds[i] : self.bounds[i + 1]]
+                if len(rows) and rows[-1] - rows[0] == len(rows) - 1:
+                    # the period's rows lie together (the KPI engine writes them so): a slice
+                    # shares the table's memory instead of copying it
+                    self.tables[label] = kpis.slice(int(rows[0]), len(rows))
+                else:
+                    self.tables[label] = kpis.take(rows)
         return self.tables[label]
 
 
