@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from callgrade.engine.scoring.explain import item_sentences
@@ -30,3 +31,45 @@ def test_excluded_sample_in_chinese() -> None:
            "min_sample": 4.0}  # fmt: skip
     (zh,) = item_sentences(pd.DataFrame([row]), "zh")
     assert zh.startswith("质检") and "QA" not in zh
+
+
+def test_column_renderer_matches_the_row_renderer_on_constant_and_mixed_groups() -> None:
+    """Groups whose figures are all equal are formatted once: the sentences must be exactly the
+    row-by-row ones, -0.0 against 0.0, NaN, whole and fractional numerators included."""
+    from callgrade.engine.scoring.explain import item_params, render
+
+    rng = np.random.default_rng(3)
+    rows = []
+    templates = ["linear", "bands", "bands_otherwise", "percentile", "minmax", "shrunk"]
+    templates += ["excluded_sample", "excluded_missing"]
+    for g, template in enumerate(templates):
+        for unit, item in (("ratio", "csat"), ("seconds", "aht"), ("money", "sales_revenue")):
+            constant = g % 2 == 0
+            for i in range(6):
+                value = 0.5 if constant else float(rng.uniform(-2, 2000))
+                rows.append(
+                    {
+                        **ROW,
+                        "template": template,
+                        "item": item,
+                        "unit": unit,
+                        "value": value,
+                        "raw_value": -0.0 if i % 2 else 0.0,  # formatted differently
+                        "numerator": 38.0 if constant else float(rng.choice([12.0, 12.5, np.nan])),
+                        "denominator": 52.0 if constant else float(rng.choice([0.0, 3.0, 40.0])),
+                        "points": 12.3 if constant else float(rng.uniform(0, 100)),
+                        "band": np.nan if constant else float(rng.uniform(0, 1)),
+                        "peers": 7.0,
+                        "worst": 0.1,
+                        "best": np.nan,
+                        "sample_size": 52 if constant else int(rng.integers(0, 5000)),
+                        "peer_mean": 0.8,
+                        "shrink_k": 2.5 if constant else float(rng.choice([2.0, 2.25])),
+                    }
+                )
+    frame = pd.DataFrame(rows)
+    expected = [render(r["template"], item_params(r)) for r in frame.to_dict("records")]
+    assert item_sentences(frame) == expected
+    # Chinese labels and nouns come from the column renderer only: each row rendered alone
+    alone = [item_sentences(frame.iloc[[i]], "zh")[0] for i in range(len(frame))]
+    assert item_sentences(frame, "zh") == alone

@@ -204,53 +204,80 @@ def _vnumber(x: np.ndarray) -> pa.Array:
     """:func:`fmt_number` over a column ("n/a" for NaN)."""
     with np.errstate(invalid="ignore"):
         whole = np.isfinite(x) & (x == np.floor(x))
-    text = pc.if_else(
-        pa.array(whole),
-        vf.fixed(x, 0, grouping=True),
-        pc.utf8_rtrim(vf.fixed(x, 2, grouping=True), characters="0"),
-    )
+    if whole.all():  # counts: the two-decimal form is never shown
+        text = vf.fixed(x, 0, grouping=True)
+    elif not whole.any():
+        text = pc.utf8_rtrim(vf.fixed(x, 2, grouping=True), characters="0")
+    else:
+        text = pc.if_else(
+            pa.array(whole),
+            vf.fixed(x, 0, grouping=True),
+            pc.utf8_rtrim(vf.fixed(x, 2, grouping=True), characters="0"),
+        )
     return pc.fill_null(text, "n/a")
 
 
-def _floats(part: pd.DataFrame, field: str) -> np.ndarray:
-    return np.asarray(part[field].to_numpy(), dtype=float)
+# the columns each display parameter is formatted from
+_SOURCES = {"basis": ("numerator", "denominator"), "label": (), "noun": ()}
+
+
+def _same(x: np.ndarray) -> bool:
+    """Whether every element of ``x`` is the very same value, bit for bit (so -0.0 and 0.0 differ,
+    and they are formatted differently)."""
+    if x.dtype.kind == "f":
+        bits = x.view(np.int64)
+        return bool((bits == bits[0]).all())
+    if x.dtype.kind in "iub":
+        return bool((x == x[0]).all())
+    return False
 
 
 def _vcolumn(
-    part: pd.DataFrame, field: str, item: str, unit: str, lang: str
+    columns: Mapping[str, np.ndarray], field: str, item: str, unit: str, lang: str
 ) -> pa.Array | pa.Scalar:
-    """One display parameter for every row of a group of rows sharing template, item and unit:
-    an Arrow string array, or one scalar for a constant."""
+    """One display parameter for every row of a group of rows sharing template, item and unit
+    (``columns``: the group's rows): an Arrow string array, or one scalar when the figures it
+    shows are the same on every row (a floor, a target, a weight: formatted once)."""
     if field == "label":
         return pa.scalar(_label(item, lang))
     if field == "noun":
         return pa.scalar(_noun(item, lang))
+    sources = _SOURCES.get(field, (field,))
+    if len(columns[sources[0]]) > 1 and all(_same(columns[c]) for c in sources):
+        first = {c: columns[c][:1] for c in sources}
+        return _vcolumn(first, field, item, unit, lang)[0]
     if field in ("value", "raw_value", "floor", "target", "band", "worst", "best", "peer_mean"):
-        return _vvalue(_floats(part, field), unit)
+        return _vvalue(_floats(columns, field), unit)
     if field == "points":
-        return pc.fill_null(vf.fixed(_floats(part, field), 1), "n/a")
+        return pc.fill_null(vf.fixed(_floats(columns, field), 1), "n/a")
     if field == "weight":
-        text = pc.binary_join_element_wise(vf.fixed(_floats(part, field), 1), "%", "")
+        text = pc.binary_join_element_wise(vf.fixed(_floats(columns, field), 1), "%", "")
         return pc.fill_null(text, "0%")
     if field == "contribution":
-        return pc.fill_null(vf.fixed(_floats(part, field), 1), "0")
+        return pc.fill_null(vf.fixed(_floats(columns, field), 1), "0")
     if field in ("peers", "min_sample"):
-        return pc.fill_null(vf.fixed(_floats(part, field), 0), "")
+        return pc.fill_null(vf.fixed(_floats(columns, field), 0), "")
     if field == "sample_size":
-        col = part[field].to_numpy()
+        col = columns[field]
         if col.dtype.kind in "iu":
             return vf.grouped_int(col)
         return pa.array([f"{x:,}" for x in col.tolist()], pa.string())
     if field == "shrink_k":
-        return _vnumber(_floats(part, field))
+        return _vnumber(_floats(columns, field))
     if field == "basis":
-        num, den = _floats(part, "numerator"), _floats(part, "denominator")
+        num, den = _floats(columns, "numerator"), _floats(columns, "denominator")
         shown = ~(np.isnan(num) | np.isnan(den)) & (den != 0)
+        if not shown.any():
+            return pa.array([""] * len(num), pa.string())
         text = pc.binary_join_element_wise(
             " (", _vnumber(num), "/", _vnumber(den), f" {_noun(item, lang)})", ""
         )
-        return pc.if_else(pa.array(shown), text, "")
+        return text if shown.all() else pc.if_else(pa.array(shown), text, "")
     raise KeyError(field)
+
+
+def _floats(columns: Mapping[str, np.ndarray], field: str) -> np.ndarray:
+    return np.asarray(columns[field], dtype=float)
 
 
 def _pieces(template: str) -> list[tuple[str, str | None]]:
@@ -258,25 +285,49 @@ def _pieces(template: str) -> list[tuple[str, str | None]]:
     return [(text, name) for text, name, _, _ in string.Formatter().parse(template)]
 
 
-def item_sentences_arrow(items: pd.DataFrame, lang: str = "en") -> pa.Array:
-    """One rendered sentence per row of an items frame, as an Arrow string array. Each group of
-    rows sharing template, item and unit is rendered column by column: numbers are formatted as
-    whole columns and the pieces joined in Arrow."""
+def _groups(keys: list[np.ndarray]) -> list[np.ndarray]:
+    """Row numbers of each distinct combination of ``keys`` (rows with a null key in none)."""
+    code = np.zeros(len(keys[0]), dtype=np.int64)
+    valid = np.ones(len(keys[0]), dtype=bool)
+    for k in keys:
+        codes, uniques = pd.factorize(k)
+        valid &= codes >= 0
+        code = code * (len(uniques) + 1) + codes
+    rows = np.flatnonzero(valid)
+    order = rows[np.argsort(code[rows], kind="stable")]
+    cuts = np.flatnonzero(np.diff(code[order])) + 1
+    return np.split(order, cuts) if len(order) else []
+
+
+def item_sentences_arrow(
+    items: pd.DataFrame | Mapping[str, np.ndarray],
+    lang: str = "en",
+    group_by: tuple[str, ...] = ("template", "item", "unit"),
+) -> pa.Array:
+    """One rendered sentence per row of an items frame (or of a mapping of equally long columns),
+    as an Arrow string array. Each group of rows sharing template, item and unit is rendered
+    column by column: numbers are formatted as whole columns and the pieces joined in Arrow.
+
+    ``group_by`` may name cheaper columns that split the rows at least as finely (scoring passes
+    the scorecard item's number and the template)."""
     table = TEMPLATES_ZH if lang == "zh" else TEMPLATES_EN
-    if not len(items):
+    n = len(items) if isinstance(items, pd.DataFrame) else len(items["template"])
+    if not n:
         return pa.array([], pa.string())
-    cols = ["template", "item", "unit", "numerator", "denominator"]
-    fields = {f for t in table.values() for _, f in _pieces(t) if f}
-    cols += sorted(fields & set(items.columns) - set(cols))
-    frame = items[cols].reset_index(drop=True)
+    columns = {str(c): np.asarray(items[c]) for c in items}
     chunks: list[pa.Array] = []
     where: list[np.ndarray] = []
-    for (template, item, unit), idx in frame.groupby(
-        ["template", "item", "unit"], sort=True
-    ).indices.items():
-        part = frame.iloc[idx]
+    for idx in _groups([columns[k] for k in group_by]):
+        template, item, unit = (str(columns[k][idx[0]]) for k in ("template", "item", "unit"))
+        pieces = _pieces(table[template])
+        part = {
+            c: columns[c][idx]
+            for _, name in pieces
+            if name is not None
+            for c in _SOURCES.get(name, (name,))
+        }
         args: list[pa.Array | pa.Scalar | str] = []
-        for text, name in _pieces(table[template]):
+        for text, name in pieces:
             if text:
                 args.append(text)
             if name is not None:
@@ -289,10 +340,10 @@ def item_sentences_arrow(items: pd.DataFrame, lang: str = "en") -> pa.Array:
         chunks.append(joined)
         where.append(idx)
     if not chunks:
-        return pa.nulls(len(frame), pa.string())
+        return pa.nulls(n, pa.string())
     rendered = pa.concat_arrays(chunks)
     # rows of no group (a null key) stay null
-    at = np.full(len(frame), -1, dtype=np.int64)
+    at = np.full(n, -1, dtype=np.int64)
     at[np.concatenate(where)] = np.arange(len(rendered))
     return rendered.take(pa.array(at, mask=at < 0))
 

@@ -314,7 +314,10 @@ def score(
         fields = ["template", "item", "unit", "numerator", "denominator", "raw_value", "value"]
         fields += ["points", "floor", "target", "weight", "contribution", "band", "peers"]
         fields += ["worst", "best", "sample_size", "min_sample", "peer_mean", "shrink_k"]
-        explanation = item_sentences_arrow(pd.DataFrame({c: items[c] for c in fields}))
+        fields += ["part"]  # one scorecard item: one item and unit
+        explanation = item_sentences_arrow(
+            {c: items[c] for c in fields}, group_by=("part", "template")
+        )
     return _assemble(policy, period_label, emp, items, parts, explanation, dim_key)
 
 
