@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,6 +57,8 @@ class Context:
     trainings: pd.DataFrame
     competencies: pd.DataFrame
     peer_groups: dict[str, tuple[str, ...]]
+    # what several conditions derive from the same rows, derived once (see _count_rows)
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _by_emp(ctx: Context, values: pd.Series, fill: float = np.nan) -> pd.Series:
@@ -218,23 +221,56 @@ def rank(ctx: Context, c: RankPercentile | RankPosition) -> pd.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class _CountRows:
+    """The count rows laid out once per grading: each row's employee (index into ``emp``, -1 for
+    someone not graded), period (index into ``periods``), KPI code and value (NaN as 0, as a
+    sum skips it)."""
+
+    who: np.ndarray
+    when: np.ndarray
+    periods: list[str]
+    kpi: np.ndarray
+    kpis: pd.Index
+    value: np.ndarray
+
+
+def _count_rows(ctx: Context) -> _CountRows:
+    if "count_rows" not in ctx.memo:
+        cnt = ctx.counts
+        periods = sorted(set(ctx.totals["period"]) | set(cnt["period"]))
+        kpi, kpis = pd.factorize(cnt["kpi"])
+        value = cnt["value"].to_numpy(float)
+        ctx.memo["count_rows"] = _CountRows(
+            who=pd.Index(ctx.emp["employee_id"]).get_indexer(cnt["entity_id"]),
+            when=pd.Index(periods).get_indexer(cnt["period"]),
+            periods=periods,
+            kpi=kpi,
+            kpis=pd.Index(kpis),
+            value=np.where(np.isnan(value), 0.0, value),
+        )
+    out: _CountRows = ctx.memo["count_rows"]
+    return out
+
+
 def count(ctx: Context, c: CountCondition) -> pd.DataFrame:
-    rows = ctx.counts[ctx.counts["kpi"].isin(list(c.of))]
-    per_period = rows.groupby(["entity_id", "period"])["value"].sum().reset_index()
+    rows = _count_rows(ctx)
+    codes = rows.kpis.get_indexer(list(c.of))
+    picked = np.isin(rows.kpi, codes[codes >= 0])
+    # employees × periods; an employee without a row in a period counts 0 there
+    grid = np.zeros((len(ctx.emp), len(rows.periods)))
+    known = picked & (rows.who >= 0)
+    np.add.at(grid, (rows.who[known], rows.when[known]), rows.value[known])
     what = " + ".join(c.of).replace("_", " ")
     if c.per == "grading_period":
-        total = per_period.groupby("entity_id")["value"].sum()
-        actual = _by_emp(ctx, total, 0.0)
+        actual = pd.Series(grid.sum(axis=1), index=ctx.emp.index)
         holds = OPS[c.op](actual, c.value)
         ev = [f"{what}: {a:g} in the grading period, needs {c.op} {c.value:g}" for a in actual]
         return _frame(ctx, holds, actual, c.op, c.value, ev)
-    # every month of the grading period: periods an employee has no row for count 0
-    periods = sorted(set(ctx.totals["period"]) | set(per_period["period"])) or [""]
-    grid = np.zeros((len(ctx.emp), len(periods)))
-    who = pd.Index(ctx.emp["employee_id"]).get_indexer(per_period["entity_id"])
-    when = pd.Index(periods).get_indexer(per_period["period"])
-    known = who >= 0
-    grid[who[known], when[known]] = per_period["value"].to_numpy(float)[known]
+    # every month of the grading period: the rated months and any month with a row of these KPIs
+    months = set(ctx.totals["period"]) | {rows.periods[i] for i in np.unique(rows.when[picked])}
+    cols = [i for i, p in enumerate(rows.periods) if p in months]
+    grid = grid[:, cols] if cols else np.zeros((len(ctx.emp), 1))
     ok = OPS[c.op](grid, c.value).all(axis=1)
     holds = pd.Series(ok, index=ctx.emp.index)
     worst = grid.max(axis=1) if c.op in ("<=", "<") else grid.min(axis=1)
