@@ -27,6 +27,15 @@ from callgrade.engine.scoring.rate import rank_in_group, rate
 from callgrade.engine.scoring.results import Scorecards, to_arrow
 
 ROUND = 9  # decimals kept in points and scores
+
+# An item's status and sentence template are carried as small integer codes (cheap to compare,
+# stack and reorder) and become strings when the tables are built.
+STATUSES = ("scored", "shrunk", "excluded_sample", "excluded_missing")
+SCORED, SHRUNK, EXCLUDED_SAMPLE, EXCLUDED_MISSING = range(len(STATUSES))
+TEMPLATES = ("linear", "bands", "bands_otherwise", "percentile", "minmax", *STATUSES[1:])
+TEMPLATE = {name: code for code, name in enumerate(TEMPLATES)}
+# the template of an item that was not scored as such: its status names it
+STATUS_TEMPLATE = np.array([-1, *(TEMPLATE[s] for s in STATUSES[1:])], dtype=np.int8)
 ITEM_KEYS = ["period", "employee_id", "dimension_index", "item_index"]
 
 
@@ -126,11 +135,11 @@ def _score_item(
     f["shrink_k"] = float(m.shrink_k) if m.shrink_k is not None else np.nan
     f["peer_mean"] = np.nan
     missing = value.isna().to_numpy()
-    status = np.where(missing, "excluded_missing", "scored").astype(object)
+    status = np.where(missing, EXCLUDED_MISSING, SCORED).astype(np.int8)
     if m.min_sample is not None:
         small = ~missing & (sample < m.min_sample).to_numpy()
         if m.below_min_sample == "exclude":
-            status[small] = "excluded_sample"
+            status[small] = EXCLUDED_SAMPLE
         else:
             cols = {
                 "value": value,
@@ -143,10 +152,10 @@ def _score_item(
             shrunk = (nn * value + k * mean) / (nn + k)
             f["peer_mean"] = mean.where(small).to_numpy()
             value = shrunk.where(small, value)
-            status[small] = "shrunk"
+            status[small] = SHRUNK
     f["value"] = value.to_numpy()
     f["status"] = status
-    live = value.where((status == "scored") | (status == "shrunk"))
+    live = value.where(status <= SHRUNK)
     f["floor"] = np.nan if m.floor is None else float(m.floor)
     f["target"] = np.nan if m.target is None else float(m.target)
     f["band"] = f["peers"] = f["worst"] = f["best"] = np.nan
@@ -155,7 +164,7 @@ def _score_item(
     if isinstance(m.scoring, Bands):
         points, band = pts.bands(live, m.scoring, lower)
         f["band"] = band.to_numpy()
-        template = np.where(band.isna(), "bands_otherwise", "bands")
+        template = np.where(band.isna(), TEMPLATE["bands_otherwise"], TEMPLATE["bands"])
     elif isinstance(m.scoring, Percentile | MinMax):
         keys = group_of(m.scoring.group or ())
         f["peers"] = live.groupby(keys, dropna=False, sort=False).transform("count").to_numpy()
@@ -164,16 +173,14 @@ def _score_item(
         else:
             points, worst, best = pts.minmax(live, keys, lower)
             f["worst"], f["best"] = worst.to_numpy(), best.to_numpy()
-        template = np.full(n, method, dtype=object)
+        template = np.full(n, TEMPLATE[method], dtype=np.int8)
     else:
         points = pts.linear(live, float(m.floor or 0), float(m.target or 0))
-        template = np.full(n, "linear", dtype=object)
+        template = np.full(n, TEMPLATE["linear"], dtype=np.int8)
     # 100 × 0.24 / 0.30 is 79.99999999999999 in binary floating point: round so that a band or
     # threshold at 80 means what the author wrote
     f["points"] = points.astype(float).round(ROUND).to_numpy()
-    f["template"] = np.where(
-        status == "scored", template, np.where(status == "shrunk", "shrunk", status)
-    ).astype(object)
+    f["template"] = np.where(status == SCORED, template, STATUS_TEMPLATE[status]).astype(np.int8)
     return f
 
 
@@ -186,8 +193,7 @@ def _weights(items: dict[str, np.ndarray], dim_key: np.ndarray, emp_key: np.ndar
     """Effective weights after renormalizing away excluded items and empty dimensions. Rows are
     in (employee, dimension, item) order; ``dim_key``/``emp_key`` number the employee ×
     dimension and employee groups."""
-    status = items["status"]
-    inc = (status == "scored") | (status == "shrunk")
+    inc = items["status"] <= SHRUNK
     w = pd.Series(items["nominal_weight"]).where(inc, 0.0)
     dim_sum = _group_sum(w, dim_key)
     in_dim = (w / dim_sum.where(dim_sum > 0)).fillna(0.0)
@@ -300,10 +306,9 @@ def score(
         raise ValueError("no employee of the roster holds a position of this policy")
     for i, f in enumerate(parts):
         f["part"] = i
-    items = _stack(
-        parts,
-        ["erow", "order", "part", "dimension_index", "dimension", "item_index", *ITEM_COLUMNS],
-    )
+    # the item's own strings (its name, unit, dimension …) are one value per part: not stacked
+    numeric = [c for c in ITEM_COLUMNS if c not in PER_ITEM]
+    items = _stack(parts, ["erow", "order", "part", "dimension_index", "item_index", *numeric])
     order = np.argsort(items["order"], kind="stable")
     items = {k: v[order] for k, v in items.items()}
     erow = items["erow"]
@@ -311,14 +316,25 @@ def score(
     _weights(items, dim_key, erow)
     explanation: pa.Array | None = None
     if explain:
-        fields = ["template", "item", "unit", "numerator", "denominator", "raw_value", "value"]
-        fields += ["points", "floor", "target", "weight", "contribution", "band", "peers"]
-        fields += ["worst", "best", "sample_size", "min_sample", "peer_mean", "shrink_k"]
-        fields += ["part"]  # one scorecard item: one item and unit
-        explanation = item_sentences_arrow(
-            {c: items[c] for c in fields}, group_by=("part", "template")
-        )
+        fields = ["numerator", "denominator", "raw_value", "value", "points", "floor", "target"]
+        fields += ["weight", "contribution", "band", "peers", "worst", "best", "sample_size"]
+        fields += ["min_sample", "peer_mean", "shrink_k", "part"]
+        columns = {c: items[c] for c in fields}
+        columns["template_code"] = items["template"]
+        columns["template"] = np.array(TEMPLATES, dtype=object)[items["template"]]
+        for c in ("item", "unit"):
+            columns[c] = _per_part(parts, c)[items["part"]]
+        # one scorecard item has one item and unit: group by its number and the template
+        explanation = item_sentences_arrow(columns, group_by=("part", "template_code"))
     return _assemble(policy, period_label, emp, items, parts, explanation, dim_key)
+
+
+PER_ITEM = ("dimension", "item", "input", "ref", "unit", "method")
+
+
+def _per_part(parts: list[dict[str, object]], column: str) -> np.ndarray:
+    """A per-item string column, one element per part (index it with the rows' part numbers)."""
+    return np.array([p[column] for p in parts], dtype=object)
 
 
 def _stack(parts: list[dict[str, object]], columns: list[str]) -> dict[str, np.ndarray]:
@@ -382,8 +398,7 @@ def _assemble(
 ) -> Scorecards:
     erow, part = items["erow"], items["part"]
     n = len(erow)
-    status = pd.Series(items["status"])
-    inc = status.isin(["scored", "shrunk"])
+    inc = pd.Series(items["status"] <= SHRUNK)
     samples_counted = pd.Series(items["sample_size"]).where(inc, 0)
     counted = inc.astype("int64")
     wp = pd.Series(items["points"]).fillna(0.0) * items["weight_in_dimension"] / 100.0
@@ -396,7 +411,7 @@ def _assemble(
             "employee_id": ids[erow[first]],
             "scorecard": emp["scorecard"].to_numpy()[erow[first]],
             "dimension_index": items["dimension_index"][first],
-            "dimension": items["dimension"][first],
+            "dimension": _per_part(parts, "dimension")[part[first]],
             "nominal_weight": items["dimension_weight"][first],
             "effective_weight": items["dimension_effective_weight"][first],
         }
@@ -421,10 +436,12 @@ def _assemble(
     for c in ("employee_id", "position", "team", "level", "scorecard"):
         columns[c] = _strings(emp[c].tolist(), erow)
     for c in ITEM_TABLE:
-        if c in ("dimension", "item", "input", "ref", "unit", "method"):
+        if c in PER_ITEM:
             columns[c] = _strings([p[c] for p in parts], part)  # one value per item
-        elif c in ("status", "template"):
-            columns[c] = pa.array(items[c], pa.string())
+        elif c == "status":
+            columns[c] = _strings(list(STATUSES), items[c])
+        elif c == "template":
+            columns[c] = _strings(list(TEMPLATES), items[c])
         else:
             columns[c] = items[c]
     columns["explanation"] = (
