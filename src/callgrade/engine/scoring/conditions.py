@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from callgrade.engine.policy.model import (
     CompetencyCondition,
@@ -27,7 +29,8 @@ from callgrade.engine.policy.model import (
     TenureCondition,
     TrainingCondition,
 )
-from callgrade.engine.scoring.explain import LABELS, fmt_value
+from callgrade.engine.scoring import vformat as vf
+from callgrade.engine.scoring.explain import LABELS
 from callgrade.engine.scoring.rate import quota_size
 
 OPS: dict[str, Callable[[pd.Series, float], pd.Series]] = {
@@ -65,12 +68,38 @@ def _by_emp(ctx: Context, values: pd.Series, fill: float = np.nan) -> pd.Series:
     return ctx.emp["employee_id"].map(values).astype(float).fillna(fill)
 
 
-def _num(v: pd.Series) -> list[str]:
-    return [fmt_value(x, "score") for x in v]
+# Evidence sentences are built column by column (see vformat): one per employee and condition.
+def _join(*pieces: str | pa.Array) -> np.ndarray:
+    """Constant strings and Arrow string columns joined row by row, as an object column."""
+    return pc.binary_join_element_wise(*pieces, "").to_numpy(zero_copy_only=False)
+
+
+def _either(use: pd.Series | np.ndarray, text: np.ndarray, otherwise: str) -> np.ndarray:
+    return np.where(np.asarray(use, dtype=bool), text, otherwise).astype(object)
+
+
+def _score1(x: pd.Series | np.ndarray) -> pa.Array:
+    """``fmt_value(x, "score")``: one decimal, "n/a" for NaN."""
+    return pc.fill_null(vf.fixed(np.asarray(x, dtype=float), 1), "n/a")
+
+
+def _whole(x: pd.Series | np.ndarray) -> pa.Array:
+    """``f"{x:.0f}"`` (null for NaN)."""
+    return vf.fixed(np.asarray(x, dtype=float), 0)
+
+
+def _general(x: pd.Series | np.ndarray) -> pa.Array:
+    """``f"{x:g}"``; counts (whole numbers under a million) are formatted as whole columns."""
+    v = np.asarray(x, dtype=float)
+    with np.errstate(invalid="ignore"):
+        simple = np.isfinite(v) & (v == np.floor(v)) & (np.abs(v) < 1e6)
+    if simple.all():
+        return vf.fixed(v, 0)
+    return pa.array([f"{a:g}" for a in v.tolist()], pa.string())
 
 
 def _frame(
-    ctx: Context, holds: pd.Series, actual: pd.Series, op: str, value: float, evidence: list[str]
+    ctx: Context, holds: pd.Series, actual: pd.Series, op: str, value: float, evidence: np.ndarray
 ) -> pd.DataFrame:
     gap = pd.Series(np.nan, index=ctx.emp.index)
     if op in (">=", ">"):
@@ -113,10 +142,9 @@ def kpi(ctx: Context, c: KpiCondition) -> pd.DataFrame:
         if c.min_sample is not None:
             long = long.assign(value=long["value"].where(long["sample_size"] >= c.min_sample))
         holds, actual = _every_period(ctx, long, "value", c.op, c.value)
-        ev = [
-            f"{label} in its worst rating period {a}, needs {c.op} {c.value:g}"
-            for a in _num(actual)
-        ]
+        ev = _join(
+            f"{label} in its worst rating period ", _score1(actual), f", needs {c.op} {c.value:g}"
+        )
         return _frame(ctx, holds, actual, c.op, c.value, ev)
     g = rows.groupby("entity_id")
     num, den = g["numerator"].sum(min_count=1), g["denominator"].sum(min_count=1)
@@ -128,10 +156,13 @@ def kpi(ctx: Context, c: KpiCondition) -> pd.DataFrame:
     holds = OPS[c.op](actual, c.value) & actual.notna()
     if c.min_sample is not None:
         holds &= samples >= c.min_sample
-    ev = [
-        f"{label} over the grading period {a} on {s:,.0f} samples, needs {c.op} {c.value:g}"
-        for a, s in zip(_num(actual), samples, strict=True)
-    ]
+    ev = _join(
+        f"{label} over the grading period ",
+        _score1(actual),
+        " on ",
+        vf.fixed(samples.to_numpy(float), 0, grouping=True),
+        f" samples, needs {c.op} {c.value:g}",
+    )
     return _frame(ctx, holds, actual, c.op, c.value, ev)
 
 
@@ -150,7 +181,7 @@ def score(ctx: Context, c: ScoreCondition) -> pd.DataFrame:
         actual = _by_emp(ctx, long.groupby("employee_id")["s"].mean())
         holds = OPS[c.op](actual, c.value) & actual.notna()
         where = "averaged over the grading period"
-    ev = [f"{what} {where} {a}, needs {c.op} {c.value:g}" for a in _num(actual)]
+    ev = _join(f"{what} {where} ", _score1(actual), f", needs {c.op} {c.value:g}")
     return _frame(ctx, holds, actual, c.op, c.value, ev)
 
 
@@ -202,13 +233,18 @@ def rank(ctx: Context, c: RankPercentile | RankPosition) -> pd.DataFrame:
         gap = (n - k + 1 - r["rank"]).clip(lower=0)
     holds = holds & r["rank"].notna()
     by = "rating points" if c.by == "rating_points" else "mean score"
-    ev = [
-        f"rank {rk:.0f} of {nn:.0f} by {by} ({fmt_value(m, 'score')}), needs the {what} "
-        f"({kk:.0f} people)"
-        if rk == rk
-        else f"not ranked (no {by}), needs the {what}"
-        for rk, nn, m, kk in zip(r["rank"], n, r["m"], k, strict=True)
-    ]
+    ranked = _join(
+        "rank ",
+        _whole(r["rank"]),
+        " of ",
+        _whole(n),
+        f" by {by} (",
+        _score1(r["m"]),
+        f"), needs the {what} (",
+        _whole(k),
+        " people)",
+    )
+    ev = _either(r["rank"].notna(), ranked, f"not ranked (no {by}), needs the {what}")
     return pd.DataFrame(
         {
             "holds": holds.astype(bool),
@@ -265,7 +301,9 @@ def count(ctx: Context, c: CountCondition) -> pd.DataFrame:
     if c.per == "grading_period":
         actual = pd.Series(grid.sum(axis=1), index=ctx.emp.index)
         holds = OPS[c.op](actual, c.value)
-        ev = [f"{what}: {a:g} in the grading period, needs {c.op} {c.value:g}" for a in actual]
+        ev = _join(
+            f"{what}: ", _general(actual), f" in the grading period, needs {c.op} {c.value:g}"
+        )
         return _frame(ctx, holds, actual, c.op, c.value, ev)
     # every month of the grading period: the rated months and any month with a row of these KPIs
     months = set(ctx.totals["period"]) | {rows.periods[i] for i in np.unique(rows.when[picked])}
@@ -275,18 +313,18 @@ def count(ctx: Context, c: CountCondition) -> pd.DataFrame:
     holds = pd.Series(ok, index=ctx.emp.index)
     worst = grid.max(axis=1) if c.op in ("<=", "<") else grid.min(axis=1)
     actual = pd.Series(worst, index=ctx.emp.index)
-    ev = [f"{what}: {a:g} in the worst month, needs {c.op} {c.value:g} every month" for a in actual]
+    ev = _join(
+        f"{what}: ", _general(actual), f" in the worst month, needs {c.op} {c.value:g} every month"
+    )
     return _frame(ctx, holds, actual, c.op, c.value, ev)
 
 
 def tenure(ctx: Context, c: TenureCondition, months: pd.Series) -> pd.DataFrame:
     holds = OPS[c.op](months, c.months) & months.notna()
-    ev = [
-        f"{m:.0f} months at the {c.at}, needs {c.op} {c.months:g}"
-        if m == m
-        else f"no start date for the {c.at}, needs {c.op} {c.months:g} months"
-        for m in months
-    ]
+    known = _join(_whole(months), f" months at the {c.at}, needs {c.op} {c.months:g}")
+    ev = _either(
+        months.notna(), known, f"no start date for the {c.at}, needs {c.op} {c.months:g} months"
+    )
     return _frame(ctx, holds, months, c.op, c.months, ev)
 
 
@@ -297,7 +335,7 @@ def training(ctx: Context, c: TrainingCondition) -> pd.DataFrame:
     need = len(set(c.completed))
     holds = have >= need
     names = ", ".join(c.completed)
-    ev = [f"completed {h:.0f} of {need} required ({names})" for h in have]
+    ev = _join("completed ", _whole(have), f" of {need} required ({names})")
     return pd.DataFrame(
         {
             "holds": holds,
@@ -315,12 +353,8 @@ def competency(ctx: Context, c: CompetencyCondition) -> pd.DataFrame:
     actual = _by_emp(ctx, rows.set_index("employee_id")["score"])
     holds = OPS[c.op](actual, c.value) & actual.notna()
     label = c.competency.replace("_", " ")
-    ev = [
-        f"{label} assessed {a}, needs {c.op} {c.value:g}"
-        if a != "n/a"
-        else f"{label} not assessed, needs {c.op} {c.value:g}"
-        for a in _num(actual)
-    ]
+    assessed = _join(f"{label} assessed ", _score1(actual), f", needs {c.op} {c.value:g}")
+    ev = _either(actual.notna(), assessed, f"{label} not assessed, needs {c.op} {c.value:g}")
     return _frame(ctx, holds, actual, c.op, c.value, ev)
 
 
@@ -330,5 +364,5 @@ def rating_count(ctx: Context, c: RatingCountCondition) -> pd.DataFrame:
     actual = _by_emp(ctx, hit, 0.0)
     holds = OPS[c.op](actual, c.value)
     codes = "/".join(c.ratings)
-    ev = [f"rated {codes} {a:g} times, needs {c.op} {c.value}" for a in actual]
+    ev = _join(f"rated {codes} ", _general(actual), f" times, needs {c.op} {c.value}")
     return _frame(ctx, holds, actual, c.op, float(c.value), ev)
