@@ -41,6 +41,21 @@ from callgrade.engine.scoring.results import Decisions, Scorecards, to_arrow
 GRAIN_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 
 
+def add_months_column(days: pd.Series, months: int) -> pd.Series:
+    """``days + pd.DateOffset(months=months)`` for a column of dates (midnights): the same day of
+    the month ``months`` later, the month's last day when it is shorter; NaT stays NaT."""
+    d = days.to_numpy(dtype="datetime64[D]")
+    missing = np.isnat(d)
+    d = np.where(missing, np.datetime64("1970-01-01", "D"), d)
+    month = d.astype("datetime64[M]")
+    day = (d - month.astype("datetime64[D]")).astype(np.int64)  # 0-based
+    target = month + months
+    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(int)
+    out = target.astype("datetime64[D]") + np.minimum(day, length - 1)
+    out = np.where(missing, np.datetime64("NaT", "D"), out).astype("datetime64[ns]")
+    return pd.Series(out, index=days.index)
+
+
 def add_months(d: dt.date, months: int) -> dt.date:
     idx = d.year * 12 + d.month - 1 + months
     y, m = divmod(idx, 12)
@@ -350,7 +365,7 @@ def _probation(
     if p is None:
         return pd.Series(False, index=emp.index)
     hired = pd.to_datetime(emp["hire_date"])
-    ends = hired + pd.DateOffset(months=p.months)
+    ends = add_months_column(hired, p.months)
     on = (ends > pd.Timestamp(end)) | (emp["status"] == "probation") & hired.isna()
     ended = ~on & (ends > pd.Timestamp(start)) & (ends <= pd.Timestamp(end)) & p.graded_at_end
     out.loc[on, "reason"] = "on probation until " + ends[on].dt.strftime("%Y-%m-%d").fillna("?")

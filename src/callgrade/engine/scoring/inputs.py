@@ -245,10 +245,32 @@ def period_last_day(kpis: pa.Table, label: str, tz: str) -> dt.date | None:
     return end.astimezone(ZoneInfo(tz)).date() - dt.timedelta(days=1)
 
 
-def extra_frame(extra_inputs: pa.Table | None) -> pd.DataFrame:
-    """Non-KPI inputs as (employee_id, input, ref) → value, the last row winning (callers must
-    not modify the frame: it is shared by the calls on the same table)."""
-    return _memo("extra", (extra_inputs,), lambda: _extra_frame(extra_inputs))
+class ExtraInputs:
+    """Non-KPI inputs by (input, ref): the employees that have one and their values, looked up
+    by employee without scanning the whole frame for every scorecard item."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.by_key: dict[tuple[str, str], tuple[pd.Index, np.ndarray]] = {}
+        for (name, ref), rows in frame.groupby(["input", "ref"], sort=False):
+            self.by_key[str(name), str(ref)] = (
+                pd.Index(rows["employee_id"]),
+                rows["value"].to_numpy(float),
+            )
+
+    def values(self, name: str, ref: str, ids: np.ndarray) -> np.ndarray:
+        """The value of input ``name``/``ref`` for each of ``ids`` (NaN without one)."""
+        found = self.by_key.get((name, ref))
+        if found is None:
+            return np.full(len(ids), np.nan)
+        index, vals = found
+        at = index.get_indexer(ids)
+        return np.where(at >= 0, vals[np.maximum(at, 0)], np.nan)
+
+
+def extra_inputs(extra_inputs: pa.Table | None) -> ExtraInputs:
+    """Non-KPI inputs as (employee_id, input, ref) → value, the last row of a repeated key winning,
+    arranged by (input, ref); shared by the calls on the same table."""
+    return _memo("extra_inputs", (extra_inputs,), lambda: ExtraInputs(_extra_frame(extra_inputs)))
 
 
 def _extra_frame(extra_inputs: pa.Table | None) -> pd.DataFrame:

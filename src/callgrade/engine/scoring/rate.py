@@ -80,8 +80,8 @@ def rank_in_group(tot: pd.DataFrame, peer_groups: Mapping[str, tuple[str, ...]])
     """``rank`` (1 = best score; ties → more samples, then smaller id) and ``group_size`` inside
     each scorecard's peer group."""
     tot = tot.copy()
-    tot["rank"] = pd.array([pd.NA] * len(tot), dtype="Int64")
-    tot["group_size"] = pd.array([pd.NA] * len(tot), dtype="Int64")
+    for c in ("rank", "group_size"):  # all missing until ranked
+        tot[c] = pd.arrays.IntegerArray(np.zeros(len(tot), np.int64), np.ones(len(tot), bool))
     for card, keys in sorted(peer_groups.items()):
         at = np.flatnonzero((tot["scorecard"] == card).to_numpy() & tot["total"].notna().to_numpy())
         if not len(at):

@@ -16,12 +16,15 @@ from callgrade.engine.policy.model import Bands, Measure, MinMax, Percentile, Sc
 from callgrade.engine.scoring import points as pts
 from callgrade.engine.scoring.explain import item_sentences_arrow
 from callgrade.engine.scoring.inputs import (
+    ExtraInputs,
     KpiColumns,
-    extra_frame,
     kpi_columns,
     months_between,
     period_last_day,
     roster_frame,
+)
+from callgrade.engine.scoring.inputs import (
+    extra_inputs as extra_inputs_of,
 )
 from callgrade.engine.scoring.rate import rank_in_group, rate
 from callgrade.engine.scoring.results import Scorecards, to_arrow
@@ -48,7 +51,7 @@ def _measure_values(
     rows: np.ndarray,
     emp: pd.DataFrame,
     kpi: KpiColumns,
-    extra: pd.DataFrame,
+    extra: ExtraInputs,
     as_of: dt.date,
 ) -> dict[str, object]:
     """value, numerator, denominator, sample_size, unit and item name of one item for the
@@ -70,10 +73,7 @@ def _measure_values(
         value = (months_between(hired, as_of) / 12.0).to_numpy(float)
         unit, item = "years", "tenure_years"
     else:
-        sel = extra[(extra["input"] == m.input) & (extra["ref"] == m.ref)]
-        got = pd.Index(sel["employee_id"]).get_indexer(emp["employee_id"].to_numpy()[rows])
-        vals = sel["value"].to_numpy(float)
-        value = np.where(got >= 0, vals[np.maximum(got, 0)] if len(vals) else np.nan, np.nan)
+        value = extra.values(str(m.input), m.ref or "", emp["employee_id"].to_numpy()[rows])
         unit, item = "score", str(m.ref)
     return {
         "value": value,
@@ -282,7 +282,7 @@ def score(
         {m.kpi for c in policy.scorecards for d in c.dimensions for m in d.items if m.kpi}
     )
     kpi = kpi_columns(kpis, period_label, used, emp["employee_id"].to_numpy())
-    extra = extra_frame(extra_inputs)
+    extra = extra_inputs_of(extra_inputs)
     parts: list[dict[str, object]] = []
     n_items = max((len(d.items) for c in policy.scorecards for d in c.dimensions), default=1)
     n_dims = max((len(c.dimensions) for c in policy.scorecards), default=1)
