@@ -7,6 +7,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pydantic import TypeAdapter
 
 from callgrade.engine.policy.model import Condition
@@ -55,7 +56,7 @@ def context() -> cond.Context:
         emp=emp,
         totals=totals,
         dims=dims,
-        counts=counts,
+        counts=pa.Table.from_pandas(counts, preserve_index=False),
         cycle_end=dt.date(2026, 2, 28),
         level_since=pd.Series([pd.Timestamp("2025-02-01"), pd.NaT, pd.NaT]),
         trainings=pd.DataFrame({"employee_id": ["a1"], "training": ["basics"]}),

@@ -47,14 +47,15 @@ OPS: dict[str, Callable[[pd.Series, float], pd.Series]] = {
 class Context:
     """Everything conditions read, aligned on the employee frame ``emp`` (one row each).
 
-    ``totals``/``dims``: the rating periods' scorecard rows; ``counts``: KPI rows (period,
-    entity_id, kpi, value, numerator, denominator, sample_size) of the same periods.
+    ``totals``/``dims``: the rating periods' scorecard rows; ``counts``: an Arrow table of the
+    KPI rows (period, entity_id, kpi, value, numerator, denominator, sample_size) of the same
+    periods.
     """
 
     emp: pd.DataFrame
     totals: pd.DataFrame
     dims: pd.DataFrame
-    counts: pd.DataFrame
+    counts: pa.Table
     cycle_end: dt.date
     level_since: pd.Series
     trainings: pd.DataFrame
@@ -135,7 +136,7 @@ def _every_period(
 
 
 def kpi(ctx: Context, c: KpiCondition) -> pd.DataFrame:
-    rows = ctx.counts[ctx.counts["kpi"] == c.kpi]
+    rows = ctx.counts.filter(pc.equal(ctx.counts.column("kpi"), c.kpi)).to_pandas()
     label = LABELS.get(c.kpi, c.kpi)
     if c.window == "rating_period":
         long = rows.rename(columns={"entity_id": "employee_id"})
@@ -271,19 +272,28 @@ class _CountRows:
     value: np.ndarray
 
 
+def _nan_as_zero(v: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(v), 0.0, v)
+
+
 def _count_rows(ctx: Context) -> _CountRows:
     if "count_rows" not in ctx.memo:
         cnt = ctx.counts
-        periods = sorted(set(ctx.totals["period"]) | set(cnt["period"]))
-        kpi, kpis = pd.factorize(cnt["kpi"])
-        value = cnt["value"].to_numpy(float)
+        found = pc.unique(cnt.column("period")).drop_null().to_pylist()
+        periods = sorted(set(ctx.totals["period"]) | set(found))
+        kpi = pc.dictionary_encode(cnt.column("kpi")).combine_chunks()
+
+        def index_in(column: str, values: list[str]) -> np.ndarray:
+            at = pc.index_in(cnt.column(column), value_set=pa.array(values, pa.string()))
+            return pc.fill_null(at, -1).to_numpy().astype(np.int64)
+
         ctx.memo["count_rows"] = _CountRows(
-            who=pd.Index(ctx.emp["employee_id"]).get_indexer(cnt["entity_id"]),
-            when=pd.Index(periods).get_indexer(cnt["period"]),
+            who=index_in("entity_id", ctx.emp["employee_id"].tolist()),
+            when=index_in("period", periods),
             periods=periods,
-            kpi=kpi,
-            kpis=pd.Index(kpis),
-            value=np.where(np.isnan(value), 0.0, value),
+            kpi=pc.fill_null(kpi.indices, -1).to_numpy().astype(np.int64),
+            kpis=pd.Index(kpi.dictionary.to_pylist()),
+            value=_nan_as_zero(pc.fill_null(cnt.column("value"), 0.0).to_numpy()),
         )
     out: _CountRows = ctx.memo["count_rows"]
     return out
@@ -295,7 +305,7 @@ def count(ctx: Context, c: CountCondition) -> pd.DataFrame:
     picked = np.isin(rows.kpi, codes[codes >= 0])
     # employees × periods; an employee without a row in a period counts 0 there
     grid = np.zeros((len(ctx.emp), len(rows.periods)))
-    known = picked & (rows.who >= 0)
+    known = picked & (rows.who >= 0) & (rows.when >= 0)
     np.add.at(grid, (rows.who[known], rows.when[known]), rows.value[known])
     what = " + ".join(c.of).replace("_", " ")
     if c.per == "grading_period":

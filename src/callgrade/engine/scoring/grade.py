@@ -207,7 +207,7 @@ def _grading_kpis(policy: Policy) -> list[str]:
     return sorted(codes)
 
 
-def _counts(kpis: pa.Table, periods: set[str], codes: list[str]) -> pd.DataFrame:
+def _counts(kpis: pa.Table, periods: set[str], codes: list[str]) -> pa.Table:
     """The agent rows of ``codes`` in ``periods``, one per (period, entity, KPI): sorted by those
     and the value, the last row of a repeated key winning."""
     # each period's rows are split off once (scoring read them already): no pass over the table
@@ -222,7 +222,7 @@ def _counts(kpis: pa.Table, periods: set[str], codes: list[str]) -> pd.DataFrame
     if t.num_rows < 2 or any(t.column(k).null_count for k in keys):
         df = t.to_pandas()
         df = df.sort_values([*keys, "value"], kind="mergesort")
-        return df.drop_duplicates(keys, keep="last")
+        return pa.Table.from_pandas(df.drop_duplicates(keys, keep="last"), preserve_index=False)
     ranks = [_sort_ranks(t.column(k)) for k in keys]
     order = np.lexsort(ranks[::-1])
     key = ranks[0][order], ranks[1][order], ranks[2][order]
@@ -230,7 +230,7 @@ def _counts(kpis: pa.Table, periods: set[str], codes: list[str]) -> pd.DataFrame
         (key[0][1:] == key[0][:-1]) & (key[1][1:] == key[1][:-1]) & (key[2][1:] == key[2][:-1])
     ):
         # no repeated key (the usual case): sorting by the keys alone is enough
-        return t.take(pa.array(order)).to_pandas()
+        return t.take(pa.array(order))
     # Arrow's stable sort with null values as NaN (last, in input order) is pandas' mergesort
     value = pc.fill_null(t.column("value"), float("nan"))
     order = pc.sort_indices(
@@ -244,7 +244,7 @@ def _counts(kpis: pa.Table, periods: set[str], codes: list[str]) -> pd.DataFrame
         col = t.column(k)
         repeated &= pc.equal(col.slice(1), col.slice(0, n - 1)).to_numpy(zero_copy_only=False)
     keep = np.append(~repeated, True)
-    return t.filter(pa.array(keep)).to_pandas()
+    return t.filter(pa.array(keep))
 
 
 def _sort_ranks(column: pa.ChunkedArray) -> np.ndarray:
