@@ -93,6 +93,15 @@ def test_kpi_over_the_grading_period() -> None:
     ]
 
 
+def test_kpi_in_its_worst_rating_period() -> None:
+    c = {"kind": "kpi", "kpi": "leaves", "op": "<=", "value": 1, "window": "rating_period"}
+    assert evidence(c) == [
+        "leaves in its worst rating period 2.0, needs <= 1",
+        "leaves in its worst rating period 0.0, needs <= 1",
+        "leaves in its worst rating period n/a, needs <= 1",
+    ]
+
+
 def test_score_and_rank() -> None:
     assert evidence({"kind": "score", "op": ">=", "value": 80}) == [
         "score averaged over the grading period 85.6, needs >= 80",  # (81.25 + 90) / 2
