@@ -368,9 +368,11 @@ def _probation(
     ends = add_months_column(hired, p.months)
     on = (ends > pd.Timestamp(end)) | (emp["status"] == "probation") & hired.isna()
     ended = ~on & (ends > pd.Timestamp(start)) & (ends <= pd.Timestamp(end)) & p.graded_at_end
-    out.loc[on, "reason"] = "on probation until " + ends[on].dt.strftime("%Y-%m-%d").fillna("?")
+    until = np.datetime_as_string(ends[on].to_numpy(dtype="datetime64[D]"))
+    out.loc[on, "reason"] = "on probation until " + pd.Series(until).replace("NaT", "?").to_numpy()
     out.loc[ended, "action"] = "pass_probation"
-    out.loc[ended, "reason"] = "probation ended on " + ends[ended].dt.strftime("%Y-%m-%d")
+    ended_on = np.datetime_as_string(ends[ended].to_numpy(dtype="datetime64[D]"))
+    out.loc[ended, "reason"] = "probation ended on " + pd.Series(ended_on).to_numpy()
     return on | ended
 
 

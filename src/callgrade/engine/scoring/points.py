@@ -11,7 +11,10 @@ from callgrade.engine.policy.model import Bands
 
 def linear(value: pd.Series, floor: float, target: float) -> pd.Series:
     # one formula for both directions: a lower-better target lies below its floor
-    return 100.0 * ((value - floor) / (target - floor)).clip(0.0, 1.0)
+    x = value.to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = (x - floor) / (target - floor)
+    return pd.Series(100.0 * np.clip(share, 0.0, 1.0), index=value.index)
 
 
 def bands(value: pd.Series, spec: Bands, lower_better: bool) -> tuple[pd.Series, pd.Series]:
