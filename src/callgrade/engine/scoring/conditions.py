@@ -131,7 +131,7 @@ def _every_period(
         if op in ("<=", "<")
         else long.groupby("employee_id")[column].min()
     )
-    holds = ctx.emp["employee_id"].map(holds_all).fillna(False).astype(bool)
+    holds = ctx.emp["employee_id"].isin(holds_all.index[holds_all.to_numpy(bool)])
     return holds, _by_emp(ctx, worst)
 
 
