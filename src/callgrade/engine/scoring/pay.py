@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,14 @@ from callgrade.engine.scoring.inputs import (
     period_last_day,
     roster_frame,
 )
-from callgrade.engine.scoring.results import Decisions, PayLines, Scorecards, to_arrow
+from callgrade.engine.scoring.results import (
+    Decisions,
+    PayLines,
+    Scorecards,
+    strings_by_code,
+    table_like_pandas,
+    to_arrow,
+)
 
 LINE_KEYS = ["period", "employee_id", "kind_order", "code"]
 KIND_ORDER = {"allowance": 0, "bonus": 1, "commission": 2, "long_term": 3}
@@ -38,7 +46,7 @@ def _codes(values: object) -> np.ndarray:
     return pd.factorize(arr, use_na_sentinel=False)[0].astype(np.int64)
 
 
-def _per_distinct(render: Callable[..., str], *columns: object) -> list[str]:
+def _per_distinct(render: Callable[..., str], *columns: object) -> pa.Array:
     """``render(*row)`` for every row of ``columns``, rendered once per distinct row (pay
     sentences repeat: a few levels, ratings, hire dates). Floats are told apart by their exact
     bits, so -0.0 and 0.0 render separately."""
@@ -47,11 +55,10 @@ def _per_distinct(render: Callable[..., str], *columns: object) -> list[str]:
         code = _codes(c)
         key = pd.factorize(key * (int(code.max(initial=0)) + 1) + code)[0].astype(np.int64)
     if not len(key):
-        return []
+        return pa.array([], pa.string())
     _, first, back = np.unique(key, return_index=True, return_inverse=True)
     rows = zip(*(pd.Series(c).iloc[first].tolist() for c in columns), strict=True)
-    rendered = np.array([render(*row) for row in rows], dtype=object)
-    return rendered[back].tolist()
+    return strings_by_code([render(*row) for row in rows], back)
 
 
 def commission_amount(value: np.ndarray, c: Commission) -> tuple[np.ndarray, np.ndarray]:
@@ -148,13 +155,12 @@ def pay(
         emp["level"] = emp["employee_id"].map(d).fillna(emp["level"])
     if as_of is None:
         as_of = period_last_day(kpis, period_label, policy.time_zone)
-    frames: list[pd.DataFrame] = []
+    parts: list[dict[str, Any]] = []
 
     def add(sel: pd.DataFrame, kind: str, code: str, **cols: object) -> None:
         if len(sel):
-            frames.append(
-                sel[["employee_id", "position", "level"]].assign(kind=kind, code=code, **cols)
-            )
+            who = {c: sel[c].to_numpy() for c in ("employee_id", "position", "level")}
+            parts.append({**who, "kind": kind, "code": code, **cols, "rows": len(sel)})
 
     for a in policy.pay.allowances:
         sel = emp[(emp["ladder"] == a.ladder) & emp["level"].isin(list(a.monthly))]
@@ -240,21 +246,47 @@ def pay(
                 cash=False,
                 explanation=text,
             )
-    cols = [
-        "employee_id",
-        "position",
-        "level",
-        "kind",
-        "code",
-        "basis",
-        "rate",
-        "amount",
-        "cash",
-        "explanation",
-    ]
-    lines = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
-    lines["period"] = period_label
-    lines["kind_order"] = lines["kind"].map(KIND_ORDER)
-    lines["amount"] = lines["amount"].astype(float).round(2)
-    out = to_arrow(lines[["period", *cols, "kind_order"]], LINE_KEYS)
-    return PayLines(period=period_label, lines=out.drop_columns(["kind_order"]))
+    return PayLines(period=period_label, lines=_lines(period_label, parts))
+
+
+LINE_COLUMNS = ["employee_id", "position", "level", "kind", "code", "basis", "rate", "amount"]
+LINE_COLUMNS += ["cash", "explanation"]
+
+
+def _lines(period_label: str, parts: list[dict[str, Any]]) -> pa.Table:
+    """The statement lines of every rule that applied, as one table sorted by ``LINE_KEYS``
+    (the schema a pandas frame of the same columns gives)."""
+    if not parts:
+        lines = pd.DataFrame(columns=LINE_COLUMNS)
+        lines["period"] = period_label
+        lines["kind_order"] = lines["kind"].map(KIND_ORDER)
+        lines["amount"] = lines["amount"].astype(float)
+        out = to_arrow(lines[["period", *LINE_COLUMNS, "kind_order"]], LINE_KEYS)
+        return out.drop_columns(["kind_order"])
+    sizes = [p["rows"] for p in parts]
+    part = np.repeat(np.arange(len(parts)), sizes)
+
+    def each(c: str, dtype: type) -> np.ndarray:
+        pieces = zip(parts, sizes, strict=True)
+        return np.concatenate([np.broadcast_to(np.asarray(p[c], dtype), (n,)) for p, n in pieces])
+
+    def text(p: dict[str, Any]) -> pa.Array:
+        x = p["explanation"]
+        return x if isinstance(x, pa.Array) else pa.array(x, pa.string())
+
+    columns: dict[str, pa.Array | np.ndarray] = {
+        "period": pa.repeat(pa.scalar(period_label, pa.string()), len(part)),
+    }
+    for c in ("employee_id", "position", "level"):
+        columns[c] = pa.array(np.concatenate([p[c] for p in parts]), pa.string(), from_pandas=True)
+    for c in ("kind", "code"):
+        columns[c] = strings_by_code([p[c] for p in parts], part)  # one value per rule
+    for c in ("basis", "rate"):
+        columns[c] = each(c, float)
+    columns["amount"] = each("amount", float).round(2)
+    columns["cash"] = each("cash", bool)
+    columns["explanation"] = pa.concat_arrays([text(p) for p in parts])
+    columns["kind_order"] = np.repeat([KIND_ORDER[p["kind"]] for p in parts], sizes)
+    table = table_like_pandas(columns)
+    order = pc.sort_indices(table, sort_keys=[(k, "ascending") for k in LINE_KEYS])
+    return table.take(order).drop_columns(["kind_order"])

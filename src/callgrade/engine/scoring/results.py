@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, fields
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,6 +24,37 @@ def to_arrow(frame: pd.DataFrame, keys: list[str]) -> pa.Table:
         return pa.Table.from_pandas(ordered, preserve_index=False)
     # Arrow's sort is stable and orders strings by code point, like pandas' mergesort
     return table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]))
+
+
+def strings_by_code(values: list[object], codes: np.ndarray) -> pa.Array:
+    """The string column whose row i is ``values[codes[i]]``."""
+    return pa.array(values, pa.string(), from_pandas=True).take(pa.array(codes))
+
+
+@functools.lru_cache(maxsize=64)
+def _pandas_metadata(schema: pa.Schema, dtypes: tuple[str, ...]) -> dict[bytes, bytes]:
+    """The schema metadata pyarrow writes for a pandas frame of these column dtypes."""
+    empty = pd.DataFrame(
+        {f.name: pd.Series([], dtype=d) for f, d in zip(schema, dtypes, strict=True)}
+    )
+    table = pa.Table.from_pandas(empty, schema=schema, preserve_index=False)
+    return table.schema.metadata
+
+
+def table_like_pandas(columns: dict[str, pa.Array | np.ndarray]) -> pa.Table:
+    """An Arrow table from string arrays and numpy columns (NaN → null), with the same schema
+    and metadata ``pa.Table.from_pandas`` gives the equivalent frame."""
+    arrays, dtypes = [], []
+    for v in columns.values():
+        if isinstance(v, np.ndarray):
+            arrays.append(pa.array(v, from_pandas=True))
+            dtypes.append(str(v.dtype))
+        else:
+            arrays.append(v)
+            dtypes.append("object")
+    table = pa.table(dict(zip(columns, arrays, strict=True)))
+    meta = _pandas_metadata(table.schema, tuple(dtypes))
+    return table.replace_schema_metadata(meta)
 
 
 def _plain(value: Any) -> Any:

@@ -4,7 +4,6 @@ rating period, computed column-wise (a loop runs over scorecard items, never ove
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -27,7 +26,12 @@ from callgrade.engine.scoring.inputs import (
     extra_inputs as extra_inputs_of,
 )
 from callgrade.engine.scoring.rate import rank_in_group, rate
-from callgrade.engine.scoring.results import Scorecards, to_arrow
+from callgrade.engine.scoring.results import (
+    Scorecards,
+    strings_by_code,
+    table_like_pandas,
+    to_arrow,
+)
 
 ROUND = 9  # decimals kept in points and scores
 
@@ -356,37 +360,6 @@ def _stack(parts: list[dict[str, object]], columns: list[str]) -> dict[str, np.n
     return out
 
 
-def _strings(values: list[object], codes: np.ndarray) -> pa.Array:
-    """The string column whose row i is ``values[codes[i]]``."""
-    return pa.array(values, pa.string(), from_pandas=True).take(pa.array(codes))
-
-
-@functools.lru_cache(maxsize=64)
-def _pandas_metadata(schema: pa.Schema, dtypes: tuple[str, ...]) -> dict[bytes, bytes]:
-    """The schema metadata pyarrow writes for a pandas frame of these column dtypes."""
-    empty = pd.DataFrame(
-        {f.name: pd.Series([], dtype=d) for f, d in zip(schema, dtypes, strict=True)}
-    )
-    table = pa.Table.from_pandas(empty, schema=schema, preserve_index=False)
-    return table.schema.metadata
-
-
-def _table(columns: dict[str, pa.Array | np.ndarray]) -> pa.Table:
-    """An Arrow table from string arrays and numpy columns (NaN → null), with the same schema
-    and metadata ``pa.Table.from_pandas`` gives the equivalent frame."""
-    arrays, dtypes = [], []
-    for v in columns.values():
-        if isinstance(v, np.ndarray):
-            arrays.append(pa.array(v, from_pandas=True))
-            dtypes.append(str(v.dtype))
-        else:
-            arrays.append(v)
-            dtypes.append("object")
-    table = pa.table(dict(zip(columns, arrays, strict=True)))
-    meta = _pandas_metadata(table.schema, tuple(dtypes))
-    return table.replace_schema_metadata(meta)
-
-
 def _assemble(
     policy: Policy,
     period_label: str,
@@ -434,14 +407,14 @@ def _assemble(
         "period": pa.repeat(pa.scalar(period_label, pa.string()), n),
     }
     for c in ("employee_id", "position", "team", "level", "scorecard"):
-        columns[c] = _strings(emp[c].tolist(), erow)
+        columns[c] = strings_by_code(emp[c].tolist(), erow)
     for c in ITEM_TABLE:
         if c in PER_ITEM:
-            columns[c] = _strings([p[c] for p in parts], part)  # one value per item
+            columns[c] = strings_by_code([p[c] for p in parts], part)  # one value per item
         elif c == "status":
-            columns[c] = _strings(list(STATUSES), items[c])
+            columns[c] = strings_by_code(list(STATUSES), items[c])
         elif c == "template":
-            columns[c] = _strings(list(TEMPLATES), items[c])
+            columns[c] = strings_by_code(list(TEMPLATES), items[c])
         else:
             columns[c] = items[c]
     columns["explanation"] = (
@@ -466,7 +439,7 @@ def _assemble(
     # items and dimensions are built in key order already: no sort needed
     return Scorecards(
         period=period_label,
-        items=_table(columns),
+        items=table_like_pandas(columns),
         dimensions=pa.Table.from_pandas(dims, preserve_index=False),
         totals=to_arrow(tot[keep_tot], ["period", "employee_id"]),
     )
