@@ -41,12 +41,13 @@ def _pandas_metadata(schema: pa.Schema, dtypes: tuple[str, ...]) -> dict[bytes, 
     return table.schema.metadata
 
 
-def table_like_pandas(columns: dict[str, pa.Array | np.ndarray]) -> pa.Table:
-    """An Arrow table from string arrays and numpy columns (NaN → null), with the same schema
-    and metadata ``pa.Table.from_pandas`` gives the equivalent frame."""
+def table_like_pandas(columns: dict[str, pa.Array | np.ndarray | pd.Series]) -> pa.Table:
+    """An Arrow table from Arrow arrays (object columns in pandas: strings, dates), numpy
+    columns (NaN → null) and pandas extension columns (e.g. ``Int64``), with the same schema and
+    metadata ``pa.Table.from_pandas`` gives the equivalent frame."""
     arrays, dtypes = [], []
     for v in columns.values():
-        if isinstance(v, np.ndarray):
+        if isinstance(v, np.ndarray | pd.Series):
             arrays.append(pa.array(v, from_pandas=True))
             dtypes.append(str(v.dtype))
         else:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from callgrade.engine.policy import Policy
 from callgrade.engine.policy.model import Bands, Measure, MinMax, Percentile, Scorecard
@@ -30,7 +31,6 @@ from callgrade.engine.scoring.results import (
     Scorecards,
     strings_by_code,
     table_like_pandas,
-    to_arrow,
 )
 
 ROUND = 9  # decimals kept in points and scores
@@ -377,22 +377,25 @@ def _assemble(
     wp = pd.Series(items["points"]).fillna(0.0) * items["weight_in_dimension"] / 100.0
     first = np.ones(n, dtype=bool)
     first[1:] = dim_key[1:] != dim_key[:-1]
-    ids = emp["employee_id"].to_numpy()
-    dims = pd.DataFrame(
-        {
-            "period": np.full(int(first.sum()), period_label, dtype=object),
-            "employee_id": ids[erow[first]],
-            "scorecard": emp["scorecard"].to_numpy()[erow[first]],
-            "dimension_index": items["dimension_index"][first],
-            "dimension": _per_part(parts, "dimension")[part[first]],
-            "nominal_weight": items["dimension_weight"][first],
-            "effective_weight": items["dimension_effective_weight"][first],
-        }
-    )
     score_sum = wp.groupby(dim_key, sort=True).sum().to_numpy()
     items_counted = counted.groupby(dim_key, sort=True).sum().to_numpy()
-    dims["score"] = pd.Series(score_sum).round(ROUND).where(pd.Series(items_counted) > 0)
-    dims["contribution"] = (dims["score"] * dims["effective_weight"] / 100.0).fillna(0.0)
+    dim_score = np.where(items_counted > 0, np.round(score_sum, ROUND), np.nan)
+    effective = items["dimension_effective_weight"][first]
+    contribution = dim_score * effective / 100.0
+    dims = erow[first]
+    dimensions = table_like_pandas(
+        {
+            "period": pa.repeat(pa.scalar(period_label, pa.string()), len(dims)),
+            "employee_id": strings_by_code(emp["employee_id"].tolist(), dims),
+            "scorecard": strings_by_code(emp["scorecard"].tolist(), dims),
+            "dimension_index": items["dimension_index"][first],
+            "dimension": strings_by_code([p["dimension"] for p in parts], part[first]),
+            "nominal_weight": items["dimension_weight"][first],
+            "effective_weight": effective,
+            "score": dim_score,
+            "contribution": np.where(np.isnan(contribution), 0.0, contribution),
+        }
+    )
     tot = emp.iloc[np.unique(erow)].reset_index(drop=True)
     tot["total"] = pd.Series(items["contribution"]).groupby(erow, sort=True).sum().to_numpy()
     tot["counted"] = counted.groupby(erow, sort=True).sum().to_numpy()
@@ -402,7 +405,20 @@ def _assemble(
     tot = rate(policy, tot)
     card_groups = {c.code: c.peer_group for c in policy.scorecards}
     tot = rank_in_group(tot, card_groups)
-    tot["hire_date"] = tot["hire_date"].dt.date
+    hired = tot["hire_date"].to_numpy(dtype="datetime64[D]")  # local dates, held as midnights
+    totals: dict[str, pa.Array | np.ndarray | pd.Series] = {
+        "period": pa.repeat(pa.scalar(period_label, pa.string()), len(tot)),
+    }
+    for c in ("employee_id", "position", "team", "track", "level"):
+        totals[c] = pa.array(tot[c].to_numpy(), pa.string(), from_pandas=True)
+    totals["hire_date"] = pa.array(hired, pa.date32(), from_pandas=True)
+    totals["scorecard"] = pa.array(tot["scorecard"].to_numpy(), pa.string(), from_pandas=True)
+    totals["total"] = tot["total"].to_numpy(float)
+    totals["samples"] = tot["samples"].to_numpy()
+    totals["rating"] = pa.array(tot["rating"].to_numpy(), pa.string(), from_pandas=True)
+    totals["rating_points"] = tot["rating_points"].to_numpy(float)
+    totals["rank"], totals["group_size"] = tot["rank"], tot["group_size"]
+    table = table_like_pandas(totals)
     columns: dict[str, pa.Array | np.ndarray] = {
         "period": pa.repeat(pa.scalar(period_label, pa.string()), n),
     }
@@ -420,26 +436,10 @@ def _assemble(
     columns["explanation"] = (
         explanation if explanation is not None else pa.repeat(pa.scalar("", pa.string()), n)
     )
-    keep_tot = [
-        "period",
-        "employee_id",
-        "position",
-        "team",
-        "track",
-        "level",
-        "hire_date",
-        "scorecard",
-        "total",
-        "samples",
-        "rating",
-        "rating_points",
-        "rank",
-        "group_size",
-    ]
     # items and dimensions are built in key order already: no sort needed
     return Scorecards(
         period=period_label,
         items=table_like_pandas(columns),
-        dimensions=pa.Table.from_pandas(dims, preserve_index=False),
-        totals=to_arrow(tot[keep_tot], ["period", "employee_id"]),
+        dimensions=dimensions,
+        totals=table.take(pc.sort_indices(table, sort_keys=[("employee_id", "ascending")])),
     )
