@@ -189,10 +189,11 @@ def score(ctx: Context, c: ScoreCondition) -> pd.DataFrame:
 def _ranking(ctx: Context, by: str, group: tuple[str, ...] | None) -> pd.DataFrame:
     """Rank (1 = best) and group size by accumulated rating points or mean score; ties → more
     samples, then the smaller employee id."""
-    t = ctx.totals
-    agg = t.groupby("employee_id").agg(
-        points=("rating_points", "sum"), score=("total", "mean"), samples=("samples", "sum")
-    )
+    if "ranking_measures" not in ctx.memo:  # every rank condition reads the same sums
+        ctx.memo["ranking_measures"] = ctx.totals.groupby("employee_id").agg(
+            points=("rating_points", "sum"), score=("total", "mean"), samples=("samples", "sum")
+        )
+    agg = ctx.memo["ranking_measures"]
     e = ctx.emp[["employee_id", "scorecard", "position", "queue", "team", "track", "level"]].copy()
     measure = "points" if by == "rating_points" else "score"
     e["m"] = e["employee_id"].map(agg[measure]).astype(float)

@@ -24,13 +24,22 @@ KPI_COLUMNS = ["entity_id", "kpi", "value", "numerator", "denominator", "sample_
 T = TypeVar("T")
 _LOCK = threading.Lock()
 _MEMO: dict[str, tuple[object, tuple[Callable[[], object] | None, ...], Any]] = {}
+_BUILDING: dict[str, threading.RLock] = {}  # one per name: a value is built once at a time
 
 
 def _memo(name: str, refs: tuple[object, ...], build: Callable[[], T], key: object = None) -> T:
     """The last value built under ``name`` when it was built from the very same (immutable)
     objects ``refs`` and an equal ``key``, else a fresh one. One entry per name: scoring, grading
     and pay of one run share the roster frame. Entries hold their inputs weakly and go away with
-    them, so the memo never keeps a caller's tables alive."""
+    them, so the memo never keeps a caller's tables alive. Periods scored side by side wait for
+    each other's build of the same name instead of building it twice."""
+    with _LOCK:
+        building = _BUILDING.setdefault(name, threading.RLock())
+    with building:
+        return _memo_locked(name, refs, build, key)
+
+
+def _memo_locked(name: str, refs: tuple[object, ...], build: Callable[[], T], key: object) -> T:
     with _LOCK:
         hit = _MEMO.get(name)
     if hit is not None and hit[0] == key and len(hit[1]) == len(refs):

@@ -4,6 +4,7 @@ rating period, computed column-wise (a loop runs over scorecard items, never ove
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -371,6 +372,11 @@ def _assemble(
 ) -> Scorecards:
     erow, part = items["erow"], items["part"]
     n = len(erow)
+
+    @functools.cache
+    def of_emp(column: str) -> pa.Array:  # an employee column in Arrow, converted once
+        return pa.array(emp[column].to_numpy(), pa.string(), from_pandas=True)
+
     inc = pd.Series(items["status"] <= SHRUNK)
     samples_counted = pd.Series(items["sample_size"]).where(inc, 0)
     counted = inc.astype("int64")
@@ -386,8 +392,8 @@ def _assemble(
     dimensions = table_like_pandas(
         {
             "period": pa.repeat(pa.scalar(period_label, pa.string()), len(dims)),
-            "employee_id": strings_by_code(emp["employee_id"].tolist(), dims),
-            "scorecard": strings_by_code(emp["scorecard"].tolist(), dims),
+            "employee_id": of_emp("employee_id").take(pa.array(dims)),
+            "scorecard": of_emp("scorecard").take(pa.array(dims)),
             "dimension_index": items["dimension_index"][first],
             "dimension": strings_by_code([p["dimension"] for p in parts], part[first]),
             "nominal_weight": items["dimension_weight"][first],
@@ -396,7 +402,8 @@ def _assemble(
             "contribution": np.where(np.isnan(contribution), 0.0, contribution),
         }
     )
-    tot = emp.iloc[np.unique(erow)].reset_index(drop=True)
+    scored = np.unique(erow)  # the employees scored, in roster order
+    tot = emp.iloc[scored].reset_index(drop=True)
     tot["total"] = pd.Series(items["contribution"]).groupby(erow, sort=True).sum().to_numpy()
     tot["counted"] = counted.groupby(erow, sort=True).sum().to_numpy()
     tot["samples"] = samples_counted.groupby(erow, sort=True).sum().to_numpy()
@@ -410,9 +417,9 @@ def _assemble(
         "period": pa.repeat(pa.scalar(period_label, pa.string()), len(tot)),
     }
     for c in ("employee_id", "position", "team", "track", "level"):
-        totals[c] = pa.array(tot[c].to_numpy(), pa.string(), from_pandas=True)
+        totals[c] = of_emp(c).take(pa.array(scored))
     totals["hire_date"] = pa.array(hired, pa.date32(), from_pandas=True)
-    totals["scorecard"] = pa.array(tot["scorecard"].to_numpy(), pa.string(), from_pandas=True)
+    totals["scorecard"] = of_emp("scorecard").take(pa.array(scored))
     totals["total"] = tot["total"].to_numpy(float)
     totals["samples"] = tot["samples"].to_numpy()
     totals["rating"] = pa.array(tot["rating"].to_numpy(), pa.string(), from_pandas=True)
@@ -423,7 +430,7 @@ def _assemble(
         "period": pa.repeat(pa.scalar(period_label, pa.string()), n),
     }
     for c in ("employee_id", "position", "team", "level", "scorecard"):
-        columns[c] = strings_by_code(emp[c].tolist(), erow)
+        columns[c] = of_emp(c).take(pa.array(erow))
     for c in ITEM_TABLE:
         if c in PER_ITEM:
             columns[c] = strings_by_code([p[c] for p in parts], part)  # one value per item
