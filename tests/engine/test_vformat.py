@@ -34,9 +34,11 @@ def test_fixed_matches_python(decimals, grouping):
 @given(st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=50))
 def test_fixed_matches_python_on_any_float(values):
     x = np.array(values, dtype=float)
-    for decimals in (0, 1, 2):
-        expected = [None if v != v else format(v, f",.{decimals}f") for v in x.tolist()]
-        assert fixed(x, decimals, grouping=True).to_pylist() == expected
+    for decimals in (0, 1, 2, 3):
+        for grouping in (True, False):
+            spec = f"{',' if grouping else ''}.{decimals}f"
+            expected = [None if v != v else format(v, spec) for v in x.tolist()]
+            assert fixed(x, decimals, grouping=grouping).to_pylist() == expected
 
 
 @given(st.lists(st.integers(min_value=-(2**62), max_value=2**62), max_size=50))

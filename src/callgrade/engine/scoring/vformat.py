@@ -50,12 +50,15 @@ def fixed(x: np.ndarray, decimals: int, grouping: bool = False) -> pa.Array:
         sure = (np.abs(frac - 0.5) > _TIE) & (z < _LIMIT)
         k = np.floor(z + 0.5)
     k = np.where(sure, k, 0.0).astype(np.int64)
-    if decimals:
+    if decimals and not grouping:
+        # the scaled integer's digits, at least one before the point, with the point put in
+        digits = pc.utf8_lpad(_digits(k), width=decimals + 1, padding="0")
+        text = pc.utf8_replace_slice(digits, start=-decimals, stop=-decimals, replacement=".")
+    elif decimals:
         scale = 10**decimals
         whole, part = k // scale, k % scale
-        head = _grouped(whole) if grouping else _digits(whole)
         tail = pc.utf8_lpad(_digits(part), width=decimals, padding="0")
-        text = pc.binary_join_element_wise(head, tail, ".")
+        text = pc.binary_join_element_wise(_grouped(whole), tail, ".")
     else:
         text = _grouped(k) if grouping else _digits(k)
     sign = np.signbit(x) & ~nan
@@ -68,6 +71,8 @@ def fixed(x: np.ndarray, decimals: int, grouping: bool = False) -> pa.Array:
         fixed_up = np.array(text.to_pylist(), dtype=object)
         fixed_up[idx] = [format(v, spec) for v in x[idx].tolist()]
         text = pa.array(fixed_up, pa.string())
+    if not nan.any():
+        return text
     return pc.if_else(pa.array(nan), pa.scalar(None, pa.string()), text)
 
 
