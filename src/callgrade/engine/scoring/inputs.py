@@ -205,7 +205,7 @@ def kpi_columns(kpis: pa.Table, label: str, codes: list[str], ids: np.ndarray) -
     kk = k.to_numpy().astype(np.int64)
     ee = pc.fill_null(ent.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     keys = (ee + 1) * len(codes) + kk
-    if len(np.unique(keys)) != len(keys):
+    if len(keys) and np.bincount(keys - keys.min()).max() > 1:  # a repeated key
         # repeated (employee, KPI) rows: keep exactly the row period_kpis keeps, in its order
         df = period_kpis(kpis, label, codes)
         t = pa.Table.from_pandas(df[KPI_COLUMNS], preserve_index=False)
