@@ -107,5 +107,8 @@ def rank_in_group(tot: pd.DataFrame, peer_groups: Mapping[str, tuple[str, ...]])
 
 def _sorted_codes(values: np.ndarray) -> np.ndarray:
     """Codes ordered like the values (missing values last, as pandas sorts them)."""
+    index = pd.Index(values)
+    if index.is_monotonic_increasing and index.is_unique:  # e.g. employee ids in roster order
+        return np.arange(len(values))
     codes, uniques = pd.factorize(values, sort=True)
     return np.where(codes < 0, len(uniques), codes)
