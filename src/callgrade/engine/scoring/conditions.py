@@ -370,9 +370,14 @@ def competency(ctx: Context, c: CompetencyCondition) -> pd.DataFrame:
 
 
 def rating_count(ctx: Context, c: RatingCountCondition) -> pd.DataFrame:
-    t = ctx.totals
-    hit = t[t["rating"].isin(list(c.ratings))].groupby("employee_id")["rating"].size()
-    actual = _by_emp(ctx, hit, 0.0)
+    if "totals_who" not in ctx.memo:  # each scorecard row's employee, found once
+        ctx.memo["totals_who"] = pd.Index(ctx.emp["employee_id"]).get_indexer(
+            ctx.totals["employee_id"]
+        )
+    who = ctx.memo["totals_who"]
+    hit = ctx.totals["rating"].isin(list(c.ratings)).to_numpy() & (who >= 0)
+    times = np.bincount(who[hit], minlength=len(ctx.emp)).astype(float)
+    actual = pd.Series(times, index=ctx.emp.index)
     holds = OPS[c.op](actual, c.value)
     codes = "/".join(c.ratings)
     ev = _join(f"rated {codes} ", _general(actual), f" times, needs {c.op} {c.value}")

@@ -364,7 +364,7 @@ def _probation(
     p = policy.cycle.probation
     if p is None:
         return pd.Series(False, index=emp.index)
-    hired = pd.to_datetime(emp["hire_date"])
+    hired = emp["hire_date"]  # local midnights (roster_frame)
     ends = add_months_column(hired, p.months)
     on = (ends > pd.Timestamp(end)) | (emp["status"] == "probation") & hired.isna()
     ended = ~on & (ends > pd.Timestamp(start)) & (ends <= pd.Timestamp(end)) & p.graded_at_end
