@@ -276,7 +276,7 @@ class ExtraInputs:
         return np.where(at >= 0, vals[np.maximum(at, 0)], np.nan)
 
 
-def extra_inputs(extra_inputs: pa.Table | None) -> ExtraInputs:
+def extra_lookup(extra_inputs: pa.Table | None) -> ExtraInputs:
     """Non-KPI inputs as (employee_id, input, ref) → value, the last row of a repeated key winning,
     arranged by (input, ref); shared by the calls on the same table."""
     return _memo("extra_inputs", (extra_inputs,), lambda: ExtraInputs(_extra_frame(extra_inputs)))

@@ -19,13 +19,11 @@ from callgrade.engine.scoring.explain import item_sentences_arrow
 from callgrade.engine.scoring.inputs import (
     ExtraInputs,
     KpiColumns,
+    extra_lookup,
     kpi_columns,
     months_between,
     period_last_day,
     roster_frame,
-)
-from callgrade.engine.scoring.inputs import (
-    extra_inputs as extra_inputs_of,
 )
 from callgrade.engine.scoring.rate import rank_in_group, rate
 from callgrade.engine.scoring.results import (
@@ -287,7 +285,7 @@ def score(
         {m.kpi for c in policy.scorecards for d in c.dimensions for m in d.items if m.kpi}
     )
     kpi = kpi_columns(kpis, period_label, used, emp["employee_id"].to_numpy())
-    extra = extra_inputs_of(extra_inputs)
+    extra = extra_lookup(extra_inputs)
     parts: list[dict[str, object]] = []
     n_items = max((len(d.items) for c in policy.scorecards for d in c.dimensions), default=1)
     n_dims = max((len(c.dimensions) for c in policy.scorecards), default=1)
@@ -353,8 +351,6 @@ def _stack(parts: list[dict[str, object]], columns: list[str]) -> dict[str, np.n
             v = p[c]
             if isinstance(v, np.ndarray):
                 arrays.append(v)
-            elif isinstance(v, str):
-                arrays.append(np.full(size, v, dtype=object))
             else:
                 arrays.append(np.full(size, v))
         out[c] = np.concatenate(arrays)
