@@ -3,6 +3,8 @@ with the active language's separators."""
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -13,25 +15,35 @@ from django.utils.translation import get_language
 register = template.Library()
 
 
+def _rounded(v: float, digits: int) -> Decimal | float:
+    """``v`` rounded as the engine's sentences round it (Python's ``format``): Django's
+    ``number_format`` cuts a float's digits off instead of rounding (78.357 → "78.3")."""
+    return Decimal(f"{v:.{digits}f}") if math.isfinite(v) else v
+
+
+def _number(v: float, digits: int, grouping: bool = False) -> str:
+    return str(number_format(_rounded(v, digits), digits, force_grouping=grouping))
+
+
 @register.filter
 def kpi_value(value: Any, unit: str = "") -> str:
     if value is None or value != value:
         return "—"
     v = float(value)
     if unit == "ratio":
-        return f"{number_format(v * 100, 1)}%"
+        return f"{_number(v * 100, 1)}%"
     if unit == "seconds":
-        return f"{number_format(v, 0)} s" if get_language() == "en" else f"{number_format(v, 0)} 秒"
+        return f"{_number(v, 0)} s" if get_language() == "en" else f"{_number(v, 0)} 秒"
     if unit in ("money", "count"):
-        return intcomma(number_format(v, 0))
-    return str(number_format(v, 1))
+        return str(intcomma(_number(v, 0)))
+    return _number(v, 1)
 
 
 @register.filter
 def num(value: Any, digits: int = 1) -> str:
     if value is None or value != value:
         return "—"
-    return str(intcomma(number_format(float(value), digits, force_grouping=True)))
+    return str(intcomma(_number(float(value), digits, grouping=True)))
 
 
 @register.filter
