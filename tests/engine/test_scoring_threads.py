@@ -106,3 +106,23 @@ def test_a_cycle_gives_the_same_tables_on_one_thread_and_on_two(
     assert [p.lines for p in one.pay] == [p.lines for p in two.pay]
     assert one.decisions is not None and two.decisions is not None
     assert one.decisions.decisions.equals(two.decisions.decisions)
+
+
+def test_a_calibrated_rating_in_one_period_only_reaches_grading(
+    tmp_path: Path, two_threads
+) -> None:
+    config = DemoConfig(agents=12, months=2, seed=11)
+    wh = Warehouse(tmp_path / "data")
+    ingest_demo(wh, generate(tmp_path / "demo", config), config.tz)
+    policy = load_policy(EXAMPLES / "four_positions.yaml")
+    period = "2026-01-01..2026-02-28"
+    plain = run_cycle(wh, policy, period=period)
+    someone = plain.scorecards[1].totals.column("employee_id")[0].as_py()
+    result = run_cycle(wh, policy, period=period, rating_overrides={("2026-02", someone): "D"})
+    jan, feb = result.scorecards
+    assert "computed_rating" in feb.totals.column_names
+    assert "computed_rating" not in jan.totals.column_names  # only the calibrated period
+    ids, ratings = feb.totals["employee_id"].to_pylist(), feb.totals["rating"].to_pylist()
+    rated = dict(zip(ids, ratings, strict=True))
+    assert rated[someone] == "D"
+    assert result.decisions is not None and result.decisions.decisions.num_rows > 0
