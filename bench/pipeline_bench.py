@@ -3,7 +3,7 @@ aggregate of the KPI benchmark (``kpi_bench.BASELINE_SQL``) over the same files.
 
 Contenders, each in its own process per run, interleaved (``common.interleave``):
 
-(a) ``pipeline:<policy>``: ``run_cycle(warehouse, <policy>, period="2026-03")`` for each shipped
+(a) ``pipeline:<policy>``: ``run_cycle(inputs, <policy>, period="2026-03")`` for each shipped
     policy asked for (``--policy``, default both): the KPIs the policy names (four_positions
     includes first-contact resolution, a window over every customer's contacts), then scoring
     with sentences, grading at the period end and pay lines. The generator's roster uses its own
@@ -76,6 +76,7 @@ def child_pipeline(data: Path, result: str, policy_name: str) -> None:
     import ibis
 
     from callgrade.engine import cycle
+    from callgrade.engine.people import CycleInputs
     from callgrade.engine.policy import load_policy
     from callgrade.engine.warehouse import Warehouse
 
@@ -95,7 +96,8 @@ def child_pipeline(data: Path, result: str, policy_name: str) -> None:
         marks.append((name, time.perf_counter(), time.process_time()))
 
     t0, c0 = time.perf_counter(), time.process_time()
-    out = cycle.run_cycle(wh, policy, period=PERIOD, on_step=on_step)  # type: ignore[arg-type]
+    inputs = CycleInputs.from_warehouse(wh)  # type: ignore[arg-type]
+    out = cycle.run_cycle(inputs, policy, period=PERIOD, on_step=on_step)
     t1, c1 = time.perf_counter(), time.process_time()
     marks.append(("end", t1, c1))
     kpi_s = marks[1][1] - marks[0][1]

@@ -485,18 +485,29 @@ def load_policy_arg(value: str) -> Any:
         ) from None
 
 
-def run_cycle_cli(data_dir: Path, policy: Any, period: str, *, grade_at_end: bool) -> Any:
-    from callgrade.engine.cycle import run_cycle
+def warehouse_inputs(data_dir: Path) -> Any:
+    """The cycle's inputs from the warehouse: the CLI's record of people is its tables."""
+    from callgrade.engine.people import CycleInputs
     from callgrade.engine.warehouse import Warehouse
 
     wh = Warehouse(data_dir)
     if not wh.manifest()["tables"]:
         raise Failure(f"{data_dir}: the warehouse is empty; run 'callgrade ingest' first")
+    try:
+        return CycleInputs.from_warehouse(wh)
+    except ValueError as exc:
+        raise Failure(str(exc)) from None
+
+
+def run_cycle_cli(data_dir: Path, policy: Any, period: str, *, grade_at_end: bool) -> Any:
+    from callgrade.engine.cycle import run_cycle
+
+    inputs = warehouse_inputs(data_dir)
     with progress() as bar:
         task = bar.add_task("cycle", total=None)
         try:
             return run_cycle(
-                wh,
+                inputs,
                 policy,
                 period=period,
                 grade_at_end=grade_at_end,
@@ -675,21 +686,18 @@ def policy_simulate(
 ) -> None:
     """What-if: apply a draft and the current policy to the same history and compare."""
     from callgrade.engine.cycle import rating_periods, simulate_cycle
-    from callgrade.engine.warehouse import Warehouse
 
     if what not in ("distribution", "ratings", "levels", "pay"):
         raise Failure(f"--what {what!r}: expected distribution, ratings, levels or pay")
     new, old = load_policy_arg(draft), load_policy_arg(current)
-    wh = Warehouse(data_dir)
-    if not wh.manifest()["tables"]:
-        raise Failure(f"{data_dir}: the warehouse is empty; run 'callgrade ingest' first")
+    inputs = warehouse_inputs(data_dir)
     try:
         rating_periods(old, period)
     except ValueError as exc:
         raise Failure(f"--period {period!r}: {exc}") from None
     with progress() as bar:
         bar.add_task("simulating", total=None)
-        report = simulate_cycle(wh, new, old, period=period)
+        report = simulate_cycle(inputs, new, old, period=period)
     table = getattr(report, what)
     emit(
         table,

@@ -12,6 +12,7 @@ import pytest
 from callgrade.engine.cycle import override_ratings, run_cycle
 from callgrade.engine.demo import DemoConfig, generate, ingest_demo
 from callgrade.engine.kpis import REGISTRY
+from callgrade.engine.people import CycleInputs
 from callgrade.engine.policy import load_policy
 from callgrade.engine.scoring import Scorecards
 from callgrade.engine.warehouse import Warehouse
@@ -90,8 +91,10 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
 def test_cycle_computes_the_policy_kpis_and_all_kpis_only_add_rows(demo_warehouse) -> None:
     policy = load_policy(EXAMPLES / "four_positions.yaml")
     period = "2026-01"
-    lean = run_cycle(demo_warehouse, policy, period=period)
-    full = run_cycle(demo_warehouse, policy, period=period, all_kpis=True)
+    lean = run_cycle(CycleInputs.from_warehouse(demo_warehouse), policy, period=period)
+    full = run_cycle(
+        CycleInputs.from_warehouse(demo_warehouse), policy, period=period, all_kpis=True
+    )
     assert set(lean.kpis.column("kpi").to_pylist()) == set(policy.kpi_codes())
     per_agent = {code for code, d in REGISTRY.items() if "agent" in d.levels}
     assert set(full.kpis.column("kpi").to_pylist()) == per_agent

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from callgrade.engine.demo import DemoConfig, DemoFile, generate, read_manifest
+from callgrade.engine.demo.backoffice import CERT_PASS_MARK, trainings
+from callgrade.engine.demo.center import LEVELS, build_center
 from callgrade.engine.demo.timebase import build_days, format_local, format_utc_iso
 from callgrade.engine.demo.traffic import _customers, place
 
@@ -99,7 +101,7 @@ def test_manifest_lists_every_file(demo):
     written = {p.name for p in out.iterdir() if p.is_file()} - {"demo.json"}
     assert written == {f.path.name for f in files}
     assert Counter(f.format for f in files) == {
-        "mapped": 7,
+        "mapped": 8,
         "queue_log": 1,
         "queue_log_db": 1,
         "connect": 2,
@@ -345,8 +347,79 @@ def test_back_office_values(demo):
     assert all(int(r["分钟"]) >= 1 for r in late)
     comp = rows("competency.csv")
     assert {r["能力项"] for r in comp} == {"业务知识", "沟通能力", "团队协作", "问题解决"}
+    methods = {(r["能力项"], r["考核方式"]) for r in comp}
+    assert methods == {
+        ("业务知识", "笔试"),
+        ("问题解决", "笔试"),
+        ("沟通能力", "现场观察"),
+        ("团队协作", "现场观察"),
+    }
+    sheet = load_workbook(out / "roster.xlsx", read_only=True)["花名册"]
+    leads = {r[3] for r in sheet.iter_rows(min_row=2, values_only=True) if r[3]}
+    observers = {r["考核人"] for r in comp if r["考核方式"] == "现场观察"}
+    assert leads <= observers and all(o in leads or o.endswith("经理") for o in observers)
+    assert all(r["考核人"].startswith("培训部") for r in comp if r["考核方式"] == "笔试")
+    train = rows("trainings.csv")
+    assert train and {r["课程编号"] for r in train} <= {"KC-101", "RZ-201"}
+    for r in train:
+        if r["课程编号"] == "KC-101":
+            assert (r["考试成绩"], r["考核结果"], r["证书编号"]) == ("", "已完成", "")
+        else:
+            passed = int(r["考试成绩"]) >= CERT_PASS_MARK
+            assert r["考核结果"] == ("通过" if passed else "未通过")
+            assert bool(r["证书编号"]) == bool(r["证书失效日期"]) == passed
     complaints = rows("complaints.csv", "gb18030")
     assert all(r["严重程度"] in ("一般", "重大") for r in complaints)
+
+
+def test_trainings_follow_skill_and_tenure():
+    start = date(2026, 1, 1)
+    days = build_days(start, 6, "Asia/Shanghai")
+    end = days.date(days.n)
+
+    def make() -> tuple:
+        rng = np.random.default_rng(42)
+        center = build_center(rng, 200, start, end)
+        return center, trainings(rng, center, days)
+
+    center, (head, rows) = make()
+    assert make()[1] == (head, rows)  # same seed, same records
+    recs = [dict(zip(head, r, strict=True)) for r in rows]
+    assert len({r["记录编号"] for r in recs}) == len(recs)
+    index = {e: i for i, e in enumerate(center.ids)}
+    for r in recs:
+        a = index[r["工号"]]
+        day = date.fromisoformat(r["完成日期"])
+        assert center.hire_date[a] < day < end
+        assert center.left_date[a] is None or day <= center.left_date[a]
+    # Most agents took the onboarding course in their first months.
+    basics = {
+        r["工号"]: date.fromisoformat(r["完成日期"]) for r in recs if r["课程编号"] == "KC-101"
+    }
+    assert len(basics) == sum(r["课程编号"] == "KC-101" for r in recs) > 0.85 * center.n
+    assert all((d - center.hire_date[index[e]]).days <= 110 for e, d in basics.items())
+    # The certification: about one attempt in ten fails; dated over the two years before the
+    # period and the period itself; held mostly by the stronger and more senior.
+    cert = [r for r in recs if r["课程编号"] == "RZ-201"]
+    failed = [r for r in cert if r["考核结果"] == "未通过"]
+    assert 0.04 < len(failed) / len(cert) < 0.16
+    dates = [date.fromisoformat(r["完成日期"]) for r in cert]
+    assert min(dates) >= start - timedelta(days=730) and max(dates) < end
+    assert sum(d >= start for d in dates) >= 10 and sum(d < start for d in dates) >= 50
+    held = {index[r["工号"]] for r in cert if r["考核结果"] == "通过"}
+    others = [a for a in range(center.n) if a not in held]
+    assert center.skill[list(held)].mean() > center.skill[others].mean() + 0.5
+    share = {
+        lv: np.mean([a in held for a in range(center.n) if LEVELS[center.level[a]] == lv])
+        for lv in ("junior", "senior")
+    }
+    assert share["senior"] > 2 * share["junior"]
+    numbers = [r["证书编号"] for r in cert if r["证书编号"]]
+    assert len(set(numbers)) == len(numbers) == len([r for r in cert if r["考核结果"] == "通过"])
+    for r in cert:
+        if r["证书编号"]:
+            issued, lapses = (date.fromisoformat(r[k]) for k in ("完成日期", "证书失效日期"))
+            assert (lapses.year - issued.year, lapses.month) == (3, issued.month)
 
 
 # ---- building blocks ---------------------------------------------------------------------------

@@ -61,5 +61,8 @@ def test_stars_and_strugglers_are_clear_and_skill_is_consistent():
     assert c.csat_mean[top].min() > c.csat_mean[bottom].max()
     assert c.complaint_rate[top].max() < c.complaint_rate[bottom].min()
     assert c.qa_mean[top].min() - c.qa_mean[bottom].max() > 15
+    # The exported skill is the one the facts follow.
+    assert c.skill[top].min() > c.skill[bottom].max()
+    assert np.corrcoef(c.skill, c.qa_mean)[0, 1] > 0.9
     # Different seeds, different people; same seed, same people.
     assert _center(1).names != c.names and _center(42).names == c.names

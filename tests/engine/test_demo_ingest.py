@@ -65,6 +65,7 @@ def test_mapped_tables_have_one_row_per_line(loaded):
         "sales.csv": "sales",
         "attendance.csv": "attendance",
         "competency.csv": "competency_assessments",
+        "trainings.csv": "trainings",
     }
     for f in files:
         if f.path.name in table_of:
@@ -85,3 +86,29 @@ def test_times_land_in_utc(loaded):
     assert {(r["day"].hour, r["day"].minute) for r in att} == {(16, 0)}
     roster = wh.read("roster").to_pylist()
     assert all(r["hire_date"].hour == 16 for r in roster if r["hire_date"])
+    trainings = wh.read("trainings").to_pylist()
+    assert {(r["completed_at"].hour, r["completed_at"].minute) for r in trainings} == {(16, 0)}
+    assert all(r["expires_at"].hour == 16 for r in trainings if r["expires_at"])
+
+
+def test_training_and_competency_facts_arrive_canonical(loaded):
+    _, wh, _ = loaded
+    trainings = wh.read("trainings").to_pylist()
+    assert {r["training"] for r in trainings} <= {"service_basics", "product_certification"}
+    assert any(r["training"] == "service_basics" for r in trainings)
+    for r in trainings:
+        if r["training"] == "service_basics":
+            assert r["passed"] is None and r["exam_score"] is None and r["certificate"] is None
+        else:
+            assert r["passed"] is not None and r["exam_score"] is not None
+            assert (r["certificate"] is not None) == (r["expires_at"] is not None) == r["passed"]
+    employees = set(wh.read("roster").column("employee_id").to_pylist())
+    assert {r["employee_id"] for r in trainings} <= employees
+    comp = wh.read("competency_assessments").to_pylist()
+    assert {(r["competency"], r["method"]) for r in comp} == {
+        ("business_knowledge", "exam"),
+        ("problem_solving", "exam"),
+        ("communication", "observation"),
+        ("teamwork", "observation"),
+    }
+    assert all(r["assessor"] for r in comp)

@@ -54,7 +54,7 @@ def test_unknown_table(tmp_path):
     assert errors_of(tmp_path, "table: survey\ncolumns: {}\n") == [
         "1:8: unknown table 'survey'; expected one of: interactions, agent_states,"
         " ring_no_answer, surveys, qa_evaluations, sales, attendance, complaints, roster,"
-        " competency_assessments"
+        " competency_assessments, trainings, level_history, corrections"
     ]
 
 

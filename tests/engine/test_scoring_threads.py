@@ -10,6 +10,7 @@ import pytest
 
 from callgrade.engine.cycle import run_cycle
 from callgrade.engine.demo import DemoConfig, generate, ingest_demo
+from callgrade.engine.people import CycleInputs
 from callgrade.engine.policy import load_policy
 from callgrade.engine.scoring import in_threads
 from callgrade.engine.scoring.threads import thread_count
@@ -93,9 +94,14 @@ def test_a_cycle_gives_the_same_tables_on_one_thread_and_on_two(
     ingest_demo(wh, generate(tmp_path / "demo", config), config.tz)
     policy = load_policy(EXAMPLES / "four_positions.yaml")
     steps: list[str] = []
-    two = run_cycle(wh, policy, period="2026-01-01..2026-02-28", on_step=steps.append)
+    two = run_cycle(
+        CycleInputs.from_warehouse(wh),
+        policy,
+        period="2026-01-01..2026-02-28",
+        on_step=steps.append,
+    )
     monkeypatch.setenv("CALLGRADE_THREADS", "1")
-    one = run_cycle(wh, policy, period="2026-01-01..2026-02-28")
+    one = run_cycle(CycleInputs.from_warehouse(wh), policy, period="2026-01-01..2026-02-28")
     assert [c.period for c in two.scorecards] == ["2026-01", "2026-02"]
     assert steps == ["KPIs", "score 2026-01", "score 2026-02", "grade"] or steps == [
         "KPIs", "score 2026-02", "score 2026-01", "grade"
@@ -116,9 +122,14 @@ def test_a_calibrated_rating_in_one_period_only_reaches_grading(
     ingest_demo(wh, generate(tmp_path / "demo", config), config.tz)
     policy = load_policy(EXAMPLES / "four_positions.yaml")
     period = "2026-01-01..2026-02-28"
-    plain = run_cycle(wh, policy, period=period)
+    plain = run_cycle(CycleInputs.from_warehouse(wh), policy, period=period)
     someone = plain.scorecards[1].totals.column("employee_id")[0].as_py()
-    result = run_cycle(wh, policy, period=period, rating_overrides={("2026-02", someone): "D"})
+    result = run_cycle(
+        CycleInputs.from_warehouse(wh),
+        policy,
+        period=period,
+        rating_overrides={("2026-02", someone): "D"},
+    )
     jan, feb = result.scorecards
     assert "computed_rating" in feb.totals.column_names
     assert "computed_rating" not in jan.totals.column_names  # only the calibrated period

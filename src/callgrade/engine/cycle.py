@@ -20,6 +20,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from callgrade.engine.kpis import REGISTRY, KpiOptions, compute_kpis, open_tables
+from callgrade.engine.people import (
+    CycleInputs,
+    assessments_counted,
+    level_since,
+    roster_on,
+    trainings_held,
+)
 from callgrade.engine.periods import Period, parse_period
 from callgrade.engine.policy import Policy
 from callgrade.engine.scoring import (
@@ -34,7 +41,6 @@ from callgrade.engine.scoring import (
     simulate,
 )
 from callgrade.engine.scoring.threads import in_threads
-from callgrade.engine.warehouse import Warehouse
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,7 @@ def rating_periods(policy: Policy, spec: str) -> list[Period]:
 
 
 def run_cycle(
-    warehouse: Warehouse,
+    inputs: CycleInputs,
     policy: Policy,
     *,
     period: str,
@@ -100,7 +106,12 @@ def run_cycle(
     rating_overrides: Mapping[tuple[str, str], str] | None = None,
     all_kpis: bool = False,
 ) -> CycleResult:
-    """Score, grade and pay everyone in the warehouse's roster under ``policy`` for ``period``.
+    """Score, grade and pay everyone in ``inputs.roster`` under ``policy`` for ``period``.
+
+    Each rating period scores and pays the level each employee held on its last day, and
+    grading holds everyone to the level held on the grading date (``people.roster_on``), with
+    tenure at the level from the level history, the trainings that count then and the latest
+    competency assessments. Corrections are applied to the KPI source records first.
 
     The cycle computes the KPIs the policy names (``Policy.kpi_codes``); ``all_kpis=True`` adds
     every other registered KPI to ``CycleResult.kpis`` for people to read, computed separately so
@@ -120,18 +131,17 @@ def run_cycle(
         raise ValueError(f"period {period!r} holds no rating period")
     step("KPIs")
     con = ibis.duckdb.connect()
-    tables = open_tables(con, warehouse)
+    tables = open_tables(con, inputs.facts, inputs.corrections)
     options = options or KpiOptions()
     codes = policy.kpi_codes()
     kpis = compute_kpis(tables, periods=periods, by="agent", kpis=codes, options=options)
-    roster = warehouse.read("roster")
-    if roster.num_rows == 0:
-        raise ValueError("the warehouse holds no roster: ingest the employee roster first")
-    assessments = warehouse.read("competency_assessments")
+    tz = policy.time_zone
+    assessments = assessments_counted(policy, inputs.assessments)
 
     def one_period(p: Period) -> tuple[Scorecards, PayLines]:
-        as_of = last_local_day(p, policy.time_zone)
-        extra = _assessment_inputs(assessments, as_of, policy.time_zone)
+        as_of = last_local_day(p, tz)
+        roster = roster_on(policy, inputs, as_of)
+        extra = _assessment_inputs(assessments, as_of, tz)
         card = score(policy, kpis, roster, period_label=p.label, extra_inputs=extra, as_of=as_of)
         if rating_overrides:
             card = override_ratings(policy, card, rating_overrides)
@@ -144,16 +154,19 @@ def run_cycle(
     if grade_at_end:
         step("grade")
         # Grading looks at the rating periods of the last grading period in the range only.
-        grading = parse_period(period, tz=policy.time_zone, grain=policy.cycle.grading_period)
+        grading = parse_period(period, tz=tz, grain=policy.cycle.grading_period)
         start = grading[-1].start
         history = [c for p, c in zip(periods, cards, strict=True) if p.start >= start]
+        cycle_end = last_local_day(periods[-1], tz)
         decisions = grade(
             policy,
             history,
-            roster,
+            roster_on(policy, inputs, cycle_end),
             kpis,
-            cycle_end=last_local_day(periods[-1], policy.time_zone),
+            cycle_end=cycle_end,
+            trainings=trainings_held(inputs, cycle_end, tz),
             competencies=assessments if assessments.num_rows else None,
+            level_since=level_since(inputs),
         )
     if all_kpis:
         step("other KPIs")
@@ -170,30 +183,39 @@ def _with_more_kpis(kpis: pa.Table, more: pa.Table) -> pa.Table:
 
 
 def simulate_cycle(
-    warehouse: Warehouse,
+    inputs: CycleInputs,
     draft: Policy,
     current: Policy,
     *,
     period: str,
     on_step: Callable[[str], None] | None = None,
 ) -> SimulationReport:
-    """What ``draft`` would change against ``current`` over the warehouse's history for
-    ``period`` (the current policy's rating periods)."""
+    """What ``draft`` would change against ``current`` over ``period`` (the current policy's
+    rating periods), from the same inputs a cycle reads: the roster and levels as of the end of
+    the period, its trainings, assessments and corrections."""
     periods = rating_periods(current, period)
     if not periods:
         raise ValueError(f"period {period!r} holds no rating period")
     if on_step:
         on_step("KPIs")
-    tables = open_tables(ibis.duckdb.connect(), warehouse)
+    tables = open_tables(ibis.duckdb.connect(), inputs.facts, inputs.corrections)
     codes = sorted(set(draft.kpi_codes()) | set(current.kpi_codes()))
     kpis = compute_kpis(tables, periods=periods, by="agent", kpis=codes, options=KpiOptions())
     if on_step:
         on_step("simulate")
+    tz = current.time_zone
+    cycle_end = last_local_day(periods[-1], tz)
+    # one roster for both standards: a probation start level is the current standard's
+    assessments = assessments_counted(current, inputs.assessments)
     return simulate(
         draft,
         current,
         kpis,
-        warehouse.read("roster"),
+        roster_on(current, inputs, cycle_end),
         period_labels=[p.label for p in periods],
-        cycle_end=last_local_day(periods[-1], current.time_zone),
+        extra_inputs=_assessment_inputs(assessments, cycle_end, tz),
+        cycle_end=cycle_end,
+        trainings=trainings_held(inputs, cycle_end, tz),
+        competencies=assessments if assessments.num_rows else None,
+        level_since=level_since(inputs),
     )

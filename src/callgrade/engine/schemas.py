@@ -181,6 +181,74 @@ COMPETENCY_ASSESSMENTS = pa.schema(
         _f("competency", pa.string(), False, "Competency code (business_knowledge, …)."),
         _f("score", pa.float64(), False, "Score 0–100."),
         _f("assessed_at", TS, False, "Exam / observation time."),
+        _f(
+            "method",
+            pa.string(),
+            True,
+            "exam or observation; null: whichever the competency is assessed by.",
+        ),
+        _f("assessor", pa.string(), True, "Who examined or observed."),
+        *LINEAGE,
+    ]
+)
+
+TRAININGS = pa.schema(
+    [
+        _f("training_record_id", pa.string(), False, "Stable key: the source's own record id."),
+        _f("employee_id", pa.string(), False, "Employee who took the course."),
+        _f(
+            "training",
+            pa.string(),
+            False,
+            "Course or certification code, as the standard names it.",
+        ),
+        _f("completed_at", TS, False, "Day completed or certified (local midnight, in UTC)."),
+        _f(
+            "exam_score", pa.float64(), True, "Final exam score 0–100, when the course has an exam."
+        ),
+        _f(
+            "passed",
+            pa.bool_(),
+            True,
+            "False when the course was failed (it then counts for nothing); null: completed.",
+        ),
+        _f("certificate", pa.string(), True, "Certificate number, for a certification."),
+        _f("expires_at", TS, True, "When a certification lapses (local midnight); null: never."),
+        *LINEAGE,
+    ]
+)
+
+LEVEL_HISTORY = pa.schema(
+    [
+        _f("change_id", pa.string(), False, "Stable key."),
+        _f("employee_id", pa.string(), False, "Employee whose level changed."),
+        _f("level", pa.string(), False, "Level code held from `effective` on."),
+        _f("effective", TS, False, "First day at the level (local midnight, in UTC)."),
+        _f("level_from", pa.string(), True, "Level held before, when known."),
+        _f("reason", pa.string(), True, "Why: hire, a cycle's decision, an HR correction …"),
+        *LINEAGE,
+    ]
+)
+
+CORRECTIONS = pa.schema(
+    [
+        _f("correction_id", pa.string(), False, "Stable key."),
+        _f(
+            "target_table",
+            pa.string(),
+            False,
+            "Canonical table of the corrected record (qa_evaluations, complaints, …).",
+        ),
+        _f("record_id", pa.string(), False, "The corrected record's key in that table."),
+        _f(
+            "field",
+            pa.string(),
+            True,
+            "Column given a new value; null: the record is excluded from every KPI.",
+        ),
+        _f("value", pa.string(), True, "The corrected value as text, read as the column's type."),
+        _f("reason", pa.string(), False, "Why the record was corrected."),
+        _f("corrected_at", TS, False, "When the correction was made."),
         *LINEAGE,
     ]
 )
@@ -220,6 +288,9 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("complaints", COMPLAINTS, "complaint_id", "received_at"),
         TableSpec("roster", ROSTER, "employee_id", None),
         TableSpec("competency_assessments", COMPETENCY_ASSESSMENTS, "assessment_id", "assessed_at"),
+        TableSpec("trainings", TRAININGS, "training_record_id", None),
+        TableSpec("level_history", LEVEL_HISTORY, "change_id", None),
+        TableSpec("corrections", CORRECTIONS, "correction_id", None),
     ]
 }
 

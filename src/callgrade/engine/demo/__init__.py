@@ -137,6 +137,9 @@ def generate(
     head, rows = backoffice.competency(rng, center, days)
     write_csv(out_dir / "competency.csv", head, rows)
     mapped("competency", out_dir / "competency.csv")
+    head, rows = backoffice.trainings(rng, center, days)
+    write_csv(out_dir / "trainings.csv", head, rows)
+    mapped("trainings", out_dir / "trainings.csv")
 
     _write_manifest(out_dir, config, files)
     progress("done", 1.0)

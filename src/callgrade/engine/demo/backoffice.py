@@ -1,5 +1,5 @@
 """Exports of the systems around the phones: HR roster, surveys, QA, sales, attendance,
-complaints and competency assessments, as header + rows ready for CSV or XLSX.
+complaints, competency assessments and training records, as header + rows ready for CSV or XLSX.
 
 Each fact follows the agent's persistent skill (center.py) plus noise, and refers to real
 contacts of the telephony files where the source would know them (survey and sale call ids).
@@ -7,7 +7,7 @@ contacts of the telephony files where the source would know them (survey and sal
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -32,12 +32,22 @@ KIND_NAMES = {
     "early_leave": "早退",
     "absent": "旷工",
 }
+# code, Chinese name, how the training department assesses it (exam or observation)
 COMPETENCIES = (
-    ("business_knowledge", "业务知识"),
-    ("communication", "沟通能力"),
-    ("teamwork", "团队协作"),
-    ("problem_solving", "问题解决"),
+    ("business_knowledge", "业务知识", "exam"),
+    ("communication", "沟通能力", "observation"),
+    ("teamwork", "团队协作", "observation"),
+    ("problem_solving", "问题解决", "exam"),
 )
+METHOD_NAMES = {"exam": "笔试", "observation": "现场观察"}
+EXAMINERS = ("培训部王老师", "培训部陈老师", "培训部刘老师")
+# code, course number, Chinese name, kind as the learning platform writes it
+COURSES = (
+    ("service_basics", "KC-101", "客户服务基础", "课程"),
+    ("product_certification", "RZ-201", "产品知识认证", "认证"),
+)
+CERT_PASS_MARK = 80
+CERT_VALID_YEARS = 3
 COMPLAINT_CATEGORIES = ("服务态度", "业务差错", "响应不及时", "其他")
 PRODUCTS = ("宽带套餐", "流量包", "会员年卡", "智能家居")
 
@@ -214,18 +224,128 @@ def complaints(rng: np.random.Generator, center: Center, days: Days, traffic: Tr
 
 
 def competency(rng: np.random.Generator, center: Center, days: Days) -> Rows:
-    head = ["考核编号", "工号", "能力项", "得分", "考核时间"]
+    """Two assessment sessions: exams set by the training department, observations by the team
+    lead (a lead is observed by the department's manager)."""
+    head = ["考核编号", "工号", "能力项", "考核方式", "得分", "考核时间", "考核人"]
     rows = []
     sessions = sorted({min(45, days.n - 1), min(135, days.n - 1)})
-    for s in sessions:
+    for n, s in enumerate(sessions):
         day = days.date(s)
         when = f"{day:%Y-%m-%d} 10:00"
         for a in range(center.n):
             if not center.employed(a, day):
                 continue
-            for c, (_, name) in enumerate(COMPETENCIES):
+            for c, (_, name, method) in enumerate(COMPETENCIES):
                 score = float(np.clip(np.round(rng.normal(center.competency[a, c], 3.0)), 0, 100))
+                if method == "exam":
+                    assessor = EXAMINERS[(n + c) % len(EXAMINERS)]
+                else:
+                    lead = center.team_lead[a]
+                    assessor = lead or f"{POSITIONS[int(center.position[a])][2]}经理"
                 rows.append(
-                    [f"CP{day:%Y%m%d}{center.ids[a]}{c + 1}", center.ids[a], name, score, when]
+                    [
+                        f"CP{day:%Y%m%d}{center.ids[a]}{c + 1}",
+                        center.ids[a],
+                        name,
+                        METHOD_NAMES[method],
+                        score,
+                        when,
+                        assessor,
+                    ]
                 )
+    return head, rows
+
+
+def _years_later(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def _workday(d: date, last: date) -> date:
+    """The next Monday for a weekend day, unless that is after ``last``."""
+    monday = d + timedelta(days=(7 - d.weekday()) % 7) if d.weekday() >= 5 else d
+    return monday if monday <= last else d
+
+
+def trainings(rng: np.random.Generator, center: Center, days: Days) -> Rows:
+    """The learning platform's records of the two courses the standards name, one row per
+    attempt, as exported the day after the demo period.
+
+    Nearly everyone took the onboarding course service_basics in their first months (no exam).
+    The product certification is sat by agents with some months of tenure, the more likely the
+    stronger and longer-serving they are, on a day spread over the two years before the period
+    and the period itself; its exam needs CERT_PASS_MARK points, and a failed attempt is retaken
+    one to three months later."""
+    head = [
+        "记录编号",
+        "工号",
+        "姓名",
+        "课程编号",
+        "课程名称",
+        "课程类型",
+        "完成日期",
+        "考试成绩",
+        "考核结果",
+        "证书编号",
+        "证书失效日期",
+    ]
+    start, export = days.first, days.date(days.n)
+    window = start - timedelta(days=730)
+    years = np.array([(start - h).days / 365.0 for h in center.hire_date])
+    odds = -1.8 + 1.5 * center.skill + 0.5 * np.clip(years, 0, 5)
+    sits = rng.random(center.n) < 1.0 / (1.0 + np.exp(-odds))
+    takes_basics = rng.random(center.n) < 0.94
+    basics_after = rng.integers(7, 100, center.n)
+    # (day, agent, course, exam score or None)
+    attempts: list[tuple[date, int, int, int | None]] = []
+    for a in range(center.n):
+        left = center.left_date[a]
+        last = min(export - timedelta(days=1), left or export)
+        hire = center.hire_date[a]
+        done = _workday(hire + timedelta(days=int(basics_after[a])), last)
+        if takes_basics[a] and done <= last:
+            attempts.append((done, a, 0, None))
+        first = max(window, hire + timedelta(days=120))
+        if not sits[a] or first > last:
+            continue
+        day = first + timedelta(days=int(rng.integers(0, (last - first).days + 1)))
+        day = _workday(day, last)
+        mean = 86 + 4.0 * center.skill[a]
+        for _ in range(3):
+            score = int(np.clip(np.rint(rng.normal(mean, 6.0)), 30, 100))
+            attempts.append((day, a, 1, score))
+            day = _workday(day + timedelta(days=int(rng.integers(30, 92))), last)
+            if score >= CERT_PASS_MARK or day > last:
+                break
+            mean += 4.0  # studied for the retake
+    attempts.sort(key=lambda x: (x[0], center.ids[x[1]], x[2]))
+    rows = []
+    issued: dict[int, int] = {}
+    for n, (day, a, c, exam) in enumerate(attempts):
+        _, number, name, kind = COURSES[c]
+        if exam is None:
+            result, cert, lapses = "已完成", "", ""
+        elif exam >= CERT_PASS_MARK:
+            issued[day.year] = issued.get(day.year, 0) + 1
+            result, cert = "通过", f"CPC{day.year}{issued[day.year]:04d}"
+            lapses = _years_later(day, CERT_VALID_YEARS).isoformat()
+        else:
+            result, cert, lapses = "未通过", "", ""
+        rows.append(
+            [
+                f"PX{n + 1:06d}",
+                center.ids[a],
+                center.names[a],
+                number,
+                name,
+                kind,
+                day.isoformat(),
+                "" if exam is None else exam,
+                result,
+                cert,
+                lapses,
+            ]
+        )
     return head, rows

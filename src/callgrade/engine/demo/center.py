@@ -51,6 +51,7 @@ class Center:
     weekend_worker: np.ndarray  # bool: rests on two weekdays instead of Sat/Sun
     rest_days: np.ndarray  # (n, 2) weekday numbers (Mon=0)
     # persistent skill, all multiplicative around 1 or absolute means
+    skill: np.ndarray  # the latent skill the facts below follow (talent and experience)
     talk_factor: np.ndarray
     acw_factor: np.ndarray
     qa_mean: np.ndarray
@@ -168,6 +169,7 @@ def build_center(rng: np.random.Generator, agents: int, start: date, end: date) 
         shift_start=shift_start,
         weekend_worker=weekend_worker,
         rest_days=rest_days,
+        skill=skill,
         talk_factor=talk_factor,
         acw_factor=acw_factor,
         qa_mean=qa_mean,

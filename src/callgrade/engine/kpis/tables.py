@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
+from callgrade.engine.kpis.corrections import corrected
 from callgrade.engine.schemas import TABLES
 from callgrade.engine.warehouse import Warehouse
 
 
-def open_tables(con: ibis.BaseBackend, warehouse: Warehouse) -> dict[str, ir.Table]:
+def open_tables(
+    con: ibis.BaseBackend, warehouse: Warehouse, corrections: pa.Table | None = None
+) -> dict[str, ir.Table]:
     """Every canonical table as an Ibis table on ``con``: its live Parquet files (only those the
-    manifest names), or an empty table with the canonical schema when there are none."""
+    manifest names), or an empty table with the canonical schema when there are none; with
+    ``corrections`` (canonical rows) applied to the records they name."""
     out: dict[str, ir.Table] = {}
     for name, spec in TABLES.items():
         schema = ibis.Schema.from_pyarrow(spec.schema)
@@ -27,7 +32,7 @@ def open_tables(con: ibis.BaseBackend, warehouse: Warehouse) -> dict[str, ir.Tab
             reads = [con.read_parquet(f) for f in files]
             t = reads[0].union(*reads[1:]) if len(reads) > 1 else reads[0]
         out[name] = _conform(t, schema)
-    return out
+    return corrected(out, corrections)
 
 
 def _conform(t: ir.Table, schema: ibis.Schema) -> ir.Table:

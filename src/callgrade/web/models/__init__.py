@@ -1,5 +1,6 @@
-"""Application models: the organization, standards, cycles with their stored engine results,
-review (comments, calibration, nominations, appeals) and the audit trail."""
+"""Application models: the organization and what people record about employees (trainings,
+assessments, corrections), standards, cycles with their stored engine results, review (comments,
+calibration, nominations, appeals) and the audit trail."""
 
 from callgrade.web.models.audit import AuditEvent, Notification
 from callgrade.web.models.cycles import (
@@ -13,6 +14,7 @@ from callgrade.web.models.cycles import (
     ScoreTotal,
 )
 from callgrade.web.models.org import Department, Employee, LevelChange, Position, Team
+from callgrade.web.models.records import CompetencyAssessment, Correction, TrainingRecord
 from callgrade.web.models.review import Appeal, Calibration, Comment, Conflict, Nomination
 from callgrade.web.models.standards import Acknowledgement, PolicyVersion
 
@@ -23,7 +25,9 @@ __all__ = [
     "Calibration",
     "ChecklistItem",
     "Comment",
+    "CompetencyAssessment",
     "Conflict",
+    "Correction",
     "Cycle",
     "Decision",
     "Department",
@@ -39,4 +43,5 @@ __all__ = [
     "ScoreItem",
     "ScoreTotal",
     "Team",
+    "TrainingRecord",
 ]

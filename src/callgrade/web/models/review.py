@@ -61,6 +61,11 @@ class Appeal(models.Model):
 
     cycle = models.ForeignKey("Cycle", on_delete=models.CASCADE, related_name="appeals")
     employee = models.ForeignKey("Employee", on_delete=models.CASCADE, related_name="appeals")
+    # What is disputed: a KPI of a rating period, and optionally one record behind it.
+    kpi = models.CharField(_("indicator"), max_length=50, blank=True)
+    period = models.CharField(_("period"), max_length=20, blank=True)
+    target_table = models.CharField(max_length=50, blank=True)
+    record_id = models.CharField(max_length=200, blank=True)
     reason = models.TextField(_("reason"))
     filed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     filed_at = models.DateTimeField(auto_now_add=True)
@@ -71,6 +76,8 @@ class Appeal(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     recomputed = models.BooleanField(default=False)
+    # The employee's figures when HR upheld it (what "before → after" shows the agent).
+    before = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-filed_at", "-id"]

@@ -8,17 +8,15 @@ calibration and decision is audited.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callgrade.engine.cycle import rating_periods, run_cycle
-from callgrade.engine.warehouse import Warehouse
+from callgrade.web.inputs import cycle_inputs, warehouse
 from callgrade.web.models import (
     Appeal,
     Calibration,
@@ -32,6 +30,7 @@ from callgrade.web.models import (
 )
 from callgrade.web.services.audit import audit, notify
 from callgrade.web.services.jobs import Progress, job_start, register
+from callgrade.web.services.people_sync import people_import_warehouse
 from callgrade.web.services.results import store_results
 
 NEXT = {
@@ -45,10 +44,6 @@ NEXT = {
 
 class WorkflowError(ValueError):
     """A step the cycle's state does not allow, or a missing reason."""
-
-
-def warehouse() -> Warehouse:
-    return Warehouse(Path(settings.DATA_DIR))
 
 
 def cycle_create(
@@ -149,9 +144,11 @@ def _compute(job: Job, on_progress: Progress) -> None:
         done[0] += 1
         on_progress(done[0] / steps, name)
 
+    # files ingested since the last computation reach the record of people first
+    people_import_warehouse(warehouse=warehouse(), time_zone=policy.time_zone)
     # every KPI, not only the standard's: the scorecard page lists them all
     result = run_cycle(
-        warehouse(),
+        cycle_inputs(policy.time_zone),
         policy,
         period=cycle.period,
         on_step=on_step,

@@ -13,9 +13,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from callgrade.web.access import HR_GROUP
+from callgrade.web.inputs import warehouse
 from callgrade.web.models import Cycle, Employee, PolicyVersion, Team
-from callgrade.web.services.cycles import cycle_advance, cycle_compute, cycle_create, warehouse
-from callgrade.web.services.org import roster_sync
+from callgrade.web.services.cycles import cycle_advance, cycle_compute, cycle_create
+from callgrade.web.services.people_sync import people_import_warehouse
 from callgrade.web.services.standards import policy_current, policy_publish, policy_upload
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "engine" / "policy" / "examples"
@@ -75,7 +76,6 @@ def _fields(login: Login) -> tuple[str, str, str]:
 
 def seed(*, period: str, cycle_name: str, policy_file: Path | None = None) -> dict[str, Any]:
     """Everything the demo needs; returns what was done, with the logins."""
-    counts = roster_sync(warehouse=warehouse())
     text = (policy_file or EXAMPLES / "four_positions.yaml").read_text("utf-8")
     version = policy_current()
     if version is None:
@@ -89,6 +89,7 @@ def seed(*, period: str, cycle_name: str, policy_file: Path | None = None) -> di
         )
         version = existing or policy_upload(actor=None, text=text, filename="four_positions.yaml")
         version = policy_publish(version=version, actor=None)
+    counts = people_import_warehouse(warehouse=warehouse(), time_zone=version.policy().time_zone)
     cycle = Cycle.objects.filter(name=cycle_name).first()
     if cycle is None:
         cycle = cycle_create(actor=None, name=cycle_name, period=period, policy_version=version)

@@ -266,14 +266,14 @@ def _json_value(v: Any) -> Any:
 @register("policy_simulate")
 def _simulate(job: Job, on_progress: Progress) -> None:
     from callgrade.engine.cycle import simulate_cycle
-    from callgrade.web.services.cycles import warehouse
+    from callgrade.web.inputs import cycle_inputs
 
     args = job.arguments
     draft = PolicyVersion.objects.get(pk=args["version"]).policy()
     current = PolicyVersion.objects.get(pk=args["current"]).policy()
     fraction = {"KPIs": 0.1, "simulate": 0.5}
     report = simulate_cycle(
-        warehouse(),
+        cycle_inputs(current.time_zone),
         draft,
         current,
         period=args["period"],

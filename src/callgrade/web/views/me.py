@@ -18,9 +18,10 @@ from django.views.decorators.http import require_POST
 from callgrade.engine.cycle import rating_periods
 from callgrade.engine.kpis import REGISTRY, kpi_records, open_tables
 from callgrade.web.access import Denied, access, allowed, employee_of, require_employee
+from callgrade.web.inputs import corrections_table, warehouse
 from callgrade.web.models import Appeal, Cycle, Employee
 from callgrade.web.selectors import cycles_for, indicators, scorecard, trend
-from callgrade.web.services.cycles import WorkflowError, warehouse
+from callgrade.web.services.cycles import WorkflowError
 from callgrade.web.services.review import appeal_file
 
 RECORD_LIMIT = 500
@@ -107,7 +108,8 @@ def person_records(request: HttpRequest, employee_id: str) -> HttpResponse:
     if period is None:
         raise Denied
     con = ibis.duckdb.connect()
-    tables = open_tables(con, warehouse())
+    # the records as every computation reads them: with the corrections applied
+    tables = open_tables(con, warehouse(), corrections_table())
     table = kpi_records(
         tables, kpi=kpi, entity_type="agent", entity_id=employee.employee_id, period=period
     )

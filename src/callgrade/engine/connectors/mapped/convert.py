@@ -46,6 +46,7 @@ ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("attendance", "kind"): ("present", "leave", "late", "early_leave", "absent"),
     ("complaints", "severity"): ("minor", "major"),
     ("roster", "status"): ("active", "probation", "left"),
+    ("competency_assessments", "method"): ("exam", "observation"),
 }
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
