@@ -3,6 +3,7 @@ the employees it cannot measure (no start date, not assessed, not ranked)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -87,26 +88,26 @@ def evidence(c: dict[str, object], months: pd.Series | None = None) -> list[str]
 
 def test_kpi_over_the_grading_period() -> None:
     assert evidence({"kind": "kpi", "kpi": "qa_score", "op": ">=", "value": 90}) == [
-        "QA score over the grading period n/a on 0 samples, needs >= 90",
-        "QA score over the grading period 86.5 on 15 samples, needs >= 90",  # 1,298.1 / 15
-        "QA score over the grading period n/a on 0 samples, needs >= 90",
+        "QA score over the grading period n/a on 0 samples, needs >= 90.0",
+        "QA score over the grading period 86.5 on 15 samples, needs >= 90.0",  # 1,298.1 / 15
+        "QA score over the grading period n/a on 0 samples, needs >= 90.0",
     ]
 
 
 def test_kpi_in_its_worst_rating_period() -> None:
     c = {"kind": "kpi", "kpi": "leaves", "op": "<=", "value": 1, "window": "rating_period"}
     assert evidence(c) == [
-        "leaves in its worst rating period 2.0, needs <= 1",
-        "leaves in its worst rating period 0.0, needs <= 1",
+        "leaves in its worst rating period 2, needs <= 1",
+        "leaves in its worst rating period 0, needs <= 1",
         "leaves in its worst rating period n/a, needs <= 1",
     ]
 
 
 def test_score_and_rank() -> None:
     assert evidence({"kind": "score", "op": ">=", "value": 80}) == [
-        "score averaged over the grading period 85.6, needs >= 80",  # (81.25 + 90) / 2
-        "score averaged over the grading period 70.0, needs >= 80",
-        "score averaged over the grading period n/a, needs >= 80",
+        "score averaged over the grading period 85.6, needs >= 80.0",  # (81.25 + 90) / 2
+        "score averaged over the grading period 70.0, needs >= 80.0",
+        "score averaged over the grading period n/a, needs >= 80.0",
     ]
     assert evidence({"kind": "rank_percentile", "top": 50}) == [
         "rank 1 of 2 by rating points (18.0), needs the top 50% (1 people)",
@@ -142,12 +143,52 @@ def test_tenure_training_competency_and_ratings() -> None:
         "completed 0 of 2 required (basics, systems)",
     ]
     assert evidence({"kind": "competency", "competency": "empathy", "op": ">=", "value": 70}) == [
-        "empathy assessed 72.0, needs >= 70",
-        "empathy not assessed, needs >= 70",
-        "empathy not assessed, needs >= 70",
+        "empathy assessed 72.0, needs >= 70.0",
+        "empathy not assessed, needs >= 70.0",
+        "empathy not assessed, needs >= 70.0",
     ]
     assert evidence({"kind": "rating_count", "ratings": ["S", "A"], "op": ">=", "value": 2}) == [
         "rated S/A 2 times, needs >= 2",
         "rated S/A 0 times, needs >= 2",
         "rated S/A 0 times, needs >= 2",
     ]
+
+
+def test_a_figure_is_compared_at_the_precision_it_is_shown() -> None:
+    ctx = context()
+    totals = ctx.totals.assign(total=[54.978, 54.978, 54.94, 54.94])
+    ctx = dataclasses.replace(ctx, totals=totals, dims=ctx.dims.assign(score=totals["total"]))
+    c = TypeAdapter(Condition).validate_python({"kind": "score", "op": ">=", "value": 55})
+    r = cond.score(ctx, c)
+    assert r.evidence.tolist()[:2] == [
+        "score averaged over the grading period 55.0, needs >= 55.0",
+        "score averaged over the grading period 54.9, needs >= 55.0",
+    ]
+    assert r.holds.tolist() == [True, False, False]
+    assert r.actual.tolist()[:2] == [55.0, 54.9]
+    assert r.gap.tolist()[:2] == [0.0, 0.1]
+    # a threshold given more precisely is shown and compared more precisely
+    c = TypeAdapter(Condition).validate_python({"kind": "score", "op": ">=", "value": 54.98})
+    r = cond.score(ctx, c)
+    assert r.evidence.tolist()[0] == "score averaged over the grading period 54.98, needs >= 54.98"
+    assert r.holds.tolist()[0]
+    # rates as percents: 0.89449 is 89.4% and misses 89.5%
+    kpi = {"kind": "kpi", "kpi": "answer_rate", "op": ">=", "value": 0.895}
+    counts = pa.table(
+        {
+            "period": ["2026-01"],
+            "entity_id": ["a1"],
+            "kpi": ["answer_rate"],
+            "value": [0.89449],
+            "numerator": [89449.0],
+            "denominator": [100000.0],
+            "sample_size": [100000],
+        }
+    )
+    r = cond.kpi(
+        dataclasses.replace(ctx, counts=counts), TypeAdapter(Condition).validate_python(kpi)
+    )
+    assert r.evidence.tolist()[0] == (
+        "Answer rate over the grading period 89.4% on 100,000 samples, needs >= 89.5%"
+    )
+    assert not r.holds.tolist()[0] and r.gap.tolist()[0] == 0.001

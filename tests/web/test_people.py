@@ -3,6 +3,7 @@ one employee (comments, nominations) and the fairness rules of promotion review.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -18,7 +19,8 @@ from callgrade.web.models import (
     Nomination,
     ScoreTotal,
 )
-from callgrade.web.services.cycles import WorkflowError, population
+from callgrade.web.services.cycles import WorkflowError, cycle_compute, population
+from callgrade.web.services.people import assessment_record
 from callgrade.web.services.review import nomination_create, nomination_decide
 
 
@@ -293,7 +295,19 @@ def test_approval_matching_the_proposal_needs_no_reason(
     login: Any, hr: Any, lead: Any, demo_cycle: Any
 ) -> None:
     _in_review(demo_cycle)
-    emp = Employee.objects.get(employee_id="E0011")  # the engine proposes intermediate → senior
+    emp = Employee.objects.get(employee_id="E0011")
+    # communication 71 falls short of the 80 customer service requires at senior: once an
+    # observation of 82 is recorded, the engine proposes intermediate → senior
+    assessment_record(
+        employee=emp,
+        competency="communication",
+        score=82,
+        method="observation",
+        assessed_at=dt.date(2026, 2, 28),
+        actor=hr,
+    )
+    cycle_compute(cycle=demo_cycle, actor=hr, only=["E0011"])
+    assert Decision.objects.get(cycle=demo_cycle, employee=emp).level_to == "senior"
     n = nomination_create(
         cycle=demo_cycle, employee=emp, level_to="senior", reason="Top scores.", actor=lead
     )

@@ -83,7 +83,15 @@ def scorecard(employee: Employee, cycle: Cycle, period: str | None, lang: str) -
         "dimensions": dict(dimensions),
         "decision": decision,
         "criteria": [c for c in conditions if c.kind == "criterion"],
-        "checklist": [c for c in conditions if c.kind == "checklist"],
+        "checklist": [c for c in conditions if c.kind == "checklist" and c.rule == "promotion"],
+        "demotion_triggers": [
+            c for c in conditions if c.kind == "checklist" and c.rule == "demotion"
+        ],
+        "at_risk": decision is not None
+        and (
+            decision.action in ("demote", "retrain")
+            or any(c.holds for c in conditions if c.kind == "checklist" and c.rule == "demotion")
+        ),
         "pay": pay,
         "pay_cash": sum((p.amount for p in pay if p.cash), start=0),
         "appeals": list(Appeal.objects.filter(cycle=cycle, employee=employee)),

@@ -39,13 +39,20 @@ def correctable_fields(table: str) -> list[str]:
     return [f.name for f in spec.schema if f.name not in (spec.key, "source", "source_ref")]
 
 
+def check_table(table: str, *, ref: str = "") -> None:
+    """Raises :class:`CorrectionError` unless ``table`` holds records a correction may name
+    (the machine facts KPIs read)."""
+    if not _correctable(table):
+        who = f"correction {ref}: " if ref else ""
+        known = ", ".join(sorted(t for t in TABLES if _correctable(t)))
+        raise CorrectionError(f"{who}table {table!r} cannot be corrected (one of: {known})")
+
+
 def typed_value(table: str, field: str, value: str | None, *, ref: str = "") -> Any:
     """``value`` read as the type of ``table.field`` (None stays None when the column is
     nullable). Raises :class:`CorrectionError` with what was expected."""
     who = f"correction {ref}: " if ref else ""
-    if not _correctable(table):
-        known = ", ".join(sorted(t for t in TABLES if _correctable(t)))
-        raise CorrectionError(f"{who}table {table!r} cannot be corrected (one of: {known})")
+    check_table(table, ref=ref)
     if field not in correctable_fields(table):
         fields = ", ".join(correctable_fields(table))
         raise CorrectionError(f"{who}{table} has no correctable column {field!r} ({fields})")
@@ -90,8 +97,7 @@ def corrected(tables: Mapping[str, ir.Table], corrections: pa.Table | None) -> d
     for r in _latest(corrections):
         table, ref = r["target_table"], r["correction_id"]
         if r["field"] is None:
-            if not _correctable(table):
-                typed_value(table, "", None, ref=ref)  # raises with the known tables
+            check_table(table, ref=ref)
             excluded.setdefault(table, []).append(r["record_id"])
         else:
             value = typed_value(table, r["field"], r["value"], ref=ref)

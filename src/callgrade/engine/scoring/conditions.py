@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from callgrade.engine.kpis.registry import REGISTRY
 from callgrade.engine.policy.model import (
     CompetencyCondition,
     CountCondition,
@@ -99,8 +100,40 @@ def _general(x: pd.Series | np.ndarray) -> pa.Array:
     return pa.array([f"{a:g}" for a in v.tolist()], pa.string())
 
 
+def places(value: float, least: int) -> int:
+    """Decimal places to show a threshold ``value`` with, at least ``least``: "needs >= 92.5"
+    is compared at one decimal, "needs >= 0.955" at three."""
+    text = f"{round(value, 9):.9f}".rstrip("0")
+    return max(least, len(text.partition(".")[2]))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Figures as the evidence shows them (``text``, null for NaN) and as those texts read
+    (``value``): a condition compares exactly what it shows, so a line can never read "55.0,
+    needs >= 55" and fail on the unrounded 54.978."""
+
+    value: pd.Series
+    text: pa.Array
+
+
+def shown(actual: pd.Series | np.ndarray, digits: int, scale: float = 1.0) -> Shown:
+    """``actual`` rounded to ``digits`` places after multiplying by ``scale`` (100 for a percent);
+    ``value`` is back in the figure's own unit."""
+    a = pd.Series(actual, dtype=float)
+    text = vf.fixed(a.to_numpy() * scale, digits)
+    read = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    return Shown(pd.Series(read / scale, index=a.index), text)
+
+
 def _frame(
-    ctx: Context, holds: pd.Series, actual: pd.Series, op: str, value: float, evidence: np.ndarray
+    ctx: Context,
+    holds: pd.Series,
+    actual: pd.Series,
+    op: str,
+    value: float,
+    evidence: np.ndarray,
+    digits: int | None = None,
 ) -> pd.DataFrame:
     gap = pd.Series(np.nan, index=ctx.emp.index)
     if op in (">=", ">"):
@@ -108,6 +141,8 @@ def _frame(
     elif op in ("<=", "<"):
         gap = (actual - value).clip(lower=0)
     gap = gap.where(~holds, 0.0)
+    if digits is not None:  # the difference of two shown figures, without float noise
+        gap = gap.round(digits)
     return pd.DataFrame(
         {
             "holds": holds.fillna(False).astype(bool),
@@ -135,36 +170,61 @@ def _every_period(
     return holds, _by_emp(ctx, worst)
 
 
+def _kpi_display(code: str, value: float) -> tuple[int, float, str, str]:
+    """How a KPI condition shows its figures: (decimals, scale, suffix, threshold text). Rates
+    are percents with one decimal, counts whole numbers, anything else one decimal; a threshold
+    given more precisely is shown (and compared) as precisely."""
+    unit = REGISTRY[code].unit if code in REGISTRY else ""
+    if unit == "ratio":
+        digits = places(value * 100, 1)
+        return digits, 100.0, "%", f"{value * 100:.{digits}f}%"
+    digits = places(value, 0 if unit == "count" else 1)
+    return digits, 1.0, "", f"{value:.{digits}f}"
+
+
 def kpi(ctx: Context, c: KpiCondition) -> pd.DataFrame:
     rows = ctx.counts.filter(pc.equal(ctx.counts.column("kpi"), c.kpi)).to_pandas()
     label = LABELS.get(c.kpi, c.kpi)
+    digits, scale, suffix, need = _kpi_display(c.kpi, c.value)
+    gap_digits = digits + (2 if scale == 100 else 0)  # a percent's places, in the rate's unit
     if c.window == "rating_period":
         long = rows.rename(columns={"entity_id": "employee_id"})
         if c.min_sample is not None:
             long = long.assign(value=long["value"].where(long["sample_size"] >= c.min_sample))
-        holds, actual = _every_period(ctx, long, "value", c.op, c.value)
+        long = long.assign(value=shown(long["value"].to_numpy(), digits, scale).value.to_numpy())
+        holds, worst = _every_period(ctx, long, "value", c.op, c.value)
+        at = shown(worst, digits, scale)
         ev = _join(
-            f"{label} in its worst rating period ", _score1(actual), f", needs {c.op} {c.value:g}"
+            f"{label} in its worst rating period ",
+            _unit(at.text, suffix),
+            f", needs {c.op} {need}",
         )
-        return _frame(ctx, holds, actual, c.op, c.value, ev)
+        return _frame(ctx, holds, at.value, c.op, c.value, ev, gap_digits)
     g = rows.groupby("entity_id")
     num, den = g["numerator"].sum(min_count=1), g["denominator"].sum(min_count=1)
     n = g["sample_size"].sum()
     weighted = (rows["value"] * rows["sample_size"]).groupby(rows["entity_id"]).sum(min_count=1)
     value = (num / den.where(den != 0)).fillna(weighted / n.where(n != 0))
-    actual = _by_emp(ctx, value)
+    at = shown(_by_emp(ctx, value), digits, scale)
     samples = _by_emp(ctx, n, 0.0)
-    holds = OPS[c.op](actual, c.value) & actual.notna()
+    holds = OPS[c.op](at.value, c.value) & at.value.notna()
     if c.min_sample is not None:
         holds &= samples >= c.min_sample
     ev = _join(
         f"{label} over the grading period ",
-        _score1(actual),
+        _unit(at.text, suffix),
         " on ",
         vf.fixed(samples.to_numpy(float), 0, grouping=True),
-        f" samples, needs {c.op} {c.value:g}",
+        f" samples, needs {c.op} {need}",
     )
-    return _frame(ctx, holds, actual, c.op, c.value, ev)
+    return _frame(ctx, holds, at.value, c.op, c.value, ev, gap_digits)
+
+
+def _unit(text: pa.Array, suffix: str) -> pa.Array:
+    """Shown figures with their unit, "n/a" where there is none."""
+    if suffix:
+        text = pc.binary_join_element_wise(text, suffix, "")
+    return pc.fill_null(text, "n/a")
 
 
 def score(ctx: Context, c: ScoreCondition) -> pd.DataFrame:
@@ -175,15 +235,18 @@ def score(ctx: Context, c: ScoreCondition) -> pd.DataFrame:
         d = ctx.dims[ctx.dims["dimension"] == c.of]
         long = d[["employee_id", "period", "score"]].rename(columns={"score": "s"})
         what = f"'{c.of}' score"
+    digits = places(c.value, 1)
     if c.window == "rating_period":
-        holds, actual = _every_period(ctx, long, "s", c.op, c.value)
+        long = long.assign(s=shown(long["s"].to_numpy(), digits).value.to_numpy())
+        holds, worst = _every_period(ctx, long, "s", c.op, c.value)
+        at = shown(worst, digits)
         where = "in its worst rating period"
     else:
-        actual = _by_emp(ctx, long.groupby("employee_id")["s"].mean())
-        holds = OPS[c.op](actual, c.value) & actual.notna()
+        at = shown(_by_emp(ctx, long.groupby("employee_id")["s"].mean()), digits)
+        holds = OPS[c.op](at.value, c.value) & at.value.notna()
         where = "averaged over the grading period"
-    ev = _join(f"{what} {where} ", _score1(actual), f", needs {c.op} {c.value:g}")
-    return _frame(ctx, holds, actual, c.op, c.value, ev)
+    ev = _join(f"{what} {where} ", _unit(at.text, ""), f", needs {c.op} {c.value:.{digits}f}")
+    return _frame(ctx, holds, at.value, c.op, c.value, ev, digits)
 
 
 def _ranking(ctx: Context, by: str, group: tuple[str, ...] | None) -> pd.DataFrame:
@@ -331,12 +394,13 @@ def count(ctx: Context, c: CountCondition) -> pd.DataFrame:
 
 
 def tenure(ctx: Context, c: TenureCondition, months: pd.Series) -> pd.DataFrame:
-    holds = OPS[c.op](months, c.months) & months.notna()
-    known = _join(_whole(months), f" months at the {c.at}, needs {c.op} {c.months:g}")
-    ev = _either(
-        months.notna(), known, f"no start date for the {c.at}, needs {c.op} {c.months:g} months"
-    )
-    return _frame(ctx, holds, months, c.op, c.months, ev)
+    digits = places(c.months, 0)
+    at = shown(months, digits)
+    need = f"needs {c.op} {c.months:.{digits}f}"
+    holds = OPS[c.op](at.value, c.months) & at.value.notna()
+    known = _join(_unit(at.text, ""), f" months at the {c.at}, {need}")
+    ev = _either(at.value.notna(), known, f"no start date for the {c.at}, {need} months")
+    return _frame(ctx, holds, at.value, c.op, c.months, ev, digits)
 
 
 def training(ctx: Context, c: TrainingCondition) -> pd.DataFrame:
@@ -361,12 +425,14 @@ def training(ctx: Context, c: TrainingCondition) -> pd.DataFrame:
 
 def competency(ctx: Context, c: CompetencyCondition) -> pd.DataFrame:
     rows = ctx.competencies[ctx.competencies["competency"] == c.competency]
-    actual = _by_emp(ctx, rows.set_index("employee_id")["score"])
-    holds = OPS[c.op](actual, c.value) & actual.notna()
+    digits = places(c.value, 1)
+    at = shown(_by_emp(ctx, rows.set_index("employee_id")["score"]), digits)
+    holds = OPS[c.op](at.value, c.value) & at.value.notna()
     label = c.competency.replace("_", " ")
-    assessed = _join(f"{label} assessed ", _score1(actual), f", needs {c.op} {c.value:g}")
-    ev = _either(actual.notna(), assessed, f"{label} not assessed, needs {c.op} {c.value:g}")
-    return _frame(ctx, holds, actual, c.op, c.value, ev)
+    need = f"needs {c.op} {c.value:.{digits}f}"
+    assessed = _join(f"{label} assessed ", _unit(at.text, ""), f", {need}")
+    ev = _either(at.value.notna(), assessed, f"{label} not assessed, {need}")
+    return _frame(ctx, holds, at.value, c.op, c.value, ev, digits)
 
 
 def rating_count(ctx: Context, c: RatingCountCondition) -> pd.DataFrame:

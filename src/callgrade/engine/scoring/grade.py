@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from callgrade.engine.policy import Policy
 from callgrade.engine.policy.model import (
@@ -30,10 +29,10 @@ from callgrade.engine.policy.model import (
     TrainingCondition,
 )
 from callgrade.engine.scoring import conditions as cond
+from callgrade.engine.scoring.counts import count_rows
 from callgrade.engine.scoring.inputs import (
     hire_dates,
     months_between,
-    period_rows,
     roster_frame,
 )
 from callgrade.engine.scoring.results import Decisions, Scorecards, to_arrow
@@ -135,6 +134,19 @@ class _Evaluator:
         raise TypeError(f"indicators are expanded by the caller, not evaluated alone: {c!r}")
 
 
+Required = dict[tuple[str, str], dict[str, float]]  # (position, level) → competency → minimum
+
+
+def required_proficiency(policy: Policy, rules: GradingRules) -> Required:
+    """The competency proficiency each position of ``rules`` requires at each level."""
+    return {
+        (p.code, r.level): dict(r.requires)
+        for p in policy.positions
+        if p.code in rules.positions
+        for r in p.competencies
+    }
+
+
 def _criteria(
     ev: _Evaluator,
     rules: GradingRules,
@@ -142,14 +154,34 @@ def _criteria(
     conditions: Sequence[Condition],
     level: pd.Series,
     mask: pd.Series,
+    required: Required | None = None,
 ) -> tuple[pd.Series, pd.Series, list[pd.DataFrame]]:
     """Evaluate a condition list for the employees in ``mask``; ``level`` names the indicator table
-    each employee is held to. Returns (all hold, any holds, criteria rows)."""
+    each employee is held to, and with ``required`` the competency proficiency their position
+    requires at that level (one more condition after the list). Returns (all hold, any holds,
+    criteria rows)."""
     index = ev.ctx.emp.index
     all_hold = pd.Series(True, index=index)
     any_hold = pd.Series(False, index=index)
     rows: list[pd.DataFrame] = []
     tables = {t.level: t.indicators for t in rules.levels}
+    if required:
+        met = pd.Series(True, index=index)
+        ci = len(conditions)
+        position = ev.ctx.emp["position"]
+        for (pos, code), minimums in sorted(required.items()):
+            on = mask & (level == code) & (position == pos)
+            if not on.any():
+                continue
+            for ii, (competency, value) in enumerate(minimums.items()):
+                need = CompetencyCondition(
+                    kind="competency", competency=competency, op=">=", value=value
+                )
+                r = ev.one(need)
+                met = met & (r["holds"] | ~on)
+                text = f"{code}: {describe(need)} (required proficiency)"
+                rows.append(_rows(ev, r, on, which, ci, f"{ci}.{pos}.{ii}", text))
+        all_hold &= met
     for ci, c in enumerate(conditions):
         if isinstance(c, IndicatorsCondition):
             met = pd.Series(True, index=index)
@@ -207,55 +239,6 @@ def _grading_kpis(policy: Policy) -> list[str]:
     return sorted(codes)
 
 
-def _counts(kpis: pa.Table, periods: set[str], codes: list[str]) -> pa.Table:
-    """The agent rows of ``codes`` in ``periods``, one per (period, entity, KPI): sorted by those
-    and the value, the last row of a repeated key winning."""
-    # each period's rows are split off once (scoring read them already): no pass over the table
-    parts = [period_rows(kpis, p) for p in sorted(periods)]
-    t = pa.concat_tables(parts) if parts else kpis.slice(0, 0)
-    mask = pc.is_in(t.column("kpi"), value_set=pa.array(codes, pa.string()))
-    if "entity_type" in t.column_names:
-        mask = pc.and_(mask, pc.equal(t.column("entity_type"), "agent"))
-    cols = ["period", "entity_id", "kpi", "value", "numerator", "denominator", "sample_size"]
-    t = t.select(cols).filter(mask)
-    keys = ["period", "entity_id", "kpi"]
-    if t.num_rows < 2 or any(t.column(k).null_count for k in keys):
-        df = t.to_pandas()
-        df = df.sort_values([*keys, "value"], kind="mergesort")
-        return pa.Table.from_pandas(df.drop_duplicates(keys, keep="last"), preserve_index=False)
-    ranks = [_sort_ranks(t.column(k)) for k in keys]
-    order = np.lexsort(ranks[::-1])
-    key = ranks[0][order], ranks[1][order], ranks[2][order]
-    if not np.any(
-        (key[0][1:] == key[0][:-1]) & (key[1][1:] == key[1][:-1]) & (key[2][1:] == key[2][:-1])
-    ):
-        # no repeated key (the usual case): sorting by the keys alone is enough
-        return t.take(pa.array(order))
-    # Arrow's stable sort with null values as NaN (last, in input order) is pandas' mergesort
-    value = pc.fill_null(t.column("value"), float("nan"))
-    order = pc.sort_indices(
-        t.append_column("_value", value),
-        sort_keys=[(k, "ascending") for k in [*keys, "_value"]],
-    )
-    t = t.take(order)
-    n = t.num_rows
-    repeated = np.ones(n - 1, dtype=bool)
-    for k in keys:
-        col = t.column(k)
-        repeated &= pc.equal(col.slice(1), col.slice(0, n - 1)).to_numpy(zero_copy_only=False)
-    keep = np.append(~repeated, True)
-    return t.filter(pa.array(keep))
-
-
-def _sort_ranks(column: pa.ChunkedArray) -> np.ndarray:
-    """Each value's rank in Arrow's sort order of the column's distinct values: sorting rows by
-    these integers sorts them as by the values, without comparing strings row by row."""
-    encoded = pc.dictionary_encode(column).combine_chunks()
-    rank = np.empty(len(encoded.dictionary), dtype=np.int64)
-    rank[pc.array_sort_indices(encoded.dictionary).to_numpy()] = np.arange(len(rank))
-    return rank[encoded.indices.to_numpy()]
-
-
 def _dated(table: pa.Table | None, cols: list[str], at: str, end: dt.date, tz: str) -> pd.DataFrame:
     if table is None or not table.num_rows:
         return pd.DataFrame({c: [] for c in cols})
@@ -286,7 +269,7 @@ def grade(
     tz = policy.time_zone
     emp = roster_frame(policy, roster)
     totals, dims = _concat_scorecards(scorecards_history)
-    cnt = _counts(counts, set(totals["period"]), _grading_kpis(policy))
+    cnt = count_rows(counts, set(totals["period"]), _grading_kpis(policy))
     tr = _dated(trainings, ["employee_id", "training"], "completed_at", cycle_end, tz)
     comp = _dated(
         competencies, ["employee_id", "competency", "score"], "assessed_at", cycle_end, tz
@@ -330,22 +313,27 @@ def grade(
     start = cycle_start(policy, cycle_end)
     probation = _probation(policy, emp, start, cycle_end, out)
     criteria: list[pd.DataFrame] = []
+    checks: list[pd.DataFrame] = []
     for rules in policy.grading:
         members = emp["position"].isin(list(rules.positions))
         if not members.any():
             continue
         ladder = policy.ladder(policy.position(rules.positions[0]).ladder)
         out.loc[members, "rule_set"] = rules.code
-        criteria += _apply(policy, rules, ladder, ev, members & ~probation, out)
-    crit = (
-        pd.concat(criteria, ignore_index=True)
-        if criteria
-        else pd.DataFrame(columns=["employee_id", "rule", "condition_index", "condition_ref"])
-    )
+        why, check = _apply(policy, rules, ladder, ev, members, probation, out)
+        criteria += why
+        checks += check
+    empty = pd.DataFrame(columns=["employee_id", "rule", "condition_index", "condition_ref"])
+    crit = pd.concat(criteria, ignore_index=True) if criteria else empty
     order = ["employee_id", "rule", "condition_ref"]
-    checklist = crit[crit["rule"] == "promotion"].copy() if len(crit) else crit.copy()
+    checklist = pd.concat(checks, ignore_index=True) if checks else empty.copy()
     if len(checklist):
-        checklist["status"] = np.where(checklist["holds"], "met", "missing")
+        promotion = checklist["rule"] == "promotion"
+        checklist["status"] = np.where(
+            promotion,
+            np.where(checklist["holds"], "met", "missing"),
+            np.where(checklist["holds"], "triggered", "clear"),
+        )
     label = cycle_end.isoformat()
     out.insert(0, "cycle_end", label)
     return Decisions(
@@ -381,20 +369,28 @@ def _apply(
     rules: GradingRules,
     ladder: Ladder,
     ev: _Evaluator,
-    graded: pd.Series,
+    members: pd.Series,
+    probation: pd.Series,
     out: pd.DataFrame,
-) -> list[pd.DataFrame]:
+) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """Decide the members of ``rules`` who are not in ``probation``; returns (criteria: why each
+    decision, checklist: the next level's every condition for every member with a level above,
+    whatever the decision, and what would trigger demotion for everyone graded)."""
     emp = ev.ctx.emp
+    graded = members & ~probation
     codes = [lv.code for lv in ladder.ordered()]
     lowest = codes[0]
     current = emp["level"].where(emp["level"].isin(codes), lowest)
     up = {a: b for a, b in itertools.pairwise(codes)}
     down = {b: a for a, b in itertools.pairwise(codes)}
+    required = required_proficiency(policy, rules)
     criteria: list[pd.DataFrame] = []
+    checklist: list[pd.DataFrame] = []
     demoted = pd.Series(False, index=emp.index)
     if rules.demotion is not None:
         _, hit, rows = _criteria(ev, rules, "demotion", rules.demotion.any, current, graded)
         criteria += rows
+        checklist += rows
         demoted = hit
         action = rules.demotion.action
         why = "demotion: " + _first_holding(criteria, "demotion", emp, hit)
@@ -414,9 +410,16 @@ def _apply(
         for step in range(policy.cycle.max_steps_per_cycle):
             target = level.map(up)
             eligible = graded & ~demoted & target.notna() & (promoted if step else True)
-            ok, _, rows = _criteria(ev, rules, "promotion", rules.promotion.all, target, eligible)
+            # the first step is evaluated for every member with a level above: the checklist
+            asked = members & target.notna() if step == 0 else eligible
+            holds, _, rows = _criteria(
+                ev, rules, "promotion", rules.promotion.all, target, asked, required
+            )
+            ok = holds & eligible
             if step == 0:
-                criteria += rows
+                checklist += rows
+                ids = set(emp.loc[eligible, "employee_id"])
+                criteria += [r[r["employee_id"].isin(ids)] for r in rows]
                 missing = _missing(rows, emp, eligible & ~ok)
                 out.loc[eligible & ~ok, "reason"] = (
                     "promotion to " + target[eligible & ~ok] + ": missing " + missing
@@ -440,7 +443,7 @@ def _apply(
         out.loc[hit, "reason"] = "retraining: " + _first_holding(criteria, "retraining", emp, hit)
     still = graded & (out["reason"] == "no grading rules for this position")
     out.loc[still, "reason"] = "no rule applies"
-    return criteria
+    return criteria, checklist
 
 
 def _first_holding(

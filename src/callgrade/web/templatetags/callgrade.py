@@ -47,6 +47,15 @@ def num(value: Any, digits: int = 1) -> str:
 
 
 @register.filter
+def figure(value: Any) -> str:
+    """A condition's figure as compared (already rounded by the engine): no trailing zeros."""
+    if value is None or value != value:
+        return "—"
+    text = f"{float(value):.3f}".rstrip("0").rstrip(".")
+    return str(intcomma(number_format(Decimal(text), len(text.partition(".")[2]))))
+
+
+@register.filter
 def label(obj: Any) -> str:
     """The active language's side of a {"zh": ..., "en": ...} text."""
     if isinstance(obj, dict):
