@@ -21,6 +21,7 @@ from callgrade.web.models import (
     Calibration,
     ChecklistItem,
     Conflict,
+    Correction,
     Cycle,
     Decision,
     Employee,
@@ -137,11 +138,35 @@ def test_full_workflow_from_creation_to_closing(
     # Appeal window: the agent appeals, HR upholds it after correcting the data.
     cycle = _advance(c, cycle, appeal_deadline="2099-12-31")
     assert cycle.state == Cycle.APPEALS and cycle.appeal_deadline == dt.date(2099, 12, 31)
-    r = login(agent).post(f"/cycles/{cycle.pk}/appeal/", {"reason": "calls on 12 Jan are missing"})
+    # The agent disputes one survey behind January's CSAT, named on the drill-down page.
+    records = (
+        login(agent).get(f"/people/E0006/records/?cycle={cycle.pk}&kpi=csat&period=2026-01").context
+    )
+    assert records["can_dispute"]
+    table, record = records["rows"][0][0], records["rows"][0][1]
+    assert table == "surveys"
+    form = login(agent).get(
+        f"/me/?cycle={cycle.pk}&period=2026-01&dispute_kpi=csat&dispute_table={table}"
+        f"&dispute_record={record}"
+    )
+    assert form.context["dispute"]["record"] == record
+    assert "Appeals are accepted until" in form.content.decode()
+    r = login(agent).post(
+        f"/cycles/{cycle.pk}/appeal/",
+        {
+            "reason": "this customer called about another agent's order",
+            "kpi": "csat",
+            "period": "2026-01",
+            "target_table": table,
+            "record_id": record,
+        },
+    )
     assert r.status_code == 302
     appeal = Appeal.objects.get(cycle=cycle, employee=agent.employee)
+    assert (appeal.kpi, appeal.period, appeal.record_id) == ("csat", "2026-01", record)
     r = c.get(f"/cycles/{cycle.pk}/appeals/")
-    assert "calls on 12 Jan are missing" in r.content.decode()
+    assert "about another agent" in r.content.decode()
+    assert appeal in c.get("/appeals/").context["appeals"]  # HR's inbox
 
     # Closing with an open appeal is refused.
     r = c.post(
@@ -153,7 +178,8 @@ def test_full_workflow_from_creation_to_closing(
     cycle.refresh_from_db()
     assert cycle.state == Cycle.APPEALS
 
-    # A stale stored result stands in for the data error; the recompute replaces it.
+    # A stale stored result stands in for a second data error; the recompute replaces it.
+    csat = KpiValue.objects.get(cycle=cycle, employee=agent.employee, kpi="csat", period="2026-01")
     ScoreTotal.objects.filter(cycle=cycle, employee=agent.employee).update(total=-1)
     others = dict(
         ScoreTotal.objects.filter(cycle=cycle)
@@ -162,11 +188,27 @@ def test_full_workflow_from_creation_to_closing(
     )
     r = c.post(
         f"/cycles/{cycle.pk}/appeals/{appeal.pk}/resolve/",
-        {"outcome": "uphold", "resolution": "CDR re-imported", "recompute": "1"},
+        {
+            "outcome": "uphold",
+            "resolution": "the survey was about another agent",
+            "correct": "exclude",
+            "target_table": table,
+            "record_id": record,
+        },
     )
     assert r.status_code == 302
     appeal.refresh_from_db()
     assert appeal.state == Appeal.UPHELD and appeal.recomputed and appeal.resolved_by == hr
+    correction = Correction.objects.get(appeal=appeal)
+    assert (correction.target_table, correction.record_id, correction.field) == (table, record, "")
+    # the survey no longer counts: before → after, shown to the agent
+    after = KpiValue.objects.get(cycle=cycle, employee=agent.employee, kpi="csat", period="2026-01")
+    assert after.sample_size == csat.sample_size - 1
+    assert appeal.before is not None
+    assert appeal.before["kpi"][0]["sample_size"] == csat.sample_size
+    mine = login(agent).get("/me/appeals/")
+    (shown, outcome), *_ = mine.context["appeals"]
+    assert shown == appeal and outcome["after"]["kpi"][0]["sample_size"] == after.sample_size
     rerun = Job.objects.filter(cycle=cycle).order_by("-id").first()
     assert rerun is not None and rerun.arguments["only"] == ["E0006"]
     assert rerun.state == Job.DONE

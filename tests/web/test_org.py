@@ -15,7 +15,7 @@ from django.db import DatabaseError
 from openpyxl import Workbook, load_workbook
 
 from callgrade.web.models import AuditEvent, Department, Employee, LevelChange, Team
-from callgrade.web.services import org_import
+from callgrade.web.services import org_import, tabular
 
 HEADER = "employee_id,name,team,department,position,track,level,hire_date,status,team_lead"
 IMPORT = "/org/employees/import/"
@@ -182,7 +182,7 @@ def test_another_users_upload_cannot_be_applied(login: Any, hr: Any, admin_user:
     assert "expired" in r.content.decode()
     assert not Employee.objects.filter(employee_id="E9001").exists()
     for bad in ("../../etc/passwd", "", "x" * 10):
-        with pytest.raises(org_import.ImportStale):
+        with pytest.raises(tabular.ImportStale):
             org_import.employee_import_apply(token=bad, fingerprint=p.fingerprint, actor=hr)
 
 

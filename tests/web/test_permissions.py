@@ -22,7 +22,14 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from callgrade.web.models import Appeal, Employee, Job, Nomination, PolicyVersion
+from callgrade.web.models import (
+    Appeal,
+    Correction,
+    Employee,
+    Job,
+    Nomination,
+    PolicyVersion,
+)
 
 PERSONAS = ("anonymous", "agent", "other_agent", "lead", "other_lead", "hr")
 
@@ -91,6 +98,14 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "org_employees_import_confirm": ("POST", HR, "login"),
     "org_employees_export_csv": ("GET", HR, "login"),
     "org_employees_export_xlsx": ("GET", HR, "login"),
+    "employee_level_set": ("POST", HR, "login"),
+    "employee_training": ("POST", HR, "login"),
+    "employee_assessment": ("POST", HR, "login"),
+    "corrections": ("GET", HR, "login"),
+    "corrections_csv": ("GET", HR, "login"),
+    "corrections_xlsx": ("GET", HR, "login"),
+    "correction_withdraw": ("POST", HR, "login"),
+    "appeals_inbox": ("GET", HR, "login"),
 }
 
 
@@ -123,6 +138,15 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
     )
     appeal = Appeal.objects.create(cycle=demo_cycle, employee=subject, reason="r", filed_by=agent)
     job = Job.objects.create(kind="policy_simulate", arguments={"version": version.pk})
+    correction = Correction.objects.create(
+        employee=subject,
+        target_table="qa_evaluations",
+        record_id="QA-1",
+        field="score",
+        value="90",
+        reason="re-evaluated",
+        by=lead,
+    )
     return {
         "employee_id": subject.employee_id,
         "cycle_id": demo_cycle.pk,
@@ -130,6 +154,7 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
         "nomination_id": nomination.pk,
         "appeal_id": appeal.pk,
         "job_id": job.pk,
+        "correction_id": correction.pk,
         "name": subject.name,
     }
 

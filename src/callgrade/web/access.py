@@ -19,6 +19,7 @@ from django.http import Http404
 from callgrade.web.models import (
     Appeal,
     Conflict,
+    Correction,
     Cycle,
     Employee,
     Nomination,
@@ -28,7 +29,7 @@ from callgrade.web.models import (
 
 HR_GROUP = "hr"
 Role = Literal["anonymous", "agent", "lead", "hr", "admin"]
-Kind = Literal["employee", "team", "cycle", "policy", "appeal", "nomination"]
+Kind = Literal["employee", "team", "cycle", "policy", "appeal", "nomination", "correction"]
 Action = Literal["view", "review", "manage", "decide", "resolve"]
 AnyUser = Any  # a user or AnonymousUser (Django ships no type stubs here)
 
@@ -124,9 +125,9 @@ def _cycle(user: AnyUser, cycle: Cycle, action: Action) -> bool:
         # Leads see cycles from review on (for their team); everyone sees published ones.
         if cycle.visible_to_employees:
             return employee_of(user) is not None
-        return cycle.state != Cycle.DRAFT and bool(led_team_ids(user))
+        return cycle.allows("lead_view") and bool(led_team_ids(user))
     if action == "review":
-        return cycle.state == Cycle.IN_REVIEW and bool(led_team_ids(user))
+        return cycle.allows("comment") and bool(led_team_ids(user))
     return False
 
 
@@ -156,6 +157,13 @@ def _nomination(user: AnyUser, nomination: Nomination, action: Action) -> bool:
     return False
 
 
+def _correction(user: AnyUser, correction: Correction, action: Action) -> bool:
+    # seen with the employee's records; made and withdrawn by HR, never on one's own case
+    if action in ("view", "manage"):
+        return _employee(user, correction.employee, action)
+    return False
+
+
 def _team(user: AnyUser, team: Team, action: Action) -> bool:
     if is_hr(user):
         return True
@@ -169,6 +177,7 @@ _MODELS: dict[str, Any] = {
     "policy": (PolicyVersion, "pk", _policy),
     "appeal": (Appeal, "pk", _appeal),
     "nomination": (Nomination, "pk", _nomination),
+    "correction": (Correction, "pk", _correction),
 }
 
 

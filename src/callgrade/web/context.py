@@ -6,7 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from callgrade.web.access import employee_of, role_of
+from callgrade.web.access import employee_of, is_hr, role_of
+from callgrade.web.models import Appeal
 
 
 def nav(request: HttpRequest) -> dict[str, Any]:
@@ -17,4 +18,5 @@ def nav(request: HttpRequest) -> dict[str, Any]:
         "role": role_of(user),
         "me": employee_of(user),
         "unread": user.notifications.filter(read=False).count(),
+        "open_appeals": Appeal.objects.filter(state=Appeal.OPEN).count() if is_hr(user) else 0,
     }

@@ -166,3 +166,21 @@ def cycle_inputs(time_zone: str) -> CycleInputs:
         assessments=assessments_table(tz),
         corrections=corrections_table(),
     )
+
+
+def record_value(table: str, record_id: str, field: str) -> str:
+    """One field of a KPI source record as every computation reads it now (with the active
+    corrections applied), as text; "" when the record is not found."""
+    import ibis
+
+    from callgrade.engine.kpis import open_tables
+
+    tables = open_tables(ibis.duckdb.connect(), warehouse(), corrections_table())
+    if table not in tables or field not in tables[table].columns:
+        return ""
+    t = tables[table]
+    rows = t.filter(t[TABLES[table].key] == record_id).select(field).limit(1).to_pyarrow()
+    if rows.num_rows == 0:
+        return ""
+    value = rows.column(0)[0].as_py()
+    return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)

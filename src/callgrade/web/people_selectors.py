@@ -24,6 +24,7 @@ from callgrade.web.models import (
     ScoreTotal,
 )
 from callgrade.web.services.cycles import population_queryset
+from callgrade.web.workflow import states_allowing
 
 NO_VALUE = "—"
 
@@ -31,7 +32,7 @@ NO_VALUE = "—"
 def team_cycles(user: AnyUser) -> list[Cycle]:
     """Computed cycles whose team results ``user`` may see, newest first (leads see a cycle from
     "computed" on, everyone a published one; HR every cycle)."""
-    qs = Cycle.objects.exclude(state=Cycle.DRAFT).exclude(computed_at=None)
+    qs = Cycle.objects.filter(state__in=states_allowing("lead_view")).exclude(computed_at=None)
     qs = qs.select_related("policy_version").order_by("-created_at", "-id")
     return [c for c in qs if allowed(user, "cycle", c, "view")]
 

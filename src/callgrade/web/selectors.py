@@ -7,6 +7,8 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
 
 from callgrade.web.access import AnyUser, employee_of, is_hr, led_team_ids
 from callgrade.web.models import (
@@ -20,16 +22,18 @@ from callgrade.web.models import (
     ScoreItem,
     ScoreTotal,
 )
+from callgrade.web.services.appeals import appeal_figures
+from callgrade.web.workflow import states_allowing
 
 
 def cycles_for(user: AnyUser, employee: Employee) -> QuerySet[Cycle]:
     """The cycles whose results ``user`` may see for ``employee``: employees see published
     results only; their lead and HR also see results under review."""
-    qs = Cycle.objects.exclude(state=Cycle.DRAFT).exclude(computed_at=None)
+    qs = Cycle.objects.filter(state__in=states_allowing("lead_view")).exclude(computed_at=None)
     me = employee_of(user)
     reviewer = is_hr(user) or (employee.team_id in led_team_ids(user) and me != employee)
     if not reviewer:
-        qs = qs.filter(state__in=[Cycle.PUBLISHED, Cycle.APPEALS, Cycle.CLOSED])
+        qs = qs.filter(state__in=states_allowing("visible"))
     return qs.order_by("-created_at", "-id")
 
 
@@ -139,3 +143,46 @@ def trend(employee: Employee, cycles: QuerySet[Cycle]) -> dict[str, Any]:
         "total": [by_period[p].total for p in periods],
         "rating": [by_period[p].final_rating for p in periods],
     }
+
+
+# --- appeals --------------------------------------------------------------------------------------
+
+
+def appeal_kpis(employee: Employee, cycle: Cycle, period: str) -> list[tuple[str, str]]:
+    """(code, label) of the indicators an employee may dispute for ``period``: those scored."""
+    from callgrade.web.services.standards_text import kpi_label
+
+    codes = (
+        ScoreItem.objects.filter(cycle=cycle, employee=employee, period=period, detail__input="kpi")
+        .values_list("item", flat=True)
+        .distinct()
+    )
+    lang = get_language() or "zh-hans"
+    return sorted(((c, kpi_label(c, lang)) for c in set(codes)), key=lambda x: x[1])
+
+
+def appeal_outcome(appeal: Appeal) -> dict[str, Any] | None:
+    """Before → after of an appeal upheld with a correction: the figures kept when it was
+    upheld and the same figures as stored now."""
+    if not appeal.recomputed or appeal.before is None:
+        return None
+    return {"before": appeal.before, "after": appeal_figures(appeal)}
+
+
+def appeal_windows(employee: Employee) -> list[Cycle]:
+    """Published cycles of the employee's whose appeal window is open, with its deadline."""
+    return [
+        c
+        for c in Cycle.objects.filter(state__in=states_allowing("appeal")).order_by("-created_at")
+        if c.appeal_deadline is None or c.appeal_deadline >= timezone.localdate()
+        if ScoreTotal.objects.filter(cycle=c, employee=employee).exists()
+    ]
+
+
+def appeals_open() -> list[Appeal]:
+    """HR's inbox: every open appeal, the oldest first, with its cycle's deadline."""
+    return list(
+        Appeal.objects.filter(state=Appeal.OPEN)
+        .select_related("cycle", "employee", "employee__team")
+        .order_by("filed_at", "id")
+    )

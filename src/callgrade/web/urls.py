@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("callgrade.web.views.cycles")),
     path("", include("callgrade.web.views.standards")),
     path("", include("callgrade.web.views.org")),
+    path("", include("callgrade.web.views.records")),
 ]

@@ -33,6 +33,9 @@ def _correctable(table: str) -> bool:
     return spec is not None and spec.time_column is not None
 
 
+CORRECTABLE = tuple(sorted(name for name in TABLES if _correctable(name)))
+
+
 def correctable_fields(table: str) -> list[str]:
     """The columns of ``table`` a correction may set: every column but the key and lineage."""
     spec = TABLES[table]

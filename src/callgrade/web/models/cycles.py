@@ -10,15 +10,17 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from callgrade.web import workflow
+
 
 class Cycle(models.Model):
-    DRAFT = "draft"
-    COMPUTED = "computed"
-    IN_REVIEW = "in_review"
-    APPROVED = "approved"
-    PUBLISHED = "published"
-    APPEALS = "appeals"
-    CLOSED = "closed"
+    DRAFT = workflow.DRAFT
+    COMPUTED = workflow.COMPUTED
+    IN_REVIEW = workflow.IN_REVIEW
+    APPROVED = workflow.APPROVED
+    PUBLISHED = workflow.PUBLISHED
+    APPEALS = workflow.APPEALS
+    CLOSED = workflow.CLOSED
     STATES = [
         (DRAFT, _("draft")),
         (COMPUTED, _("computed")),
@@ -54,9 +56,18 @@ class Cycle(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def allows(self, action: str) -> bool:
+        """Whether the cycle's state allows ``action`` (see :mod:`callgrade.web.workflow`)."""
+        return workflow.allows(self.state, action)
+
+    @property
+    def can(self) -> dict[str, bool]:
+        """Every workflow action and whether the state allows it, for templates."""
+        return {a: self.allows(a) for a in workflow.ACTIONS}
+
     @property
     def visible_to_employees(self) -> bool:
-        return self.state in (self.PUBLISHED, self.APPEALS, self.CLOSED)
+        return self.allows("visible")
 
 
 class Job(models.Model):

@@ -32,14 +32,7 @@ from callgrade.web.services.audit import audit, notify
 from callgrade.web.services.jobs import Progress, job_start, register
 from callgrade.web.services.people_sync import people_import_warehouse
 from callgrade.web.services.results import store_results
-
-NEXT = {
-    Cycle.COMPUTED: Cycle.IN_REVIEW,
-    Cycle.IN_REVIEW: Cycle.APPROVED,
-    Cycle.APPROVED: Cycle.PUBLISHED,
-    Cycle.PUBLISHED: Cycle.APPEALS,
-    Cycle.APPEALS: Cycle.CLOSED,
-}
+from callgrade.web.workflow import next_state
 
 
 class WorkflowError(ValueError):
@@ -109,16 +102,13 @@ def population(cycle: Cycle) -> dict[str, int]:
     return dict(population_queryset(cycle).values_list("employee_id", "id"))
 
 
-COMPUTABLE = (Cycle.DRAFT, Cycle.COMPUTED, Cycle.IN_REVIEW, Cycle.APPEALS)
-
-
 def job_running(cycle: Cycle) -> bool:
     return Job.objects.filter(cycle=cycle, state__in=[Job.QUEUED, Job.RUNNING]).exists()
 
 
 def cycle_compute(*, cycle: Cycle, actor: Any, only: list[str] | None = None) -> Job:
     """Start the engine on the cycle in the background (all of it, or ``only`` some employees)."""
-    if cycle.state not in COMPUTABLE:
+    if not cycle.allows("compute"):
         raise WorkflowError(
             _("A cycle in state “%(state)s” cannot be computed.")
             % {"state": cycle.get_state_display()}
@@ -186,7 +176,7 @@ def _compute(job: Job, on_progress: Progress) -> None:
 
 def cycle_advance(*, cycle: Cycle, actor: Any, reason: str = "", **options: Any) -> Cycle:
     """Move the cycle to its next state."""
-    to = NEXT.get(cycle.state)
+    to = next_state(cycle.state)
     if to is None:
         raise WorkflowError(
             _("A cycle in state “%(state)s” has no next step.")
@@ -265,7 +255,7 @@ def rating_calibrate(
 ) -> Job:
     """HR sets a rating with a mandatory reason; the engine recomputes that employee so pay and
     grading follow the calibrated rating."""
-    if cycle.state not in (Cycle.COMPUTED, Cycle.IN_REVIEW):
+    if not cycle.allows("calibrate"):
         raise WorkflowError(_("Ratings are calibrated while the cycle is computed or in review."))
     if not reason.strip():
         raise WorkflowError(_("A calibration needs a reason."))
@@ -308,7 +298,7 @@ def decision_override(
     *, decision: Decision, level: str, reason: str, actor: Any, action: str = ""
 ) -> Decision:
     """HR sets the final level; departing from the engine's proposal needs a written reason."""
-    if decision.cycle.state not in (Cycle.COMPUTED, Cycle.IN_REVIEW):
+    if not decision.cycle.allows("override"):
         raise WorkflowError(_("Decisions are settled while the cycle is computed or in review."))
     levels = ladder_levels(decision.cycle, decision.employee.position)
     if levels and level not in levels:

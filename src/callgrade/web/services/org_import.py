@@ -13,27 +13,25 @@ partial file never wipes data; an export imported back changes nothing.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import re
-import secrets
-import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from callgrade.web.models import Department, Employee, LevelChange, Position, Team
+from callgrade.web.services import tabular
 from callgrade.web.services.audit import audit
+from callgrade.web.services.tabular import ImportStale
+
+KIND = "employees"
 
 COLUMNS = (
     "employee_id",
@@ -99,22 +97,9 @@ FIELD_LABELS = {
     "team_lead": gettext_lazy("Team lead"),
     "file": gettext_lazy("File"),
 }
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000
-KEEP_SECONDS = 24 * 3600
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _LIMITS = {"employee_id": 50, "name": 100, "team": 100, "department": 100}
 _EMPLOYEE_FIELDS = ("name", "team", "position", "track", "level", "hire_date", "status")
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (format, encoding, header)."""
-
-
-class ImportStale(ValueError):
-    """The upload expired, belongs to someone else, or the database changed since the preview."""
 
 
 @dataclass
@@ -203,94 +188,6 @@ class Preview:
 
 
 # --- reading files -----------------------------------------------------------------------------
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value).strip()
-    # Exports escape cells that a spreadsheet would run as a formula; reading undoes it.
-    if text.startswith("'") and text[1:2] in _FORMULA:
-        text = text[1:]
-    return text
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportFileError(_("The file is not a readable XLSX workbook.")) from e
-    try:
-        ws = wb.worksheets[0]
-        rows = []
-        for values in ws.iter_rows(values_only=True):
-            rows.append([_cell(v) for v in values])
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
-    finally:
-        wb.close()
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")  # CSV saved by a Chinese Excel
-        except UnicodeDecodeError:
-            raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text.")) from None
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
-    except csv.Error as e:
-        raise ImportFileError(_("The CSV file cannot be parsed: %(error)s") % {"error": e}) from e
-
-
-def read_table(data: bytes, filename: str) -> tuple[list[str], list[str], list[tuple[int, dict]]]:
-    """(columns found, headers ignored, [(row number, {column: text})]) of a CSV or XLSX file.
-
-    Blank rows are skipped; row numbers are the spreadsheet's (the header is row 1)."""
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(_("The file is larger than 5 MB."))
-    is_xlsx = filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK"
-    table = _read_xlsx(data) if is_xlsx else _read_csv(data)
-    if not table or not any(table[0]):
-        raise ImportFileError(_("The file is empty: the first row must name the columns."))
-    columns: list[str | None] = []
-    ignored: list[str] = []
-    for head in table[0]:
-        key = ALIASES.get(re.sub(r"[\s-]+", "_", head.strip().lower()))
-        if key is None and head:
-            ignored.append(head)
-        if key is not None and key in columns:
-            raise ImportFileError(_("The column %(column)s appears twice.") % {"column": head})
-        columns.append(key)
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise ImportFileError(
-            _("Required columns are missing: %(columns)s") % {"columns": ", ".join(missing)}
-        )
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        if not any(cells):
-            continue
-        values = {c: cells[i] if i < len(cells) else "" for i, c in enumerate(columns) if c}
-        rows.append((number, values))
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("The file has more than 20,000 rows: split it."))
-    return [c for c in columns if c], ignored, rows
 
 
 # --- validating ----------------------------------------------------------------------------------
@@ -557,14 +454,9 @@ def employees_preview(
 # --- staging and applying ---------------------------------------------------------------------
 
 
-def _stage_dir() -> Path:
-    return Path(settings.DATA_DIR) / "imports"
-
-
-def _stage_path(token: str) -> Path:
-    if not _TOKEN.match(token or ""):
-        raise ImportStale(_("This import is unknown or has expired: upload the file again."))
-    return _stage_dir() / f"{token}.json"
+def read_table(data: bytes, filename: str) -> tuple[list[str], list[str], list[tuple[int, dict]]]:
+    """The employee columns of an uploaded CSV or XLSX file (see :func:`tabular.read_table`)."""
+    return tabular.read_table(data, filename, aliases=ALIASES, required=REQUIRED)
 
 
 def import_stage(*, data: bytes, filename: str, actor: Any) -> Preview:
@@ -572,40 +464,17 @@ def import_stage(*, data: bytes, filename: str, actor: Any) -> Preview:
     database. Raises :class:`ImportFileError` when the file cannot be read at all."""
     columns, ignored, rows = read_table(data, filename)
     preview = employees_preview(rows, filename=filename, columns=columns, ignored=ignored)
-    folder = _stage_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    now = time.time()
-    for old in folder.glob("*.json"):  # uploads nobody confirmed
-        if now - old.stat().st_mtime > KEEP_SECONDS:
-            old.unlink(missing_ok=True)
-    preview.token = secrets.token_urlsafe(24)
-    stored = {
-        "user": actor.pk,
-        "filename": filename,
-        "columns": columns,
-        "ignored": ignored,
-        "rows": rows,
-    }
-    _stage_path(preview.token).write_text(json.dumps(stored, ensure_ascii=False), "utf-8")
+    preview.token = tabular.stage(
+        actor=actor,
+        kind=KIND,
+        payload={"filename": filename, "columns": columns, "ignored": ignored, "rows": rows},
+    )
     return preview
-
-
-def _load(token: str, actor: Any) -> dict[str, Any]:
-    path = _stage_path(token)
-    try:
-        stored: dict[str, Any] = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        raise ImportStale(
-            _("This import is unknown or has expired: upload the file again.")
-        ) from None
-    if stored.get("user") != actor.pk or time.time() - path.stat().st_mtime > KEEP_SECONDS:
-        raise ImportStale(_("This import is unknown or has expired: upload the file again."))
-    return stored
 
 
 def import_preview(*, token: str, actor: Any) -> Preview:
     """The preview of a staged upload, against the database as it is now."""
-    stored = _load(token, actor)
+    stored = tabular.load(token, actor, KIND)
     rows = [(int(n), dict(v)) for n, v in stored["rows"]]
     preview = employees_preview(
         rows, filename=stored["filename"], columns=stored["columns"], ignored=stored["ignored"]
@@ -615,8 +484,8 @@ def import_preview(*, token: str, actor: Any) -> Preview:
 
 
 def import_discard(*, token: str, actor: Any) -> None:
-    _load(token, actor)
-    _stage_path(token).unlink(missing_ok=True)
+    tabular.load(token, actor, KIND)
+    tabular.discard(token)
 
 
 def employee_import_apply(*, token: str, fingerprint: str, actor: Any) -> dict[str, int]:
@@ -665,7 +534,7 @@ def employee_import_apply(*, token: str, fingerprint: str, actor: Any) -> dict[s
                 after={c.field: c.after for c in changes},
                 reason=reason,
             )
-    _stage_path(token).unlink(missing_ok=True)
+    tabular.discard(token)
     return preview.counts
 
 
@@ -749,41 +618,15 @@ def export_rows(employees: Any) -> list[list[str]]:
     return out
 
 
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (reading the file back undoes it)."""
-    return "'" + text if text.startswith(_FORMULA) else text
-
-
 def header(lang: str) -> list[str]:
     return [HEADERS_ZH[c] for c in COLUMNS] if lang == "zh" else list(COLUMNS)
 
 
 def export_csv(rows: list[list[str]], *, lang: str = "en") -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header(lang))
-    writer.writerows([[_safe(v) for v in r] for r in rows])
-    return buf.getvalue().encode("utf-8-sig")  # the BOM lets Excel read the Chinese text
+    return tabular.table_csv(header(lang), rows)
 
 
 def export_xlsx(rows: list[list[str]], *, lang: str = "en") -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "employees"
-    ws.append(header(lang))
-    date_col = COLUMNS.index("hire_date")
-    for r in rows:
-        cells: list[Any] = [_safe(v) for v in r]
-        if r[date_col]:
-            cells[date_col] = dt.date.fromisoformat(r[date_col])
-        ws.append(cells)
-    for cell in ws.iter_cols(min_col=date_col + 1, max_col=date_col + 1, min_row=2):
-        for c in cell:
-            c.number_format = "yyyy-mm-dd"
-    ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return tabular.table_xlsx(
+        "employees", header(lang), rows, date_columns=(COLUMNS.index("hire_date"),)
+    )

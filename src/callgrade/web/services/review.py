@@ -1,4 +1,4 @@
-"""Review: comments, promotion nominations (fair by construction), conflicts and appeals."""
+"""Review: comments, promotion nominations (fair by construction) and conflicts of interest."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from callgrade.engine.policy.model import Level
 from callgrade.web.access import allowed, employee_of, is_hr
 from callgrade.web.models import (
-    Appeal,
     Comment,
     Conflict,
     Cycle,
@@ -20,14 +19,14 @@ from callgrade.web.models import (
     Nomination,
 )
 from callgrade.web.services.audit import audit, notify
-from callgrade.web.services.cycles import WorkflowError, cycle_compute
+from callgrade.web.services.cycles import WorkflowError
 
 
 def comment_add(*, cycle: Cycle, employee: Employee, text: str, actor: Any) -> Comment:
     """The employee's lead or HR comments on their results while the cycle is in review."""
     if not allowed(actor, "employee", employee, "review"):
         raise WorkflowError(_("You may not comment on this employee's results."))
-    if cycle.state != Cycle.IN_REVIEW:
+    if not cycle.allows("comment"):
         raise WorkflowError(_("Comments are taken while the cycle is in review."))
     if not text.strip():
         raise WorkflowError(_("A comment needs text."))
@@ -55,7 +54,7 @@ def nomination_create(
     """A team lead (or HR) nominates a member of the cycle for promotion, with a reason."""
     if not allowed(actor, "employee", employee, "review"):
         raise WorkflowError(_("You may not nominate this employee."))
-    if cycle.state not in (Cycle.COMPUTED, Cycle.IN_REVIEW):
+    if not cycle.allows("nominate"):
         raise WorkflowError(_("Nominations are taken while the cycle is computed or in review."))
     if not Decision.objects.filter(cycle=cycle, employee=employee).exists():
         raise WorkflowError(_("This employee has no result in this cycle."))
@@ -108,7 +107,7 @@ def nomination_decide(
         raise WorkflowError(refusal)
     if nomination.state != Nomination.PENDING:
         raise WorkflowError(_("This nomination was already decided."))
-    if nomination.cycle.state not in (Cycle.COMPUTED, Cycle.IN_REVIEW):
+    if not nomination.cycle.allows("nominate"):
         raise WorkflowError(_("Nominations are decided while the cycle is computed or in review."))
     decision = Decision.objects.filter(cycle=nomination.cycle, employee=nomination.employee).first()
     departs = decision is not None and approve and nomination.level_to != decision.level_to
@@ -193,56 +192,3 @@ def conflict_declare_by_id(*, actor: Any, employee_id: str, relation: str) -> Co
             after={"employee_id": employee_id, "relation": relation},
         )
     return None
-
-
-def appeal_file(*, cycle: Cycle, actor: Any, reason: str) -> Appeal:
-    me = employee_of(actor)
-    if me is None:
-        raise WorkflowError("only employees file appeals")
-    if cycle.state != Cycle.APPEALS:
-        raise WorkflowError("appeals are taken during the appeal window")
-    if cycle.appeal_deadline and timezone.localdate() > cycle.appeal_deadline:
-        raise WorkflowError("the appeal window has closed")
-    if not reason.strip():
-        raise WorkflowError("an appeal needs a reason")
-    with transaction.atomic():
-        a = Appeal.objects.create(cycle=cycle, employee=me, reason=reason, filed_by=actor)
-        audit(actor, "appeal_file", a, after={"cycle": cycle.pk}, reason=reason)
-    return a
-
-
-def appeal_resolve(
-    *, appeal: Appeal, uphold: bool, resolution: str, actor: Any, recompute: bool = False
-) -> Appeal:
-    """HR resolves an appeal; ``recompute`` (after the data was corrected in the warehouse)
-    recomputes that employee's results."""
-    if not allowed(actor, "appeal", appeal, "resolve"):
-        raise WorkflowError("you may not resolve this appeal")
-    if appeal.state != Appeal.OPEN:
-        raise WorkflowError("this appeal was already resolved")
-    if not resolution.strip():
-        raise WorkflowError("a resolution needs an explanation")
-    with transaction.atomic():
-        appeal.state = Appeal.UPHELD if uphold else Appeal.REJECTED
-        appeal.resolution = resolution
-        appeal.resolved_by = actor
-        appeal.resolved_at = timezone.now()
-        appeal.recomputed = recompute
-        appeal.save()
-        audit(
-            actor,
-            "appeal_resolve",
-            appeal,
-            before={"state": Appeal.OPEN},
-            after={"state": appeal.state, "recompute": recompute},
-            reason=resolution,
-        )
-        notify(
-            appeal.filed_by,
-            en=f"Your appeal was {appeal.state}: {resolution}",
-            zh=f"您的申诉已{'支持' if uphold else '驳回'}：{resolution}",
-            url="/me/appeals/",
-        )
-    if recompute:
-        cycle_compute(cycle=appeal.cycle, actor=actor, only=[appeal.employee.employee_id])
-    return appeal

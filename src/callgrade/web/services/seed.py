@@ -18,6 +18,7 @@ from callgrade.web.models import Cycle, Employee, PolicyVersion, Team
 from callgrade.web.services.cycles import cycle_advance, cycle_compute, cycle_create
 from callgrade.web.services.people_sync import people_import_warehouse
 from callgrade.web.services.standards import policy_current, policy_publish, policy_upload
+from callgrade.web.workflow import next_state
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "engine" / "policy" / "examples"
 
@@ -100,6 +101,6 @@ def seed(*, period: str, cycle_name: str, policy_file: Path | None = None) -> di
             raise RuntimeError(f"computing {cycle_name} failed: {job.error}")
         cycle.refresh_from_db()
     with transaction.atomic():
-        while cycle.state in (Cycle.COMPUTED, Cycle.IN_REVIEW, Cycle.APPROVED):
+        while cycle.state != Cycle.PUBLISHED and next_state(cycle.state):
             cycle = cycle_advance(cycle=cycle, actor=None, reason="demo seed")
     return {"roster": counts, "policy": str(version), "cycle": cycle, "logins": seed_logins()}

@@ -67,3 +67,20 @@ def label(obj: Any) -> str:
 def get(mapping: Any, key: Any) -> Any:
     """``mapping|get:key`` — a dictionary lookup with a variable key (None when absent)."""
     return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
+def kpi_name(code: str) -> str:
+    """A KPI's name in the active language."""
+    from callgrade.web.services.standards_text import kpi_label
+
+    return kpi_label(code, get_language() or "zh-hans") if code else ""
+
+
+@register.filter
+def index(sequence: Any, i: int) -> Any:
+    """``sequence|index:i`` — the i-th element, None past the end."""
+    try:
+        return sequence[i]
+    except (IndexError, KeyError, TypeError):
+        return None

@@ -21,7 +21,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from callgrade.engine.kpis.corrections import CORRECTABLE, correctable_fields
+from callgrade.web import workflow
 from callgrade.web.access import Denied, access, require_hr
+from callgrade.web.inputs import record_value
 from callgrade.web.labels import policy_labels
 from callgrade.web.models import (
     Appeal,
@@ -32,6 +35,7 @@ from callgrade.web.models import (
     Position,
     Team,
 )
+from callgrade.web.selectors import appeals_open
 from callgrade.web.selectors_cycles import (
     PAY_COLUMNS,
     audit_trail,
@@ -46,8 +50,8 @@ from callgrade.web.selectors_cycles import (
     result_employees,
     result_rows,
 )
+from callgrade.web.services.appeals import CorrectionInput, appeal_resolve
 from callgrade.web.services.cycles import (
-    NEXT,
     WorkflowError,
     cycle_advance,
     cycle_compute,
@@ -56,13 +60,10 @@ from callgrade.web.services.cycles import (
     job_running,
     rating_calibrate,
 )
-from callgrade.web.services.review import appeal_resolve
 
 RESULTS_PER_PAGE = 50
 AUDIT_PER_PAGE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Pay may be exported once the results are approved.
-PAYABLE = (Cycle.APPROVED, Cycle.PUBLISHED, Cycle.APPEALS, Cycle.CLOSED)
 STEPS = [s for s, _label in Cycle.STATES]
 NEXT_LABEL = {
     Cycle.COMPUTED: gettext_lazy("Start the review"),
@@ -153,11 +154,9 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "job": latest_job(cycle),
             "summary": summary,
             "chart": json.dumps(summary["chart"]) if summary else "",
-            "next_state": NEXT.get(cycle.state),
+            "next_state": workflow.next_state(cycle.state),
             "next_label": NEXT_LABEL.get(cycle.state),
-            "can_compute": cycle.state
-            in (Cycle.DRAFT, Cycle.COMPUTED, Cycle.IN_REVIEW, Cycle.APPEALS),
-            "payable": cycle.state in PAYABLE,
+            "asks": workflow.ASKS.get(workflow.next_state(cycle.state) or ""),
             "population_teams": list(cycle.teams.all()),
         },
     )
@@ -196,14 +195,16 @@ def _date(value: str) -> dt.date | None:
 @require_POST
 def cycle_advance_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = _cycle(request, cycle_id)
-    if request.POST.get("to") != NEXT.get(cycle.state):
+    to = workflow.next_state(cycle.state)
+    if to is None or request.POST.get("to") != to:
         messages.error(request, _("The cycle has moved on meanwhile; check its state."))
         return redirect("cycle", cycle_id=cycle.pk)
     try:
         options: dict[str, Any] = {}
-        if cycle.state == Cycle.PUBLISHED:
+        asks = workflow.ASKS.get(to)
+        if asks == "appeal_deadline":
             options["appeal_deadline"] = _date(request.POST.get("appeal_deadline", ""))
-        if cycle.state == Cycle.APPEALS:
+        if asks == "effective_date":
             effective = _date(request.POST.get("effective_date", ""))
             if effective is None:
                 raise WorkflowError(_("Closing needs the date the level changes take effect."))
@@ -253,7 +254,7 @@ def cycle_results(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "positions": Position.objects.values_list("code", flat=True),
             "filters": filters,
             "query": query.urlencode(),
-            "editable": cycle.state in (Cycle.COMPUTED, Cycle.IN_REVIEW),
+            "editable": cycle.allows("calibrate"),
             "busy": job_running(cycle),
             "labels": policy_labels(cycle, get_language()),
         },
@@ -394,8 +395,39 @@ def cycle_appeals(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return render(
         request,
         "callgrade/cycles/appeals.html",
-        {"cycle": cycle, "tab": "appeals", "appeals": appeals},
+        {
+            "cycle": cycle,
+            "tab": "appeals",
+            "appeals": appeals,
+            "fields": {t: correctable_fields(t) for t in CORRECTABLE},
+        },
     )
+
+
+def _correction_asked(request: HttpRequest) -> CorrectionInput | None:
+    """The correction the resolve form asks for: none, a field set, or the record excluded."""
+    post = request.POST
+    how = post.get("correct", "none")
+    if how == "none":
+        return None
+    table, record = post.get("target_table", "").strip(), post.get("record_id", "").strip()
+    if how == "exclude":
+        return CorrectionInput(target_table=table, record_id=record)
+    field = post.get("field", "").strip()
+    return CorrectionInput(
+        target_table=table,
+        record_id=record,
+        field=field,
+        value=post.get("value", "").strip(),
+        before=record_value(table, record, field) if table and record and field else "",
+    )
+
+
+@login_required
+def appeals_inbox(request: HttpRequest) -> HttpResponse:
+    """HR's inbox: every open appeal of every cycle, oldest first, with the deadline."""
+    require_hr(request.user)
+    return render(request, "callgrade/appeals_inbox.html", {"appeals": appeals_open()})
 
 
 @login_required
@@ -414,7 +446,7 @@ def cycle_appeal_resolve(request: HttpRequest, cycle_id: int, appeal_id: int) ->
             uphold=outcome == "uphold",
             resolution=request.POST.get("resolution", ""),
             actor=request.user,
-            recompute=bool(request.POST.get("recompute")),
+            correction=_correction_asked(request),
         )
     except WorkflowError as e:
         messages.error(request, str(e))
@@ -441,7 +473,7 @@ def _json(value: Any) -> str:
 
 def _payable(request: HttpRequest, cycle_id: int) -> Cycle | HttpResponse:
     cycle = _cycle(request, cycle_id)
-    if cycle.state not in PAYABLE:
+    if not cycle.allows("export_pay"):
         messages.error(request, _("Pay is exported once the cycle is approved."))
         return redirect("cycle", cycle_id=cycle.pk)
     return cycle
@@ -493,6 +525,7 @@ urlpatterns = [
         name="cycle_departures_xlsx",
     ),
     path("cycles/<int:cycle_id>/appeals/", cycle_appeals, name="cycle_appeals"),
+    path("appeals/", appeals_inbox, name="appeals_inbox"),
     path(
         "cycles/<int:cycle_id>/appeals/<int:appeal_id>/resolve/",
         cycle_appeal_resolve,

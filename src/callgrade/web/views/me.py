@@ -20,9 +20,17 @@ from callgrade.engine.kpis import REGISTRY, kpi_records, open_tables
 from callgrade.web.access import Denied, access, allowed, employee_of, require_employee
 from callgrade.web.inputs import corrections_table, warehouse
 from callgrade.web.models import Appeal, Cycle, Employee
-from callgrade.web.selectors import cycles_for, indicators, scorecard, trend
+from callgrade.web.selectors import (
+    appeal_kpis,
+    appeal_outcome,
+    appeal_windows,
+    cycles_for,
+    indicators,
+    scorecard,
+    trend,
+)
+from callgrade.web.services.appeals import appeal_file
 from callgrade.web.services.cycles import WorkflowError
-from callgrade.web.services.review import appeal_file
 
 RECORD_LIMIT = 500
 
@@ -45,7 +53,13 @@ def _scorecard_page(request: HttpRequest, employee: Employee) -> HttpResponse:
         context.update(scorecard(employee, cycle, request.GET.get("period"), get_language()))
     context["own"] = employee_of(request.user) == employee
     context["can_review"] = allowed(request.user, "employee", employee, "review")
-    context["can_appeal"] = context["own"] and cycle is not None and cycle.state == Cycle.APPEALS
+    context["can_appeal"] = context["own"] and cycle is not None and cycle.allows("appeal")
+    if context["can_appeal"] and cycle is not None:
+        # a "dispute" link of the drill-down names the record; the form carries it
+        context["dispute"] = {
+            k: request.GET.get(f"dispute_{k}", "")[:200] for k in ("kpi", "table", "record")
+        }
+        context["appeal_kpis"] = appeal_kpis(employee, cycle, context.get("period") or "")
     return render(request, "callgrade/scorecard.html", context)
 
 
@@ -125,6 +139,7 @@ def person_records(request: HttpRequest, employee_id: str) -> HttpResponse:
             "period": label,
             "columns": rows.column_names,
             "rows": [list(r.values()) for r in rows.to_pylist()],
+            "can_dispute": employee_of(request.user) == employee and cycle.allows("appeal"),
             "total": total,
             "limit": RECORD_LIMIT,
         },
@@ -135,7 +150,11 @@ def person_records(request: HttpRequest, employee_id: str) -> HttpResponse:
 def my_appeals(request: HttpRequest) -> HttpResponse:
     me_ = require_employee(request.user)
     appeals = Appeal.objects.filter(employee=me_).select_related("cycle")
-    return render(request, "callgrade/my_appeals.html", {"appeals": appeals})
+    return render(
+        request,
+        "callgrade/my_appeals.html",
+        {"appeals": [(a, appeal_outcome(a)) for a in appeals], "open_cycles": appeal_windows(me_)},
+    )
 
 
 @login_required
@@ -143,7 +162,16 @@ def my_appeals(request: HttpRequest) -> HttpResponse:
 def appeal_new(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = access(request.user, "cycle", cycle_id)
     try:
-        appeal_file(cycle=cycle, actor=request.user, reason=request.POST.get("reason", ""))
+        post = request.POST
+        appeal_file(
+            cycle=cycle,
+            actor=request.user,
+            reason=post.get("reason", ""),
+            kpi=post.get("kpi", ""),
+            period=post.get("period", ""),
+            target_table=post.get("target_table", ""),
+            record_id=post.get("record_id", ""),
+        )
     except WorkflowError as e:
         messages.error(request, str(e))
         return redirect(f"/me/?cycle={cycle.pk}")

@@ -19,8 +19,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from callgrade.web.access import access, require_hr, visible_employees
-from callgrade.web.services import org_import
+from callgrade.web.access import access, allowed, require_hr, visible_employees
+from callgrade.web.services import org_import, tabular
 from callgrade.web.services.org import (
     EMPLOYEE_FILTERS,
     employee_detail,
@@ -28,6 +28,7 @@ from callgrade.web.services.org import (
     employees_search,
     org_overview,
 )
+from callgrade.web.views.records import employee_records_context
 
 PAGE_SIZE = 50
 
@@ -64,7 +65,16 @@ def employees(request: HttpRequest) -> HttpResponse:
 def employee(request: HttpRequest, employee_id: str) -> HttpResponse:
     require_hr(request.user)
     emp = access(request.user, "employee", employee_id)
-    return render(request, "callgrade/org_employee.html", {"employee": emp, **employee_detail(emp)})
+    return render(
+        request,
+        "callgrade/org_employee.html",
+        {
+            "employee": emp,
+            "can_record": allowed(request.user, "employee", emp, "manage"),
+            **employee_detail(emp),
+            **employee_records_context(emp),
+        },
+    )
 
 
 def _export(request: HttpRequest, kind: str) -> HttpResponse:
@@ -121,19 +131,19 @@ def employees_import(request: HttpRequest) -> HttpResponse:
                 return _import_page(
                     request, preview=org_import.import_preview(token=token, actor=request.user)
                 )
-            except org_import.ImportStale as e:
+            except tabular.ImportStale as e:
                 messages.error(request, str(e))
         return _import_page(request)
     upload = request.FILES.get("file")
     if upload is None:
         return _import_page(request, file_error=_("Choose a CSV or XLSX file."))
-    if (upload.size or 0) > org_import.MAX_BYTES:
+    if (upload.size or 0) > tabular.MAX_BYTES:
         return _import_page(request, file_error=_("The file is larger than 5 MB."))
     try:
         preview = org_import.import_stage(
             data=upload.read(), filename=upload.name or "upload", actor=request.user
         )
-    except org_import.ImportFileError as e:
+    except tabular.ImportFileError as e:
         return _import_page(request, file_error=str(e))
     return _import_page(request, preview=preview)
 
@@ -148,7 +158,7 @@ def employees_import_confirm(request: HttpRequest) -> HttpResponse:
     require_hr(request.user)
     token = request.POST.get("token", "")
     if request.POST.get("discard"):
-        with contextlib.suppress(org_import.ImportStale):
+        with contextlib.suppress(tabular.ImportStale):
             org_import.import_discard(token=token, actor=request.user)
         messages.info(request, _("The upload was discarded; nothing was imported."))
         return redirect("org_employees_import")
@@ -156,7 +166,7 @@ def employees_import_confirm(request: HttpRequest) -> HttpResponse:
         counts = org_import.employee_import_apply(
             token=token, fingerprint=request.POST.get("fingerprint", ""), actor=request.user
         )
-    except org_import.ImportStale as e:
+    except tabular.ImportStale as e:
         messages.error(request, str(e))
         return _back_to_preview(token)
     except DatabaseError:

@@ -26,7 +26,7 @@ from callgrade.web.access import (
     visible_nominations,
 )
 from callgrade.web.labels import action_label, policy_labels
-from callgrade.web.models import Cycle, Nomination
+from callgrade.web.models import Nomination
 from callgrade.web.services.cycles import WorkflowError
 from callgrade.web.services.review import (
     comment_add,
@@ -115,7 +115,7 @@ def team_charts(request: HttpRequest) -> JsonResponse:
 def review_employee(request: HttpRequest, cycle_id: int, employee_id: str) -> HttpResponse:
     cycle = access(request.user, "cycle", cycle_id)
     employee = access(request.user, "employee", employee_id, "review")
-    if cycle.state == Cycle.DRAFT:
+    if not cycle.allows("lead_view"):
         raise Denied  # no results to review yet
     here = reverse("review_employee", args=[cycle.pk, employee.employee_id])
     if request.method == "POST":
@@ -151,12 +151,8 @@ def review_employee(request: HttpRequest, cycle_id: int, employee_id: str) -> Ht
             for lv in nomination_levels(cycle, employee)
         ],
         action_label=action_label(context["decision"].action) if context["decision"] else "",
-        can_comment=cycle.state == Cycle.IN_REVIEW,
-        can_nominate=(
-            cycle.state in (Cycle.COMPUTED, Cycle.IN_REVIEW)
-            and context["decision"] is not None
-            and not pending
-        ),
+        can_comment=cycle.allows("comment"),
+        can_nominate=(cycle.allows("nominate") and context["decision"] is not None and not pending),
     )
     return render(request, "callgrade/review.html", context)
 

@@ -1,0 +1,220 @@
+"""Spreadsheet files in and out: reading an uploaded CSV or XLSX into rows (headers matched by
+alias, row numbers as the spreadsheet shows them), keeping an upload server-side between its
+preview and its confirmation, and writing tables that a spreadsheet cannot run as formulas.
+Every import (employees, trainings, assessments, level history) goes through here."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+KEEP_SECONDS = 24 * 3600
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (format, encoding, header)."""
+
+
+class ImportStale(ValueError):
+    """The upload expired, belongs to someone else, or the database changed since the preview."""
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    # Exports escape cells that a spreadsheet would run as a formula; reading undoes it.
+    if text.startswith("'") and text[1:2] in _FORMULA:
+        text = text[1:]
+    return text
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ImportFileError(_("The file is not a readable XLSX workbook.")) from e
+    try:
+        ws = wb.worksheets[0]
+        rows = []
+        for values in ws.iter_rows(values_only=True):
+            rows.append([_cell(v) for v in values])
+            if len(rows) > MAX_ROWS + 1:
+                break
+        return rows
+    finally:
+        wb.close()
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")  # CSV saved by a Chinese Excel
+        except UnicodeDecodeError:
+            raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text.")) from None
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as e:
+        raise ImportFileError(_("The CSV file cannot be parsed: %(error)s") % {"error": e}) from e
+
+
+def read_table(
+    data: bytes, filename: str, *, aliases: dict[str, str], required: tuple[str, ...]
+) -> tuple[list[str], list[str], list[tuple[int, dict]]]:
+    """(columns found, headers ignored, [(row number, {column: text})]) of a CSV or XLSX file.
+
+    Blank rows are skipped; row numbers are the spreadsheet's (the header is row 1)."""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(_("The file is larger than 5 MB."))
+    is_xlsx = filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK"
+    table = _read_xlsx(data) if is_xlsx else _read_csv(data)
+    if not table or not any(table[0]):
+        raise ImportFileError(_("The file is empty: the first row must name the columns."))
+    columns: list[str | None] = []
+    ignored: list[str] = []
+    for head in table[0]:
+        key = aliases.get(re.sub(r"[\s-]+", "_", head.strip().lower()))
+        if key is None and head:
+            ignored.append(head)
+        if key is not None and key in columns:
+            raise ImportFileError(_("The column %(column)s appears twice.") % {"column": head})
+        columns.append(key)
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise ImportFileError(
+            _("Required columns are missing: %(columns)s") % {"columns": ", ".join(missing)}
+        )
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cells):
+            continue
+        values = {c: cells[i] if i < len(cells) else "" for i, c in enumerate(columns) if c}
+        rows.append((number, values))
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(_("The file has more than 20,000 rows: split it."))
+    return [c for c in columns if c], ignored, rows
+
+
+# --- keeping an upload between preview and confirmation --------------------------------------
+
+
+def stage_dir() -> Path:
+    return Path(settings.DATA_DIR) / "imports"
+
+
+def stage_path(token: str) -> Path:
+    if not _TOKEN.match(token or ""):
+        raise ImportStale(_("This import is unknown or has expired: upload the file again."))
+    return stage_dir() / f"{token}.json"
+
+
+def stage(*, actor: Any, kind: str, payload: dict[str, Any]) -> str:
+    """Keep ``payload`` (the rows read from an upload) for ``actor``'s confirmation; returns the
+    token that names it. Uploads nobody confirmed are dropped after a day."""
+    folder = stage_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for old in folder.glob("*.json"):
+        if now - old.stat().st_mtime > KEEP_SECONDS:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)
+    stored = {"user": actor.pk, "kind": kind, **payload}
+    stage_path(token).write_text(json.dumps(stored, ensure_ascii=False), "utf-8")
+    return token
+
+
+def load(token: str, actor: Any, kind: str) -> dict[str, Any]:
+    path = stage_path(token)
+    try:
+        stored: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        raise ImportStale(
+            _("This import is unknown or has expired: upload the file again.")
+        ) from None
+    if (
+        stored.get("user") != actor.pk
+        or stored.get("kind", "employees") != kind
+        or time.time() - path.stat().st_mtime > KEEP_SECONDS
+    ):
+        raise ImportStale(_("This import is unknown or has expired: upload the file again."))
+    return stored
+
+
+def discard(token: str) -> None:
+    stage_path(token).unlink(missing_ok=True)
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+def safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula (reading the file back undoes it)."""
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def table_csv(header: list[str], rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([[safe(v) for v in r] for r in rows])
+    return buf.getvalue().encode("utf-8-sig")  # the BOM lets Excel read the Chinese text
+
+
+def table_xlsx(
+    title: str, header: list[str], rows: list[list[Any]], *, date_columns: tuple[int, ...] = ()
+) -> bytes:
+    """One sheet with ``header`` frozen; text cells made safe, ISO dates in ``date_columns``
+    written as dates."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = title
+    ws.append(header)
+    for r in rows:
+        cells: list[Any] = [safe(v) if isinstance(v, str) else v for v in r]
+        for i in date_columns:
+            if r[i]:
+                cells[i] = dt.date.fromisoformat(r[i])
+        ws.append(cells)
+    for i in date_columns:
+        for column in ws.iter_cols(min_col=i + 1, max_col=i + 1, min_row=2):
+            for c in column:
+                c.number_format = "yyyy-mm-dd"
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
