@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from callgrade.web import workflow
 from callgrade.web.models import (
     Appeal,
     AuditEvent,
@@ -56,13 +57,7 @@ def _counts(cycle: Cycle) -> dict[str, int]:
 
 def _advance(client: Any, cycle: Cycle, **data: str) -> Cycle:
     cycle.refresh_from_db()
-    to = {
-        Cycle.COMPUTED: Cycle.IN_REVIEW,
-        Cycle.IN_REVIEW: Cycle.APPROVED,
-        Cycle.APPROVED: Cycle.PUBLISHED,
-        Cycle.PUBLISHED: Cycle.APPEALS,
-        Cycle.APPEALS: Cycle.CLOSED,
-    }[cycle.state]
+    to = workflow.next_state(cycle.state)
     r = client.post(f"/cycles/{cycle.pk}/advance/", {"to": to, **data})
     assert r.status_code == 302
     cycle.refresh_from_db()

@@ -18,6 +18,10 @@ from callgrade.web.models import AuditEvent, Department, Employee, LevelChange, 
 from callgrade.web.services import org_import, tabular
 
 HEADER = "employee_id,name,team,department,position,track,level,hire_date,status,team_lead"
+# an export has every column, the day the level took effect too
+EXPORT_HEADER = (
+    "employee_id,name,team,department,position,track,level,level_since,hire_date,status,team_lead"
+)
 IMPORT = "/org/employees/import/"
 CONFIRM = "/org/employees/import/confirm/"
 
@@ -196,16 +200,16 @@ def test_export_then_import_changes_nothing(login: Any, hr: Any, kind: str) -> N
     data = r.content
     if kind == "csv":
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-        assert rows[0] == HEADER.split(",")
+        assert rows[0] == EXPORT_HEADER.split(",")
         assert [x[1] for x in rows if x[0] == "E0003"] == ["'=HYPERLINK(1)"]
     else:
         ws = load_workbook(io.BytesIO(data)).active
-        assert [cell.value for cell in ws[1]] == HEADER.split(",")
-        assert isinstance(ws["H2"].value, dt.datetime)  # hire dates are date cells
+        assert [cell.value for cell in ws[1]] == EXPORT_HEADER.split(",")
+        assert isinstance(ws["I2"].value, dt.datetime)  # hire dates are date cells
         rows = list(ws.iter_rows(values_only=True))
     assert len(rows) == 1 + Employee.objects.count()
     lead_rows = [x for x in rows if x[0] == "E0006"]
-    assert lead_rows[0][9] == "E0012"  # the team's lead
+    assert lead_rows[0][10] == "E0012"  # the team's lead
     p = _upload(c, data, f"employees.{kind}").context["preview"]
     assert p.counts["unchanged"] == Employee.objects.count()
     assert p.counts["read"] == p.counts["unchanged"]
@@ -216,10 +220,11 @@ def test_xlsx_with_chinese_headers_and_labels(login: Any, hr: Any) -> None:
     data = _xlsx(
         [
             [*org_import.HEADERS_ZH.values(), "备注"],
-            ["E9101", "王小明", "客户服务1组", "", "客户服务", "话务岗", "二星坐席（中级）",
+            ["E9101", "王小明", "客户服务1组", "", "客户服务", "话务岗", "二星坐席（中级）", None,
              dt.datetime(2025, 9, 1), "试用期", "E0012", "note"],
-            [None] * 11,  # a blank row is skipped
-            ["E0007", "余建超", "", "", "customer_service", "", "expert", None, "离职", "", ""],
+            [None] * 12,  # a blank row is skipped
+            ["E0007", "余建超", "", "", "customer_service", "", "expert", None, None, "离职", "",
+             ""],
         ]
     )  # fmt: skip
     c = login(hr)

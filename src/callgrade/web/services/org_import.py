@@ -41,6 +41,7 @@ COLUMNS = (
     "position",
     "track",
     "level",
+    "level_since",
     "hire_date",
     "status",
     "team_lead",
@@ -54,6 +55,7 @@ HEADERS_ZH = {
     "position": "岗位",
     "track": "序列",
     "level": "级别",
+    "level_since": "级别生效日期",
     "hire_date": "入职日期",
     "status": "状态",
     "team_lead": "组长",
@@ -92,6 +94,7 @@ FIELD_LABELS = {
     "position": gettext_lazy("Position"),
     "track": gettext_lazy("Track"),
     "level": gettext_lazy("Level"),
+    "level_since": gettext_lazy("Level since"),
     "hire_date": gettext_lazy("Hire date"),
     "status": gettext_lazy("Status"),
     "team_lead": gettext_lazy("Team lead"),
@@ -316,6 +319,16 @@ def _check_row(
                 % {"value": level, "ladder": ladder, "levels": ", ".join(levels)},
             )
         values["level"] = level
+
+    # a changed level takes effect on this day (today when blank), and grading counts from it
+    since = raw.get("level_since", "")
+    if since:
+        parsed = _date(since)
+        if parsed is None:
+            plan.reject(
+                "level_since", _("%(value)s is not a date in YYYY-MM-DD form") % {"value": since}
+            )
+        values["level_since"] = parsed or since
 
     hire = raw.get("hire_date", "")
     if hire:
@@ -552,10 +565,11 @@ def _apply_employee(
         "status": v["status"],
     }
     changed = {c.field: c for c in p.changes if c.field in _EMPLOYEE_FIELDS}
+    since = dt.date.fromisoformat(v["level_since"]) if v.get("level_since") else None
     if p.action == "create":
         emp = Employee(employee_id=p.employee_id, **fields)
         if emp.level:
-            emp.level_since = emp.hire_date or today
+            emp.level_since = since or emp.hire_date or today
         emp.save()
         if emp.level:
             LevelChange.objects.create(
@@ -571,12 +585,12 @@ def _apply_employee(
     for name, value in fields.items():
         setattr(emp, name, value)
     if "level" in changed:
-        emp.level_since = today
+        emp.level_since = since or today
         LevelChange.objects.create(
             employee=emp,
             level_from=changed["level"].before,
             level_to=emp.level,
-            effective=today,
+            effective=emp.level_since,
             reason=reason,
         )
     emp.save()
@@ -610,6 +624,7 @@ def export_rows(employees: Any) -> list[list[str]]:
                 e.position,
                 e.track,
                 e.level,
+                e.level_since.isoformat() if e.level_since else "",
                 e.hire_date.isoformat() if e.hire_date else "",
                 e.status,
                 lead.employee_id if lead and lead.pk != e.pk else "",
@@ -628,5 +643,8 @@ def export_csv(rows: list[list[str]], *, lang: str = "en") -> bytes:
 
 def export_xlsx(rows: list[list[str]], *, lang: str = "en") -> bytes:
     return tabular.table_xlsx(
-        "employees", header(lang), rows, date_columns=(COLUMNS.index("hire_date"),)
+        "employees",
+        header(lang),
+        rows,
+        date_columns=(COLUMNS.index("level_since"), COLUMNS.index("hire_date")),
     )
