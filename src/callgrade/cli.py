@@ -342,9 +342,17 @@ def demo(
     first = f"{config.start.year}-{config.start.month:02d}"
     history = f"{first}..{period}" if first != period else period
     demo_cycle(data_dir, history, period)
-    start, _, end = history.partition("..")
-    spec = history if not end else f"{start}-01..{_month_end(end)}"
-    seed_web(data_dir, spec, name=f"{first}..{period}" if end else period)
+    # Two consecutive cycles: the first closed with its level changes, the second graded from
+    # them (three months each in the default demo: the shipped standard grades by quarter).
+    covered = [_month_add(first, i) for i in range(config.months)]
+    split = len(covered) // 2
+    previous = None
+    if split:
+        earlier = covered[:split]
+        previous = (f"{earlier[0]}-01..{_month_end(earlier[-1])}", _cycle_name(earlier))
+    later = covered[split:]
+    spec = f"{later[0]}-01..{_month_end(later[-1])}"
+    seed_web(data_dir, spec, name=_cycle_name(later), previous=previous)
     if serve:
         from callgrade.web.launch import serve as serve_app
 
@@ -352,13 +360,35 @@ def demo(
         serve_app(data_dir, host="127.0.0.1", port=port)
 
 
-def seed_web(data_dir: Path, period: str, *, name: str) -> None:
+def _month_add(month: str, n: int) -> str:
+    year, mon = (int(x) for x in month.split("-"))
+    index = year * 12 + mon - 1 + n
+    return f"{index // 12}-{index % 12 + 1:02d}"
+
+
+def _cycle_name(months: list[str]) -> str:
+    return f"demo {months[0]}" if len(months) == 1 else f"demo {months[0]}..{months[-1]}"
+
+
+def seed_web(
+    data_dir: Path, period: str, *, name: str, previous: tuple[str, str] | None = None
+) -> None:
     """Seed the web app from the warehouse and print one login per role."""
     from callgrade.web.launch import seed_app
 
     with progress() as bar:
-        bar.add_task("web app: organization, standard, graded cycle", total=None)
-        out = seed_app(data_dir, period=period, cycle_name=f"demo {name}")
+        bar.add_task("web app: organization, standards, two graded cycles", total=None)
+        out = seed_app(
+            data_dir,
+            period=period,
+            cycle_name=name,
+            previous=previous,
+            draft_file=EXAMPLES / "customer_specialist_4_levels.yaml",
+        )
+    if previous is not None:
+        console.print(f"cycle '{previous[1]}' closed: its level changes took effect")
+    if out["simulation"] is not None:
+        console.print(f"draft standard simulated: {out['simulation'].state}")
     table = Table(title=f"web app seeded: cycle '{out['cycle'].name}' is {out['cycle'].state}")
     for col in ("role", "username", "password", "employee"):
         table.add_column(col)
@@ -453,7 +483,7 @@ def policy_check(
     file: Annotated[Path, typer.Argument(help="Policy YAML file.")],
 ) -> None:
     """Validate a policy; prints every error with line and column."""
-    from callgrade.engine.policy import check_policy, format_errors
+    from callgrade.engine.policy import check_notes, check_policy, format_errors
 
     if not file.is_file():
         raise Failure(f"{file}: no such file")
@@ -461,6 +491,8 @@ def policy_check(
     typer.echo(format_errors(errors))
     if errors:
         raise typer.Exit(1)
+    for note in check_notes(file):
+        typer.echo(f"note: {note}")
 
 
 EXAMPLES = Path(__file__).parent / "engine" / "policy" / "examples"

@@ -20,7 +20,7 @@ def setup(data_dir: Path) -> None:
     django.setup()
 
 
-def seed_app(data_dir: Path, *, period: str, cycle_name: str) -> dict[str, Any]:
+def seed_app(data_dir: Path, *, period: str, cycle_name: str, **more: Any) -> dict[str, Any]:
     """Migrate the application database and seed it (see services.seed); returns the summary."""
     setup(data_dir)
     from django.conf import settings
@@ -32,7 +32,7 @@ def seed_app(data_dir: Path, *, period: str, cycle_name: str) -> dict[str, Any]:
     i18n_build.build()
     call_command("migrate", verbosity=0)
     settings.CALLGRADE_JOBS = "inline"  # wait for the computation here, not in a thread
-    return seed(period=period, cycle_name=cycle_name)
+    return seed(period=period, cycle_name=cycle_name, **more)
 
 
 def serve(data_dir: Path, *, host: str, port: int, workers: int = 2) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from callgrade.engine.policy.load import KpiInfo, PolicyError, read_source, validate_text
+from callgrade.engine.policy.model import policy_notes
 
 
 def check_policy(
@@ -20,6 +21,16 @@ def check_policy(
     except (OSError, UnicodeDecodeError) as e:
         return [PolicyError(str(path), 1, 1, "", f"cannot read the policy file: {e}")]
     return validate_text(text, file=file, kpis=kpis)[1]
+
+
+def check_notes(path: str | Path) -> list[str]:
+    """What a valid policy at ``path`` sets that no computation applies (empty when invalid)."""
+    try:
+        text, file = read_source(path)
+    except (OSError, UnicodeDecodeError):
+        return []
+    policy, _errors = validate_text(text, file=file)
+    return policy_notes(policy) if policy is not None else []
 
 
 def format_errors(errors: Iterable[PolicyError]) -> str:

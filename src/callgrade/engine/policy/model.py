@@ -787,3 +787,46 @@ def _kpi_references(node: object) -> set[str]:
         for item in node.values():
             found |= _kpi_references(item)
     return found
+
+
+# --- what every field does ----------------------------------------------------------------------
+# Fields no computation reads, and why that is right: text and facts shown to people, or checked
+# where records are entered. A test fails when a field is read by no engine code and is listed
+# in neither table, so a documented rule can never be silently ignored.
+DESCRIPTIVE: dict[tuple[str, str], str] = {
+    ("Text", "zh"): "the Chinese side of a label, shown to people",
+    ("Track", "description"): "shown in the published standard",
+    ("Position", "track"): "the track a new employee of the position starts on (import)",
+    ("Position", "duties"): "the position's duties, shown in the published standard",
+    ("Position", "description"): "shown in the published standard",
+    ("Competency", "scale_min"): "the competency's scale, shown in the published standard",
+    ("Competency", "scale_max"): "the competency's scale, shown in the published standard",
+    ("Policy", "version"): "names the version people acknowledge",
+    ("Policy", "effective_from"): "shown in the published standard",
+    ("Policy", "currency"): "the currency pay statements and exports are written in",
+    ("Policy", "description"): "shown in the published standard",
+}
+
+# Rules the language accepts that no computation applies yet: ``policy check`` says so for a
+# document that sets them, instead of letting an author believe they take effect.
+NOT_APPLIED: dict[tuple[str, str], str] = {
+    ("Policy", "instant_rewards"): (
+        "instant_rewards are validated but not granted: no award is computed from them yet"
+    ),
+    ("InstantReward", "award"): "see instant_rewards",
+    ("InstantReward", "max_per_month"): "see instant_rewards",
+    ("Training", "competencies"): (
+        "trainings[].competencies is shown to people; grading does not read which "
+        "competencies a course develops"
+    ),
+}
+
+
+def policy_notes(policy: Policy) -> list[str]:
+    """One line for each rule the document sets that no computation applies (see NOT_APPLIED)."""
+    notes = []
+    if policy.instant_rewards:
+        notes.append(NOT_APPLIED["Policy", "instant_rewards"])
+    if any(t.competencies for t in policy.trainings):
+        notes.append(NOT_APPLIED["Training", "competencies"])
+    return notes

@@ -1,8 +1,10 @@
-"""Seeding the app from a warehouse: the organization, the shipped standard, one login per role
-and a graded cycle taken to the published state. Re-running changes nothing but the passwords."""
+"""Seeding the app from a warehouse: the organization, the shipped standard, one login per role,
+a closed cycle whose decisions the next one grades from, and that next cycle published.
+Re-running changes nothing but the passwords."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,11 +14,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from callgrade.engine.cycle import last_local_day, rating_periods
 from callgrade.web.access import HR_GROUP
 from callgrade.web.inputs import warehouse
 from callgrade.web.models import Cycle, Employee, PolicyVersion, Team
 from callgrade.web.services.cycles import cycle_advance, cycle_compute, cycle_create
 from callgrade.web.services.people_sync import people_import_warehouse
+from callgrade.web.services.seed_demo import draft_simulation, upheld_demo_appeal
 from callgrade.web.services.standards import policy_current, policy_publish, policy_upload
 from callgrade.web.workflow import next_state
 
@@ -75,32 +79,84 @@ def _fields(login: Login) -> tuple[str, str, str]:
     return login.username, login.password, login.who
 
 
-def seed(*, period: str, cycle_name: str, policy_file: Path | None = None) -> dict[str, Any]:
-    """Everything the demo needs; returns what was done, with the logins."""
-    text = (policy_file or EXAMPLES / "four_positions.yaml").read_text("utf-8")
+def _published_standard(policy_file: Path | None) -> PolicyVersion:
     version = policy_current()
-    if version is None:
-        from callgrade.engine.policy.load import validate_text
+    if version is not None:
+        return version
+    from callgrade.engine.policy.load import validate_text
 
-        policy, _errors = validate_text(text)
-        existing = (
-            PolicyVersion.objects.filter(code=policy.code, version=policy.version).first()
-            if policy
-            else None
-        )
-        version = existing or policy_upload(actor=None, text=text, filename="four_positions.yaml")
-        version = policy_publish(version=version, actor=None)
-    counts = people_import_warehouse(warehouse=warehouse(), time_zone=version.policy().time_zone)
-    cycle = Cycle.objects.filter(name=cycle_name).first()
+    path = policy_file or EXAMPLES / "four_positions.yaml"
+    text = path.read_text("utf-8")
+    policy, _errors = validate_text(text)
+    existing = (
+        PolicyVersion.objects.filter(code=policy.code, version=policy.version).first()
+        if policy
+        else None
+    )
+    version = existing or policy_upload(actor=None, text=text, filename=path.name)
+    return policy_publish(version=version, actor=None)
+
+
+def _computed(name: str, period: str, version: PolicyVersion) -> Cycle:
+    cycle = Cycle.objects.filter(name=name).first()
     if cycle is None:
-        cycle = cycle_create(actor=None, name=cycle_name, period=period, policy_version=version)
+        cycle = cycle_create(actor=None, name=name, period=period, policy_version=version)
     if cycle.state == Cycle.DRAFT:
         job = cycle_compute(cycle=cycle, actor=None)
         job.refresh_from_db()
         if job.state != job.DONE:
-            raise RuntimeError(f"computing {cycle_name} failed: {job.error}")
+            raise RuntimeError(f"computing {name} failed: {job.error}")
         cycle.refresh_from_db()
+    return cycle
+
+
+def _advance_to(cycle: Cycle, state: str, **options: Any) -> Cycle:
+    while cycle.state != state and next_state(cycle.state):
+        cycle = cycle_advance(cycle=cycle, actor=None, reason="demo seed", **options)
+    return cycle
+
+
+def _last_day(period: str, version: PolicyVersion) -> dt.date:
+    periods = rating_periods(version.policy(), period)
+    return last_local_day(periods[-1], version.policy().time_zone)
+
+
+def seed(
+    *,
+    period: str,
+    cycle_name: str,
+    policy_file: Path | None = None,
+    previous: tuple[str, str] | None = None,
+    draft_file: Path | None = None,
+) -> dict[str, Any]:
+    """Everything the demo needs; returns what was done, with the logins.
+
+    With ``previous`` (period, name), the loop is shown: that cycle is graded, an appeal of the
+    agent's is upheld with a correction, and it is closed with its level changes effective the
+    day after it ends; then ``period`` is graded from those levels and published. With
+    ``draft_file``, that standard is uploaded as a draft and simulated over both periods.
+    """
+    version = _published_standard(policy_file)
+    counts = people_import_warehouse(warehouse=warehouse(), time_zone=version.policy().time_zone)
+    logins = seed_logins()
+    if previous is not None:
+        before = _computed(previous[1], previous[0], version)
+        if before.state != Cycle.CLOSED:
+            before = _advance_to(before, Cycle.APPEALS)
+            upheld_demo_appeal(before)
+            effective = _last_day(previous[0], version) + dt.timedelta(days=1)
+            before = _advance_to(before, Cycle.CLOSED, effective_date=effective)
+    cycle = _computed(cycle_name, period, version)
     with transaction.atomic():
-        while cycle.state != Cycle.PUBLISHED and next_state(cycle.state):
-            cycle = cycle_advance(cycle=cycle, actor=None, reason="demo seed")
-    return {"roster": counts, "policy": str(version), "cycle": cycle, "logins": seed_logins()}
+        cycle = _advance_to(cycle, Cycle.PUBLISHED)
+    simulation = None
+    if draft_file is not None:
+        start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
+        simulation = draft_simulation(draft_file, f"{start}..{period.partition('..')[2]}")
+    return {
+        "roster": counts,
+        "policy": str(version),
+        "cycle": cycle,
+        "logins": logins,
+        "simulation": simulation,
+    }

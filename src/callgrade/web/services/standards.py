@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from callgrade.engine.cycle import rating_periods
 from callgrade.engine.policy import Policy, PolicyError
@@ -238,20 +239,25 @@ def simulation_default_period() -> str:
 
 
 def policy_simulate(*, version: PolicyVersion, period: str, actor: Any) -> Job:
-    """Replay ``period`` under ``version`` and under the published version of its code, in the
-    background; the job's ``arguments["report"]`` holds the engine's comparison tables."""
-    current = policy_current(version.code)
+    """Replay ``period`` under ``version`` and under the standard in force, in the background:
+    the published version of the same code, or for a new standard the one published last. The
+    job's ``arguments["report"]`` holds the engine's comparison tables."""
+    current = policy_current(version.code) or policy_current()
     if current is None:
-        raise SimulationRefused("there is no published version of this standard to compare with")
+        raise SimulationRefused(_("No standard is published yet to compare with."))
     if current.pk == version.pk:
-        raise SimulationRefused("this version is the published one: nothing to compare")
+        raise SimulationRefused(
+            _("This version is the published one: there is nothing to compare.")
+        )
     period = period.strip()
     try:
         periods = rating_periods(current.policy(), period)
     except ValueError as e:
-        raise SimulationRefused(f"period {period!r}: {e}") from None
+        raise SimulationRefused(
+            _("Period %(period)s: %(error)s") % {"period": period, "error": e}
+        ) from None
     if not periods:
-        raise SimulationRefused(f"period {period!r} holds no rating period")
+        raise SimulationRefused(_("Period %(period)s holds no rating period.") % {"period": period})
     return job_start(
         kind="policy_simulate", actor=actor, version=version.pk, current=current.pk, period=period
     )
