@@ -41,8 +41,9 @@ def upheld_demo_appeal(cycle: Cycle) -> Appeal | None:
         return existing
     label = rating_periods(cycle.policy_version.policy(), cycle.period)[0].label
     scored = set(
+        # an item that counts in the total, so that the correction shows in the score
         ScoreItem.objects.filter(
-            cycle=cycle, employee=emp, period=label, detail__input="kpi"
+            cycle=cycle, employee=emp, period=label, detail__input="kpi", status="scored"
         ).values_list("item", flat=True)
     )
     kpi = next((k for k in DISPUTES if k in scored), None)
@@ -57,14 +58,14 @@ def upheld_demo_appeal(cycle: Cycle) -> Appeal | None:
         old = record_value(table, record, "score")
         new = f"{min(100.0, float(old or 0) + 15):g}"
         correction = CorrectionInput(table, record, "score", new, old)
-        reason = f"My evaluation {record} was scored by a trainee; the calibrated score is higher."
-        resolution = "Re-evaluated in the calibration session: the score is corrected."
+        reason = f"质检单 {record} 由实习质检员评分，校准后的分数应更高。"
+        resolution = "质检校准会复评后更正该质检得分。"
     else:  # a dissatisfied survey that rated the product, not the agent
         worst = min(rows, key=lambda r: r["numerator"])
         table, record = worst["source_table"], worst["record_id"]
         correction = CorrectionInput(table, record)
-        reason = f"Survey {record} complains about the product price, not about my service."
-        resolution = "The survey rated the product, not the agent: excluded."
+        reason = f"满意度回访 {record} 投诉的是产品价格，与我的服务无关。"
+        resolution = "该回访评价的是产品而非坐席服务，予以剔除。"
     appeal = appeal_file(
         cycle=cycle,
         actor=agent,
