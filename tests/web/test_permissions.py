@@ -106,6 +106,8 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "corrections_xlsx": ("GET", HR, "login"),
     "correction_withdraw": ("POST", HR, "login"),
     "appeals_inbox": ("GET", HR, "login"),
+    "records_import": ("GET", HR, "login"),
+    "records_import_confirm": ("POST", HR, "login"),
 }
 
 

@@ -17,6 +17,7 @@ from callgrade.web.models import (
     Correction,
     Employee,
     LevelChange,
+    PolicyVersion,
     TrainingRecord,
 )
 from callgrade.web.services.audit import audit
@@ -24,6 +25,25 @@ from callgrade.web.services.audit import audit
 
 class RecordError(ValueError):
     """A record that cannot be written as given: the message says which field and why."""
+
+
+def standards_catalog() -> dict[str, list[str]]:
+    """The training and competency codes any stored standard names (a completion is a fact about
+    a person, whichever standard later reads it), sorted."""
+    trainings: set[str] = set()
+    competencies: set[str] = set()
+    for version in PolicyVersion.objects.exclude(status=PolicyVersion.RETIRED):
+        policy = version.policy()
+        trainings |= {t.code for t in policy.trainings}
+        competencies |= {c.code for c in policy.competencies}
+        competencies |= {
+            m.ref
+            for card in policy.scorecards
+            for d in card.dimensions
+            for m in d.items
+            if m.ref and m.input in ("exam", "competency", "assessment")
+        }
+    return {"trainings": sorted(trainings), "competencies": sorted(competencies)}
 
 
 def _levels(policy: Policy | None, employee: Employee) -> list[str]:
@@ -85,11 +105,10 @@ def training_record(
     passed: bool | None = None,
     certificate: str = "",
     expires_at: dt.date | None = None,
-    policy: Policy | None = None,
     source: str = "app",
     source_ref: str = "",
 ) -> TrainingRecord:
-    known = [t.code for t in policy.trainings] if policy else []
+    known = standards_catalog()["trainings"]
     if known and training not in known:
         raise RecordError(
             _("Unknown training %(code)s; the standard has %(known)s.")
@@ -140,6 +159,12 @@ def assessment_record(
 ) -> CompetencyAssessment:
     if not competency:
         raise RecordError(_("Choose a competency."))
+    known = standards_catalog()["competencies"]
+    if known and competency not in known:
+        raise RecordError(
+            _("Unknown competency %(code)s; the standards have %(known)s.")
+            % {"code": competency, "known": ", ".join(known)}
+        )
     if not 0 <= score <= 100:
         raise RecordError(_("A score lies between 0 and 100."))
     if method not in ("", CompetencyAssessment.EXAM, CompetencyAssessment.OBSERVATION):

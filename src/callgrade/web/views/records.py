@@ -4,14 +4,17 @@ listed, withdrawn and exported."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,12 +22,13 @@ from django.views.decorators.http import require_POST
 from callgrade.engine.policy import Policy
 from callgrade.web.access import access, require_hr
 from callgrade.web.models import Correction, Employee
-from callgrade.web.services import tabular
+from callgrade.web.services import records_import, tabular
 from callgrade.web.services.people import (
     RecordError,
     assessment_record,
     correction_withdraw,
     employee_level_set,
+    standards_catalog,
     training_record,
 )
 from callgrade.web.services.standards import policy_current
@@ -117,7 +121,6 @@ def training_add(request: HttpRequest, employee_id: str) -> HttpResponse:
             passed=_passed(post.get("passed", "")),
             certificate=post.get("certificate", "").strip(),
             expires_at=_day(post.get("expires_at", ""), _("expires on"), required=False),
-            policy=current_policy(),
             actor=request.user,
         )
     except RecordError as e:
@@ -234,35 +237,106 @@ def employee_records_context(emp: Employee) -> dict[str, Any]:
     """What the employee page shows of the records and offers to record."""
     policy = current_policy()
     levels: list[str] = []
-    trainings: list[str] = []
-    competencies: list[str] = []
     if policy is not None:
         position = next((p for p in policy.positions if p.code == emp.position), None)
         if position is not None:
             levels = [lv.code for lv in policy.ladder(position.ladder).ordered()]
-        trainings = [t.code for t in policy.trainings]
-        refs = {
-            m.ref
-            for c in policy.scorecards
-            for d in c.dimensions
-            for m in d.items
-            if m.ref and m.input in ("exam", "competency", "assessment")
-        }
-        competencies = sorted({c.code for c in policy.competencies} | refs)
+    catalog = standards_catalog()
     return {
         "trainings": emp.trainings.order_by("-completed_at", "-id"),
         "assessments": emp.assessments.order_by("-assessed_at", "competency", "-id"),
         "corrections": emp.corrections.select_related("by", "appeal").order_by("-at"),
-        "choices": {
-            "levels": levels,
-            "trainings": trainings,
-            "competencies": competencies,
-        },
+        "choices": {"levels": levels, **catalog},
         "today": timezone.localdate(),
     }
 
 
+def _records_page(request: HttpRequest, **context: Any) -> HttpResponse:
+    context.setdefault("kinds", records_import.KINDS)
+    context.setdefault("kind", request.POST.get("kind") or request.GET.get("kind") or "trainings")
+    return render(request, "callgrade/records_import.html", context)
+
+
+@login_required
+def records_import_view(request: HttpRequest) -> HttpResponse:
+    """GET: the upload form and its columns; POST: read and check the file, show the preview."""
+    require_hr(request.user)
+    kind = request.POST.get("kind") or request.GET.get("kind") or "trainings"
+    if kind not in records_import.KINDS:
+        kind = "trainings"
+    if request.method != "POST":
+        token = request.GET.get("token")
+        if token:
+            try:
+                preview = records_import.records_staged(
+                    token=token, kind=kind, actor=request.user, policy=current_policy()
+                )
+                return _records_page(request, kind=kind, preview=preview)
+            except tabular.ImportStale as e:
+                messages.error(request, str(e))
+        return _records_page(request, kind=kind)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _records_page(request, kind=kind, file_error=_("Choose a CSV or XLSX file."))
+    if (upload.size or 0) > tabular.MAX_BYTES:
+        return _records_page(request, kind=kind, file_error=_("The file is larger than 5 MB."))
+    try:
+        preview = records_import.records_stage(
+            kind=kind,
+            data=upload.read(),
+            filename=upload.name or "upload",
+            actor=request.user,
+            policy=current_policy(),
+        )
+    except tabular.ImportFileError as e:
+        return _records_page(request, kind=kind, file_error=str(e))
+    return _records_page(request, kind=kind, preview=preview)
+
+
+@login_required
+@require_POST
+def records_import_confirm(request: HttpRequest) -> HttpResponse:
+    require_hr(request.user)
+    kind, token = request.POST.get("kind", ""), request.POST.get("token", "")
+    back = f"{reverse('records_import')}?{urlencode({'kind': kind, 'token': token})}"
+    if kind not in records_import.KINDS:
+        messages.error(request, _("This import is unknown or has expired: upload the file again."))
+        return redirect("records_import")
+    if request.POST.get("discard"):
+        with contextlib.suppress(tabular.ImportStale):
+            tabular.load(token, request.user, f"records:{kind}")
+            tabular.discard(token)
+        messages.info(request, _("The upload was discarded; nothing was imported."))
+        return redirect(f"{reverse('records_import')}?kind={kind}")
+    try:
+        counts = records_import.records_import_apply(
+            token=token,
+            kind=kind,
+            fingerprint=request.POST.get("fingerprint", ""),
+            actor=request.user,
+            policy=current_policy(),
+            today=timezone.localdate(),
+        )
+    except (tabular.ImportStale, RecordError) as e:
+        messages.error(request, str(e))
+        return redirect(back)
+    except DatabaseError:
+        messages.error(request, _("The import failed and nothing was written. Try again."))
+        return redirect(back)
+    messages.success(
+        request,
+        _(
+            "Imported %(read)s rows: %(create)s added, %(unchanged)s already held, "
+            "%(rejected)s rejected and skipped."
+        )
+        % counts,
+    )
+    return redirect(f"{reverse('records_import')}?kind={kind}")
+
+
 urlpatterns = [
+    path("org/records/import/", records_import_view, name="records_import"),
+    path("org/records/import/confirm/", records_import_confirm, name="records_import_confirm"),
     path("org/employees/<str:employee_id>/level/", level_set, name="employee_level_set"),
     path("org/employees/<str:employee_id>/trainings/", training_add, name="employee_training"),
     path(
