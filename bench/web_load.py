@@ -122,7 +122,7 @@ from callgrade.web import launch
 launch.setup(Path(sys.argv[1]))
 from django.core.management import call_command
 from callgrade.web import i18n_build
-from callgrade.web.services import cycles, seed
+from callgrade.cycles.services import cycles
 timings = {}
 def timed(name, func):
     def wrapper(*a, **k):
@@ -138,12 +138,14 @@ call_command("migrate", verbosity=0)
 timings["migrate"] = time.perf_counter() - t0
 cycles.run_cycle = timed("engine run_cycle", cycles.run_cycle)
 cycles.store_results = timed("store_results", cycles.store_results)
-seed.roster_sync = timed("roster_sync", seed.roster_sync)
+cycles.people_import_warehouse = timed("people import", cycles.people_import_warehouse)
 t0 = time.perf_counter()
 out = launch.seed_app(Path(sys.argv[1]), period=sys.argv[2], cycle_name=sys.argv[3])
 timings["seed_app"] = time.perf_counter() - t0
-from callgrade.web import models as m
-rows = {name: getattr(m, name).objects.count() for name in (
+from django.apps import apps
+def home(name):
+    return "people" if name in ("Employee", "Team") else "cycles"
+rows = {name: apps.get_model(home(name), name).objects.count() for name in (
     "Employee", "Team", "KpiValue", "ScoreItem", "ScoreTotal", "Decision", "ChecklistItem",
     "PayLine")}
 print("RESULT " + json.dumps({"timings": {k: round(v, 1) for k, v in timings.items()},
@@ -199,7 +201,8 @@ django.setup()
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from callgrade.web.models import Employee, ScoreTotal, Team
+from callgrade.cycles.models import ScoreTotal
+from callgrade.people.models import Employee, Team
 n = int(sys.argv[2])
 User = get_user_model()
 Session.objects.all().delete()

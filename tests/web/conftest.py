@@ -52,9 +52,9 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any, demo_dir: Path
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from callgrade.web.access import HR_GROUP
-    from callgrade.web.models import Employee
-    from callgrade.web.services.seed import seed
+    from callgrade.people.access import HR_GROUP
+    from callgrade.people.models import Employee
+    from callgrade.web.seed import seed
 
     with django_db_blocker.unblock():
         seed(period=PERIOD, cycle_name="demo")
@@ -131,6 +131,6 @@ def login(db: None) -> Callable[[Any], Client]:
 
 @pytest.fixture
 def demo_cycle(db: None) -> Any:
-    from callgrade.web.models import Cycle
+    from callgrade.cycles.models import Cycle
 
     return Cycle.objects.get(name="demo")

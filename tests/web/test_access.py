@@ -7,8 +7,11 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from callgrade.web.access import Denied, access, allowed, role_of, visible_employees
-from callgrade.web.models import Conflict, Cycle, Employee, Nomination, PolicyVersion
+from callgrade.cycles.models import Cycle
+from callgrade.people.access import Denied, access, allowed, role_of, visible_employees
+from callgrade.people.models import Conflict, Employee
+from callgrade.review.models import Nomination
+from callgrade.standards.models import PolicyVersion
 
 
 def _emp(user: Any) -> Employee:

@@ -15,26 +15,21 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from callgrade.web import workflow
-from callgrade.web.models import (
-    Appeal,
-    AuditEvent,
+from callgrade.core.models import AuditEvent, Job, Notification
+from callgrade.cycles import workflow
+from callgrade.cycles.models import (
     Calibration,
     ChecklistItem,
-    Conflict,
-    Correction,
     Cycle,
     Decision,
-    Employee,
-    Job,
     KpiValue,
-    LevelChange,
-    Notification,
     PayLine,
     ScoreItem,
     ScoreTotal,
 )
-from callgrade.web.services.cycles import cycle_compute, cycle_create, ladder_levels
+from callgrade.cycles.services.cycles import cycle_compute, cycle_create, ladder_levels
+from callgrade.people.models import Conflict, Correction, Employee, LevelChange
+from callgrade.review.models import Appeal
 
 PERIOD = "2026-01-01..2026-02-28"
 RESULTS = (KpiValue, ScoreItem, ScoreTotal, Decision, ChecklistItem, PayLine)

@@ -12,6 +12,8 @@ from django.utils import translation
 from callgrade.web import i18n_build
 
 WEB = Path(i18n_build.__file__).parent
+# the project and its domain apps: every page and message people read comes from these
+APPS = ("web", "core", "people", "standards", "cycles", "review")
 TAG = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")
 BLOCK = re.compile(
     r"{%\s*blocktrans(?:late)?(?P<args>[^%]*)%}(?P<body>.*?)"
@@ -29,7 +31,7 @@ def _block_id(text: str) -> str:
 def marked_strings() -> set[tuple[str, str | None]]:
     """(msgid, msgid_plural) of every marked string in the templates and Python modules."""
     found: set[tuple[str, str | None]] = set()
-    for path in (WEB / "templates").rglob("*.html"):
+    for path in (WEB.parent).glob("*/templates/**/*.html"):
         text = path.read_text("utf-8")
         found |= {(m.group(2), None) for m in TAG.finditer(text)}
         for m in BLOCK.finditer(text):
@@ -39,7 +41,7 @@ def marked_strings() -> set[tuple[str, str | None]]:
                 body = " ".join(body.split())
                 plural = " ".join(plural.split()) if plural else plural
             found.add((_block_id(body), _block_id(plural) if plural else None))
-    for path in WEB.rglob("*.py"):
+    for path in [p for app in APPS for p in (WEB.parent / app).rglob("*.py")]:
         if "migrations" in path.parts:
             continue
         found |= {(m.group(2), None) for m in PY.finditer(path.read_text("utf-8"))}

@@ -8,27 +8,19 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from callgrade.web import workflow
-from callgrade.web.models import (
-    ChecklistItem,
-    Correction,
-    Cycle,
-    Decision,
-    Employee,
-    KpiValue,
-    LevelChange,
-    PayLine,
-)
-from callgrade.web.services import org_import
-from callgrade.web.services.appeals import CorrectionInput, appeal_file, appeal_resolve
-from callgrade.web.services.cycles import (
+from callgrade.cycles import workflow
+from callgrade.cycles.models import ChecklistItem, Cycle, Decision, KpiValue, PayLine
+from callgrade.cycles.services.cycles import (
     cycle_advance,
     cycle_compute,
     cycle_create,
     decision_override,
 )
-from callgrade.web.services.people import employee_level_set, training_record
-from callgrade.web.services.standards import policy_publish, policy_upload
+from callgrade.people.models import Correction, Employee, LevelChange
+from callgrade.people.services import org_import
+from callgrade.people.services.records import employee_level_set, training_record
+from callgrade.review.services.appeals import CorrectionInput, appeal_file, appeal_resolve
+from callgrade.standards.services import policy_publish, policy_upload
 
 EXAMPLES = Path(__file__).parents[2] / "src/callgrade/engine/policy/examples"
 JANUARY = "2026-01-01..2026-01-31"
@@ -170,7 +162,7 @@ def test_an_upheld_appeals_correction_changes_the_score_and_survives_a_full_reco
         cycle=demo_cycle, actor=agent, reason="a test call", kpi="csat", period="2026-02"
     )
     # every survey of February marked as the agent's best answer: CSAT 100%
-    from callgrade.web.inputs import warehouse
+    from callgrade.people.inputs import warehouse
 
     surveys = [
         r

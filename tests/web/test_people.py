@@ -9,19 +9,14 @@ from typing import Any
 import pytest
 from django.utils import translation
 
+from callgrade.core.models import AuditEvent
+from callgrade.cycles.models import Cycle, Decision, ScoreTotal
+from callgrade.cycles.services.cycles import WorkflowError, cycle_compute, population
+from callgrade.people.models import Conflict, Employee
+from callgrade.people.services.records import assessment_record
+from callgrade.review.models import Nomination
+from callgrade.review.services.review import nomination_create, nomination_decide
 from callgrade.web import i18n_build
-from callgrade.web.models import (
-    AuditEvent,
-    Conflict,
-    Cycle,
-    Decision,
-    Employee,
-    Nomination,
-    ScoreTotal,
-)
-from callgrade.web.services.cycles import WorkflowError, cycle_compute, population
-from callgrade.web.services.people import assessment_record
-from callgrade.web.services.review import nomination_create, nomination_decide
 
 
 def _in_review(cycle: Cycle) -> Cycle:

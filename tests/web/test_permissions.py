@@ -22,14 +22,10 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from callgrade.web.models import (
-    Appeal,
-    Correction,
-    Employee,
-    Job,
-    Nomination,
-    PolicyVersion,
-)
+from callgrade.core.models import Job
+from callgrade.people.models import Correction, Employee
+from callgrade.review.models import Appeal, Nomination
+from callgrade.standards.models import PolicyVersion
 
 PERSONAS = ("anonymous", "agent", "other_agent", "lead", "other_lead", "hr")
 

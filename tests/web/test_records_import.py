@@ -10,7 +10,7 @@ from typing import Any
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from callgrade.web.models import CompetencyAssessment, Employee, LevelChange, TrainingRecord
+from callgrade.people.models import CompetencyAssessment, Employee, LevelChange, TrainingRecord
 
 URL = "/org/records/import/"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callgrade.web.models import KpiValue, ScoreItem, ScoreTotal
+from callgrade.cycles.models import KpiValue, ScoreItem, ScoreTotal
 
 
 def test_agent_sees_own_scorecard_with_numbers_and_explanations(

@@ -12,10 +12,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from callgrade.core.models import AuditEvent
 from callgrade.engine.kpis import REGISTRY
-from callgrade.web.models import Acknowledgement, AuditEvent, Employee, PolicyVersion
-from callgrade.web.services.standards import acknowledge, policy_current
-from callgrade.web.services.standards_text import KPI_WORDS, kpis_used, standard_for_people
+from callgrade.people.models import Employee
+from callgrade.standards.models import Acknowledgement, PolicyVersion
+from callgrade.standards.services import acknowledge, policy_current
+from callgrade.standards.text import KPI_WORDS, kpis_used, standard_for_people
 
 EXAMPLE = (
     Path(__file__).resolve().parents[2] / "src/callgrade/engine/policy/examples/four_positions.yaml"

@@ -8,30 +8,30 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from callgrade.web.models import (
-    Acknowledgement,
-    Appeal,
-    AuditEvent,
+from callgrade.core.models import AuditEvent, Job, Notification
+from callgrade.cycles.models import (
     Calibration,
     ChecklistItem,
-    Comment,
-    Conflict,
     Cycle,
     Decision,
-    Department,
-    Employee,
-    Job,
     KpiValue,
-    LevelChange,
-    Nomination,
-    Notification,
     PayLine,
-    PolicyVersion,
-    Position,
     ScoreItem,
     ScoreTotal,
-    Team,
 )
+from callgrade.people.models import (
+    CompetencyAssessment,
+    Conflict,
+    Correction,
+    Department,
+    Employee,
+    LevelChange,
+    Position,
+    Team,
+    TrainingRecord,
+)
+from callgrade.review.models import Appeal, Comment, Nomination
+from callgrade.standards.models import Acknowledgement, PolicyVersion
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -228,3 +228,28 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ("user", "text_en", "read", "at")
     list_filter = ("read",)
     search_fields = ("user__username", "text_en", "text_zh")
+
+
+@admin.register(TrainingRecord)
+class TrainingRecordAdmin(admin.ModelAdmin):
+    list_display = ("employee", "training", "completed_at", "exam_score", "passed", "source")
+    list_filter = ("training", "passed", "source")
+    search_fields = ("employee__employee_id", "employee__name", "training", "certificate")
+    raw_id_fields = ("employee",)
+
+
+@admin.register(CompetencyAssessment)
+class CompetencyAssessmentAdmin(admin.ModelAdmin):
+    list_display = ("employee", "competency", "score", "method", "assessed_at", "source")
+    list_filter = ("competency", "method", "source")
+    search_fields = ("employee__employee_id", "employee__name", "competency")
+    raw_id_fields = ("employee",)
+
+
+@admin.register(Correction)
+class CorrectionAdmin(ReadOnly):
+    """Made and withdrawn through the services, which audit them and recompute."""
+
+    list_display = ("at", "employee", "target_table", "record_id", "field", "value", "active")
+    list_filter = ("target_table", "active")
+    search_fields = ("employee__employee_id", "employee__name", "record_id", "reason")

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from callgrade.web.access import employee_of, is_hr, role_of
-from callgrade.web.models import Appeal
+from callgrade.people.access import employee_of, is_hr, role_of
+from callgrade.review.models import Appeal
 
 
 def nav(request: HttpRequest) -> dict[str, Any]:

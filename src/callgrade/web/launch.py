@@ -27,7 +27,7 @@ def seed_app(data_dir: Path, *, period: str, cycle_name: str, **more: Any) -> di
     from django.core.management import call_command
 
     from callgrade.web import i18n_build
-    from callgrade.web.services.seed import seed
+    from callgrade.web.seed import seed
 
     i18n_build.build()
     call_command("migrate", verbosity=0)

@@ -68,7 +68,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    # the project (templates, static files, the migrations that created the first tables) and
+    # its domains: people and standards first, the domains that build on them after
     "callgrade.web.apps.WebConfig",
+    "callgrade.core.apps.CoreConfig",
+    "callgrade.people.apps.PeopleConfig",
+    "callgrade.standards.apps.StandardsConfig",
+    "callgrade.cycles.apps.CyclesConfig",
+    "callgrade.review.apps.ReviewConfig",
 ]
 
 MIDDLEWARE = [

@@ -4,10 +4,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from callgrade.web.views import common
+from callgrade.web import pages
 
 urlpatterns = [
-    path("", common.home, name="home"),
+    path("", pages.home, name="home"),
     # Sign-in, sign-out and password change; no e-mailed password reset (HR resets passwords).
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -23,11 +23,12 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include(common.urlpatterns)),
-    path("", include("callgrade.web.views.me")),
-    path("", include("callgrade.web.views.people")),
-    path("", include("callgrade.web.views.cycles")),
-    path("", include("callgrade.web.views.standards")),
-    path("", include("callgrade.web.views.org")),
-    path("", include("callgrade.web.views.records")),
+    path("", include(pages.urlpatterns)),
+    path("", include("callgrade.cycles.views.me")),
+    path("", include("callgrade.review.views.review")),
+    path("", include("callgrade.review.views.appeals")),
+    path("", include("callgrade.cycles.views.cycles")),
+    path("", include("callgrade.standards.views")),
+    path("", include("callgrade.people.views.org")),
+    path("", include("callgrade.people.views.records")),
 ]

@@ -39,8 +39,9 @@ import sys
 from callgrade.web.launch import seed_app
 out = seed_app(Path(sys.argv[1]), period={PERIOD!r}, cycle_name="demo")
 from django.contrib.auth import get_user_model
-from callgrade.web.models import Cycle, Employee
-from callgrade.web.services.cycles import cycle_advance, cycle_compute, cycle_create
+from callgrade.cycles.models import Cycle
+from callgrade.people.models import Employee
+from callgrade.cycles.services.cycles import cycle_advance, cycle_compute, cycle_create
 User = get_user_model()
 for name in ("agent", "lead", "hr", "admin"):
     u = User.objects.get(username=name); u.set_password({PASSWORD!r}); u.save()

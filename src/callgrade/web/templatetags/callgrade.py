@@ -72,7 +72,7 @@ def get(mapping: Any, key: Any) -> Any:
 @register.filter
 def kpi_name(code: str) -> str:
     """A KPI's name in the active language."""
-    from callgrade.web.services.standards_text import kpi_label
+    from callgrade.standards.text import kpi_label
 
     return kpi_label(code, get_language() or "zh-hans") if code else ""
 

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from callgrade.web.services.seed import seed
+        from callgrade.web.seed import seed
 
         settings.CALLGRADE_JOBS = "inline"  # the command waits for the computation
         name = options["cycle_name"] or f"{options['period']}"

@@ -1,0 +1,1 @@
+"""Core: the audit trail, notifications and background jobs."""

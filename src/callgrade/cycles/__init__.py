@@ -1,0 +1,1 @@
+"""Cycles: grading cycles and their results."""

@@ -1,0 +1,198 @@
+"""Grading cycles, their background jobs and the engine results stored for them.
+
+Result rows keep the indexed fields the pages filter and sort on as columns and the engine's
+whole row in ``detail``, so every number on a page traces back to what the engine returned.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from callgrade.cycles import workflow
+
+User = settings.AUTH_USER_MODEL
+
+
+class Cycle(models.Model):
+    DRAFT = workflow.DRAFT
+    COMPUTED = workflow.COMPUTED
+    IN_REVIEW = workflow.IN_REVIEW
+    APPROVED = workflow.APPROVED
+    PUBLISHED = workflow.PUBLISHED
+    APPEALS = workflow.APPEALS
+    CLOSED = workflow.CLOSED
+    STATES = [
+        (DRAFT, _("draft")),
+        (COMPUTED, _("computed")),
+        (IN_REVIEW, _("in review")),
+        (APPROVED, _("approved")),
+        (PUBLISHED, _("published")),
+        (APPEALS, _("appeal window")),
+        (CLOSED, _("closed")),
+    ]
+
+    name = models.CharField(_("name"), max_length=100)
+    period = models.CharField(_("period"), max_length=50)  # e.g. 2026-H1 or 2026-01-01..2026-06-30
+    policy_version = models.ForeignKey(
+        "standards.PolicyVersion", on_delete=models.PROTECT, related_name="cycles"
+    )
+    # Population: empty lists mean everyone.
+    teams = models.ManyToManyField("people.Team", blank=True, related_name="+")
+    positions = models.JSONField(default=list, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=STATES, default=DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    appeal_deadline = models.DateField(null=True, blank=True)
+    effective_date = models.DateField(null=True, blank=True)
+    cycle_end = models.CharField(max_length=10, blank=True)  # the grading date the engine used
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def allows(self, action: str) -> bool:
+        """Whether the cycle's state allows ``action`` (see :mod:`callgrade.cycles.workflow`)."""
+        return workflow.allows(self.state, action)
+
+    @property
+    def can(self) -> dict[str, bool]:
+        """Every workflow action and whether the state allows it, for templates."""
+        return {a: self.allows(a) for a in workflow.ACTIONS}
+
+    @property
+    def visible_to_employees(self) -> bool:
+        return self.allows("visible")
+
+
+class _Result(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    employee = models.ForeignKey("people.Employee", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class KpiValue(_Result):
+    period = models.CharField(max_length=20)
+    kpi = models.CharField(max_length=50)
+    value = models.FloatField(null=True)
+    numerator = models.FloatField(null=True)
+    denominator = models.FloatField(null=True)
+    sample_size = models.BigIntegerField(default=0)
+    unit = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "employee", "period"])]
+
+
+class ScoreItem(_Result):
+    period = models.CharField(max_length=20)
+    dimension = models.CharField(max_length=50)
+    item = models.CharField(max_length=50)
+    status = models.CharField(max_length=30)
+    value = models.FloatField(null=True)
+    points = models.FloatField(null=True)
+    weight = models.FloatField(null=True)
+    contribution = models.FloatField(null=True)
+    explanation_en = models.TextField()
+    explanation_zh = models.TextField()
+    detail = models.JSONField()  # the engine's whole item row
+
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "employee", "period"])]
+
+
+class ScoreTotal(_Result):
+    period = models.CharField(max_length=20)
+    total = models.FloatField(null=True)
+    rating = models.CharField(max_length=20, blank=True)
+    rank = models.IntegerField(null=True)
+    group_size = models.IntegerField(null=True)
+    # The rating after HR calibration (see Calibration); ``rating`` stays what the engine computed.
+    calibrated_rating = models.CharField(max_length=20, blank=True)
+    detail = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "period", "employee"])]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "employee", "period"], name="one_total"),
+        ]
+
+    @property
+    def final_rating(self) -> str:
+        return self.calibrated_rating or self.rating
+
+
+class Decision(_Result):
+    """The engine's ladder proposal and, after review, the final decision."""
+
+    action = models.CharField(max_length=30)
+    level_from = models.CharField(max_length=50, blank=True)
+    level_to = models.CharField(max_length=50, blank=True)
+    reason = models.TextField(blank=True)
+    final_action = models.CharField(max_length=30, blank=True)
+    final_level = models.CharField(max_length=50, blank=True)
+    final_reason = models.TextField(blank=True)  # required when the final departs from the proposal
+    applied = models.BooleanField(default=False)
+    detail = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "employee"], name="one_decision"),
+        ]
+
+    @property
+    def departs(self) -> bool:
+        return bool(self.final_level) and self.final_level != self.level_to
+
+
+class ChecklistItem(_Result):
+    """A condition evaluated for a decision: ``kind`` is ``criterion`` (why this decision) or
+    ``checklist`` (what the next level still needs)."""
+
+    kind = models.CharField(max_length=20)
+    rule = models.CharField(max_length=50)
+    condition = models.TextField()
+    holds = models.BooleanField()
+    status = models.CharField(max_length=20, blank=True)
+    evidence = models.TextField()
+    detail = models.JSONField()
+
+
+class PayLine(_Result):
+    period = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20)
+    code = models.CharField(max_length=50)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    cash = models.BooleanField()
+    explanation = models.TextField()
+    detail = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "employee", "period"])]
+
+
+class Calibration(models.Model):
+    """HR's calibrated rating for one employee and rating period; survives recomputes, and the
+    engine applies it before pay and grading."""
+
+    cycle = models.ForeignKey("Cycle", on_delete=models.CASCADE, related_name="calibrations")
+    employee = models.ForeignKey("people.Employee", on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=20)
+    rating = models.CharField(max_length=20)
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "employee", "period"], name="one_calibration"),
+        ]

@@ -1,0 +1,1 @@
+"""Writes: the cycle workflow and the engine's results."""

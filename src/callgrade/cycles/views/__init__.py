@@ -1,0 +1,1 @@
+"""HR's cycle pages and everyone's scorecard."""

@@ -1,0 +1,144 @@
+"""Self-service: my scorecard (and, for leads and HR, any scorecard they may see), every indicator
+of a period, the records behind a KPI, my trend, my appeals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils.translation import get_language
+
+from callgrade.cycles.models import Cycle
+from callgrade.cycles.selectors.scorecard import cycles_for, indicators, scorecard, trend
+from callgrade.engine.cycle import rating_periods
+from callgrade.engine.kpis import REGISTRY, kpi_records, open_tables
+from callgrade.people.access import Denied, access, allowed, employee_of, require_employee
+from callgrade.people.inputs import corrections_table, warehouse
+from callgrade.people.models import Employee
+from callgrade.review.selectors import appeal_kpis
+
+RECORD_LIMIT = 500
+
+
+def _pick_cycle(request: HttpRequest, employee: Employee) -> tuple[Any, Cycle | None]:
+    cycles = cycles_for(request.user, employee)
+    wanted = request.GET.get("cycle")
+    cycle = None
+    if wanted:
+        cycle = cycles.filter(pk=wanted).first() if wanted.isdigit() else None
+        if cycle is None:
+            raise Denied
+    return cycles, cycle or cycles.first()
+
+
+def _scorecard_page(request: HttpRequest, employee: Employee) -> HttpResponse:
+    cycles, cycle = _pick_cycle(request, employee)
+    context: dict[str, Any] = {"employee": employee, "cycles": cycles, "cycle": cycle}
+    if cycle is not None:
+        context.update(scorecard(employee, cycle, request.GET.get("period"), get_language()))
+    context["own"] = employee_of(request.user) == employee
+    context["can_review"] = allowed(request.user, "employee", employee, "review")
+    context["can_appeal"] = context["own"] and cycle is not None and cycle.allows("appeal")
+    if context["can_appeal"] and cycle is not None:
+        # a "dispute" link of the drill-down names the record; the form carries it
+        context["dispute"] = {
+            k: request.GET.get(f"dispute_{k}", "")[:200] for k in ("kpi", "table", "record")
+        }
+        context["appeal_kpis"] = appeal_kpis(employee, cycle, context.get("period") or "")
+    return render(request, "cycles/scorecard.html", context)
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    return _scorecard_page(request, require_employee(request.user))
+
+
+@login_required
+def person(request: HttpRequest, employee_id: str) -> HttpResponse:
+    return _scorecard_page(request, access(request.user, "employee", employee_id))
+
+
+@login_required
+def person_trend(request: HttpRequest, employee_id: str) -> JsonResponse:
+    employee = access(request.user, "employee", employee_id)
+    return JsonResponse(trend(employee, cycles_for(request.user, employee)))
+
+
+@login_required
+def person_indicators(request: HttpRequest, employee_id: str) -> HttpResponse:
+    """Every KPI of one period, beyond the ones the standard scores (a page of its own, so the
+    scorecard stays light)."""
+    employee = access(request.user, "employee", employee_id)
+    _cycles, cycle = _pick_cycle(request, employee)
+    if cycle is None:
+        raise Denied
+    period = request.GET.get("period", "")
+    if period not in _period_labels(cycle):
+        raise Denied
+    return render(
+        request,
+        "cycles/indicators.html",
+        {
+            "employee": employee,
+            "cycle": cycle,
+            "period": period,
+            "own": employee_of(request.user) == employee,
+            "kpis": indicators(employee, cycle, period, get_language()),
+        },
+    )
+
+
+def _period_labels(cycle: Cycle) -> list[str]:
+    """The cycle's rating periods, as their labels."""
+    return [p.label for p in rating_periods(cycle.policy_version.policy(), cycle.period)]
+
+
+@login_required
+def person_records(request: HttpRequest, employee_id: str) -> HttpResponse:
+    """The records behind one KPI value: the engine's own drill-down over the warehouse."""
+    employee = access(request.user, "employee", employee_id)
+    _cycles, cycle = _pick_cycle(request, employee)
+    kpi = request.GET.get("kpi", "")
+    label = request.GET.get("period", "")
+    if cycle is None or kpi not in REGISTRY:
+        raise Denied
+    policy = cycle.policy_version.policy()
+    period = next((p for p in rating_periods(policy, cycle.period) if p.label == label), None)
+    if period is None:
+        raise Denied
+    con = ibis.duckdb.connect()
+    # the records as every computation reads them: with the corrections applied
+    tables = open_tables(con, warehouse(), corrections_table())
+    table = kpi_records(
+        tables, kpi=kpi, entity_type="agent", entity_id=employee.employee_id, period=period
+    )
+    total = int(table.count().to_pyarrow().as_py())
+    rows = table.limit(RECORD_LIMIT).to_pyarrow()
+    return render(
+        request,
+        "cycles/records.html",
+        {
+            "employee": employee,
+            "cycle": cycle,
+            "kpi": kpi,
+            "period": label,
+            "columns": rows.column_names,
+            "rows": [list(r.values()) for r in rows.to_pylist()],
+            "can_dispute": employee_of(request.user) == employee and cycle.allows("appeal"),
+            "total": total,
+            "limit": RECORD_LIMIT,
+        },
+    )
+
+
+urlpatterns = [
+    path("me/", me, name="me"),
+    path("people/<str:employee_id>/", person, name="person"),
+    path("people/<str:employee_id>/trend.json", person_trend, name="person_trend"),
+    path("people/<str:employee_id>/records/", person_records, name="person_records"),
+    path("people/<str:employee_id>/indicators/", person_indicators, name="person_indicators"),
+]

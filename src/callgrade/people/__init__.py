@@ -1,0 +1,1 @@
+"""People: the organization and the record of people."""

@@ -1,0 +1,1 @@
+"""Writes to the record of people."""

@@ -1,0 +1,1 @@
+"""HR's organization pages and the record of people."""

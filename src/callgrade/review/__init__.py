@@ -1,0 +1,1 @@
+"""Review: comments, nominations and appeals."""

@@ -1,0 +1,1 @@
+"""Writes: comments, nominations, conflicts and appeals."""

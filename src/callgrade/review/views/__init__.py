@@ -1,0 +1,1 @@
+"""Review pages: the team table, nominations, conflicts and appeals."""

@@ -1,0 +1,1 @@
+"""Standards: the published grading standard."""

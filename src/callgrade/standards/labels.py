@@ -1,0 +1,38 @@
+"""Display names for codes: ladder actions (translated here) and the names a cycle's standard
+gives its positions, levels and scorecard dimensions (bilingual in the policy itself)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy
+
+ACTIONS = {
+    "hold": gettext_lazy("hold"),
+    "promote": gettext_lazy("promote"),
+    "demote": gettext_lazy("demote"),
+    "retrain": gettext_lazy("retrain"),
+    "demote_and_retrain": gettext_lazy("demote and retrain"),
+    "pass_probation": gettext_lazy("pass probation"),
+    "change": gettext_lazy("change"),
+}
+
+
+def action_label(code: str) -> str:
+    return str(ACTIONS.get(code, code)) if code else "—"
+
+
+def policy_labels(cycle: Any, lang: str) -> dict[str, dict[str, str]]:
+    """Names from the standard of ``cycle`` (anything with a ``policy_version``: standards know
+    no cycles) in the reader's language (codes stay the fallback)."""
+    from callgrade.standards.text import text
+
+    policy = cycle.policy_version.policy()
+    return {
+        "positions": {p.code: text(p.label, lang) for p in policy.positions},
+        "levels": {lv.code: text(lv.label, lang) for ld in policy.ladders for lv in ld.levels},
+        "dimensions": {
+            d.code: text(d.label, lang) for sc in policy.scorecards for d in sc.dimensions
+        },
+        "actions": {code: str(label) for code, label in ACTIONS.items()},
+    }

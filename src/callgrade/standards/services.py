@@ -1,0 +1,353 @@
+"""Uploading, comparing, simulating and publishing versions of the grading standard."""
+
+from __future__ import annotations
+
+import difflib
+import io
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callgrade.core.audit import audit, notify
+from callgrade.core.jobs import Progress, job_start, register
+from callgrade.core.models import Job
+from callgrade.engine.cycle import rating_periods
+from callgrade.engine.policy import Policy, PolicyError
+from callgrade.engine.policy.load import validate_text
+from callgrade.people.models import Employee, Position
+from callgrade.standards.models import Acknowledgement, PolicyVersion
+
+
+class UploadRejected(ValueError):
+    def __init__(self, errors: list[PolicyError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+class SimulationRefused(ValueError):
+    """A simulation that cannot run (no published version, a bad period)."""
+
+
+def policy_current(code: str | None = None) -> PolicyVersion | None:
+    """The published version (of ``code``, or the latest published of any code)."""
+    qs = PolicyVersion.objects.filter(status=PolicyVersion.PUBLISHED)
+    if code:
+        qs = qs.filter(code=code)
+    return qs.order_by("-published_at", "-id").first()
+
+
+def policy_upload(*, actor: Any, text: str, filename: str = "policy.yaml") -> PolicyVersion:
+    """Validate the YAML and store it as a draft; raise :class:`UploadRejected` with every
+    error (line and column) when it is not a valid standard."""
+    policy, errors = validate_text(text, file=filename)
+    if policy is None:
+        raise UploadRejected(errors)
+    if PolicyVersion.objects.filter(code=policy.code, version=policy.version).exists():
+        raise UploadRejected(
+            [
+                PolicyError(
+                    filename,
+                    1,
+                    1,
+                    "version",
+                    f"{policy.code} version {policy.version} already exists: raise the version",
+                )
+            ]
+        )
+    with transaction.atomic():
+        version = PolicyVersion.objects.create(
+            code=policy.code, version=policy.version, yaml=text, uploaded_by=actor
+        )
+        audit(
+            actor, "policy_upload", version, after={"code": policy.code, "version": policy.version}
+        )
+    return version
+
+
+def _sync_positions(policy: Policy) -> None:
+    for p in policy.positions:
+        Position.objects.update_or_create(
+            code=p.code,
+            defaults={
+                "label_zh": p.label.zh,
+                "label_en": p.label.en,
+                "track": p.track,
+                "ladder": p.ladder,
+                "duties": [{"zh": d.zh, "en": d.en} for d in p.duties],
+            },
+        )
+
+
+def policy_publish(*, version: PolicyVersion, actor: Any) -> PolicyVersion:
+    """Publish ``version``: the previous published version of the same code is retired, the
+    positions are synced and every employee with a login is asked to acknowledge it."""
+    if version.status != PolicyVersion.DRAFT:
+        raise ValueError("only a draft can be published")
+    policy = version.policy()
+    with transaction.atomic():
+        previous = list(
+            PolicyVersion.objects.select_for_update().filter(
+                code=version.code, status=PolicyVersion.PUBLISHED
+            )
+        )
+        for old in previous:
+            old.status = PolicyVersion.RETIRED
+            old.save(update_fields=["status"])
+        version.status = PolicyVersion.PUBLISHED
+        version.published_at = timezone.now()
+        version.save(update_fields=["status", "published_at"])
+        _sync_positions(policy)
+        audit(
+            actor,
+            "policy_publish",
+            version,
+            before={"published": [f"{o.code} {o.version}" for o in previous]},
+            after={"published": f"{version.code} {version.version}"},
+        )
+        for emp in Employee.objects.filter(user__isnull=False).select_related("user"):
+            notify(
+                emp.user,
+                en=f"A new grading standard was published: {policy.label.en} ({policy.version}). "
+                "Please read and acknowledge it.",
+                zh=f"新的定级标准已发布：{policy.label.zh}（{policy.version}），请阅读并确认。",
+                url="/standard/",
+            )
+    return version
+
+
+def acknowledge(
+    *, employee: Employee, version: PolicyVersion, actor: Any = None
+) -> Acknowledgement:
+    """'I have read and understood': recorded once per employee and version (a second click
+    returns the first acknowledgement unchanged)."""
+    if version.status != PolicyVersion.PUBLISHED:
+        raise ValueError("only the published standard can be acknowledged")
+    with transaction.atomic():
+        ack, created = Acknowledgement.objects.get_or_create(
+            employee=employee, policy_version=version
+        )
+        if created:
+            audit(
+                actor if actor is not None else employee.user,
+                "policy_acknowledge",
+                version,
+                after={"employee": employee.employee_id, "version": str(version)},
+            )
+    return ack
+
+
+def acknowledgement_of(employee: Employee | None, version: PolicyVersion) -> Acknowledgement | None:
+    if employee is None:
+        return None
+    return Acknowledgement.objects.filter(employee=employee, policy_version=version).first()
+
+
+# --- comparing a version with the published one --------------------------------------------------
+
+
+def _keyed(items: list[Any]) -> list[tuple[str, Any]]:
+    """List entries keyed by what names them in the YAML (a code, a KPI, a level), so that a
+    reordering or an insertion does not show every later entry as changed."""
+    for key in ("code", "kpi", "level", "rating", "ladder"):
+        if items and all(isinstance(i, dict) and i.get(key) is not None for i in items):
+            names = [str(i[key]) for i in items]
+            if len(set(names)) == len(names):
+                return list(zip(names, items, strict=True))
+    return [(str(n), i) for n, i in enumerate(items)]
+
+
+def _flatten(value: Any, path: str, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(v, f"{path}.{k}" if path else str(k), out)
+    elif isinstance(value, list):
+        if not value:
+            out[path] = []
+        for name, v in _keyed(value):
+            _flatten(v, f"{path}[{name}]", out)
+    else:
+        out[path] = value
+
+
+def policy_changes(old: Policy, new: Policy) -> list[dict[str, Any]]:
+    """Every setting that differs between two validated policies, by its path in the document
+    (defaults filled in, so a value written out that equals the default is no change)."""
+    a: dict[str, Any] = {}
+    b: dict[str, Any] = {}
+    _flatten(old.model_dump(mode="json"), "", a)
+    _flatten(new.model_dump(mode="json"), "", b)
+    out = []
+    for path in sorted(set(a) | set(b)):
+        if path == "version":
+            continue
+        before, after = a.get(path), b.get(path)
+        if before != after:
+            out.append({"path": path, "before": before, "after": after})
+    return out
+
+
+def policy_diff(version: PolicyVersion) -> dict[str, Any]:
+    """``version`` against the published version of the same code: the YAML's unified diff
+    (each line with its kind) and the settings that change."""
+    current = policy_current(version.code)
+    if current is None or current.pk == version.pk:
+        return {"current": current, "lines": [], "changes": []}
+    lines = []
+    for line in difflib.unified_diff(
+        current.yaml.splitlines(),
+        version.yaml.splitlines(),
+        fromfile=f"{current.code} {current.version}",
+        tofile=f"{version.code} {version.version}",
+        lineterm="",
+    ):
+        if line.startswith(("---", "+++")):
+            kind = "file"
+        elif line.startswith("@@"):
+            kind = "hunk"
+        elif line.startswith("+"):
+            kind = "add"
+        elif line.startswith("-"):
+            kind = "del"
+        else:
+            kind = "same"
+        lines.append({"kind": kind, "text": line})
+    changes = policy_changes(current.policy(), version.policy())
+    return {"current": current, "lines": lines, "changes": changes}
+
+
+def numbered_lines(text: str, errors: list[PolicyError] | None = None) -> list[dict[str, Any]]:
+    """The YAML's lines numbered from 1, with the errors reported on each line."""
+    by_line: dict[int, list[PolicyError]] = {}
+    for e in errors or []:
+        by_line.setdefault(e.line, []).append(e)
+    lines = text.splitlines() or [""]
+    return [
+        {"number": n, "text": line, "errors": by_line.get(n, [])}
+        for n, line in enumerate(lines, start=1)
+    ]
+
+
+# --- simulation -----------------------------------------------------------------------------------
+
+SIMULATION_TABLES = ("ratings", "levels", "pay", "distribution")
+
+
+def simulation_default_period() -> str:
+    """The period of the most recently computed cycle (what HR last graded on), read from the
+    computation's job so that standards need not know cycles."""
+    job = (
+        Job.objects.filter(kind="cycle_compute", state=Job.DONE, cycle__isnull=False)
+        .select_related("cycle")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    return job.cycle.period if job is not None and job.cycle is not None else ""
+
+
+def policy_simulate(*, version: PolicyVersion, period: str, actor: Any) -> Job:
+    """Replay ``period`` under ``version`` and under the standard in force, in the background:
+    the published version of the same code, or for a new standard the one published last. The
+    job's ``arguments["report"]`` holds the engine's comparison tables."""
+    current = policy_current(version.code) or policy_current()
+    if current is None:
+        raise SimulationRefused(_("No standard is published yet to compare with."))
+    if current.pk == version.pk:
+        raise SimulationRefused(
+            _("This version is the published one: there is nothing to compare.")
+        )
+    period = period.strip()
+    try:
+        periods = rating_periods(current.policy(), period)
+    except ValueError as e:
+        raise SimulationRefused(
+            _("Period %(period)s: %(error)s") % {"period": period, "error": e}
+        ) from None
+    if not periods:
+        raise SimulationRefused(_("Period %(period)s holds no rating period.") % {"period": period})
+    return job_start(
+        kind="policy_simulate", actor=actor, version=version.pk, current=current.pk, period=period
+    )
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+@register("policy_simulate")
+def _simulate(job: Job, on_progress: Progress) -> None:
+    from callgrade.engine.cycle import simulate_cycle
+    from callgrade.people.inputs import cycle_inputs
+
+    args = job.arguments
+    draft = PolicyVersion.objects.get(pk=args["version"]).policy()
+    current = PolicyVersion.objects.get(pk=args["current"]).policy()
+    fraction = {"KPIs": 0.1, "simulate": 0.5}
+    report = simulate_cycle(
+        cycle_inputs(current.time_zone),
+        draft,
+        current,
+        period=args["period"],
+        on_step=lambda step: on_progress(fraction[step], step),
+    )
+    on_progress(0.9, "store")
+    tables = {}
+    for name in SIMULATION_TABLES:
+        t = getattr(report, name)
+        tables[name] = {
+            "columns": t.column_names,
+            "rows": [[_json_value(v) for v in row.values()] for row in t.to_pylist()],
+        }
+    Job.objects.filter(pk=job.pk).update(arguments={**args, "report": tables})
+
+
+# --- acknowledgements -----------------------------------------------------------------------------
+
+
+def acknowledgement_report(version: PolicyVersion) -> dict[str, Any]:
+    """Who among the current employees has acknowledged ``version`` and who has not yet."""
+    acks = {
+        a.employee_id: a.at
+        for a in Acknowledgement.objects.filter(policy_version=version).only("employee_id", "at")
+    }
+    done: list[dict[str, Any]] = []
+    missing: list[dict[str, Any]] = []
+    for emp in (
+        Employee.objects.exclude(status="left")
+        .select_related("team")
+        .order_by("team__name", "employee_id")
+    ):
+        row = {"employee": emp, "at": acks.get(emp.pk), "has_login": emp.user_id is not None}
+        (done if emp.pk in acks else missing).append(row)
+    return {"done": done, "missing": missing, "total": len(done) + len(missing)}
+
+
+def acknowledgements_missing_xlsx(
+    version: PolicyVersion, *, title: str, headers: list[str], yes: str, no: str
+) -> bytes:
+    """The not-yet list as an Excel workbook (employee id, name, team, position, has a login);
+    the caller passes the labels in the reader's language."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = title[:31]
+    ws.append(headers)
+    for row in acknowledgement_report(version)["missing"]:
+        emp = row["employee"]
+        ws.append(
+            [
+                emp.employee_id,
+                emp.name,
+                emp.team.name if emp.team else "",
+                emp.position,
+                yes if row["has_login"] else no,
+            ]
+        )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

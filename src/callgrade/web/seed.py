@@ -1,0 +1,164 @@
+"""Seeding the app from a warehouse: the organization, the shipped standard, one login per role,
+a closed cycle whose decisions the next one grades from, and that next cycle published.
+Re-running changes nothing but the passwords."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from callgrade.cycles.models import Cycle
+from callgrade.cycles.services.cycles import cycle_advance, cycle_compute, cycle_create
+from callgrade.cycles.workflow import next_state
+from callgrade.engine.cycle import last_local_day, rating_periods
+from callgrade.people.access import HR_GROUP
+from callgrade.people.inputs import warehouse
+from callgrade.people.models import Employee, Team
+from callgrade.people.services.sync import people_import_warehouse
+from callgrade.standards.models import PolicyVersion
+from callgrade.standards.services import policy_current, policy_publish, policy_upload
+from callgrade.web.seed_demo import draft_simulation, upheld_demo_appeal
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
+
+
+@dataclass(frozen=True)
+class Login:
+    role: str
+    username: str
+    password: str
+    who: str
+
+
+def _login(username: str, *, employee: Employee | None = None, **flags: Any) -> Login:
+    User = get_user_model()
+    password = secrets.token_urlsafe(9)
+    user, _ = User.objects.get_or_create(username=username)
+    for k, v in flags.items():
+        setattr(user, k, v)
+    user.set_password(password)
+    user.save()
+    if employee is not None and employee.user_id != user.pk:
+        employee.user = user
+        employee.save(update_fields=["user"])
+    who = f"{employee.employee_id} {employee.name}" if employee else ""
+    return Login("", username, password, who)
+
+
+def seed_logins() -> list[Login]:
+    """hr, admin, one team lead and one agent of the lead's team (the first team with both)."""
+    team = (
+        Team.objects.filter(lead__isnull=False, members__isnull=False)
+        .select_related("lead")
+        .order_by("name")
+        .first()
+    )
+    if team is None or team.lead is None:
+        raise ValueError("the roster names no team lead: cannot create the lead and agent logins")
+    agent = team.members.exclude(pk=team.lead.pk).order_by("employee_id").first()
+    if agent is None:
+        raise ValueError(f"team {team.name} has no member besides its lead")
+    hr_group, _ = Group.objects.get_or_create(name=HR_GROUP)
+    hr = _login("hr", is_staff=False)
+    get_user_model().objects.get(username="hr").groups.add(hr_group)
+    logins = [
+        Login("agent", *_fields(_login("agent", employee=agent))),
+        Login("team lead", *_fields(_login("lead", employee=team.lead))),
+        Login("HR", *_fields(hr)),
+        Login("administrator", *_fields(_login("admin", is_staff=True, is_superuser=True))),
+    ]
+    return logins
+
+
+def _fields(login: Login) -> tuple[str, str, str]:
+    return login.username, login.password, login.who
+
+
+def _published_standard(policy_file: Path | None) -> PolicyVersion:
+    version = policy_current()
+    if version is not None:
+        return version
+    from callgrade.engine.policy.load import validate_text
+
+    path = policy_file or EXAMPLES / "four_positions.yaml"
+    text = path.read_text("utf-8")
+    policy, _errors = validate_text(text)
+    existing = (
+        PolicyVersion.objects.filter(code=policy.code, version=policy.version).first()
+        if policy
+        else None
+    )
+    version = existing or policy_upload(actor=None, text=text, filename=path.name)
+    return policy_publish(version=version, actor=None)
+
+
+def _computed(name: str, period: str, version: PolicyVersion) -> Cycle:
+    cycle = Cycle.objects.filter(name=name).first()
+    if cycle is None:
+        cycle = cycle_create(actor=None, name=name, period=period, policy_version=version)
+    if cycle.state == Cycle.DRAFT:
+        job = cycle_compute(cycle=cycle, actor=None)
+        job.refresh_from_db()
+        if job.state != job.DONE:
+            raise RuntimeError(f"computing {name} failed: {job.error}")
+        cycle.refresh_from_db()
+    return cycle
+
+
+def _advance_to(cycle: Cycle, state: str, **options: Any) -> Cycle:
+    while cycle.state != state and next_state(cycle.state):
+        cycle = cycle_advance(cycle=cycle, actor=None, reason="demo seed", **options)
+    return cycle
+
+
+def _last_day(period: str, version: PolicyVersion) -> dt.date:
+    periods = rating_periods(version.policy(), period)
+    return last_local_day(periods[-1], version.policy().time_zone)
+
+
+def seed(
+    *,
+    period: str,
+    cycle_name: str,
+    policy_file: Path | None = None,
+    previous: tuple[str, str] | None = None,
+    draft_file: Path | None = None,
+) -> dict[str, Any]:
+    """Everything the demo needs; returns what was done, with the logins.
+
+    With ``previous`` (period, name), the loop is shown: that cycle is graded, an appeal of the
+    agent's is upheld with a correction, and it is closed with its level changes effective the
+    day after it ends; then ``period`` is graded from those levels and published. With
+    ``draft_file``, that standard is uploaded as a draft and simulated over both periods.
+    """
+    version = _published_standard(policy_file)
+    counts = people_import_warehouse(warehouse=warehouse(), time_zone=version.policy().time_zone)
+    logins = seed_logins()
+    if previous is not None:
+        before = _computed(previous[1], previous[0], version)
+        if before.state != Cycle.CLOSED:
+            before = _advance_to(before, Cycle.APPEALS)
+            upheld_demo_appeal(before)
+            effective = _last_day(previous[0], version) + dt.timedelta(days=1)
+            before = _advance_to(before, Cycle.CLOSED, effective_date=effective)
+    cycle = _computed(cycle_name, period, version)
+    with transaction.atomic():
+        cycle = _advance_to(cycle, Cycle.PUBLISHED)
+    simulation = None
+    if draft_file is not None:
+        start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
+        simulation = draft_simulation(draft_file, f"{start}..{period.partition('..')[2]}")
+    return {
+        "roster": counts,
+        "policy": str(version),
+        "cycle": cycle,
+        "logins": logins,
+        "simulation": simulation,
+    }

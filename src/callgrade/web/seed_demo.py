@@ -1,0 +1,105 @@
+"""The demo's own content beyond a graded cycle: an appeal of the demo agent's, upheld with a
+correction of one record behind a scored KPI, and a second standard drafted and simulated on the
+same history. Both use the same services people use in the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ibis
+from django.contrib.auth import get_user_model
+
+from callgrade.core.models import Job
+from callgrade.cycles.models import Cycle, ScoreItem
+from callgrade.engine.cycle import rating_periods
+from callgrade.engine.kpis import kpi_records, open_tables
+from callgrade.engine.policy.load import validate_text
+from callgrade.people.inputs import corrections_table, record_value, warehouse
+from callgrade.review.models import Appeal
+from callgrade.review.services.appeals import CorrectionInput, appeal_file, appeal_resolve
+from callgrade.standards.models import PolicyVersion
+from callgrade.standards.services import policy_simulate, policy_upload
+
+# Which scored KPI the demo agent disputes, and how HR corrects the record, by preference.
+DISPUTES = ("qa_score", "csat")
+
+
+def _records(employee_id: str, kpi: str, cycle: Cycle, label: str) -> list[dict[str, Any]]:
+    period = next(p for p in rating_periods(cycle.policy_version.policy(), cycle.period)
+                  if p.label == label)  # fmt: skip
+    tables = open_tables(ibis.duckdb.connect(), warehouse(), corrections_table())
+    rows = kpi_records(tables, kpi=kpi, entity_type="agent", entity_id=employee_id, period=period)
+    return list(rows.to_pyarrow().to_pylist())
+
+
+def upheld_demo_appeal(cycle: Cycle) -> Appeal | None:
+    """The demo agent disputes one record behind a scored KPI of the cycle's first period; HR
+    upholds it with a correction, which recomputes the agent. Once per cycle."""
+    users = get_user_model().objects
+    agent, hr = users.get(username="agent"), users.get(username="hr")
+    emp = agent.employee
+    existing = Appeal.objects.filter(cycle=cycle, employee=emp).first()
+    if existing is not None:
+        return existing
+    label = rating_periods(cycle.policy_version.policy(), cycle.period)[0].label
+    scored = set(
+        # an item that counts in the total, so that the correction shows in the score
+        ScoreItem.objects.filter(
+            cycle=cycle, employee=emp, period=label, detail__input="kpi", status="scored"
+        ).values_list("item", flat=True)
+    )
+    kpi = next((k for k in DISPUTES if k in scored), None)
+    if kpi is None:
+        return None
+    rows = [r for r in _records(emp.employee_id, kpi, cycle, label) if r["in_denominator"]]
+    if not rows:
+        return None
+    if kpi == "qa_score":  # the lowest evaluation, re-scored after a calibration session
+        worst = min(rows, key=lambda r: r["numerator"])
+        table, record = worst["source_table"], worst["record_id"]
+        old = record_value(table, record, "score")
+        new = f"{min(100.0, float(old or 0) + 15):g}"
+        correction = CorrectionInput(table, record, "score", new, old)
+        reason = f"质检单 {record} 由实习质检员评分，校准后的分数应更高。"
+        resolution = "质检校准会复评后更正该质检得分。"
+    else:  # a dissatisfied survey that rated the product, not the agent
+        worst = min(rows, key=lambda r: r["numerator"])
+        table, record = worst["source_table"], worst["record_id"]
+        correction = CorrectionInput(table, record)
+        reason = f"满意度回访 {record} 投诉的是产品价格，与我的服务无关。"
+        resolution = "该回访评价的是产品而非坐席服务，予以剔除。"
+    appeal = appeal_file(
+        cycle=cycle,
+        actor=agent,
+        reason=reason,
+        kpi=kpi,
+        period=label,
+        target_table=table,
+        record_id=record,
+    )
+    return appeal_resolve(
+        appeal=appeal, uphold=True, resolution=resolution, actor=hr, correction=correction
+    )
+
+
+def draft_simulation(path: Path, period: str) -> Job | None:
+    """``path`` uploaded as a draft standard (once) and simulated over ``period`` against the
+    standard in force; the simulation's job, or None when it cannot run."""
+    text = path.read_text("utf-8")
+    policy, _errors = validate_text(text)
+    if policy is None:
+        return None
+    version = PolicyVersion.objects.filter(code=policy.code, version=policy.version).first()
+    if version is None:
+        version = policy_upload(actor=None, text=text, filename=path.name)
+    done = Job.objects.filter(
+        kind="policy_simulate", state=Job.DONE, arguments__version=version.pk
+    ).first()
+    if done is not None:
+        return done
+    if version.status != PolicyVersion.DRAFT:
+        return None
+    job = policy_simulate(version=version, period=period, actor=None)
+    job.refresh_from_db()
+    return job

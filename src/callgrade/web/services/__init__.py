@@ -1,1 +1,0 @@
-"""Services: every write, each ``<entity>_<action>(*, ..., actor)`` inside one transaction."""
