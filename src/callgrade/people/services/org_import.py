@@ -250,7 +250,8 @@ def _date(text: str) -> str | None:
         return None
 
 
-def _current(emp: Employee) -> dict[str, str]:
+def employee_values(emp: Employee) -> dict[str, str]:
+    """An employee's fields as the text imports compare (the roster's and the sheets')."""
     return {
         "name": emp.name,
         "team": emp.team.name if emp.team else "",
@@ -279,7 +280,7 @@ def _check_row(
         )
     if not raw.get("name"):
         plan.reject("name", _("required"))
-    current = _current(emp) if emp else {}
+    current = employee_values(emp) if emp else {}
     values = dict(current) if emp else {f: "" for f in _EMPLOYEE_FIELDS}
     if raw.get("name"):
         values["name"] = raw["name"]
@@ -435,7 +436,7 @@ def employees_preview(
         if p.action == "rejected":
             continue
         emp = employees.get(p.employee_id)
-        before = _current(emp) if emp else {f: "" for f in _EMPLOYEE_FIELDS}
+        before = employee_values(emp) if emp else {f: "" for f in _EMPLOYEE_FIELDS}
         p.changes = [
             Change(f, before[f], p.values[f]) for f in _EMPLOYEE_FIELDS if before[f] != p.values[f]
         ]
@@ -579,7 +580,7 @@ def _apply_employee(
                 effective=emp.level_since,
                 reason=reason,
             )
-        audit(actor, "employee_import_create", emp, after=_current(emp), reason=reason)
+        audit(actor, "employee_import_create", emp, after=employee_values(emp), reason=reason)
         return emp
     emp = Employee.objects.select_for_update().get(employee_id=p.employee_id)
     for name, value in fields.items():

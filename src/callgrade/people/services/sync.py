@@ -27,6 +27,7 @@ from callgrade.people.models import (
     Team,
     TrainingRecord,
 )
+from callgrade.people.services.org_import import employee_values
 
 SOURCE = "warehouse"
 ROSTER_FIELDS = ("name", "team", "position", "track", "level", "hire_date", "status")
@@ -51,18 +52,6 @@ def _roster_values(r: dict[str, Any], tz: zoneinfo.ZoneInfo) -> dict[str, str]:
         "level": r.get("level") or "",
         "hire_date": hired.isoformat() if hired else "",
         "status": r.get("status") or "active",
-    }
-
-
-def _current(emp: Employee) -> dict[str, str]:
-    return {
-        "name": emp.name,
-        "team": emp.team.name if emp.team else "",
-        "position": emp.position,
-        "track": emp.track,
-        "level": emp.level,
-        "hire_date": emp.hire_date.isoformat() if emp.hire_date else "",
-        "status": emp.status,
     }
 
 
@@ -115,7 +104,7 @@ def import_roster(wh: Warehouse, tz: zoneinfo.ZoneInfo, today: dt.date) -> dict[
         old = emp.roster_row or {}
         if old == new:
             continue
-        before = _current(emp)
+        before = employee_values(emp)
         # only what the file changed since it was last imported; the app's own edits stand
         changed = {f: new[f] for f in ROSTER_FIELDS if new[f] != old.get(f) and new[f] != before[f]}
         if "level" in changed:
