@@ -185,3 +185,21 @@ def test_an_upheld_appeals_correction_changes_the_score_and_survives_a_full_reco
     cycle_compute(cycle=demo_cycle, actor=hr)  # everyone, from scratch
     again = KpiValue.objects.get(cycle=demo_cycle, employee=emp, kpi="csat", period="2026-02")
     assert (again.numerator, again.sample_size) == (after.numerator, after.sample_size)
+
+
+def test_a_cycle_grades_the_position_held_on_its_last_day(hr: Any, demo_cycle: Any) -> None:
+    version = demo_cycle.policy_version
+    # an import moves E0003 from telesales to customer service, effective the import day (after
+    # February): February is still graded and paid as telesales
+    data = b"employee_id,name,position\nE0003,x,customer_service\n"
+    preview = org_import.import_stage(data=data, filename="move.csv", actor=hr)
+    org_import.employee_import_apply(token=preview.token, fingerprint=preview.fingerprint, actor=hr)
+    emp = Employee.objects.get(employee_id="E0003")
+    assert emp.position == "customer_service"
+    assert emp.assignments.latest("effective").position == "customer_service"
+    february = _computed("February", FEBRUARY, version, hr)
+    assert _decision(february, "E0003").detail["position"] == "telesales"
+    # the move recorded as of 1 February: February grades the new position
+    emp.assignments.filter(position="customer_service").update(effective=dt.date(2026, 2, 1))
+    cycle_compute(cycle=february, actor=hr)
+    assert _decision(february, "E0003").detail["position"] == "customer_service"

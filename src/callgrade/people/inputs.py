@@ -21,6 +21,7 @@ from callgrade.engine.people import CycleInputs
 from callgrade.engine.schemas import TABLES
 from callgrade.engine.warehouse import Warehouse
 from callgrade.people.models import (
+    Assignment,
     CompetencyAssessment,
     Correction,
     Employee,
@@ -46,12 +47,27 @@ def _table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
 
 
-def roster_table(tz: zoneinfo.ZoneInfo) -> pa.Table:
+def _assignments_on(day: dt.date) -> dict[int, Assignment]:
+    """Each employee's position and team on ``day``: the latest assignment effective by then."""
+    held: dict[int, Assignment] = {}
+    assignments = Assignment.objects.filter(effective__lte=day).select_related(
+        "team", "team__lead", "team__department"
+    )
+    for a in assignments.order_by("effective", "id"):
+        held[a.employee_id] = a
+    return held
+
+
+def roster_table(tz: zoneinfo.ZoneInfo, as_of: dt.date | None = None) -> pa.Table:
+    """Every employee; with ``as_of``, in the position and team held that day (the position and
+    team history), otherwise as they are now."""
+    held = _assignments_on(as_of) if as_of is not None else {}
     rows = []
     for e in Employee.objects.select_related("team", "team__department", "team__lead").order_by(
         "employee_id"
     ):
-        team = e.team
+        then = held.get(e.pk)
+        team = then.team if then is not None else e.team
         rows.append(
             {
                 "employee_id": e.employee_id,
@@ -59,7 +75,7 @@ def roster_table(tz: zoneinfo.ZoneInfo) -> pa.Table:
                 "team": team.name if team else None,
                 "team_lead": team.lead.employee_id if team and team.lead else None,
                 "department": team.department.name if team and team.department else None,
-                "position": e.position or None,
+                "position": (then.position if then is not None else e.position) or None,
                 "track": e.track or None,
                 "level": e.level or None,
                 "hire_date": _midnight(e.hire_date, tz),
@@ -155,12 +171,14 @@ def corrections_table() -> pa.Table:
     )
 
 
-def cycle_inputs(time_zone: str) -> CycleInputs:
-    """Everything a cycle or a simulation is computed from, as the app holds it now."""
+def cycle_inputs(time_zone: str, as_of: dt.date | None = None) -> CycleInputs:
+    """Everything a cycle or a simulation is computed from, as the app holds it now; with
+    ``as_of`` (the cycle's last day), everyone in the position and team they held then. Levels
+    are dated by the level history, which the engine reads itself."""
     tz = zoneinfo.ZoneInfo(time_zone or timezone.get_current_timezone_name())
     return CycleInputs(
         facts=warehouse(),
-        roster=roster_table(tz),
+        roster=roster_table(tz, as_of),
         level_history=level_history_table(tz),
         trainings=trainings_table(tz),
         assessments=assessments_table(tz),

@@ -91,6 +91,23 @@ class Employee(models.Model):
         return f"{self.employee_id} {self.name}"
 
 
+class Assignment(models.Model):
+    """One step of an employee's position and team history: from ``effective`` on, the employee
+    held ``position`` in ``team``. A cycle grades everyone in the position and team they held on
+    its last day (``people/inputs.py``)."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="assignments")
+    position = models.CharField(_("position"), max_length=50)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    effective = models.DateField()
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["employee", "-effective", "-id"]
+
+
 class LevelChange(models.Model):
     """One step of an employee's level history."""
 

@@ -88,10 +88,14 @@ def employee_filter_choices() -> dict[str, Any]:
 
 
 def employee_detail(employee: Employee) -> dict[str, Any]:
-    """The level history (newest first) and the audit trail of one employee."""
+    """The level history and the position and team history (newest first) and the audit trail
+    of one employee."""
     return {
         "history": list(
             employee.level_history.select_related("cycle").order_by("-effective", "-id")
+        ),
+        "assignments": list(
+            employee.assignments.select_related("team").order_by("-effective", "-id")
         ),
         "led_teams": list(employee.teams_led.all()),
         "events": list(

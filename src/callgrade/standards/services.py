@@ -279,15 +279,16 @@ def _json_value(v: Any) -> Any:
 
 @register("policy_simulate")
 def _simulate(job: Job, on_progress: Progress) -> None:
-    from callgrade.engine.cycle import simulate_cycle
+    from callgrade.engine.cycle import last_local_day, simulate_cycle
     from callgrade.people.inputs import cycle_inputs
 
     args = job.arguments
     draft = PolicyVersion.objects.get(pk=args["version"]).policy()
     current = PolicyVersion.objects.get(pk=args["current"]).policy()
     fraction = {"KPIs": 0.1, "simulate": 0.5}
+    last = last_local_day(rating_periods(current, args["period"])[-1], current.time_zone)
     report = simulate_cycle(
-        cycle_inputs(current.time_zone),
+        cycle_inputs(current.time_zone, last),
         draft,
         current,
         period=args["period"],

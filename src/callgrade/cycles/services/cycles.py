@@ -21,7 +21,7 @@ from callgrade.core.models import Job
 from callgrade.cycles.models import Calibration, Cycle, Decision, ScoreTotal
 from callgrade.cycles.services.results import store_results
 from callgrade.cycles.workflow import next_state
-from callgrade.engine.cycle import rating_periods, run_cycle
+from callgrade.engine.cycle import last_local_day, rating_periods, run_cycle
 from callgrade.people.inputs import cycle_inputs, warehouse
 from callgrade.people.models import Employee, LevelChange
 from callgrade.people.services.sync import people_import_warehouse
@@ -131,8 +131,10 @@ def _compute(job: Job, on_progress: Progress) -> None:
     # files ingested since the last computation reach the record of people first
     people_import_warehouse(warehouse=warehouse(), time_zone=policy.time_zone)
     # every KPI, not only the standard's: the scorecard page lists them all
+    # everyone in the position and team they held on the cycle's last day
+    as_of = last_local_day(periods[-1], policy.time_zone)
     result = run_cycle(
-        cycle_inputs(policy.time_zone),
+        cycle_inputs(policy.time_zone, as_of),
         policy,
         period=cycle.period,
         on_step=on_step,

@@ -30,6 +30,7 @@ from callgrade.core import tabular
 from callgrade.core.audit import audit
 from callgrade.core.tabular import ImportStale
 from callgrade.people.models import Department, Employee, LevelChange, Position, Team
+from callgrade.people.services.records import assignment_record
 
 KIND = "employees"
 
@@ -580,6 +581,7 @@ def _apply_employee(
                 effective=emp.level_since,
                 reason=reason,
             )
+        assignment_record(employee=emp, effective=emp.hire_date or today, reason=reason)
         audit(actor, "employee_import_create", emp, after=employee_values(emp), reason=reason)
         return emp
     emp = Employee.objects.select_for_update().get(employee_id=p.employee_id)
@@ -595,6 +597,8 @@ def _apply_employee(
             reason=reason,
         )
     emp.save()
+    if "team" in changed or "position" in changed:
+        assignment_record(employee=emp, effective=today, reason=reason)
     audit(
         actor,
         "employee_import_update",

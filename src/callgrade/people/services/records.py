@@ -14,6 +14,7 @@ from callgrade.core.audit import audit
 from callgrade.engine.kpis.corrections import CorrectionError, check_table, typed_value
 from callgrade.engine.policy import Policy
 from callgrade.people.models import (
+    Assignment,
     CompetencyAssessment,
     Correction,
     Employee,
@@ -51,6 +52,17 @@ def _levels(policy: Policy | None, employee: Employee) -> list[str]:
         return []
     position = next((p for p in policy.positions if p.code == employee.position), None)
     return [lv.code for lv in policy.ladder(position.ladder).ordered()] if position else []
+
+
+def assignment_record(*, employee: Employee, effective: dt.date, reason: str) -> Assignment:
+    """The employee's position and team as they are now, held from ``effective`` on."""
+    return Assignment.objects.create(
+        employee=employee,
+        position=employee.position,
+        team=employee.team,
+        effective=effective,
+        reason=reason,
+    )
 
 
 def employee_level_set(

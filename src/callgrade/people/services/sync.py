@@ -28,6 +28,7 @@ from callgrade.people.models import (
     TrainingRecord,
 )
 from callgrade.people.services.org_import import employee_values
+from callgrade.people.services.records import assignment_record
 
 SOURCE = "warehouse"
 ROSTER_FIELDS = ("name", "team", "position", "track", "level", "hire_date", "status")
@@ -90,6 +91,9 @@ def import_roster(wh: Warehouse, tz: zoneinfo.ZoneInfo, today: dt.date) -> dict[
             emp.level_since = emp.hire_date
             emp.save()
             employees[emp.employee_id] = emp
+            assignment_record(
+                employee=emp, effective=emp.hire_date or today, reason=f"roster {r['source']}"
+            )
             if emp.level:
                 LevelChange.objects.create(
                     employee=emp,
@@ -120,6 +124,8 @@ def import_roster(wh: Warehouse, tz: zoneinfo.ZoneInfo, today: dt.date) -> dict[
             _set(emp, name, value, teams)
         emp.roster_row = new
         emp.save()
+        if "team" in changed or "position" in changed:
+            assignment_record(employee=emp, effective=today, reason=f"roster {r['source']}")
         if changed:
             counts["updated"] += 1
             audit(
