@@ -20,6 +20,7 @@ from callgrade.cycles.models import (
     ScoreTotal,
 )
 from callgrade.people.models import (
+    Assignment,
     CompetencyAssessment,
     Conflict,
     Correction,
@@ -253,3 +254,11 @@ class CorrectionAdmin(ReadOnly):
     list_display = ("at", "employee", "target_table", "record_id", "field", "value", "active")
     list_filter = ("target_table", "active")
     search_fields = ("employee__employee_id", "employee__name", "record_id", "reason")
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("employee", "position", "team", "effective", "reason")
+    list_filter = ("position", "team")
+    search_fields = ("employee__employee_id", "employee__name", "reason")
+    raw_id_fields = ("employee",)
