@@ -360,30 +360,39 @@ def test_departing_override_needs_a_reason_and_is_reported(
 
 def test_pay_exports_parse_and_match_the_pay_lines(login: Any, hr: Any, demo_cycle: Any) -> None:
     c = login(hr)
-    lines = PayLine.objects.filter(cycle=demo_cycle)
-    total = sum((p.amount for p in lines), start=Decimal(0))
+    lines = PayLine.objects.filter(cycle=demo_cycle).select_related("employee")
     cash = sum((p.amount for p in lines if p.cash), start=Decimal(0))
+    accrued = sum((p.amount for p in lines if not p.cash), start=Decimal(0))
+    periods = {(p.employee.employee_id, p.period) for p in lines}
+    # a name a spreadsheet would run as a formula
+    Employee.objects.filter(employee_id="E0006").update(name="=HYPERLINK(1)")
 
-    r = c.get(f"/cycles/{demo_cycle.pk}/pay.xlsx")
+    r = c.get(f"/cycles/{demo_cycle.pk}/pay.xlsx", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
     wb = load_workbook(io.BytesIO(r.content))
-    rows = list(wb["pay"].iter_rows(values_only=True))
-    assert rows[0][:3] == ("employee_id", "name", "team")
-    assert len(rows) - 1 == lines.count()
-    assert sum(Decimal(str(x[6])) for x in rows[1:]) == total
-    totals = list(wb["cash_totals"].iter_rows(values_only=True))[1:]
-    assert sum(Decimal(str(t[3])) for t in totals) == cash
-    per_emp: Counter[str] = Counter()
-    for p in lines.filter(cash=True).select_related("employee"):
-        per_emp[p.employee.employee_id] += p.amount  # type: ignore[assignment]
-    assert {t[0]: Decimal(str(t[3])) for t in totals} == dict(per_emp)
+    sheet = wb.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body, total = rows[0], rows[1:-1], rows[-1]
+    assert header[:2] == ("工号", "姓名") and "现金合计" in header
+    assert sheet.freeze_panes == "C2" and sheet["G2"].number_format == "#,##0.00"
+    # one row per employee and month; cash and what is only accrued never share a column
+    assert len(body) == len(periods)
+    cash_col = header.index("现金合计")
+    assert sum(Decimal(str(x[cash_col])) for x in body) == cash
+    assert Decimal(str(total[cash_col])) == cash and total[0] == "合计"
+    accrued_cols = [i for i, h in enumerate(header) if "计提" in str(h)]
+    assert sum(Decimal(str(x[i])) for x in body for i in accrued_cols) == accrued
+    assert all(x[1] != "=HYPERLINK(1)" for x in body)
+    assert "'=HYPERLINK(1)" in {x[1] for x in body}
+    assert len(list(wb.worksheets[1].iter_rows())) - 1 == lines.count()
 
-    r = c.get(f"/cycles/{demo_cycle.pk}/pay.csv")
+    r = c.get(f"/cycles/{demo_cycle.pk}/pay.csv?codes=1")
     assert r.status_code == 200
     reader = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert len(reader) == lines.count()
-    assert sum(Decimal(x["amount"]) for x in reader) == total
-    assert sum(Decimal(x["amount"]) for x in reader if x["cash"] == "1") == cash
+    assert reader[-1]["employee_id"] in ("Total", "合计")
+    assert sum(Decimal(x["cash_total"]) for x in reader[:-1]) == cash
+    assert Decimal(reader[-1]["cash_total"]) == cash
+    assert {k for k in reader[0] if k.startswith("cash_")} >= {"cash_total", "cash_bonus"}
 
     # Not before the results are approved.
     draft = _new_cycle(hr, demo_cycle, compute=False)

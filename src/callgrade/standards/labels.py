@@ -18,6 +18,18 @@ ACTIONS = {
 }
 
 
+PAY_KINDS = {
+    "allowance": gettext_lazy("level allowance"),
+    "bonus": gettext_lazy("performance bonus"),
+    "commission": gettext_lazy("sales commission"),
+    "long_term": gettext_lazy("long-term award"),
+}
+
+
+def pay_kind_label(code: str) -> str:
+    return str(PAY_KINDS.get(code, code))
+
+
 def action_label(code: str) -> str:
     return str(ACTIONS.get(code, code)) if code else "—"
 

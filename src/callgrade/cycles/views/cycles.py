@@ -3,7 +3,6 @@ appeals, close and export."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -23,8 +22,8 @@ from django.views.decorators.http import require_POST
 
 from callgrade.cycles import workflow
 from callgrade.cycles.models import Cycle, Decision
+from callgrade.cycles.payroll import payroll_csv, payroll_xlsx
 from callgrade.cycles.selectors.results import (
-    PAY_COLUMNS,
     audit_trail,
     cycle_actions,
     cycle_periods,
@@ -32,8 +31,6 @@ from callgrade.cycles.selectors.results import (
     departures,
     grade_codes,
     latest_job,
-    pay_cash_totals,
-    pay_rows,
     result_employees,
     result_rows,
 )
@@ -400,34 +397,29 @@ def _payable(request: HttpRequest, cycle_id: int) -> Cycle | HttpResponse:
     return cycle
 
 
-@login_required
-def cycle_pay_xlsx(request: HttpRequest, cycle_id: int) -> HttpResponse:
+def _pay_download(request: HttpRequest, cycle_id: int, ext: str) -> HttpResponse:
+    """The payroll sheet; ``?codes=1`` gives fixed column codes for payroll systems."""
     cycle = _payable(request, cycle_id)
     if isinstance(cycle, HttpResponse):
         return cycle
-    return _xlsx(
-        [
-            ("pay", list(PAY_COLUMNS), pay_rows(cycle)),
-            ("cash_totals", ["employee_id", "name", "team", "cash_total"], pay_cash_totals(cycle)),
-        ],
-        f"pay-{cycle.pk}.xlsx",
-    )
+    codes = request.GET.get("codes") == "1"
+    if ext == "xlsx":
+        body, content_type = payroll_xlsx(cycle, codes=codes), XLSX
+    else:
+        body, content_type = payroll_csv(cycle, codes=codes), "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="payroll-{cycle.pk}.{ext}"'
+    return response
+
+
+@login_required
+def cycle_pay_xlsx(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    return _pay_download(request, cycle_id, "xlsx")
 
 
 @login_required
 def cycle_pay_csv(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = _payable(request, cycle_id)
-    if isinstance(cycle, HttpResponse):
-        return cycle
-    buf = io.StringIO()
-    buf.write("\ufeff")  # so that spreadsheet programs read the Chinese names as UTF-8
-    out = csv.writer(buf)
-    out.writerow(PAY_COLUMNS)
-    for r in pay_rows(cycle):
-        out.writerow([("1" if v else "0") if isinstance(v, bool) else v for v in r])
-    response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="pay-{cycle.pk}.csv"'
-    return response
+    return _pay_download(request, cycle_id, "csv")
 
 
 urlpatterns = [
