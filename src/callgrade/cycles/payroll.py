@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from callgrade.core.tabular import safe
 from callgrade.cycles.models import Cycle, PayLine
-from callgrade.standards.labels import pay_kind_label
+from callgrade.standards.labels import pay_kind_label, policy_labels
 
 # kinds in the order payroll reads them; any other kind follows in name order
 KIND_ORDER = ("allowance", "bonus", "commission", "long_term")
@@ -53,6 +54,7 @@ class Payroll:
     cash_kinds: list[str]
     accrued_kinds: list[str]
     rows: list[PayrollRow]
+    position_names: dict[str, str] = field(default_factory=dict)  # in the reader's language
 
     def header(self, *, codes: bool) -> list[str]:
         if codes:
@@ -76,13 +78,14 @@ class Payroll:
               for k in self.accrued_kinds),
         ]  # fmt: skip
 
-    def table(self) -> list[list[Any]]:
-        """The rows as cells, then the totals row."""
+    def table(self, *, codes: bool) -> list[list[Any]]:
+        """The rows as cells (positions named, or as codes), then the totals row."""
         out: list[list[Any]] = []
         for r in self.rows:
+            position = r.position if codes else self.position_names.get(r.position, r.position)
             out.append(
                 [
-                    r.employee_id, r.name, r.department, r.team, r.position, r.period,
+                    r.employee_id, r.name, r.department, r.team, position, r.period,
                     *(r.cash.get(k, Decimal(0)) for k in self.cash_kinds),
                     r.cash_total,
                     *(r.accrued.get(k, Decimal(0)) for k in self.accrued_kinds),
@@ -123,7 +126,8 @@ def payroll(cycle: Cycle) -> Payroll:
         bucket = rows[key].cash if p.cash else rows[key].accrued
         (cash_kinds if p.cash else accrued_kinds).add(p.kind)
         bucket[p.kind] = bucket.get(p.kind, Decimal(0)) + p.amount
-    return Payroll(_kinds(cash_kinds), _kinds(accrued_kinds), list(rows.values()))
+    names = policy_labels(cycle, get_language() or "zh-hans")["positions"]
+    return Payroll(_kinds(cash_kinds), _kinds(accrued_kinds), list(rows.values()), names)
 
 
 def _lines(cycle: Cycle) -> tuple[list[str], list[list[Any]]]:
@@ -152,7 +156,7 @@ def payroll_xlsx(cycle: Cycle, *, codes: bool = False) -> bytes:
     assert ws is not None
     ws.title = _("Payroll")[:31]
     ws.append(book.header(codes=codes))
-    for row in book.table():
+    for row in book.table(codes=codes):
         ws.append([safe(v) if isinstance(v, str) else v for v in row])
     first_money = 7  # 1-based column of the first amount
     for column in ws.iter_cols(min_col=first_money, min_row=2):
@@ -184,6 +188,6 @@ def payroll_csv(cycle: Cycle, *, codes: bool = False) -> bytes:
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\r\n")
     out.writerow(book.header(codes=codes))
-    for row in book.table():
+    for row in book.table(codes=codes):
         out.writerow([safe(v) if isinstance(v, str) else f"{v:.2f}" for v in row])
     return buf.getvalue().encode("utf-8-sig")  # the BOM lets Excel read the Chinese text
