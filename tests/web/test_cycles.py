@@ -53,7 +53,7 @@ def _counts(cycle: Cycle) -> dict[str, int]:
 def _advance(client: Any, cycle: Cycle, **data: str) -> Cycle:
     cycle.refresh_from_db()
     to = workflow.next_state(cycle.state)
-    r = client.post(f"/cycles/{cycle.pk}/advance/", {"to": to, **data})
+    r = client.post(f"/cycles/{cycle.pk}/advance/", {"to": to, "confirm": "1", **data})
     assert r.status_code == 302
     cycle.refresh_from_db()
     return cycle
@@ -161,7 +161,7 @@ def test_full_workflow_from_creation_to_closing(
     # Closing with an open appeal is refused.
     r = c.post(
         f"/cycles/{cycle.pk}/advance/",
-        {"to": Cycle.CLOSED, "effective_date": "2026-03-01"},
+        {"to": Cycle.CLOSED, "effective_date": "2026-03-01", "confirm": "1"},
         follow=True,
     )
     assert "Resolve the open appeals" in _messages(r)
@@ -530,3 +530,33 @@ def test_hr_cannot_decide_on_a_declared_relation(
     # A form naming nobody is answered with a message, not a missing page.
     r = c.post(f"/cycles/{cycle.pk}/calibrate/", {}, follow=True)
     assert "Choose an employee" in _messages(r)
+
+
+def test_irreversible_steps_need_a_confirmation_and_people_are_asked_to_act(
+    login: Any, hr: Any, lead: Any, agent: Any, demo_cycle: Any
+) -> None:
+    c = login(hr)
+    cycle = _new_cycle(hr, demo_cycle)
+    cycle = _advance(c, cycle)  # computed → in review: nothing to undo, no confirmation asked
+    assert cycle.state == Cycle.IN_REVIEW
+    # the team's lead is asked to review
+    assert Notification.objects.filter(user=lead, url=f"/team/?cycle={cycle.pk}").exists()
+    page = c.get(f"/cycles/{cycle.pk}/").content.decode()
+    assert 'name="confirm"' in page and "no more calibration" in page
+    r = c.post(f"/cycles/{cycle.pk}/advance/", {"to": Cycle.APPROVED}, follow=True)
+    assert "Confirm that you understand" in _messages(r)
+    cycle.refresh_from_db()
+    assert cycle.state == Cycle.IN_REVIEW
+    cycle = _advance(c, cycle)
+    page = c.get(f"/cycles/{cycle.pk}/").content.decode()
+    assert "employees will see their results and be notified" in page
+    cycle = _advance(c, _advance(c, cycle), appeal_deadline="2099-12-31")
+    assert cycle.state == Cycle.APPEALS
+    # employees are told the appeal window is open, HR that an appeal was filed
+    assert Notification.objects.filter(user=agent, text_en__contains="open until 2099-12-31")
+    login(agent).post(f"/cycles/{cycle.pk}/appeal/", {"reason": "the survey was not mine"})
+    assert Notification.objects.filter(user=hr, url="/appeals/").exists()
+    # while a computation runs, nothing moves on
+    Job.objects.create(kind="cycle_compute", cycle=cycle, state=Job.RUNNING)
+    page = c.get(f"/cycles/{cycle.pk}/").content.decode()
+    assert 'id="compute" disabled' in page and "the next step waits for it" in page

@@ -55,6 +55,9 @@ ALLOWED: dict[str, frozenset[str]] = {
 # changes take effect.
 ASKS = {APPEALS: "appeal_deadline", CLOSED: "effective_date"}
 
+# The steps into these states cannot be undone: the page asks the person to confirm what follows.
+IRREVERSIBLE = frozenset({APPROVED, PUBLISHED, CLOSED})
+
 NEXT: dict[str, str] = {
     COMPUTED: IN_REVIEW,
     IN_REVIEW: APPROVED,

@@ -12,6 +12,7 @@ from django.db.models import F, Q, QuerySet, Sum
 
 from callgrade.core.models import AuditEvent, Job
 from callgrade.cycles.models import Calibration, Cycle, Decision, PayLine, ScoreTotal
+from callgrade.cycles.services.cycles import population_queryset
 from callgrade.people.models import Employee
 from callgrade.review.models import Appeal, Nomination
 
@@ -206,3 +207,15 @@ def audit_trail(cycle: Cycle) -> QuerySet[AuditEvent]:
         if pks:
             q |= Q(object_type=kind, object_id__in=pks)
     return AuditEvent.objects.filter(q).select_related("actor").order_by("-at", "-id")
+
+
+def step_reach(cycle: Cycle) -> tuple[int, int]:
+    """(employees the cycle grades, employees whose level its decisions change): what
+    publishing and closing reach."""
+    graded = population_queryset(cycle).count()
+    moves = sum(
+        1
+        for d in Decision.objects.filter(cycle=cycle).select_related("employee")
+        if (d.final_level or d.level_to) not in ("", d.employee.level)
+    )
+    return graded, moves

@@ -195,6 +195,9 @@ def cycle_advance(*, cycle: Cycle, actor: Any, reason: str = "", **options: Any)
                 timezone.localdate() + dt.timedelta(days=14)
             )
             fields.append("appeal_deadline")
+            _notify_appeals_open(cycle)
+        if to == Cycle.IN_REVIEW:
+            _notify_review_open(cycle)
         if to == Cycle.CLOSED:
             effective = options.get("effective_date") or timezone.localdate()
             cycle.effective_date = effective
@@ -223,6 +226,35 @@ def _notify_published(cycle: Cycle) -> None:
             en=f"Your results for {cycle.name} are published.",
             zh=f"{cycle.name} 的定级结果已发布。",
             url=f"/me/?cycle={cycle.pk}",
+        )
+
+
+def _notify_appeals_open(cycle: Cycle) -> None:
+    day = cycle.appeal_deadline.isoformat() if cycle.appeal_deadline else ""
+    for emp in population_queryset(cycle).filter(user__isnull=False).select_related("user"):
+        notify(
+            emp.user,
+            en=f"Appeals on {cycle.name} are open until {day}.",
+            zh=f"{cycle.name} 开始受理申诉，截止日期 {day}。",
+            url="/me/appeals/",
+        )
+
+
+def _notify_review_open(cycle: Cycle) -> None:
+    """Each lead of a team the cycle grades is asked to review their team."""
+    leads = (
+        Employee.objects.filter(
+            teams_led__members__in=population_queryset(cycle), user__isnull=False
+        )
+        .select_related("user")
+        .distinct()
+    )
+    for lead in leads:
+        notify(
+            lead.user,
+            en=f"The review of {cycle.name} is open: comment on your team and nominate.",
+            zh=f"{cycle.name} 已进入评审：请对班组成员发表意见并提名。",
+            url=f"/team/?cycle={cycle.pk}",
         )
 
 

@@ -33,6 +33,7 @@ from callgrade.cycles.selectors.results import (
     latest_job,
     result_employees,
     result_rows,
+    step_reach,
 )
 from callgrade.cycles.services.cycles import (
     WorkflowError,
@@ -59,6 +60,24 @@ NEXT_LABEL = {
     Cycle.PUBLISHED: gettext_lazy("Open the appeal window"),
     Cycle.APPEALS: gettext_lazy("Close and apply the level changes"),
 }
+
+
+def _consequence(cycle: Cycle, to: str) -> str:
+    if to not in workflow.IRREVERSIBLE:
+        return ""
+    graded, moves = step_reach(cycle)
+    if to == Cycle.APPROVED:
+        return _(
+            "The results are fixed: no more calibration, overrides or nominations, and pay may "
+            "be exported."
+        )
+    if to == Cycle.PUBLISHED:
+        return _("%(n)s employees will see their results and be notified.") % {"n": graded}
+    if to == Cycle.CLOSED:
+        return _(
+            "Appeals end, and the level changes of %(n)s employees take effect on the date given."
+        ) % {"n": moves}
+    return ""
 
 
 class CycleForm(forms.Form):
@@ -144,6 +163,8 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "next_state": workflow.next_state(cycle.state),
             "next_label": NEXT_LABEL.get(cycle.state),
             "asks": workflow.ASKS.get(workflow.next_state(cycle.state) or ""),
+            "consequence": _consequence(cycle, workflow.next_state(cycle.state) or ""),
+            "busy": job_running(cycle),
             "population_teams": list(cycle.teams.all()),
         },
     )
@@ -185,6 +206,9 @@ def cycle_advance_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
     to = workflow.next_state(cycle.state)
     if to is None or request.POST.get("to") != to:
         messages.error(request, _("The cycle has moved on meanwhile; check its state."))
+        return redirect("cycle", cycle_id=cycle.pk)
+    if to in workflow.IRREVERSIBLE and request.POST.get("confirm") != "1":
+        messages.error(request, _("Confirm that you understand what this step does."))
         return redirect("cycle", cycle_id=cycle.pk)
     try:
         options: dict[str, Any] = {}

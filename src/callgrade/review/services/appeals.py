@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +20,7 @@ from callgrade.cycles.models import Cycle, Decision, KpiValue, ScoreTotal
 from callgrade.cycles.services.cycles import WorkflowError, cycle_compute, job_running
 from callgrade.engine.cycle import rating_periods
 from callgrade.engine.kpis import REGISTRY
-from callgrade.people.access import allowed, employee_of
+from callgrade.people.access import HR_GROUP, allowed, employee_of
 from callgrade.people.services.records import RecordError, correction_record
 from callgrade.review.models import Appeal
 
@@ -114,6 +116,16 @@ def appeal_file(
             after={"cycle": cycle.pk, "kpi": kpi, "period": period, "record": record_id},
             reason=reason,
         )
+        hr = get_user_model().objects.filter(
+            Q(groups__name=HR_GROUP) | Q(is_superuser=True), is_active=True
+        )
+        for user in hr.distinct():
+            notify(
+                user,
+                en=f"{me.name} filed an appeal on {cycle.name}.",
+                zh=f"{me.name} 对 {cycle.name} 提出了申诉。",
+                url="/appeals/",
+            )
     return a
 
 
