@@ -99,3 +99,25 @@ def test_level_history_from_xlsx_sets_dated_levels(login: Any, hr: Any) -> None:
         "2025 年终评审",
     )
     assert Employee.objects.get(employee_id="E0007").level == "senior"
+
+
+def test_unreadable_files_are_refused_with_a_message_and_nothing_is_written(
+    login: Any, hr: Any
+) -> None:
+    c = login(hr)
+    held = TrainingRecord.objects.count()
+    cases = [
+        (b"", "empty"),
+        (b"employee_id,training\nE0006,courtesy\n", "completed_at"),  # a required column missing
+        ("工号,培训,完成日期\nE0006,courtesy,2026-01-05\n".encode("gb18030"), None),  # Excel's CSV
+    ]
+    for data, words in cases:
+        r = c.post(URL, {"kind": "trainings", "file": SimpleUploadedFile("t.csv", data)})
+        assert r.status_code == 200
+        if words is None:
+            assert r.context["preview"].counts == {
+                "read": 1, "create": 1, "unchanged": 0, "rejected": 0
+            }  # fmt: skip
+        else:
+            assert words in r.context["file_error"]
+    assert TrainingRecord.objects.count() == held
