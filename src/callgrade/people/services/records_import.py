@@ -68,6 +68,24 @@ KINDS = {
         ),
     )
 }  # fmt: skip
+# what a column is called on the page (the file's own headers are codes or Chinese)
+COLUMN_LABELS = {
+    "employee_id": gettext_lazy("Employee ID"),
+    "training": gettext_lazy("training"),
+    "completed_at": gettext_lazy("completed on"),
+    "exam_score": gettext_lazy("exam score"),
+    "passed": gettext_lazy("passed"),
+    "certificate": gettext_lazy("certificate number"),
+    "expires_at": gettext_lazy("expires on"),
+    "competency": gettext_lazy("competency"),
+    "score": gettext_lazy("score"),
+    "method": gettext_lazy("method"),
+    "assessed_at": gettext_lazy("assessed on"),
+    "assessor": gettext_lazy("assessor"),
+    "level": gettext_lazy("Level"),
+    "effective": gettext_lazy("Effective"),
+    "reason": gettext_lazy("Reason"),
+}
 YES = {"yes", "true", "1", "是", "通过", "合格"}
 NO = {"no", "false", "0", "否", "不通过", "不合格"}
 METHODS = {"exam": "exam", "笔试": "exam", "observation": "observation", "现场观察": "observation"}

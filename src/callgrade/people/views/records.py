@@ -254,6 +254,7 @@ def employee_records_context(emp: Employee) -> dict[str, Any]:
 
 def _records_page(request: HttpRequest, **context: Any) -> HttpResponse:
     context.setdefault("kinds", records_import.KINDS)
+    context.setdefault("labels", {c: str(n) for c, n in records_import.COLUMN_LABELS.items()})
     context.setdefault("kind", request.POST.get("kind") or request.GET.get("kind") or "trainings")
     return render(request, "people/records_import.html", context)
 
