@@ -1,0 +1,121 @@
+"""Every page, as every persona, in both languages: a Chinese page carries no English words or
+identifiers, an English page no Chinese.
+
+What people read is the page's text and its ``title``/``placeholder``/``aria-label``/``alt``
+attributes; scripts, styles and what a page shows in a code style on purpose (``<code>``,
+``<kbd>``) are not read. Names of people, teams and cycles are data, not words of the page, and
+the language switch names each language in its own words.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from callgrade.people.models import Employee, Team
+from test_permissions import MATRIX, PERSONAS, ROUTES, _url
+from test_permissions import objects as objects  # noqa: F401  (the fixture)
+
+# Words that are the same in both languages: abbreviations people in the trade use, file
+# formats, units and the product's name.
+SHARED = {
+    "AHT", "ASA", "CSAT", "NPS", "QA", "KPI", "KPIs", "CSV", "XLSX", "XLS", "YAML", "PDF",
+    "ACW", "FCR", "IVR", "SLA", "ID", "callgrade", "Excel", "UTF", "GB18030", "URL",
+}  # fmt: skip
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{2,}")
+IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[a-z]+[A-Z]\w*\b")
+CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3001-\u3011]+")
+READ_ATTRS = ("title", "placeholder", "aria-label", "alt")
+NOT_READ = {"script", "style", "code", "kbd", "noscript"}
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag in NOT_READ or a.get("id") == "language-form":
+            self._skip += 1
+            self._skip_tag = tag if a.get("id") != "language-form" else "form"
+        elif not self._skip:
+            self.parts += [v for k, v in attrs if k in READ_ATTRS and v]
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip and tag in NOT_READ | {"form"}:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return "\n".join(p.strip() for p in parser.parts if p.strip())
+
+
+def _data_names() -> list[str]:
+    names = [*Employee.objects.values_list("name", flat=True)]
+    names += [*Team.objects.values_list("name", flat=True)]
+    from callgrade.cycles.models import Cycle
+
+    names += [*Cycle.objects.values_list("name", flat=True)]
+    from django.contrib.auth import get_user_model
+
+    names += [*get_user_model().objects.values_list("username", flat=True)]
+    return sorted({n for n in names if n}, key=len, reverse=True)
+
+
+def foreign(text: str, lang: str, names: list[str]) -> list[str]:
+    """The words on a page in ``lang`` that belong to the other language, or are identifiers."""
+    for name in names:
+        text = text.replace(name, " ")
+    found = [m.group(0) for m in IDENTIFIER.finditer(text)]
+    if lang == "zh-hans":
+        found += [w for w in LATIN_WORD.findall(text) if w not in SHARED]
+    else:
+        found += CJK.findall(text)
+    return found
+
+
+PAGES = sorted(
+    name
+    for name, (method, _who, _anon) in MATRIX.items()
+    if method == "GET" and not any(k in name for k in ("_xlsx", "_csv", "_job", "_trend"))
+    and name not in ("team_charts",)
+)
+
+
+def _allowed(name: str) -> list[str]:
+    _method, who, anonymous = MATRIX[name]
+    return [p for p, outcome in zip(PERSONAS[1:], who, strict=True) if outcome == "ok"] + (
+        ["anonymous"] if anonymous == "ok" else []
+    )
+
+
+CASES = [(page, persona) for page in PAGES for persona in _allowed(page)]
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+@pytest.mark.parametrize(("page", "persona"), CASES)
+def test_page_speaks_one_language(
+    page: str, persona: str, lang: str, objects: dict[str, Any], login: Any
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    user = None if persona == "anonymous" else get_user_model().objects.get(username=persona)
+    client = login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = lang
+    response = client.get(_url(ROUTES[page], objects), follow=True)
+    assert response.status_code == 200, f"{page} as {persona}: {response.status_code}"
+    if "html" not in response.get("Content-Type", ""):
+        return
+    words = foreign(visible_text(response.content.decode()), lang, _data_names())
+    assert not words, f"{page} as {persona} in {lang}: {sorted(set(words))[:40]}"
