@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
 
 from callgrade.core.models import AuditEvent, Notification
 
@@ -33,3 +34,62 @@ def audit(
 def notify(user: Any, *, en: str, zh: str, url: str = "") -> None:
     if user is not None:
         Notification.objects.create(user=user, text_en=en, text_zh=zh, url=url)
+
+
+# What each recorded action and object is called on the audit pages.
+ACTIONS = {
+    "appeal_file": _("appeal filed"),
+    "appeal_resolve": _("appeal resolved"),
+    "assessment_record": _("assessment recorded"),
+    "comment_add": _("comment added"),
+    "conflict_declare": _("conflict of interest declared"),
+    "correction_record": _("correction recorded"),
+    "correction_withdraw": _("correction withdrawn"),
+    "cycle_advance": _("cycle moved to its next step"),
+    "cycle_compute": _("cycle computed"),
+    "cycle_create": _("cycle created"),
+    "decision_nomination": _("decision set by a nomination"),
+    "decision_override": _("decision overridden"),
+    "department_create": _("department created"),
+    "employee_import_create": _("employee imported"),
+    "employee_import_update": _("employee updated by an import"),
+    "employee_level_set": _("level set"),
+    "employee_roster_import": _("roster imported"),
+    "nomination_create": _("nomination made"),
+    "nomination_decide": _("nomination decided"),
+    "policy_acknowledge": _("standard acknowledged"),
+    "policy_publish": _("standard published"),
+    "policy_upload": _("standard uploaded"),
+    "rating_calibrate": _("rating calibrated"),
+    "team_create": _("team created"),
+    "team_import_update": _("team updated by an import"),
+    "training_record": _("training recorded"),
+}
+OBJECTS = {
+    "cycle": _("cycle"),
+    "employee": _("employee"),
+    "decision": _("decision"),
+    "appeal": _("appeal"),
+    "nomination": _("nomination"),
+    "policyversion": _("standard"),
+    "scoretotal": _("score"),
+    "calibration": _("calibration"),
+    "comment": _("comment"),
+    "conflict": _("conflict of interest"),
+    "correction": _("correction"),
+    "team": _("team"),
+    "department": _("department"),
+}
+
+
+def action_name(code: str) -> str:
+    """An audit action in the active language (imports name theirs by kind: ``*_import``)."""
+    if code in ACTIONS:
+        return str(ACTIONS[code])
+    if code.endswith("_import"):
+        return str(_("records imported"))
+    return code
+
+
+def object_name(model_name: str) -> str:
+    return str(OBJECTS.get(model_name, model_name))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +59,8 @@ class Position(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.code
+        """The position's name in the active language."""
+        return self.label_zh if (get_language() or "").startswith("zh") else self.label_en
 
 
 class Employee(models.Model):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 
 if TYPE_CHECKING:
     from callgrade.engine.policy import Policy
@@ -33,7 +34,13 @@ class PolicyVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.version}"
+        """The standard's own title in the active language, and its version."""
+        try:
+            label = self.policy().label
+        except Exception:  # a stored text that no longer validates still needs a name
+            return f"{self.code} {self.version}"
+        title = label.zh if (get_language() or "").startswith("zh") else label.en
+        return f"{title} {self.version}"
 
     def policy(self) -> Policy:
         """The engine's validated policy (the YAML was validated on upload); parsed once per

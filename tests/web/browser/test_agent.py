@@ -43,3 +43,26 @@ def test_language_switch(page_as: Any) -> None:
     with page.expect_navigation():
         page.select_option("#language-form select", "zh-hans")
     assert "我的评分卡" in page.locator("#scorecard-title").inner_text()
+
+
+def test_scorecard_leads_with_what_decides(page_as: Any) -> None:
+    """The hero shows the period's score, the grading-period average the ladder compares, the
+    rank's peer group and money in its currency; the next-grade card has one bar per condition of
+    the checklist, full where the condition holds and short of full where it does not."""
+    page = page_as("agent", lang="zh")
+    hero = page.locator("#hero").inner_text()
+    assert "定级期平均分" in page.locator("#grading-figure").inner_text()
+    assert "在同岗位" in hero and "¥" in page.locator("#pay-cash").inner_text()
+    card = page.locator("#next-grade")
+    assert card.is_visible()
+    items = card.locator(".progress-list li")
+    rows = page.locator("#checklist tbody tr")
+    assert items.count() == rows.count() > 0
+    for i in range(items.count()):
+        item = items.nth(i)
+        width = item.locator(".bar").get_attribute("aria-valuenow")
+        met = "met" in (item.get_attribute("class") or "")
+        assert (width == "100") == met, (item.inner_text(), width)
+        # the sentence is Chinese, never the engine's English or a code
+        assert not any(w in item.inner_text() for w in ("needs", ">=", "_"))
+    assert "—" in page.locator("#decision-sentence").inner_text()

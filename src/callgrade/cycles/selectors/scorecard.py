@@ -260,17 +260,45 @@ def indicators(employee: Employee, cycle: Cycle, period: str, lang: str) -> list
     return rows
 
 
-def trend(employee: Employee, cycles: QuerySet[Cycle]) -> dict[str, Any]:
-    """Total score and the scored items' values over every period the employee was scored in
-    the visible cycles (the newest cycle wins a period computed twice)."""
+def trend(employee: Employee, cycles: QuerySet[Cycle], lang: str) -> dict[str, Any]:
+    """Total score and rating over every period the employee was scored in the visible cycles
+    (the newest cycle wins a period computed twice), the team's average score in the same
+    periods, and the rating bands of the newest cycle's standard (where ratings are given by
+    absolute score bands) to draw behind them."""
+    from django.db.models import Avg
+
     by_period: dict[str, ScoreTotal] = {}
     for t in ScoreTotal.objects.filter(cycle__in=cycles, employee=employee).order_by(
         "cycle__created_at", "cycle_id"
     ):
         by_period[t.period] = t
     periods = sorted(by_period)
+    team: dict[str, float] = {}
+    if employee.team_id is not None:
+        for row in (
+            ScoreTotal.objects.filter(
+                cycle_id__in={t.cycle_id for t in by_period.values()},
+                employee__team_id=employee.team_id,
+                period__in=periods,
+            )
+            .values("cycle_id", "period")
+            .annotate(mean=Avg("total"))
+        ):
+            if by_period[row["period"]].cycle_id == row["cycle_id"] and row["mean"] is not None:
+                team[row["period"]] = round(row["mean"], 1)
+    bands: list[dict[str, Any]] = []
+    newest = max(by_period.values(), key=lambda t: t.cycle_id, default=None)
+    if newest is not None:
+        ratings = newest.cycle.policy_version.policy().ratings
+        names = {g.code: text(g.label, lang) for g in ratings.grades}
+        for band in getattr(ratings.assignment, "bands", ()):
+            bands.append(
+                {"rating": band.rating, "name": names.get(band.rating, ""), "min": band.min_score}
+            )
     return {
         "periods": periods,
         "total": [by_period[p].total for p in periods],
         "rating": [by_period[p].final_rating for p in periods],
+        "team": [team.get(p) for p in periods],
+        "bands": bands,
     }

@@ -101,7 +101,7 @@ class CycleForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["positions"].choices = [
-            (p.code, p.code) for p in Position.objects.order_by("code")
+            (p.code, str(p)) for p in Position.objects.order_by("code")
         ]
 
 
@@ -166,6 +166,9 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "consequence": _consequence(cycle, workflow.next_state(cycle.state) or ""),
             "busy": job_running(cycle),
             "population_teams": list(cycle.teams.all()),
+            "population_positions": [
+                str(p) for p in Position.objects.filter(code__in=cycle.positions)
+            ],
         },
     )
 
@@ -262,7 +265,7 @@ def cycle_results(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "grades": grade_codes(cycle),
             "actions": cycle_actions(cycle),
             "teams": Team.objects.all(),
-            "positions": Position.objects.values_list("code", flat=True),
+            "positions": Position.objects.all(),
             "filters": filters,
             "query": query.urlencode(),
             "editable": cycle.allows("calibrate"),

@@ -65,7 +65,7 @@ def person(request: HttpRequest, employee_id: str) -> HttpResponse:
 @login_required
 def person_trend(request: HttpRequest, employee_id: str) -> JsonResponse:
     employee = access(request.user, "employee", employee_id)
-    return JsonResponse(trend(employee, cycles_for(request.user, employee)))
+    return JsonResponse(trend(employee, cycles_for(request.user, employee), get_language()))
 
 
 @login_required

@@ -84,3 +84,35 @@ def index(sequence: Any, i: int) -> Any:
         return sequence[i]
     except (IndexError, KeyError, TypeError):
         return None
+
+
+@register.filter
+def action_name(code: str) -> str:
+    """A ladder action (promote, hold …) in the active language."""
+    from callgrade.standards.labels import action_label
+
+    return action_label(code)
+
+
+@register.filter
+def money(value: Any, cycle: Any) -> str:
+    """An amount in the currency of ``cycle``'s standard (anything with a ``policy_version``)."""
+    from callgrade.standards.result_words import money as written
+
+    if value is None or value != value:
+        return "—"
+    return written(value, cycle.policy_version.policy().currency)
+
+
+@register.filter
+def audit_action(code: str) -> str:
+    from callgrade.core.audit import action_name
+
+    return action_name(code)
+
+
+@register.filter
+def audit_object(model_name: str) -> str:
+    from callgrade.core.audit import object_name
+
+    return object_name(model_name)
