@@ -14,10 +14,10 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from test_permissions import MATRIX, PERSONAS, ROUTES, _url
+from test_permissions import objects as objects
 
 from callgrade.people.models import Employee, Team
-from test_permissions import MATRIX, PERSONAS, ROUTES, _url
-from test_permissions import objects as objects  # noqa: F401  (the fixture)
 
 # Words that are the same in both languages: abbreviations people in the trade use, file
 # formats, units and the product's name.
@@ -88,7 +88,8 @@ def foreign(text: str, lang: str, names: list[str]) -> list[str]:
 PAGES = sorted(
     name
     for name, (method, _who, _anon) in MATRIX.items()
-    if method == "GET" and not any(k in name for k in ("_xlsx", "_csv", "_job", "_trend"))
+    if method == "GET"
+    and not any(k in name for k in ("_xlsx", "_csv", "_job", "_trend"))
     and name not in ("team_charts",)
 )
 
