@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 User = settings.AUTH_USER_MODEL
 
+# What an employee's status is called on pages (the roster file may say it in either language).
+STATUS_NAMES = {"active": _("active"), "probation": _("on probation"), "left": _("left")}
+
 
 class Department(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)

@@ -48,3 +48,31 @@ def policy_labels(cycle: Any, lang: str) -> dict[str, dict[str, str]]:
         },
         "actions": {code: str(label) for code, label in ACTIONS.items()},
     }
+
+
+def standard_names(lang: str) -> dict[str, dict[str, str]]:
+    """Names of positions and levels where no cycle is at hand (nominations, the roster): those
+    of every standard, the published ones winning, the newest first."""
+    from callgrade.standards.models import PolicyVersion
+    from callgrade.standards.text import text
+
+    names: dict[str, dict[str, str]] = {
+        k: {} for k in ("positions", "levels", "tracks", "trainings", "competencies")
+    }
+    versions = sorted(
+        PolicyVersion.objects.all(),
+        key=lambda v: (v.status == PolicyVersion.PUBLISHED, v.uploaded_at, v.pk),
+    )
+    for v in versions:  # later (preferred) versions overwrite earlier ones
+        try:
+            policy = v.policy()
+        except Exception:  # a stored text that no longer validates names nothing
+            continue
+        names["positions"].update({p.code: text(p.label, lang) for p in policy.positions})
+        names["levels"].update(
+            {lv.code: text(lv.label, lang) for ld in policy.ladders for lv in ld.levels}
+        )
+        names["tracks"].update({t.code: text(t.label, lang) for t in policy.tracks})
+        names["trainings"].update({t.code: text(t.label, lang) for t in policy.trainings})
+        names["competencies"].update({c.code: text(c.label, lang) for c in policy.competencies})
+    return names

@@ -119,6 +119,16 @@ def scorecard(employee: Employee, cycle: Cycle, period: str | None, lang: str) -
     }
 
 
+def decision_reason(decision: Decision, lang: str) -> str:
+    """Why the engine proposed ``decision``, in the reader's words (for pages beside the
+    scorecard: the review page, the results list)."""
+    labels = policy_labels(decision.cycle, lang)
+    words = _Words(decision.cycle.policy_version.policy(), labels["levels"], decision, lang)
+    return words.reason(
+        list(ChecklistItem.objects.filter(cycle=decision.cycle_id, employee=decision.employee_id))
+    )
+
+
 class _Words:
     """The stored rows of one employee's decision, checklist and pay in the reader's words."""
 

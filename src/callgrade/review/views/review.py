@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from callgrade.cycles.access import results_visible
+from callgrade.cycles.selectors.scorecard import decision_reason
 from callgrade.cycles.services.cycles import WorkflowError
 from callgrade.people.access import Denied, access, is_hr, require_hr, require_reviewer
 from callgrade.review import selectors as sel
@@ -145,6 +146,9 @@ def review_employee(request: HttpRequest, cycle_id: int, employee_id: str) -> Ht
             for lv in nomination_levels(cycle, employee)
         ],
         action_label=action_label(context["decision"].action) if context["decision"] else "",
+        decision_reason=(
+            decision_reason(context["decision"], get_language()) if context["decision"] else ""
+        ),
         can_comment=cycle.allows("comment"),
         can_nominate=(cycle.allows("nominate") and context["decision"] is not None and not pending),
     )

@@ -78,6 +78,14 @@ def kpi_name(code: str) -> str:
 
 
 @register.filter
+def kpi_meaning(code: str) -> str:
+    """What a KPI measures, in one sentence in the active language."""
+    from callgrade.standards.text import kpi_words
+
+    return kpi_words(code, get_language() or "zh-hans") if code else ""
+
+
+@register.filter
 def index(sequence: Any, i: int) -> Any:
     """``sequence|index:i`` — the i-th element, None past the end."""
     try:
@@ -116,3 +124,65 @@ def audit_object(model_name: str) -> str:
     from callgrade.core.audit import object_name
 
     return object_name(model_name)
+
+
+def _named(kind: str, code: Any) -> str:
+    """The standards' name for ``code``; a code no standard names is data (a course code from
+    an HR file, say) and is shown as a code."""
+    from django.utils.html import format_html
+
+    from callgrade.standards.labels import standard_names
+
+    if not code:
+        return "—"
+    name = standard_names(get_language() or "zh-hans")[kind].get(str(code))
+    return name if name is not None else format_html("<code>{}</code>", code)
+
+
+@register.filter
+def level_name(code: str) -> str:
+    """A level's name in the active language, from the standards (the code if none names it)."""
+    return _named("levels", code)
+
+
+@register.filter
+def position_name(code: str) -> str:
+    return _named("positions", code)
+
+
+@register.filter
+def track_name(code: str) -> str:
+    return _named("tracks", code)
+
+
+@register.filter
+def training_name(code: str) -> str:
+    return _named("trainings", code)
+
+
+@register.filter
+def competency_name(code: str) -> str:
+    return _named("competencies", code)
+
+
+@register.filter
+def status_name(code: str) -> str:
+    """An employment status (active, probation, left) in the active language."""
+    from callgrade.people.models import STATUS_NAMES
+
+    return str(STATUS_NAMES.get(code, code)) if code else "—"
+
+
+@register.filter
+def record_reason(reason: str) -> str:
+    """A history entry's reason: what a person wrote, or the file it came from, in words."""
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    for prefix, words in (
+        ("roster ", gettext("from the roster file")),
+        ("import ", gettext("imported from")),
+    ):
+        if reason.startswith(prefix):
+            return format_html("{} <code>{}</code>", words, reason[len(prefix) :])
+    return reason
