@@ -135,6 +135,7 @@ def test_changes_are_sentences_in_the_readers_language(draft: PolicyVersion) -> 
     en = [c.text for c in change_sentences(current.policy(), other.policy(), "en")]
     assert "客户服务 · 服务表现 · 接通率 权重 50% → 70%" in zh
     assert "评级 · A（优秀） 最低分 80 → 82" in zh
+    assert "Ratings · A (Excellent) minimum score 80 → 82" in en
     assert any("三星坐席" in s and "¥500 → ¥600" in s for s in zh)
     assert any("绩效奖金系数" in s and "A（优秀） 1.2 → 1.3" in s for s in zh)
     assert "Customer service · Service · Answer rate weight 50% → 70%" in en

@@ -281,6 +281,7 @@ class _Walker:
         self.out: list[Change] = []
 
     def emit(self, path: tuple[Any, ...], sentence: str) -> None:
+        sentence = sentence[:1].upper() + sentence[1:]
         self.out.append(Change(sentence, _scope(self.w, path)))
 
     def walk(self, a: Any, b: Any, path: tuple[Any, ...], entry: dict[str, Any] | None) -> None:

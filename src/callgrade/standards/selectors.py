@@ -121,9 +121,14 @@ def job_context(version: PolicyVersion, job: Job | None, lang: str) -> dict[str,
             if isinstance(v, float) and math.isnan(v):
                 row[f"score_{side}"] = None
     currency = version.policy().currency
+    summary = _summary(report, currency)
+    # the pay table lists the people whose pay changes, then the total
+    report["pay"] = [
+        r for r in report.get("pay", []) if r["difference"] or r["employee_id"] == "(total)"
+    ]
     context.update(
         report=report,
-        summary=_summary(report, currency),
+        summary=summary,
         chart_sentence=_chart_sentence(report.get("distribution", []), lang),
         baseline=PolicyVersion.objects.filter(pk=job.arguments.get("current")).first(),
     )
