@@ -226,3 +226,20 @@ def test_a_published_version_keeps_its_changes_and_simulation_and_employees_see_
         assert not mine
     if mine:
         assert text.index('id="what-changed-list"') < text.index("我已阅读并理解")
+
+
+def test_the_demo_revision_fills_the_version_page(login: Any, hr: Any) -> None:
+    from callgrade.web.seed_demo import revision_simulation
+
+    current = policy_current("four_positions")
+    assert current is not None
+    job = revision_simulation(current, "2026-01")
+    assert job is not None and job.state == "done", job and job.error
+    draft = PolicyVersion.objects.get(pk=job.arguments["version"])
+    assert draft.version == "2026.2" and fresh_simulation(draft) == job
+    html = login(hr).get(f"/standards/{draft.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = html.content.decode()
+    assert 'id="sim-summary"' in text and 'id="publish-problem"' not in text
+    sentences = [c.text for c in html.context["changes"]]
+    assert len(sentences) == 3 and any("权重 60% → 70%" in s for s in sentences), sentences
+    assert revision_simulation(current, "2026-01") == job  # once
