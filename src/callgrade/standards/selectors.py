@@ -120,6 +120,7 @@ def job_context(version: PolicyVersion, job: Job | None, lang: str) -> dict[str,
             v = row.get(f"score_{side}")
             if isinstance(v, float) and math.isnan(v):
                 row[f"score_{side}"] = None
+    baseline = PolicyVersion.objects.filter(pk=job.arguments.get("current")).first()
     currency = version.policy().currency
     summary = _summary(report, currency)
     # the pay table lists the people whose pay changes, then the total
@@ -130,6 +131,7 @@ def job_context(version: PolicyVersion, job: Job | None, lang: str) -> dict[str,
         report=report,
         summary=summary,
         chart_sentence=_chart_sentence(report.get("distribution", []), lang),
-        baseline=PolicyVersion.objects.filter(pk=job.arguments.get("current")).first(),
+        baseline=baseline,
+        baseline_label=text(baseline.policy().label, lang) if baseline else "",
     )
     return context

@@ -36,7 +36,7 @@ from callgrade.standards.services import (
     publish_problem,
     simulation_default_period,
 )
-from callgrade.standards.text import standard_for_people
+from callgrade.standards.text import standard_for_people, text
 
 MAX_UPLOAD = 1_000_000  # bytes: a standard is a few kilobytes of YAML
 
@@ -106,6 +106,7 @@ def standard_version(request: HttpRequest, version_id: int) -> HttpResponse:
     version = access(request.user, "policy", version_id, "manage")
     job = simulation_job(version, request.GET.get("job"))
     context = {
+        "label": text(version.policy().label, _lang()),
         "lines": numbered_lines(version.yaml),
         "diff": policy_diff(version),
         "changes": version_changes(version, _lang()),
@@ -175,7 +176,11 @@ def standard_edit(request: HttpRequest, version_id: int) -> HttpResponse:
     form = editor_form(version, _lang())
     if request.method != "POST":
         form.version = next_version(version)
-        return render(request, "standards/edit.html", {"version": version, "form": form})
+        return render(
+            request,
+            "standards/edit.html",
+            {"version": version, "form": form, "label": text(version.policy().label, _lang())},
+        )
     changed = bind(form, request.POST)
     if not form.has_errors():
         if not changed:
@@ -184,12 +189,15 @@ def standard_edit(request: HttpRequest, version_id: int) -> HttpResponse:
             form.version_error = _("This version name is already used: choose another.")
     if form.has_errors():
         return render(
-            request, "standards/edit.html", {"version": version, "form": form}, status=400
+            request,
+            "standards/edit.html",
+            {"version": version, "form": form, "label": text(version.policy().label, _lang())},
+            status=400,
         )
-    text = rewrite(version.yaml, changed, form.version)
+    new_text = rewrite(version.yaml, changed, form.version)
     try:
         new = policy_upload(
-            actor=request.user, text=text, filename=f"{version.code}-{form.version}.yaml"
+            actor=request.user, text=new_text, filename=f"{version.code}-{form.version}.yaml"
         )
     except UploadRejected as e:
         # The form's own checks cover its fields; what is left is said as the standard says it.
@@ -197,7 +205,10 @@ def standard_edit(request: HttpRequest, version_id: int) -> HttpResponse:
         if not _lang().startswith("zh"):
             form.errors += [err.message for err in e.errors]
         return render(
-            request, "standards/edit.html", {"version": version, "form": form}, status=400
+            request,
+            "standards/edit.html",
+            {"version": version, "form": form, "label": text(version.policy().label, _lang())},
+            status=400,
         )
     messages.success(
         request,
