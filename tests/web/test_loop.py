@@ -20,7 +20,7 @@ from callgrade.people.models import Correction, Employee, LevelChange
 from callgrade.people.services import org_import
 from callgrade.people.services.records import employee_level_set, training_record
 from callgrade.review.services.appeals import CorrectionInput, appeal_file, appeal_resolve
-from callgrade.standards.services import policy_publish, policy_upload
+from callgrade.standards.services import policy_publish, policy_simulate, policy_upload
 
 EXAMPLES = Path(__file__).parents[2] / "src/callgrade/engine/policy/examples"
 JANUARY = "2026-01-01..2026-01-31"
@@ -112,7 +112,9 @@ def test_a_level_set_on_the_employee_page_and_an_import_reach_the_next_computati
 
 def test_a_recorded_training_makes_a_training_condition_hold(hr: Any, demo_cycle: Any) -> None:
     text = (EXAMPLES / "customer_specialist_4_levels.yaml").read_text("utf-8")
-    version = policy_publish(version=policy_upload(actor=hr, text=text), actor=hr)
+    draft = policy_upload(actor=hr, text=text)
+    policy_simulate(version=draft, period="2026-01", actor=hr)  # publishing needs one
+    version = policy_publish(version=draft, actor=hr)
     # someone the senior level's certification is still missing for
     emp = (
         Employee.objects.filter(

@@ -16,7 +16,11 @@ from callgrade.core.models import AuditEvent
 from callgrade.engine.kpis import REGISTRY
 from callgrade.people.models import Employee
 from callgrade.standards.models import Acknowledgement, PolicyVersion
-from callgrade.standards.services import acknowledge, policy_current
+from callgrade.standards.services import (
+    acknowledge,
+    policy_current,
+    policy_simulate,
+)
 from callgrade.standards.text import KPI_WORDS, kpis_used, standard_for_people
 
 EXAMPLE = (
@@ -39,6 +43,14 @@ def modified(version: str = "2026.2") -> str:
 
 def line_of(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def simulate(version: PolicyVersion, actor: Any, period: str = "2026-01") -> Any:
+    """A finished simulation of ``version`` (jobs run inline in tests); one month keeps it fast."""
+    job = policy_simulate(version=version, period=period, actor=actor)
+    job.refresh_from_db()
+    assert job.state == "done", job.error
+    return job
 
 
 @pytest.fixture
@@ -135,7 +147,8 @@ def test_publish_retires_the_old_version_and_the_publicity_page_shows_the_new_on
 ) -> None:
     old = policy_current("four_positions")
     assert old is not None and old.version == "2026.1"
-    r = login(hr).post(f"/standards/{draft.pk}/publish/")
+    simulate(draft, hr)
+    r = login(hr).post(f"/standards/{draft.pk}/publish/", {"confirm": "1"})
     assert r.status_code == 302
     old.refresh_from_db()
     draft.refresh_from_db()
@@ -152,7 +165,7 @@ def test_publish_retires_the_old_version_and_the_publicity_page_shows_the_new_on
     assert cs["code"] == "customer_service"
     assert cs["dimensions"][0]["items"][0]["weight"] == 70
     # publishing twice is refused
-    again = login(hr).post(f"/standards/{draft.pk}/publish/", follow=True)
+    again = login(hr).post(f"/standards/{draft.pk}/publish/", {"confirm": "1"}, follow=True)
     assert "Only a draft can be published." in again.content.decode()
 
 
@@ -252,9 +265,11 @@ def test_agents_and_leads_get_404_on_every_hr_standards_url(
         f"/standards/{published.pk}/acknowledgements/",
         f"/standards/{published.pk}/acknowledgements.xlsx",
         f"/standards/{draft.pk}/simulate/1/",
+        f"/standards/{draft.pk}/edit/",
     ]
     posts = [
         "/standards/upload/",
+        f"/standards/{draft.pk}/edit/",
         f"/standards/{draft.pk}/publish/",
         f"/standards/{draft.pk}/simulate/",
     ]

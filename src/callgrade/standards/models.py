@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -26,6 +27,14 @@ class PolicyVersion(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Kept from the moment of publishing, so that the version's page still shows what it changed
+    # and what the simulation foresaw after the version it replaced is retired.
+    replaces = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    simulation = models.ForeignKey(
+        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -41,6 +50,11 @@ class PolicyVersion(models.Model):
             return f"{self.code} {self.version}"
         title = label.zh if (get_language() or "").startswith("zh") else label.en
         return f"{title} {self.version}"
+
+    def content_hash(self) -> str:
+        """What a simulation was run on: a simulation counts for publishing only while the
+        text it replayed is still the text being published."""
+        return hashlib.sha256(self.yaml.encode("utf-8")).hexdigest()
 
     def policy(self) -> Policy:
         """The engine's validated policy (the YAML was validated on upload); parsed once per

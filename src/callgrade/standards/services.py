@@ -30,6 +30,10 @@ class SimulationRefused(ValueError):
     """A simulation that cannot run (no published version, a bad period)."""
 
 
+class PublishRefused(ValueError):
+    """A version that may not be published (not a draft, or not simulated as it stands)."""
+
+
 def policy_current(code: str | None = None) -> PolicyVersion | None:
     """The published version (of ``code``, or the latest published of any code)."""
     qs = PolicyVersion.objects.filter(status=PolicyVersion.PUBLISHED)
@@ -80,11 +84,54 @@ def _sync_positions(policy: Policy) -> None:
         )
 
 
+def simulation_baseline(version: PolicyVersion) -> PolicyVersion | None:
+    """The standard a simulation of ``version`` compares with: the published version of the
+    same code, or for a new standard the one published last."""
+    return policy_current(version.code) or policy_current()
+
+
+def fresh_simulation(version: PolicyVersion) -> Job | None:
+    """The latest finished simulation of exactly ``version``'s current text against the
+    standard in force now, or None: what publishing requires."""
+    baseline = simulation_baseline(version)
+    if baseline is None or baseline.pk == version.pk:
+        return None
+    return (
+        Job.objects.filter(
+            kind="policy_simulate",
+            state=Job.DONE,
+            arguments__version=version.pk,
+            arguments__content=version.content_hash(),
+            arguments__current=baseline.pk,
+        )
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def publish_problem(version: PolicyVersion) -> str | None:
+    """Why ``version`` cannot be published now, in the reader's language, or None."""
+    if version.status != PolicyVersion.DRAFT:
+        return _("Only a draft can be published.")
+    baseline = simulation_baseline(version)
+    if baseline is not None and fresh_simulation(version) is None:
+        return _(
+            "Run a simulation of this version first: publishing needs a finished simulation "
+            "of exactly this text against the standard in force."
+        )
+    return None
+
+
 def policy_publish(*, version: PolicyVersion, actor: Any) -> PolicyVersion:
     """Publish ``version``: the previous published version of the same code is retired, the
-    positions are synced and every employee with a login is asked to acknowledge it."""
-    if version.status != PolicyVersion.DRAFT:
-        raise ValueError("only a draft can be published")
+    positions are synced and every employee with a login is asked to acknowledge it. Refused
+    (:class:`PublishRefused`) unless it is a draft and, when a standard is in force, a finished
+    simulation of its current text against that standard exists; the version keeps the one it
+    replaced and that simulation, so its page still shows both once it is published."""
+    problem = publish_problem(version)
+    if problem is not None:
+        raise PublishRefused(problem)
+    simulation = fresh_simulation(version)
     policy = version.policy()
     with transaction.atomic():
         previous = list(
@@ -97,7 +144,11 @@ def policy_publish(*, version: PolicyVersion, actor: Any) -> PolicyVersion:
             old.save(update_fields=["status"])
         version.status = PolicyVersion.PUBLISHED
         version.published_at = timezone.now()
-        version.save(update_fields=["status", "published_at"])
+        version.replaces = max(
+            previous, key=lambda o: o.published_at or o.uploaded_at, default=None
+        )
+        version.simulation = simulation
+        version.save(update_fields=["status", "published_at", "replaces", "simulation"])
         _sync_positions(policy)
         audit(
             actor,
@@ -188,10 +239,18 @@ def policy_changes(old: Policy, new: Policy) -> list[dict[str, Any]]:
     return out
 
 
+def diff_base(version: PolicyVersion) -> PolicyVersion | None:
+    """What ``version`` is compared with: for a draft the published version of the same code,
+    once published the version it replaced."""
+    if version.status == PolicyVersion.DRAFT:
+        return policy_current(version.code)
+    return version.replaces
+
+
 def policy_diff(version: PolicyVersion) -> dict[str, Any]:
-    """``version`` against the published version of the same code: the YAML's unified diff
-    (each line with its kind) and the settings that change."""
-    current = policy_current(version.code)
+    """``version`` against :func:`diff_base`: the YAML's unified diff (each line with its
+    kind) and the settings that change."""
+    current = diff_base(version)
     if current is None or current.pk == version.pk:
         return {"current": current, "lines": [], "changes": []}
     lines = []
@@ -250,7 +309,7 @@ def policy_simulate(*, version: PolicyVersion, period: str, actor: Any) -> Job:
     """Replay ``period`` under ``version`` and under the standard in force, in the background:
     the published version of the same code, or for a new standard the one published last. The
     job's ``arguments["report"]`` holds the engine's comparison tables."""
-    current = policy_current(version.code) or policy_current()
+    current = simulation_baseline(version)
     if current is None:
         raise SimulationRefused(_("No standard is published yet to compare with."))
     if current.pk == version.pk:
@@ -266,8 +325,15 @@ def policy_simulate(*, version: PolicyVersion, period: str, actor: Any) -> Job:
         ) from None
     if not periods:
         raise SimulationRefused(_("Period %(period)s holds no rating period.") % {"period": period})
+    if version.status != PolicyVersion.DRAFT:
+        raise SimulationRefused(_("Only a draft can be simulated."))
     return job_start(
-        kind="policy_simulate", actor=actor, version=version.pk, current=current.pk, period=period
+        kind="policy_simulate",
+        actor=actor,
+        version=version.pk,
+        current=current.pk,
+        period=period,
+        content=version.content_hash(),
     )
 
 

@@ -14,10 +14,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from callgrade.core.models import Job
 from callgrade.people.access import Denied, access, employee_of, require_employee, require_hr
+from callgrade.standards.diffwords import concerning
+from callgrade.standards.editor import bind, editor_form, next_version, rewrite
 from callgrade.standards.models import Acknowledgement, PolicyVersion
+from callgrade.standards.selectors import job_context, simulation_job, version_changes
 from callgrade.standards.services import (
+    PublishRefused,
     SimulationRefused,
     UploadRejected,
     acknowledge,
@@ -30,9 +33,10 @@ from callgrade.standards.services import (
     policy_publish,
     policy_simulate,
     policy_upload,
+    publish_problem,
     simulation_default_period,
 )
-from callgrade.standards.text import standard_for_people
+from callgrade.standards.text import standard_for_people, text
 
 MAX_UPLOAD = 1_000_000  # bytes: a standard is a few kilobytes of YAML
 
@@ -82,53 +86,34 @@ def standards_upload(request: HttpRequest) -> HttpResponse:
     return redirect("standard_version", version.pk)
 
 
-def _simulation_job(version: PolicyVersion, job_id: Any) -> Job | None:
-    """A simulation job of this version (the job belongs to the version, so the version's
-    access rule covers it)."""
-    jobs = Job.objects.filter(kind="policy_simulate", arguments__version=version.pk)
-    if job_id is None:
-        return jobs.order_by("-created_at", "-id").first()
-    return jobs.filter(pk=job_id).first() if str(job_id).isdigit() else None
+def _lang() -> str:
+    return get_language() or "zh-hans"
 
 
-def _employee_names(job: Job | None) -> dict[str, str]:
-    from callgrade.people.models import Employee
-
-    if job is None or job.state != Job.DONE:
-        return {}
-    report = job.arguments.get("report", {})
-    ids = {row[0] for name in ("levels", "pay") for row in report.get(name, {}).get("rows", [])}
-    ids |= {row[1] for row in report.get("ratings", {}).get("rows", [])}
-    return dict(Employee.objects.filter(employee_id__in=ids).values_list("employee_id", "name"))
-
-
-def _job_context(version: PolicyVersion, job: Job | None) -> dict[str, Any]:
-    """The job and, once done, its report tables as rows of named values."""
-    stored = (job.arguments.get("report") or {}) if job is not None else {}
-    report = {
-        name: [dict(zip(t["columns"], row, strict=True)) for row in t["rows"]]
-        for name, t in stored.items()
-    }
-    names = _employee_names(job)
-    for name in ("ratings", "levels", "pay"):
-        for row in report.get(name, []):
-            row["name"] = names.get(row["employee_id"], "")
-    return {"version": version, "job": job, "report": report if stored else None}
+def _simulation_response(request: HttpRequest, version: PolicyVersion, job: Any) -> HttpResponse:
+    response = render(request, "standards/simulation.html", job_context(version, job, _lang()))
+    if request.headers.get("HX-Request") and job.state in ("done", "failed"):
+        # The summary at the top and the Publish button depend on the finished simulation:
+        # the whole page is shown again, in its order.
+        url = reverse("standard_version", args=[version.pk])
+        response["HX-Redirect"] = f"{url}?job={job.pk}#summary"
+    return response
 
 
 @login_required
 def standard_version(request: HttpRequest, version_id: int) -> HttpResponse:
     require_hr(request.user)
     version = access(request.user, "policy", version_id, "manage")
-    diff = policy_diff(version)
-    job = _simulation_job(version, request.GET.get("job"))
+    job = simulation_job(version, request.GET.get("job"))
     context = {
-        "version": version,
+        "label": text(version.policy().label, _lang()),
         "lines": numbered_lines(version.yaml),
-        "diff": diff,
+        "diff": policy_diff(version),
+        "changes": version_changes(version, _lang()),
         "period": request.GET.get("period") or simulation_default_period(),
         "ack_count": Acknowledgement.objects.filter(policy_version=version).count(),
-        **_job_context(version, job),
+        "publish_problem": publish_problem(version) if version.status == "draft" else None,
+        **job_context(version, job, _lang()),
     }
     return render(request, "standards/version.html", context)
 
@@ -138,10 +123,13 @@ def standard_version(request: HttpRequest, version_id: int) -> HttpResponse:
 def standard_publish(request: HttpRequest, version_id: int) -> HttpResponse:
     require_hr(request.user)
     version = access(request.user, "policy", version_id, "manage")
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Tick the confirmation to publish."))
+        return redirect("standard_version", version.pk)
     try:
         policy_publish(version=version, actor=request.user)
-    except ValueError:
-        messages.error(request, _("Only a draft can be published."))
+    except PublishRefused as e:
+        messages.error(request, str(e))
         return redirect("standard_version", version.pk)
     messages.success(request, _("The standard was published; employees were asked to read it."))
     return redirect("standard_version", version.pk)
@@ -161,9 +149,9 @@ def standard_simulate(request: HttpRequest, version_id: int) -> HttpResponse:
         messages.error(request, str(e))
         return redirect("standard_version", version.pk)
     if request.headers.get("HX-Request"):
-        return render(request, "standards/simulation.html", _job_context(version, job))
+        return _simulation_response(request, version, job)
     url = reverse("standard_version", args=[version.pk])
-    return redirect(f"{url}?job={job.pk}#simulation")
+    return redirect(f"{url}?job={job.pk}#summary")
 
 
 @login_required
@@ -171,10 +159,63 @@ def standard_simulation(request: HttpRequest, version_id: int, job_id: int) -> H
     """The simulation's progress, then its tables (polled by the version page)."""
     require_hr(request.user)
     version = access(request.user, "policy", version_id, "manage")
-    job = _simulation_job(version, job_id)
+    job = simulation_job(version, job_id)
     if job is None:
         raise Denied
-    return render(request, "standards/simulation.html", _job_context(version, job))
+    return _simulation_response(request, version, job)
+
+
+@login_required
+def standard_edit(request: HttpRequest, version_id: int) -> HttpResponse:
+    """The form editor of a draft: saving writes a new draft version with the changed values."""
+    require_hr(request.user)
+    version = access(request.user, "policy", version_id, "manage")
+    if version.status != PolicyVersion.DRAFT:
+        messages.error(request, _("Only a draft can be changed."))
+        return redirect("standard_version", version.pk)
+    form = editor_form(version, _lang())
+    if request.method != "POST":
+        form.version = next_version(version)
+        return render(
+            request,
+            "standards/edit.html",
+            {"version": version, "form": form, "label": text(version.policy().label, _lang())},
+        )
+    changed = bind(form, request.POST)
+    if not form.has_errors():
+        if not changed:
+            form.errors.append(_("Nothing was changed: change a value, then save."))
+        elif PolicyVersion.objects.filter(code=version.code, version=form.version).exists():
+            form.version_error = _("This version name is already used: choose another.")
+    if form.has_errors():
+        return render(
+            request,
+            "standards/edit.html",
+            {"version": version, "form": form, "label": text(version.policy().label, _lang())},
+            status=400,
+        )
+    new_text = rewrite(version.yaml, changed, form.version)
+    try:
+        new = policy_upload(
+            actor=request.user, text=new_text, filename=f"{version.code}-{form.version}.yaml"
+        )
+    except UploadRejected as e:
+        # The form's own checks cover its fields; what is left is said as the standard says it.
+        form.errors.append(_("The standard does not accept these values."))
+        if not _lang().startswith("zh"):
+            form.errors += [err.message for err in e.errors]
+        return render(
+            request,
+            "standards/edit.html",
+            {"version": version, "form": form, "label": text(version.policy().label, _lang())},
+            status=400,
+        )
+    messages.success(
+        request,
+        _("Saved as the new draft version %(version)s. Simulate it before publishing.")
+        % {"version": new.version},
+    )
+    return redirect("standard_version", new.pk)
 
 
 @login_required
@@ -217,8 +258,13 @@ def standard(request: HttpRequest) -> HttpResponse:
     version = next((v for v in published if v.code == wanted), None) or policy_current()
     context: dict[str, Any] = {"version": version, "published": published}
     if version is not None:
-        context["standard"] = standard_for_people(version.policy(), get_language() or "zh-hans")
-        context["ack"] = acknowledgement_of(employee_of(request.user), version)
+        me = employee_of(request.user)
+        context["standard"] = standard_for_people(version.policy(), _lang())
+        context["ack"] = acknowledgement_of(me, version)
+        # what changed against the version it replaced, the reader's own position first
+        context["changes"] = concerning(
+            version_changes(version, _lang()), me.position if me else None
+        )
     return render(request, "standards/standard.html", context)
 
 
@@ -238,6 +284,7 @@ urlpatterns = [
     path("standards/", standards, name="standards"),
     path("standards/upload/", standards_upload, name="standards_upload"),
     path("standards/<int:version_id>/", standard_version, name="standard_version"),
+    path("standards/<int:version_id>/edit/", standard_edit, name="standard_edit"),
     path("standards/<int:version_id>/publish/", standard_publish, name="standard_publish"),
     path("standards/<int:version_id>/simulate/", standard_simulate, name="standard_simulate"),
     path(

@@ -24,7 +24,7 @@ from callgrade.people.models import Employee, Team
 from callgrade.people.services.sync import people_import_warehouse
 from callgrade.standards.models import PolicyVersion
 from callgrade.standards.services import policy_current, policy_publish, policy_upload
-from callgrade.web.seed_demo import draft_simulation, upheld_demo_appeal
+from callgrade.web.seed_demo import draft_simulation, revision_simulation, upheld_demo_appeal
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
 
@@ -136,7 +136,8 @@ def seed(
     With ``previous`` (period, name), the loop is shown: that cycle is graded, an appeal of the
     agent's is upheld with a correction, and it is closed with its level changes effective the
     day after it ends; then ``period`` is graded from those levels and published. With
-    ``draft_file``, that standard is uploaded as a draft and simulated over both periods.
+    ``draft_file``, that standard is uploaded as a draft and simulated over both periods, and so
+    is a revision of the standard in force made as the form editor makes it.
     """
     version = _published_standard(policy_file)
     counts = people_import_warehouse(warehouse=warehouse(), time_zone=version.policy().time_zone)
@@ -154,7 +155,9 @@ def seed(
     simulation = None
     if draft_file is not None:
         start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
-        simulation = draft_simulation(draft_file, f"{start}..{period.partition('..')[2]}")
+        whole = f"{start}..{period.partition('..')[2]}"
+        simulation = draft_simulation(draft_file, whole)
+        revision_simulation(version, whole)
     return {
         "roster": counts,
         "policy": str(version),

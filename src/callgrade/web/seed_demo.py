@@ -103,3 +103,41 @@ def draft_simulation(path: Path, period: str) -> Job | None:
     job = policy_simulate(version=version, period=period, actor=None)
     job.refresh_from_db()
     return job
+
+
+def revision_simulation(version: PolicyVersion, period: str) -> Job | None:
+    """A revision of the standard in force as HR makes it in the form editor — in the first
+    scorecard dimension with two items, ten weight points move from the second item to the
+    first, and the second rating band rises by two points — stored as a draft (once) and
+    simulated over ``period``, so that the demo's version page shows a summary, the changes in
+    words and Publish; the job, or None when the standard has nothing of the kind."""
+    from callgrade.engine.policy.model import Absolute
+    from callgrade.standards.editor import next_version, rewrite
+
+    policy = version.policy()
+    changes: dict[tuple[str | int, ...], float] = {}
+    for ci, card in enumerate(policy.scorecards):
+        for di, dim in enumerate(card.dimensions):
+            if len(dim.items) >= 2 and dim.items[1].weight >= 10 and not changes:
+                at = ("scorecards", ci, "dimensions", di, "items")
+                changes[(*at, 0, "weight")] = dim.items[0].weight + 10
+                changes[(*at, 1, "weight")] = dim.items[1].weight - 10
+    bands = policy.ratings.assignment
+    if isinstance(bands, Absolute) and len(bands.bands) > 2:
+        changes[("ratings", "assignment", "bands", 1, "min_score")] = bands.bands[1].min_score + 2
+    if not changes:
+        return None
+    draft = PolicyVersion.objects.filter(
+        code=version.code, status=PolicyVersion.DRAFT, uploaded_by__isnull=True
+    ).first()
+    if draft is None:
+        text = rewrite(version.yaml, changes, next_version(version))
+        draft = policy_upload(actor=None, text=text, filename=f"{version.code}.yaml")
+    done = Job.objects.filter(
+        kind="policy_simulate", state=Job.DONE, arguments__version=draft.pk
+    ).first()
+    if done is not None:
+        return done
+    job = policy_simulate(version=draft, period=period, actor=None)
+    job.refresh_from_db()
+    return job

@@ -48,9 +48,13 @@ def test_lead_nominates_and_hr_approves(page_as: Any, app_server: dict[str, Any]
     assert re.search(r"approved", decided.inner_text(), re.I)
 
 
-def test_hr_fixes_a_standard_simulates_and_publishes_and_an_employee_acknowledges(
+def test_hr_fixes_a_standard_edits_it_in_the_form_simulates_and_publishes(
     page_as: Any, app_server: dict[str, Any], tmp_path: Path
 ) -> None:
+    """Upload with an error, fix it; change a weight in the form editor (a new draft); Publish
+    waits for a simulation; the summary, the changes in words and the details come first, then
+    Publish with its confirmation; the published version keeps its changes and simulation, and
+    an employee reads what changed above the acknowledge button."""
     base = app_server["base"]
     hr = page_as("hr")
     hr.goto(f"{base}/standards/")
@@ -70,20 +74,53 @@ def test_hr_fixes_a_standard_simulates_and_publishes_and_an_employee_acknowledge
     )
     assert fixed.count("2026.2") == 1
     hr.fill("textarea[name=text]", fixed)
-    hr.click("form[action$='/standards/upload/'] button[type=submit]")
-    hr.wait_for_selector("#version-status")
-    assert hr.locator("#diff").inner_text().count("weight: 70") >= 1
-    hr.click("form[action*='/simulate/'] button[type=submit]")
-    hr.wait_for_selector("#sim-distribution", timeout=60_000)
-    hr.screenshot(path=str(tmp_path / "simulation.png"), full_page=True)
-    hr.on("dialog", lambda d: d.accept())
     with hr.expect_navigation():
-        hr.click("#publish-form button[type=submit]")
+        hr.click("form[action$='/standards/upload/'] button[type=submit]")
+    assert "QA score weight 60% → 70%" in hr.locator("#change-sentences").inner_text()
+
+    # the form editor: at the front desk QA from 70% to 65%, satisfaction from 30% to 35%
+    with hr.expect_navigation():
+        hr.click("#edit-link")
+    hr.fill("input[name='weight.front_desk.courtesy.0']", "65")
+    hr.fill("input[name='weight.front_desk.courtesy.1']", "25")  # 65 + 25: not 100
+    with hr.expect_navigation():
+        hr.click("#save-draft")
+    assert "add up to 90%" in hr.locator("#edit-form").inner_text()
+    hr.fill("input[name='weight.front_desk.courtesy.1']", "35")
+    hr.fill("input[name='band.A']", "82")  # a rating band: it concerns everyone
+    with hr.expect_navigation():
+        hr.click("#save-draft")
+    assert "2026.3" in hr.locator("h1").inner_text()
+    assert "QA score weight 60% → 65%" in hr.locator("#change-sentences").inner_text()
+
+    # Publish waits for a simulation of this draft
+    assert hr.locator("#publish-form button[type=submit]").is_disabled()
+    assert hr.locator("#publish-problem").is_visible()
+    hr.click("#simulate-form button[type=submit]")
+    hr.wait_for_selector("#sim-summary", timeout=60_000)
+    summary = hr.locator("#sim-summary").inner_text()
+    assert "$" in summary or "¥" in summary
+    assert hr.locator("#chart-summary").inner_text().strip()
+    boxes = [
+        hr.locator(sel).bounding_box()["y"]
+        for sel in ("#sim-summary", "#change-sentences", "#sim-distribution", "#publish-form")
+    ]
+    assert boxes == sorted(boxes), "summary, changes, details, then Publish"
+    hr.screenshot(path=str(tmp_path / "simulation.png"), full_page=True)
+    publish = hr.locator("#publish-form button[type=submit]")
+    assert publish.is_enabled()
+    hr.check("#publish-form input[name=confirm]")
+    with hr.expect_navigation():
+        publish.click()
     assert "published" in hr.locator("#version-status").inner_text().lower()
+    assert "QA score weight 60% → 65%" in hr.locator("#change-sentences").inner_text()
+    assert hr.locator("#sim-summary").is_visible() and hr.locator("#sim-distribution").is_visible()
 
     agent = page_as("agent")
     agent.goto(f"{base}/standard/")
-    assert "2026.2" in agent.locator("#standard-title").inner_text()
+    assert "2026.3" in agent.locator("#standard-title").inner_text()
+    changed = agent.locator("#acknowledgement #what-changed-list").inner_text()
+    assert "A (Excellent) minimum score 80 → 82" in changed
     with agent.expect_navigation():
         agent.click("#acknowledgement button[type=submit]")
     assert agent.locator("#acknowledgement .ok").is_visible()
