@@ -43,13 +43,17 @@ class PolicyVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        """The standard's own title in the active language, and its version."""
+        return f"{self.title} {self.version}"
+
+    @property
+    def title(self) -> str:
+        """The standard's own title in the active language (its code if the text no longer
+        validates)."""
         try:
             label = self.policy().label
         except Exception:  # a stored text that no longer validates still needs a name
-            return f"{self.code} {self.version}"
-        title = label.zh if (get_language() or "").startswith("zh") else label.en
-        return f"{title} {self.version}"
+            return self.code
+        return label.zh if (get_language() or "").startswith("zh") else label.en
 
     def content_hash(self) -> str:
         """What a simulation was run on: a simulation counts for publishing only while the

@@ -186,3 +186,13 @@ def record_reason(reason: str) -> str:
         if reason.startswith(prefix):
             return format_html("{} <code>{}</code>", words, reason[len(prefix) :])
     return reason
+
+
+@register.filter
+def in_currency(value: Any, currency: str) -> str:
+    """A whole amount with its currency's symbol: ``¥1,200``."""
+    from callgrade.standards.result_words import money as written
+
+    if value is None or value != value:
+        return "—"
+    return written(value, currency, 0)
