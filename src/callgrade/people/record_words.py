@@ -118,6 +118,13 @@ class Column:
     words: dict[str, Promise] | None = None
     numeric: bool = False  # right-aligned on a wide screen
 
+    @property
+    def css(self) -> str:
+        """The cell's class: numbers right-aligned, a time kept on one line."""
+        if self.numeric:
+            return "num"
+        return "nowrap" if self.show in ("time", "day") else ""
+
     def value(self, v: Any, tz: zoneinfo.ZoneInfo) -> str:
         if self.show == "time":
             return local_time(v, tz)
