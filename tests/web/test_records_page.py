@@ -182,3 +182,28 @@ def test_an_agent_cannot_read_another_agents_records(
         )
         assert r.status_code == 404
         assert other.name not in r.content.decode()
+
+
+def test_records_that_do_not_count_are_shown_on_demand_with_the_reason(
+    login: Any, agent: Any, demo_cycle: Any
+) -> None:
+    emp = agent.employee
+    kv = _stored(demo_cycle, emp, "late_arrivals")
+    q = {"cycle": demo_cycle.pk, "period": kv.period, "kpi": "late_arrivals"}
+    c = login(agent)
+    counted = _get(c, emp.employee_id, **q)
+    every = _get(c, emp.employee_id, **q, all=1)
+    assert every.context["total"] > counted.context["total"] == kv.sample_size
+    # the sums and the count of records that count do not move
+    assert every.context["totals"]["numerator"] == counted.context["totals"]["numerator"]
+    assert every.context["totals"]["counted"] == counted.context["total"]
+    rows = [r for g in every.context["groups"] for r in g.rows]
+    left_out = [r for r in rows if not r.counted]
+    assert left_out and all(r.why == "Another kind of day: not counted here." for r in left_out)
+    text = _text(every.content.decode())
+    assert "✗ Not counted" in text and "Show only the records that count" in text
+    assert "all=1" in every.context["query"]  # paging keeps them shown
+    zh = c.get(
+        f"/people/{emp.employee_id}/records/", {**q, "all": 1}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "其他出勤类型：此处不计入。" in _text(zh.content.decode())

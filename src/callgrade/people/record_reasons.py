@@ -146,6 +146,30 @@ def _other(source: str, kpi: str, r: dict[str, Any], num: float, den: float) -> 
     return None
 
 
+def _left_out(kpi: str, source: str, r: dict[str, Any], o: KpiOptions) -> str | None:
+    """Why a record of the employee's own counts for nothing in ``kpi``."""
+    if source == "interactions":
+        wait = r.get("queue_wait_s")
+        if r.get("outcome") == "abandoned" and wait is not None and wait < o.short_abandon_s:
+            return _("Abandoned within %(limit)s s: not counted.") % {
+                "limit": number(o.short_abandon_s)
+            }
+        if r.get("direction") == "outbound" and kpi in ("asa", "service_level"):
+            return _("Outgoing call: not part of this measure.")
+        if not r.get("answered"):
+            return _("Not answered: not counted.")
+        missing = {"hold_time": "hold_s", "acw_time": "acw_s", "talk_time": "talk_s"}.get(kpi)
+        if missing and r.get(missing) is None:
+            return _("Not measured for this call: not counted.")
+    if source == "surveys":
+        return _("The customer did not answer this question: not counted.")
+    if source == "agent_states":
+        if r.get("state") == "wrapup":
+            return _("Wrap-up time: not counted here.")
+        return _("Another state, or covered by another interval: not counted here.")
+    return None
+
+
 def why(
     kpi: str,
     source: str,
@@ -153,11 +177,13 @@ def why(
     numerator: float,
     denominator: float,
     options: KpiOptions,
+    sample: bool = True,
 ) -> str:
-    """Why ``record`` of ``source`` counts as it does for ``kpi`` (its contribution given)."""
+    """Why ``record`` of ``source`` counts as it does for ``kpi`` (its contribution given;
+    ``sample`` false: it counts for nothing)."""
     if not numerator and not denominator:
-        # listed for its sample only, or not counted at all
-        text = None
+        # listed for its sample only, or (on demand) a record left out
+        text = None if sample else _left_out(kpi, source, record, options)
     elif source == "interactions":
         text = _calls(kpi, record, numerator, denominator, options)
     elif source == "ring_no_answer":
@@ -180,4 +206,6 @@ def why(
         return _("Counted in the numerator.")
     if denominator:
         return _("Counted in the denominator.")
-    return _("Counted in the sample only: adds nothing to the value.")
+    if sample:
+        return _("Counted in the sample only: adds nothing to the value.")
+    return _("Not part of this measure: not counted.")

@@ -77,6 +77,7 @@ class RecordList:
         period: Period,
         time_zone: str,
         options: KpiOptions | None = None,
+        every_row: bool = False,
     ) -> None:
         self.kpi = kpi
         self.period = period
@@ -91,6 +92,7 @@ class RecordList:
             entity_id=employee.employee_id,
             period=period,
             options=self.options,
+            every_row=every_row,
         )
 
     @cached_property
@@ -103,8 +105,10 @@ class RecordList:
             numerator=t.numerator.sum(),
             denominator=t.denominator.sum(),
             sample=t.in_sample.cast("int64").sum(),
+            counted=(t.in_numerator | t.in_denominator | t.in_sample).cast("int64").sum(),
         ).to_pyarrow()
-        out = {k: agg.column(k)[0].as_py() for k in agg.column_names}
+        # an empty drill-down sums to nothing: zero, as the KPI counts it
+        out = {k: agg.column(k)[0].as_py() or 0 for k in agg.column_names}
         by = t.group_by("source_table").aggregate(n=t.count()).to_pyarrow().to_pylist()
         out["sources"] = [
             {"name": source_name(r["source_table"]), "count": r["n"]}
@@ -155,12 +159,13 @@ class RecordList:
     def _row(self, r: dict[str, Any], rec: dict[str, Any]) -> Row:
         source, kpi = r["source_table"], self.kpi
         num, den = r["numerator"] or 0.0, r["denominator"] or 0.0
+        counted = bool(num or den or r["in_sample"])
         return Row(
             source=source,
             record_id=r["record_id"],
             cells=[(c, c.value(rec.get(c.key), self.tz)) for c in columns(source, kpi)],
-            counted=bool(num or den or r["in_sample"]),
-            why=why(kpi, source, rec, num, den, self.options),
+            counted=counted,
+            why=why(kpi, source, rec, num, den, self.options, sample=counted),
             numerator=amount(kpi, num) if num else "—",
             denominator=amount(kpi, den, denominator=True) if den else "—",
             file=r["source"] or "",

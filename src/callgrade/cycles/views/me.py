@@ -117,11 +117,14 @@ def person_records(request: HttpRequest, employee_id: str) -> HttpResponse:
     period = next((p for p in rating_periods(policy, cycle.period) if p.label == label), None)
     if period is None:
         raise Denied
-    records = RecordList(employee, kpi, period, policy.time_zone)
+    # on demand, also the employee's records of the same sources that count for nothing
+    every_row = request.GET.get("all") == "1"
+    records = RecordList(employee, kpi, period, policy.time_zone, every_row=every_row)
     # a page past the end shows the last page, a page that is no number the first
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     lineage = request.GET.get("source") == "1"
-    query = {"cycle": cycle.pk, "period": label, "kpi": kpi}
+    base = {"cycle": cycle.pk, "period": label, "kpi": kpi}
+    query = base | ({"all": 1} if every_row else {})
     d = REGISTRY[kpi]
     totals = records.totals
     stored = stored_value(employee, cycle, label, kpi)
@@ -138,6 +141,10 @@ def person_records(request: HttpRequest, employee_id: str) -> HttpResponse:
             "pages": page.paginator.get_elided_page_range(page.number, on_each_side=2),
             "groups": grouped(page.object_list, kpi),
             "lineage": lineage,
+            "every_row": every_row,
+            "every_query": urlencode(
+                base | ({"source": 1} if lineage else {}) | ({} if every_row else {"all": 1})
+            ),
             "query": urlencode({**query, "source": 1} if lineage else query),
             "toggle_query": urlencode(
                 {**query, "page": page.number} | ({} if lineage else {"source": 1})
