@@ -150,6 +150,7 @@ def test_the_data_source_shows_on_demand_and_dispute_links_stay(
         f"&dispute_table=surveys&dispute_record={row.record_id}"
     )
     assert form.context["dispute"]["record"] == row.record_id
+    assert "The record you dispute: Customer surveys" in _text(form.content.decode())
     # a lead reading the same records cannot dispute them
     assert 'class="dispute"' not in _get(login(lead), emp.employee_id, **q).content.decode()
 

@@ -84,3 +84,11 @@ def index(sequence: Any, i: int) -> Any:
         return sequence[i]
     except (IndexError, KeyError, TypeError):
         return None
+
+
+@register.filter
+def record_source(table: str) -> str:
+    """A KPI source table by its name in the active language ("surveys" → customer surveys)."""
+    from callgrade.people.record_words import source_name
+
+    return source_name(table) if table else ""
