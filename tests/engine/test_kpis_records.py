@@ -125,3 +125,46 @@ def test_errors(tables):
         kpi_records(tables, kpi="abandon_rate", entity_type="agent", entity_id="A1", period=MARCH)
     with pytest.raises(ValueError, match="not computed by queue"):
         kpi_records(tables, kpi="csat", entity_type="queue", entity_id="Q1", period=MARCH)
+
+
+@pytest.mark.parametrize(("level", "entity", "kpi"), CASES)
+def test_every_row_adds_the_rows_that_count_for_nothing(tables, values, level, entity, kpi):
+    counted = records(tables, kpi, level, entity)
+    every = (
+        kpi_records(
+            tables, kpi=kpi, entity_type=level, entity_id=entity, period=MARCH, every_row=True
+        )
+        .to_pyarrow()
+        .to_pylist()
+    )
+    left_out = [
+        r for r in every if not (r["in_numerator"] or r["in_denominator"] or r["in_sample"])
+    ]
+    assert len(every) == len(counted) + len(left_out)
+    assert sum(r["numerator"] for r in every) == pytest.approx(
+        values[(level, entity, kpi)]["numerator"]
+    )
+
+
+def test_every_row_lists_a_record_left_out_and_why_it_adds_nothing(tables):
+    """A1's complaint c3 is not valid: it is not behind A1's valid complaints, yet listed, with
+    nothing added, when every row is asked for."""
+
+    def rows(every_row):
+        return {
+            r["record_id"]: r
+            for r in kpi_records(
+                tables,
+                kpi="complaints_valid",
+                entity_type="agent",
+                entity_id="A1",
+                period=MARCH,
+                every_row=every_row,
+            )
+            .to_pyarrow()
+            .to_pylist()
+        }
+
+    assert "c3" not in rows(False)
+    c3 = rows(True)["c3"]
+    assert c3["numerator"] == 0 and not (c3["in_numerator"] or c3["in_sample"])

@@ -133,7 +133,8 @@ def test_full_workflow_from_creation_to_closing(
         login(agent).get(f"/people/E0006/records/?cycle={cycle.pk}&kpi=csat&period=2026-01").context
     )
     assert records["can_dispute"]
-    table, record = records["rows"][0][0], records["rows"][0][1]
+    first = records["groups"][0].rows[0]
+    table, record = first.source, first.record_id
     assert table == "surveys"
     form = login(agent).get(
         f"/me/?cycle={cycle.pk}&period=2026-01&dispute_kpi=csat&dispute_table={table}"

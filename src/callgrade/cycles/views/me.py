@@ -4,24 +4,30 @@ of a period, the records behind a KPI, my trend, my appeals."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-import ibis
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import get_language
 
 from callgrade.cycles.models import Cycle
+from callgrade.cycles.selectors.records import (
+    PAGE_SIZE,
+    RecordList,
+    amount,
+    grouped,
+    same_sums,
+    stored_value,
+)
 from callgrade.cycles.selectors.scorecard import cycles_for, indicators, scorecard, trend
 from callgrade.engine.cycle import rating_periods
-from callgrade.engine.kpis import REGISTRY, kpi_records, open_tables
+from callgrade.engine.kpis import REGISTRY
 from callgrade.people.access import Denied, access, allowed, employee_of, require_employee
-from callgrade.people.inputs import corrections_table, warehouse
 from callgrade.people.models import Employee
 from callgrade.review.selectors import appeal_kpis
-
-RECORD_LIMIT = 500
 
 
 def _pick_cycle(request: HttpRequest, employee: Employee) -> tuple[Any, Cycle | None]:
@@ -99,7 +105,8 @@ def _period_labels(cycle: Cycle) -> list[str]:
 
 @login_required
 def person_records(request: HttpRequest, employee_id: str) -> HttpResponse:
-    """The records behind one KPI value: the engine's own drill-down over the warehouse."""
+    """The records behind one KPI value, a page at a time, in the reader's words: the engine's
+    own drill-down over the warehouse, summed at the top so the rows visibly add up."""
     employee = access(request.user, "employee", employee_id)
     _cycles, cycle = _pick_cycle(request, employee)
     kpi = request.GET.get("kpi", "")
@@ -110,14 +117,17 @@ def person_records(request: HttpRequest, employee_id: str) -> HttpResponse:
     period = next((p for p in rating_periods(policy, cycle.period) if p.label == label), None)
     if period is None:
         raise Denied
-    con = ibis.duckdb.connect()
-    # the records as every computation reads them: with the corrections applied
-    tables = open_tables(con, warehouse(), corrections_table())
-    table = kpi_records(
-        tables, kpi=kpi, entity_type="agent", entity_id=employee.employee_id, period=period
-    )
-    total = int(table.count().to_pyarrow().as_py())
-    rows = table.limit(RECORD_LIMIT).to_pyarrow()
+    # on demand, also the employee's records of the same sources that count for nothing
+    every_row = request.GET.get("all") == "1"
+    records = RecordList(employee, kpi, period, policy.time_zone, every_row=every_row)
+    # a page past the end shows the last page, a page that is no number the first
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    lineage = request.GET.get("source") == "1"
+    base = {"cycle": cycle.pk, "period": label, "kpi": kpi}
+    query = base | ({"all": 1} if every_row else {})
+    d = REGISTRY[kpi]
+    totals = records.totals
+    stored = stored_value(employee, cycle, label, kpi)
     return render(
         request,
         "cycles/records.html",
@@ -125,12 +135,31 @@ def person_records(request: HttpRequest, employee_id: str) -> HttpResponse:
             "employee": employee,
             "cycle": cycle,
             "kpi": kpi,
+            "kpi_def": d,
             "period": label,
-            "columns": rows.column_names,
-            "rows": [list(r.values()) for r in rows.to_pylist()],
+            "page": page,
+            "pages": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+            "groups": grouped(page.object_list, kpi),
+            "lineage": lineage,
+            "every_row": every_row,
+            "every_query": urlencode(
+                base | ({"source": 1} if lineage else {}) | ({} if every_row else {"all": 1})
+            ),
+            "query": urlencode({**query, "source": 1} if lineage else query),
+            "toggle_query": urlencode(
+                {**query, "page": page.number} | ({} if lineage else {"source": 1})
+            ),
+            "totals": totals,
+            "sums": {
+                "numerator": amount(kpi, totals["numerator"]),
+                "denominator": amount(kpi, totals["denominator"], denominator=True),
+            },
+            "stored": stored,
+            "changed": stored is not None and not same_sums(stored, totals),
+            "scale": f"{d.scale:,.0f}" if d.scale != 1 else "",
+            "rate": d.kind == "rate",
             "can_dispute": employee_of(request.user) == employee and cycle.allows("appeal"),
-            "total": total,
-            "limit": RECORD_LIMIT,
+            "total": page.paginator.count,
         },
     )
 

@@ -38,12 +38,14 @@ def kpi_records(
     entity_id: str,
     period: Period,
     options: KpiOptions = KpiOptions(),  # noqa: B008  (frozen, so a shared default is safe)
+    every_row: bool = False,
 ) -> ir.Table:
     """Rows that moved the numerator or denominator of ``kpi`` for one entity and period, or
     count in its sample; ``numerator``/``denominator`` are each row's own contribution (state
     intervals show the seconds they add to the agent's union of that state within the period,
     ``at`` their clipped start; an interval wholly covered by others adds nothing and is left
-    out)."""
+    out). With ``every_row``, also the entity's rows of the same sources that count for nothing
+    (all three flags false), so a reader can see what was left out; the sums do not change."""
     if kpi not in REGISTRY:
         raise ValueError(f"Unknown KPI code {kpi!r}.")
     d = REGISTRY[kpi]
@@ -74,7 +76,8 @@ def kpi_records(
             in_denominator=den != 0,
             in_sample=sample,
         )
-        rows = rows.filter(rows.in_numerator | rows.in_denominator | rows.in_sample)
+        if not every_row:
+            rows = rows.filter(rows.in_numerator | rows.in_denominator | rows.in_sample)
         pieces.append(rows.cast(RECORDS))
     if not pieces:
         raise ValueError(f"KPI {kpi!r} needs table(s) {d.source}, which were not given.")

@@ -196,3 +196,11 @@ def in_currency(value: Any, currency: str) -> str:
     if value is None or value != value:
         return "—"
     return written(value, currency, 0)
+
+
+@register.filter
+def record_source(table: str) -> str:
+    """A KPI source table by its name in the active language ("surveys" → customer surveys)."""
+    from callgrade.people.record_words import source_name
+
+    return source_name(table) if table else ""
