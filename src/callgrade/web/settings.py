@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "callgrade.web.accounts.FirstPasswordMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
