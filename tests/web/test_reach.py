@@ -133,7 +133,9 @@ def test_reminders_reach_everyone_with_a_login_who_has_not_acknowledged_once_a_d
     acknowledge(employee=lead.employee, version=version)
     url = f"/standards/{version.pk}/acknowledgements/"
     c = login(hr)
-    assert b'id="remind"' in c.get(url).content
+    report = c.get(url).content
+    assert b'id="remind"' in report
+    assert b'id="without-login"' in report and b'href="/org/logins/"' in report
     before = Notification.objects.count()
 
     r = c.post(url + "remind/", follow=True)

@@ -329,6 +329,7 @@ def acknowledgement_report(version: PolicyVersion) -> dict[str, Any]:
         "missing": missing,
         "total": len(done) + len(missing),
         "reachable": sum(1 for r in missing if r["has_login"]),
+        "without_login": sum(1 for r in missing if not r["has_login"]),
     }
 
 
