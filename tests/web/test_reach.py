@@ -207,3 +207,19 @@ def test_every_navigation_entry_is_served_to_its_role(login: Any, agent: Any, le
         c = login(user)
         for name, _label in nav_entries(role, has_employee=True):
             assert c.get(reverse(name)).status_code == 200, (role, name)
+
+
+def test_one_time_passwords_are_hashed_light_and_rehashed_at_full_strength_on_use() -> None:
+    from django.contrib.auth.hashers import check_password, get_hasher
+    from django.test import override_settings
+
+    from callgrade.people.services.logins import ONE_TIME_ROUNDS, _hashed, one_time_password
+
+    pbkdf2 = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    with override_settings(PASSWORD_HASHERS=pbkdf2):
+        password = one_time_password()
+        encoded = _hashed(password)
+        assert encoded.startswith(f"pbkdf2_sha256${ONE_TIME_ROUNDS}$")
+        upgraded: list[str] = []
+        assert check_password(password, encoded, setter=upgraded.append)
+        assert upgraded and get_hasher().must_update(encoded)  # re-hashed at the first sign-in
