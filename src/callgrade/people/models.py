@@ -85,6 +85,9 @@ class Employee(models.Model):
     level_since = models.DateField(_("level since"), null=True, blank=True)
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, default="active")
+    # Set when HR creates the login with a one-time password: every page sends the employee to
+    # the password change until they have chosen their own (web/middleware.py).
+    must_change_password = models.BooleanField(default=False, editable=False)
     # The warehouse roster row as last imported: a row that still reads the same is not imported
     # again, so what people changed in the app since then stands.
     roster_row = models.JSONField(null=True, blank=True, editable=False)

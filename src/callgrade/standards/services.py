@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import io
 from typing import Any
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from callgrade.core.audit import audit, notify
 from callgrade.core.jobs import Progress, job_start, register
-from callgrade.core.models import Job
+from callgrade.core.models import AuditEvent, Job
 from callgrade.engine.cycle import rating_periods
 from callgrade.engine.policy import Policy, PolicyError
 from callgrade.engine.policy.load import validate_text
@@ -389,7 +390,58 @@ def acknowledgement_report(version: PolicyVersion) -> dict[str, Any]:
     ):
         row = {"employee": emp, "at": acks.get(emp.pk), "has_login": emp.user_id is not None}
         (done if emp.pk in acks else missing).append(row)
-    return {"done": done, "missing": missing, "total": len(done) + len(missing)}
+    return {
+        "done": done,
+        "missing": missing,
+        "total": len(done) + len(missing),
+        "reachable": sum(1 for r in missing if r["has_login"]),
+        "without_login": sum(1 for r in missing if not r["has_login"]),
+    }
+
+
+REMIND_EVERY = dt.timedelta(days=1)
+
+
+def acknowledgement_remind(*, version: PolicyVersion, actor: Any) -> tuple[int, int]:
+    """Remind every current employee with a login who has not acknowledged ``version`` yet, in
+    the app: (reminded, skipped because reminded less than a day ago). Each batch is one audit
+    event naming who was reminded, which is also how the day between reminders is kept."""
+    if version.status != PolicyVersion.PUBLISHED:
+        raise ValueError("only the published standard is acknowledged")
+    policy = version.policy()
+    with transaction.atomic():
+        recent: set[str] = set()
+        for event in AuditEvent.objects.filter(
+            action="policy_remind",
+            object_type=version._meta.model_name,
+            object_id=str(version.pk),
+            at__gte=timezone.now() - REMIND_EVERY,
+        ):
+            recent |= set((event.after or {}).get("reminded", []))
+        due = (
+            Employee.objects.filter(user__isnull=False, user__is_active=True)
+            .exclude(status="left")
+            .exclude(acks__policy_version=version)
+            .select_related("user")
+            .order_by("employee_id")
+        )
+        reminded = [e for e in due if e.employee_id not in recent]
+        for emp in reminded:
+            notify(
+                emp.user,
+                en=f"Reminder: please read and acknowledge the grading standard "
+                f"{policy.label.en} ({policy.version}).",
+                zh=f"提醒：请阅读并确认定级标准 {policy.label.zh}（{policy.version}）。",
+                url=f"/standard/?code={version.code}",
+            )
+        if reminded:
+            audit(
+                actor,
+                "policy_remind",
+                version,
+                after={"reminded": [e.employee_id for e in reminded]},
+            )
+    return len(reminded), len(due) - len(reminded)
 
 
 def acknowledgements_missing_xlsx(

@@ -25,6 +25,7 @@ from callgrade.standards.services import (
     UploadRejected,
     acknowledge,
     acknowledgement_of,
+    acknowledgement_remind,
     acknowledgement_report,
     acknowledgements_missing_xlsx,
     numbered_lines,
@@ -230,6 +231,24 @@ def standard_acknowledgements(request: HttpRequest, version_id: int) -> HttpResp
 
 
 @login_required
+@require_POST
+def standard_acknowledgements_remind(request: HttpRequest, version_id: int) -> HttpResponse:
+    """Remind, in the app, everyone with a login who has not acknowledged (once a day each)."""
+    require_hr(request.user)
+    version = access(request.user, "policy", version_id, "manage")
+    if version.status != PolicyVersion.PUBLISHED:
+        messages.error(request, _("Only the published standard can be acknowledged."))
+    else:
+        reminded, skipped = acknowledgement_remind(version=version, actor=request.user)
+        messages.success(
+            request,
+            _("Reminded %(reminded)s employees; %(skipped)s already reminded today were skipped.")
+            % {"reminded": reminded, "skipped": skipped},
+        )
+    return redirect("standard_acknowledgements", version_id=version.pk)
+
+
+@login_required
 def standard_acknowledgements_xlsx(request: HttpRequest, version_id: int) -> HttpResponse:
     require_hr(request.user)
     version = access(request.user, "policy", version_id, "manage")
@@ -296,6 +315,11 @@ urlpatterns = [
         "standards/<int:version_id>/acknowledgements/",
         standard_acknowledgements,
         name="standard_acknowledgements",
+    ),
+    path(
+        "standards/<int:version_id>/acknowledgements/remind/",
+        standard_acknowledgements_remind,
+        name="standard_acknowledgements_remind",
     ),
     path(
         "standards/<int:version_id>/acknowledgements.xlsx",

@@ -1,22 +1,55 @@
-"""Template context: the acting user's role and unread notifications, for the navigation bar."""
+"""Template context: the acting user's role, their navigation and unread notifications.
+
+The navigation lists only what the person can use: an agent sees their own pages, the standard
+and notifications; team leads add their team, nominations and conflicts of interest; HR the
+cycles, standards, organization and appeals."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from callgrade.people.access import employee_of, is_hr, role_of
 from callgrade.review.models import Appeal
+
+REVIEWERS = ("lead", "hr", "admin")
+HR_ROLES = ("hr", "admin")
+
+
+def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
+    """(url name, label) of the navigation for ``role``, in order."""
+    entries: list[tuple[str, Any]] = []
+    if has_employee:
+        entries += [("me", _("My scorecard")), ("my_appeals", _("My appeals"))]
+    if role in REVIEWERS:
+        entries.append(("team", _("Team")))
+    if role in HR_ROLES:
+        entries += [
+            ("cycles", _("Cycles")),
+            ("standards", _("Standards")),
+            ("org", _("Organization")),
+            ("appeals_inbox", _("Appeals")),
+        ]
+    if role in REVIEWERS:
+        entries += [("nominations", _("Nominations")), ("conflicts", _("Conflicts of interest"))]
+    entries += [("standard", _("The standard")), ("notifications", _("Notifications"))]
+    return entries
 
 
 def nav(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
-        return {"role": "anonymous"}
-    return {
-        "role": role_of(user),
-        "me": employee_of(user),
-        "unread": user.notifications.filter(read=False).count(),
-        "open_appeals": Appeal.objects.filter(state=Appeal.OPEN).count() if is_hr(user) else 0,
-    }
+        return {"role": "anonymous", "nav": []}
+    role = role_of(user)
+    me = employee_of(user)
+    unread = user.notifications.filter(read=False).count()
+    open_appeals = Appeal.objects.filter(state=Appeal.OPEN).count() if is_hr(user) else 0
+    badges = {"notifications": unread, "appeals_inbox": open_appeals}
+    items = [
+        {"name": name, "url": reverse(name), "label": label, "badge": badges.get(name, 0)}
+        for name, label in nav_entries(role, has_employee=me is not None)
+    ]
+    return {"role": role, "me": me, "unread": unread, "open_appeals": open_appeals, "nav": items}

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "callgrade.web.accounts.FirstPasswordMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -141,21 +142,30 @@ USE_TZ = True
 TIME_ZONE = os.environ.get("CALLGRADE_TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "/static/"
-# collectstatic target in production; in development WhiteNoise serves from the app directories.
+# Static files are collected (``collectstatic``) with content-hashed names and gzip/brotli copies
+# in production and whenever the app is served from the command line (``callgrade serve`` and
+# ``demo --serve`` set CALLGRADE_COLLECTED_STATIC and collect into the data directory before
+# starting): WhiteNoise then serves the compressed copy and caches hashed names for a year.
+# Tests and ``runserver`` read the app directories as they are.
+COLLECTED_STATIC = PRODUCTION or os.environ.get("CALLGRADE_COLLECTED_STATIC", "") in ("1", "true")
 STATIC_ROOT = (
-    Path(os.environ.get("CALLGRADE_STATIC_ROOT", DATA_DIR / "static")) if PRODUCTION else None
+    Path(os.environ.get("CALLGRADE_STATIC_ROOT", DATA_DIR / "static")) if COLLECTED_STATIC else None
 )
+MANIFEST_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            MANIFEST_STORAGE
+            if COLLECTED_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_USE_FINDERS = not COLLECTED_STATIC
+# Pages name static files through {% static %} only, so the unhashed copies are never asked for:
+# not keeping them halves the compressing (ECharts alone is 1 MB) and the disk it takes.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from callgrade.web import pages
+from callgrade.web import accounts, pages
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -13,7 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(),
+        accounts.PasswordChange.as_view(),
         name="password_change",
     ),
     path(
@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("callgrade.standards.views")),
     path("", include("callgrade.people.views.org")),
     path("", include("callgrade.people.views.records")),
+    path("", include("callgrade.people.views.logins")),
 ]

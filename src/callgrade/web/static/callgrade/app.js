@@ -16,3 +16,31 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A chart is an image to a screen reader (role="img", its title as the label); the numbers it
+// draws follow it as a visually hidden table, written by the script that draws the chart when
+// the numbers arrive with it (pages that have them at hand render the table themselves).
+function chartTable(chart, columns, rows) {
+  if (!chart) return;
+  var id = chart.id + "-data", table = document.getElementById(id);
+  if (!table) {
+    table = document.createElement("table");
+    table.id = id;
+    table.className = "visually-hidden";
+    chart.insertAdjacentElement("afterend", table);
+  }
+  table.textContent = "";
+  table.createCaption().textContent = chart.getAttribute("aria-label") || "";
+  var head = table.createTHead().insertRow();
+  columns.forEach(function (c) {
+    var th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = c;
+    head.appendChild(th);
+  });
+  var body = table.createTBody();
+  rows.forEach(function (r) {
+    var row = body.insertRow();
+    r.forEach(function (v) { row.insertCell().textContent = v === null || v === undefined || v === "" ? "—" : String(v); });
+  });
+}
