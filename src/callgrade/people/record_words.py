@@ -114,7 +114,7 @@ def _text(value: Any) -> str:
 class Column:
     key: str  # the canonical column it reads
     label: Promise
-    show: str  # how the value reads: time, day, duration, number, score, yes_no, words, text
+    show: str  # how it reads: time, day, duration, number, score, yes_no, words, text, code
     words: dict[str, Promise] | None = None
     numeric: bool = False  # right-aligned on a wide screen
 
@@ -155,7 +155,7 @@ WAIT = _seconds("queue_wait_s", gettext_lazy("Wait (m:ss)"))
 TALK = _seconds("talk_s", gettext_lazy("Talk (m:ss)"))
 HOLD = _seconds("hold_s", gettext_lazy("Hold (m:ss)"))
 ACW = _seconds("acw_s", gettext_lazy("After-call work (m:ss)"))
-QUEUE = Column("queue", gettext_lazy("Queue"), "text")
+QUEUE = Column("queue", gettext_lazy("Queue"), "code")  # the PBX's own queue name
 
 # Per source table, in reading order. The key column and lineage are not here: they sit behind
 # the "data source" toggle.

@@ -18,7 +18,9 @@ urlpatterns = [
     ),
     path(
         "accounts/password_change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="callgrade/password_change_done.html"
+        ),
         name="password_change_done",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
