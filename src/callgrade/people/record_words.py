@@ -230,6 +230,7 @@ SOURCES: dict[str, Promise] = {
     "complaints": gettext_lazy("Complaints"),
     "attendance": gettext_lazy("Attendance days"),
     "agent_states": gettext_lazy("Login and pause time"),
+    "competency_assessments": gettext_lazy("Competency assessments"),
 }
 
 
