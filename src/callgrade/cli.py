@@ -413,13 +413,27 @@ def demo_cycle(data_dir: Path, history: str, last: str) -> None:
     totals = pa.concat_tables([c.totals for c in result.scorecards])
     last_totals = totals.filter(pc.equal(totals.column("period"), last))
     ratings = last_totals.group_by(["position", "rating"]).aggregate([("employee_id", "count")])
-    ratings = ratings.rename_columns(["position", "rating", "employees"]).sort_by(
-        [("position", "ascending"), ("rating", "ascending")]
+    # positions by their names, ratings in the standard's order (best first), not alphabetically
+    names = {p.code: p.label.en for p in policy.positions}
+    order = {g.code: i for i, g in enumerate(policy.ratings.grades)}
+    rows = sorted(
+        ratings.to_pylist(),
+        key=lambda r: (names.get(r["position"], r["position"]), order.get(r["rating"], 99)),
+    )
+    ratings = pa.Table.from_pylist(
+        [
+            {
+                "position": names.get(r["position"], r["position"]),
+                "rating": r["rating"],
+                "employees": r["employee_id_count"],
+            }
+            for r in rows
+        ]
     )
     console.print(
         plain_table(
             ratings,
-            title=f"ratings under {policy.code} — {last}",
+            title=f"ratings under {policy.label.en} {policy.version} — {last}",
             columns=ratings.column_names,
             limit=None,
         )

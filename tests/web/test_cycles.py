@@ -410,7 +410,7 @@ def test_job_progress_endpoint(login: Any, hr: Any, demo_cycle: Any) -> None:
         kind="cycle_compute", cycle=cycle, state=Job.RUNNING, progress=0.4, step="score 2026-01"
     )
     html = c.get(f"/cycles/{cycle.pk}/job/").content.decode()
-    assert 'hx-trigger="every 1s"' in html and "score 2026-01" in html and "40%" in html
+    assert 'hx-trigger="every 1s"' in html and "scoring 2026-01" in html and "40%" in html
     # While it runs, the page shows the progress and refuses a second computation.
     assert 'hx-trigger="every 1s"' in c.get(f"/cycles/{cycle.pk}/").content.decode()
     r = c.post(f"/cycles/{cycle.pk}/compute/", follow=True)

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from callgrade.core.models import Job
 
@@ -74,3 +75,23 @@ def run_job(job_id: int) -> None:
     Job.objects.filter(pk=job_id).update(
         state=Job.DONE, progress=1.0, step="done", finished_at=timezone.now()
     )
+
+
+# What a computation is doing, as its progress line says it (steps are named by the engine and
+# the services: "KPIs", "score 2026-03", "grade" …).
+STEPS = {
+    "start": gettext_lazy("starting"),
+    "KPIs": gettext_lazy("computing the indicators"),
+    "grade": gettext_lazy("grading"),
+    "other KPIs": gettext_lazy("computing the other indicators"),
+    "simulate": gettext_lazy("simulating"),
+    "store results": gettext_lazy("storing the results"),
+    "done": gettext_lazy("done"),
+}
+
+
+def step_name(step: str) -> str:
+    """A job's step in the active language ("score 2026-03" → "scoring 2026-03")."""
+    if step.startswith("score "):
+        return gettext("scoring %(period)s") % {"period": step[len("score ") :]}
+    return str(STEPS.get(step, step))

@@ -204,3 +204,10 @@ def record_source(table: str) -> str:
     from callgrade.people.record_words import source_name
 
     return source_name(table) if table else ""
+
+
+@register.filter
+def job_step(step: str) -> str:
+    from callgrade.core.jobs import step_name
+
+    return step_name(step or "")

@@ -41,4 +41,5 @@ def test_the_charts_drawn_in_the_browser_come_with_their_numbers(
     trend = page.locator("#trend-data")
     trend.wait_for(state="attached")
     cells = trend.locator("tbody tr").first.locator("td").all_inner_texts()
-    assert len(cells) == 3 and cells[0]  # period, total score, rating
+    assert len(cells) == 4 and cells[0]  # period, total score, rating, team average
+    assert cells[1].count(".") <= 1 and len(cells[1].partition(".")[2]) <= 1  # 68.1, not 68.1159…
