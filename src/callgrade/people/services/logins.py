@@ -63,7 +63,8 @@ def logins_create(*, actor: Any, team: Team | None = None) -> tuple[list[NewLogi
     created: list[NewLogin] = []
     skipped: list[str] = []
     with transaction.atomic():
-        employees = list(without_login(team).select_for_update())
+        # lock only the employee rows: the team is an outer join, which FOR UPDATE cannot lock
+        employees = list(without_login(team).select_for_update(of=("self",)))
         taken = set(
             User.objects.filter(username__in=[e.employee_id for e in employees]).values_list(
                 "username", flat=True
