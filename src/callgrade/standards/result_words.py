@@ -226,7 +226,8 @@ def pay_sentence(
         py = money(per_year, cur, 0)
         if zh:
             return f"{name}：满 {years} 年 × {py} = 累计计提 {acc}；已归属 {share} = {v}"
-        return f"{name}: {years} full years × {py} = {acc} accrued; {share} vested = {v}"
+        unit = "full year" if years == 1 else "full years"
+        return f"{name}: {years} {unit} × {py} = {acc} accrued; {share} vested = {v}"
     return str(line.get("explanation") or "")
 
 
