@@ -35,3 +35,31 @@ def test_hr_creates_and_computes_a_cycle_with_visible_progress(
     hr.wait_for_selector("#summary")
     graded = hr.locator("#summary .big").first.inner_text()
     assert int(graded.replace(",", "")) > 0
+
+
+def test_hr_downloads_the_payroll_sheet_and_its_totals_equal_the_cash_pay(
+    page_as: Any, app_server: dict[str, Any], tmp_path: Any
+) -> None:
+    """From the cycle page, the payroll XLSX a clerk loads: one row per employee and month, a
+    totals row whose cash total is the cash pay the page states (accrued awards apart)."""
+    from decimal import Decimal
+
+    import openpyxl
+
+    hr = page_as("hr")
+    hr.goto(f"{app_server['base']}/cycles/")
+    hr.click("#cycles tbody a:text-is('demo')")
+    hr.wait_for_selector("#cash-total")
+    stated = Decimal(hr.locator("#cash-total").inner_text().replace("¥", "").replace(",", ""))
+    with hr.expect_download() as download:
+        hr.click("a.button:text-is('XLSX')")
+    path = tmp_path / "pay.xlsx"
+    download.value.save_as(path)
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None and str(sheet.freeze_panes).endswith("2")  # the header stays
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body, total = rows[0], rows[1:-1], rows[-1]
+    cash = header.index("Cash total")
+    assert total[0] == "Total" and body
+    assert sum(Decimal(str(r[cash])) for r in body) == Decimal(str(total[cash])) == stated
+    assert not any(isinstance(c, str) and c.startswith("=") for r in rows for c in r)
