@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from openpyxl import Workbook
 
 from callgrade.core import tabular
@@ -211,3 +212,32 @@ def test_a_sheet_whose_declared_size_is_too_small_is_read_whole(login: Any, hr: 
         out.getvalue(), "s.xlsx", aliases={"employee_id": "id", "position": "p"}, required=()
     )
     assert columns == ["id", "p"] and [n for n, _ in rows] == [2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_more_than_20000_rows_are_refused_however_many_blank_rows_there_are(kind: str) -> None:
+    # Blank rows do not count toward the limit, nor do they hide rows past it.
+    rows = [["employee_id", "position"]]
+    for i in range(tabular.MAX_ROWS + 1):
+        rows.append([f"E{i:06d}", "telesales"])
+        if i % 2 == 0:
+            rows.append(["", ""])
+    if kind == "csv":
+        data = "\n".join(",".join(r) for r in rows).encode()
+    else:
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        for r in rows:
+            ws.append(r)
+        buf = io.BytesIO()
+        wb.save(buf)
+        data = buf.getvalue()
+    aliases = {"employee_id": "id", "position": "p"}
+    with translation.override("en"), pytest.raises(tabular.ImportFileError, match="20,000 rows"):
+        tabular.read_table(data, f"s.{kind}", aliases=aliases, required=("id",))
+    # one row fewer is read whole, row numbers as the spreadsheet shows them
+    last = max(i for i, r in enumerate(rows) if r[0])
+    fewer = "\n".join(",".join(r) for r in rows[:last]).encode()
+    _, _, read = tabular.read_table(fewer, "s.csv", aliases=aliases, required=("id",))
+    assert len(read) == tabular.MAX_ROWS and read[-1][0] == last
