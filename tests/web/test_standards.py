@@ -5,6 +5,7 @@ has not yet."""
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 from typing import Any
 
@@ -291,3 +292,21 @@ def test_agents_and_leads_get_404_on_every_hr_standards_url(
 def test_anonymous_is_sent_to_login(login: Any) -> None:
     r = login(None).get("/standard/")
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_an_alias_bomb_is_refused_with_its_line_in_the_readers_language(
+    login: Any, hr: Any
+) -> None:
+    lines = ["a0: &a0 [" + ", ".join(['"lol"'] * 9) + "]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 7)]
+    bomb = "\n".join(lines) + "\n"
+    c = login(hr)
+    start = time.perf_counter()
+    r = c.post("/standards/upload/", {"text": bomb})
+    assert time.perf_counter() - start < 2.0
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert "line 2, column 10" in html and "expands to more than 100,000 values" in html
+    zh = c.post("/standards/upload/", {"text": bomb}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "该标准展开后超过 100,000 个值" in zh.content.decode()
+    assert not PolicyVersion.objects.filter(yaml=bomb).exists()

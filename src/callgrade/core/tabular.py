@@ -12,11 +12,15 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from callgrade.engine import workbook
+from callgrade.engine.workbook import WorkbookRefused
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -53,26 +57,42 @@ def _cell(value: Any) -> str:
     return text
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
+def _refused(e: WorkbookRefused) -> ImportFileError:
+    if e.reason == "expanded":
+        limit = workbook.MAX_EXPANDED // (1024 * 1024)
+        return ImportFileError(
+            _("The file expands to more than %(mb)s MB: not accepted.") % {"mb": limit}
+        )
+    if e.reason == "ratio":
+        return ImportFileError(
+            _("The file expands to more than %(times)s times its size: not accepted.")
+            % {"times": workbook.MAX_RATIO}
+        )
+    if e.reason == "cells":
+        return ImportFileError(
+            _("The sheet has more than %(cells)s cells: not accepted.")
+            % {"cells": f"{workbook.MAX_CELLS:,}"}
+        )
+    return ImportFileError(_("The file is not a readable XLSX workbook."))
 
+
+def _read_xlsx(data: bytes) -> Generator[list[str], None, None]:
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportFileError(_("The file is not a readable XLSX workbook.")) from e
+        wb = workbook.open_workbook(data)
+    except WorkbookRefused as e:
+        raise _refused(e) from e
     try:
-        ws = wb.worksheets[0]
-        rows = []
-        for values in ws.iter_rows(values_only=True):
-            rows.append([_cell(v) for v in values])
-            if len(rows) > MAX_ROWS + 1:
-                break
-        return rows
+        if not wb.worksheets:
+            raise ImportFileError(_("The file is not a readable XLSX workbook."))
+        for values in workbook.sheet_rows(wb.worksheets[0]):
+            yield [_cell(v) for v in values]
+    except WorkbookRefused as e:
+        raise _refused(e) from e
     finally:
         wb.close()
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _read_csv(data: bytes) -> Generator[list[str], None, None]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -84,8 +104,17 @@ def _read_csv(data: bytes) -> list[list[str]]:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    cells = 0
     try:
-        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+        for row in csv.reader(io.StringIO(text), dialect):
+            # The same cell limit as a workbook's: a 5 MB file of commas is millions of cells.
+            cells += len(row)
+            if cells > workbook.MAX_CELLS:
+                raise ImportFileError(
+                    _("The sheet has more than %(cells)s cells: not accepted.")
+                    % {"cells": f"{workbook.MAX_CELLS:,}"}
+                )
+            yield [_cell(v) for v in row]
     except csv.Error as e:
         raise ImportFileError(_("The CSV file cannot be parsed: %(error)s") % {"error": e}) from e
 
@@ -95,35 +124,41 @@ def read_table(
 ) -> tuple[list[str], list[str], list[tuple[int, dict]]]:
     """(columns found, headers ignored, [(row number, {column: text})]) of a CSV or XLSX file.
 
-    Blank rows are skipped; row numbers are the spreadsheet's (the header is row 1)."""
+    Blank rows are skipped; row numbers are the spreadsheet's (the header is row 1). The file is
+    read row by row and refused as soon as it passes a limit, so no upload is held whole in
+    memory past :data:`MAX_BYTES` packed, :data:`MAX_ROWS` rows or ``MAX_CELLS`` cells."""
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("The file is larger than 5 MB."))
     is_xlsx = filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK"
     table = _read_xlsx(data) if is_xlsx else _read_csv(data)
-    if not table or not any(table[0]):
-        raise ImportFileError(_("The file is empty: the first row must name the columns."))
-    columns: list[str | None] = []
-    ignored: list[str] = []
-    for head in table[0]:
-        key = aliases.get(re.sub(r"[\s-]+", "_", head.strip().lower()))
-        if key is None and head:
-            ignored.append(head)
-        if key is not None and key in columns:
-            raise ImportFileError(_("The column %(column)s appears twice.") % {"column": head})
-        columns.append(key)
-    missing = [c for c in required if c not in columns]
-    if missing:
-        raise ImportFileError(
-            _("Required columns are missing: %(columns)s") % {"columns": ", ".join(missing)}
-        )
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        if not any(cells):
-            continue
-        values = {c: cells[i] if i < len(cells) else "" for i, c in enumerate(columns) if c}
-        rows.append((number, values))
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("The file has more than 20,000 rows: split it."))
+    try:
+        header = next(table, None)
+        if not header or not any(header):
+            raise ImportFileError(_("The file is empty: the first row must name the columns."))
+        columns: list[str | None] = []
+        ignored: list[str] = []
+        for head in header:
+            key = aliases.get(re.sub(r"[\s-]+", "_", head.strip().lower()))
+            if key is None and head:
+                ignored.append(head)
+            if key is not None and key in columns:
+                raise ImportFileError(_("The column %(column)s appears twice.") % {"column": head})
+            columns.append(key)
+        missing = [c for c in required if c not in columns]
+        if missing:
+            raise ImportFileError(
+                _("Required columns are missing: %(columns)s") % {"columns": ", ".join(missing)}
+            )
+        rows = []
+        for number, cells in enumerate(table, start=2):
+            if not any(cells):
+                continue
+            values = {c: cells[i] if i < len(cells) else "" for i, c in enumerate(columns) if c}
+            rows.append((number, values))
+            if len(rows) > MAX_ROWS:
+                raise ImportFileError(_("The file has more than 20,000 rows: split it."))
+    finally:
+        table.close()  # closes the workbook when a limit stopped the reading
     return [c for c in columns if c], ignored, rows
 
 

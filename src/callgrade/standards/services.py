@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import io
@@ -16,7 +17,7 @@ from callgrade.core.jobs import Progress, job_start, register
 from callgrade.core.models import AuditEvent, Job
 from callgrade.engine.cycle import rating_periods
 from callgrade.engine.policy import Policy, PolicyError
-from callgrade.engine.policy.load import validate_text
+from callgrade.engine.policy.load import MAX_VALUES, validate_text
 from callgrade.people.models import Employee, Position
 from callgrade.standards.models import Acknowledgement, PolicyVersion
 
@@ -43,12 +44,23 @@ def policy_current(code: str | None = None) -> PolicyVersion | None:
     return qs.order_by("-published_at", "-id").first()
 
 
+def _readable(error: PolicyError) -> PolicyError:
+    """The error with a message in the reader's language where the web has its words."""
+    if error.kind == "expansion":
+        message = _(
+            "The standard expands to more than %(count)s values (YAML aliases): write the "
+            "values out instead of repeating aliases."
+        ) % {"count": f"{MAX_VALUES:,}"}
+        return dataclasses.replace(error, message=message)
+    return error
+
+
 def policy_upload(*, actor: Any, text: str, filename: str = "policy.yaml") -> PolicyVersion:
     """Validate the YAML and store it as a draft; raise :class:`UploadRejected` with every
     error (line and column) when it is not a valid standard."""
     policy, errors = validate_text(text, file=filename)
     if policy is None:
-        raise UploadRejected(errors)
+        raise UploadRejected([_readable(e) for e in errors])
     if PolicyVersion.objects.filter(code=policy.code, version=policy.version).exists():
         raise UploadRejected(
             [

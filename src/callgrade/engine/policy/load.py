@@ -26,6 +26,10 @@ KpiInfo = tuple[str, str]  # (direction, unit)
 # libyaml is several times faster and keeps the same marks (columns counted in characters).
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TAG_KEYS = ("kind", "method")
+# A standard is a few hundred values. Aliases can make a tiny text stand for billions of them
+# (a "billion laughs" document): everything after composing walks the expanded tree, so the
+# expansion is counted first and a document over this limit is refused before any such walk.
+MAX_VALUES = 100_000
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class PolicyError:
     column: int  # 1-based
     path: str  # e.g. "positions[2].ladder"; "" for the whole document
     message: str
+    kind: str = ""  # "expansion" for a document refused by MAX_VALUES; "" for any other error
 
     def __str__(self) -> str:
         return f"line {self.line}, column {self.column}: {self.message}"
@@ -113,18 +118,72 @@ def locate(root: yaml.Node, loc: tuple[Any, ...], *, at_key: bool = False) -> tu
     return node, tuple(clean)
 
 
-def _duplicate_keys(node: yaml.Node, loc: Loc, out: list[tuple[yaml.Node, Loc, str]]) -> None:
+def _children(node: yaml.Node) -> list[tuple[yaml.Node, str | int | None]]:
+    """(child, its segment in a location) in document order; keys have segment None."""
     if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
+        out: list[tuple[yaml.Node, str | int | None]] = []
         for k, v in node.value:
-            key = str(k.value)
-            if key in seen:
-                out.append((k, (*loc, key), f"key '{key}' appears twice in the same mapping"))
-            seen.add(key)
-            _duplicate_keys(v, (*loc, key), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _duplicate_keys(item, (*loc, i), out)
+            out += [(k, None), (v, str(k.value))]
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [(item, i) for i, item in enumerate(node.value)]
+    return []
+
+
+def expanded_size(root: yaml.Node, limit: int = MAX_VALUES) -> int | None:
+    """How many nodes the document stands for once every alias is written out, or None when
+    that is more than ``limit`` (or infinite: an alias inside its own anchor). Each node is
+    visited once: a shared (aliased) node's size is remembered by identity."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            open_.discard(key)
+            size = 1 + sum(sizes[id(c)] for c, _ in _children(node))
+            if size > limit:
+                return None
+            sizes[key] = size
+        elif key in open_:
+            return None  # a cycle: the node contains itself
+        elif key not in sizes:
+            open_.add(key)
+            stack.append((node, True))
+            stack.extend((c, False) for c, _ in _children(node))
+    return sizes[id(root)]
+
+
+def _first_alias(text: str) -> tuple[int, int]:
+    for event in yaml.parse(text, Loader=Loader):
+        mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent) and mark is not None:
+            return mark.line + 1, mark.column + 1
+    return 1, 1
+
+
+def _duplicate_keys(root: yaml.Node) -> list[tuple[yaml.Node, Loc, str]]:
+    """Keys written twice in one mapping. A mapping reached again through an alias is the same
+    node with the same keys: it is checked once, at its first location."""
+    out: list[tuple[yaml.Node, Loc, str]] = []
+    seen_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, Loc]] = [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for k, _ in node.value:
+                key = str(k.value)
+                if key in keys:
+                    out.append((k, (*loc, key), f"key '{key}' appears twice in the same mapping"))
+                keys.add(key)
+        children = [(c, (*loc, seg)) for c, seg in _children(node) if seg is not None]
+        stack.extend(reversed(children))
+    return out
 
 
 # --- model introspection for "did you mean" ---------------------------------------------------
@@ -253,6 +312,13 @@ def validate_text(
     loader = Loader(text)
     try:
         root = loader.get_single_node()
+        if root is not None and expanded_size(root) is None:
+            message = (
+                f"the standard expands to more than {MAX_VALUES:,} values (YAML aliases);"
+                " write the values out instead of repeating aliases"
+            )
+            line, col = _first_alias(text)
+            return None, [PolicyError(file, line, col, "", message, "expansion")]
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
@@ -266,8 +332,7 @@ def validate_text(
         return None, [PolicyError(file, line, col, "", "a policy must be a YAML mapping")]
 
     errors: list[PolicyError] = []
-    dups: list[tuple[yaml.Node, Loc, str]] = []
-    _duplicate_keys(root, (), dups)
+    dups = _duplicate_keys(root)
     errors += [PolicyError(file, *_mark(n), dotted(loc), msg) for n, loc, msg in dups]
 
     context = {"kpis": registry_kpis() if kpis is None else kpis, "defer_references": True}
