@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "callgrade"
 
 
-def _setup_module() -> Any:
-    spec = importlib.util.spec_from_file_location("callgrade_setup", ROOT / "setup.py")
+def _setup_module(root: Path = ROOT) -> Any:
+    spec = importlib.util.spec_from_file_location("callgrade_setup", root / "setup.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -51,6 +51,26 @@ def test_building_the_package_compiles_the_catalogs_into_it(
     assert mo.is_file()
     assert mo.read_bytes() == i18n_build.merged(i18n_build.LOCALE / "zh_Hans").to_binary()
     assert i18n_build.stale(built) == []
+
+
+def test_an_editable_install_compiles_them_in_the_source_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from setuptools import Distribution
+
+    web = tmp_path / "src" / "callgrade" / "web"
+    shutil.copytree(i18n_build.LOCALE / "zh_Hans" / "fragments", web / "locale/zh_Hans/fragments")
+    shutil.copy(PACKAGE / "web" / "i18n_build.py", web)
+    shutil.copy(ROOT / "setup.py", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    dist = Distribution(
+        {"name": "callgrade", "package_dir": {"": "src"}, "packages": ["callgrade.web"]}
+    )
+    command = _setup_module(tmp_path).BuildPyWithCatalogs(dist)
+    command.editable_mode = True
+    command.ensure_finalized()
+    command.run()
+    assert i18n_build.stale(web / "locale") == []
 
 
 def _tree(root: Path) -> dict[str, tuple[int, int]]:
