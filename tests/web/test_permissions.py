@@ -98,6 +98,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "org_employees_export_xlsx": ("GET", HR, "login"),
     "org_logins": ("GET", HR, "login"),
     "employee_level_set": ("POST", HR, "login"),
+    "employee_password_reset": ("POST", HR, "login"),
     "employee_training": ("POST", HR, "login"),
     "employee_assessment": ("POST", HR, "login"),
     "corrections": ("GET", HR, "login"),

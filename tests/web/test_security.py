@@ -12,7 +12,7 @@ from django.test import Client
 PASSWORD = "correct-horse-battery-9"
 
 
-def test_five_failed_logins_lock_the_account_even_for_the_right_password(agent: Any) -> None:
+def test_five_failed_logins_hold_the_account_back_even_for_the_right_password(agent: Any) -> None:
     c = Client()
     for _ in range(5):
         r = c.post("/accounts/login/", {"username": "agent", "password": "wrong"})

@@ -231,3 +231,17 @@ class Conflict(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "employee"], name="one_conflict"),
         ]
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept until the username signs in or a day passes: what slows down
+    guessing one username's password and spraying one password over many usernames. ``known``:
+    the browser had signed in as this username before (see ``services.signin``)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, db_index=True)
+    known = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["at"]

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest, HttpResponse
 
 from callgrade.core.models import AuditEvent, Job, Notification
 from callgrade.cycles.models import (
@@ -31,6 +33,7 @@ from callgrade.people.models import (
     Team,
     TrainingRecord,
 )
+from callgrade.people.services.logins import password_set_by_admin
 from callgrade.review.models import Appeal, Comment, Nomination
 from callgrade.standards.models import Acknowledgement, PolicyVersion
 
@@ -262,3 +265,21 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_filter = ("position", "team")
     search_fields = ("employee__employee_id", "employee__name", "reason")
     raw_id_fields = ("employee",)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class CallgradeUserAdmin(UserAdmin):
+    """Django's user admin, except that a password set in its password form is one the employee
+    did not choose: they must change it at the next sign-in (as after an HR reset)."""
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        response: HttpResponse = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # the form was saved
+            user = self.get_object(request, id)
+            if user is not None and user.pk != request.user.pk:
+                password_set_by_admin(actor=request.user, user=user)
+        return response

@@ -2,8 +2,13 @@
 ``locale/<lang>/LC_MESSAGES/django.po`` and compile it to ``django.mo``.
 
 Each area of the app keeps its strings in its own fragment so they can be edited independently;
-compiling is pure Python (polib), so a fresh machine needs no GNU gettext. The build runs this
-before serving or testing: ``python -m callgrade.web.i18n_build``.
+compiling is pure Python (polib), so a fresh machine needs no GNU gettext.
+
+The catalogs are compiled when the package is built or installed (``setup.py`` runs
+:func:`build` into the wheel, or into the source tree for an editable install) and after editing
+a fragment (``python -m callgrade.web.i18n_build``); serving never writes into the package, which
+may be read-only. :func:`require_current` refuses to start with a catalog missing or older than
+its fragments instead of showing untranslated pages.
 """
 
 from __future__ import annotations
@@ -53,9 +58,33 @@ def merged(lang_dir: Path) -> polib.POFile:
     return out
 
 
+def _languages(locale: Path) -> list[Path]:
+    return sorted(p for p in locale.iterdir() if (p / "fragments").is_dir())
+
+
+def stale(locale: Path = LOCALE) -> list[Path]:
+    """The compiled catalogs that are missing or differ from what their fragments compile to."""
+    out = []
+    for lang_dir in _languages(locale):
+        mo = lang_dir / "LC_MESSAGES" / "django.mo"
+        if not mo.is_file() or mo.read_bytes() != merged(lang_dir).to_binary():
+            out.append(mo)
+    return out
+
+
+def require_current(locale: Path = LOCALE) -> None:
+    """Stop with instructions if a compiled catalog is missing or out of date (reads only)."""
+    if missing := stale(locale):
+        raise SystemExit(
+            "translation catalogs missing or out of date: "
+            + ", ".join(str(p) for p in missing)
+            + "\ncompile them with: python -m callgrade.web.i18n_build (or reinstall the package)"
+        )
+
+
 def build(locale: Path = LOCALE) -> list[Path]:
     written = []
-    for lang_dir in sorted(p for p in locale.iterdir() if (p / "fragments").is_dir()):
+    for lang_dir in _languages(locale):
         catalog = merged(lang_dir)
         target = lang_dir / "LC_MESSAGES"
         target.mkdir(exist_ok=True)

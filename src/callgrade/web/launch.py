@@ -5,6 +5,9 @@ directory from the environment, so it is set before Django starts. Served from t
 static files are collected into the data directory with content-hashed names and compressed
 copies (as in production), and the app is loaded and warmed before gunicorn reports that it
 listens, so the first request is as fast as the next ones.
+
+Nothing here writes into the package (it may be installed read-only): the translation catalogs
+were compiled when it was built or installed, and are only checked (see ``i18n_build``).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def seed_app(data_dir: Path, *, period: str, cycle_name: str, **more: Any) -> di
     from callgrade.web import i18n_build
     from callgrade.web.seed import seed
 
-    i18n_build.build()
+    i18n_build.require_current()
     call_command("migrate", verbosity=0)
     settings.CALLGRADE_JOBS = "inline"  # wait for the computation here, not in a thread
     return seed(period=period, cycle_name=cycle_name, **more)
@@ -113,16 +116,22 @@ def warm() -> None:
     connections.close_all()
 
 
-def serve(data_dir: Path, *, host: str, port: int, workers: int = 2) -> None:
-    """Replace this process with gunicorn serving the app (threads run background jobs)."""
+def prepare(data_dir: Path) -> None:
+    """What serving needs before gunicorn starts: the catalogs checked, the database migrated
+    and the static files collected (into the data directory)."""
     setup(data_dir)
     from django.core.management import call_command
 
     from callgrade.web import i18n_build
 
-    i18n_build.build()
+    i18n_build.require_current()
     call_command("migrate", verbosity=0)
     collect_static()
+
+
+def serve(data_dir: Path, *, host: str, port: int, workers: int = 2) -> None:
+    """Replace this process with gunicorn serving the app (threads run background jobs)."""
+    prepare(data_dir)
     args = [
         sys.executable, "-m", "gunicorn", "callgrade.web.wsgi:warmed()",
         "--preload", "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",

@@ -3,6 +3,9 @@
 - ``CALLGRADE_DATA_DIR``: the warehouse directory the engine reads (default ``./data``).
 - ``DATABASE_URL``: ``postgres://user:pass@host:port/name`` or ``sqlite:///path``; the default is
   SQLite inside the data directory (the embedded default).
+- ``CALLGRADE_SESSION_HOURS``: how long a sign-in lasts (default 12 hours).
+- ``CALLGRADE_TRUSTED_PROXIES``: how many reverse proxies stand before the app (default 0), so
+  sign-in throttling limits the client's address, not the proxy's.
 - ``CALLGRADE_PRODUCTION=1``: production mode (no debug, secure cookies, HSTS, HTTPS redirect);
   then ``CALLGRADE_SECRET_KEY`` and ``CALLGRADE_ALLOWED_HOSTS`` are required.
 """
@@ -67,7 +70,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
     # the project (templates, static files, the migrations that created the first tables) and
     # its domains: people and standards first, the domains that build on them after
     "callgrade.web.apps.WebConfig",
@@ -79,6 +81,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "callgrade.web.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,14 +91,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",
     "callgrade.web.accounts.FirstPasswordMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# Sign-in throttling (see callgrade.people.services.signin): Django's password check behind a
+# per-username cool-down and a per-address limit. Behind reverse proxies, their number:
+AUTHENTICATION_BACKENDS = ["callgrade.web.signin.ThrottledBackend"]
+CALLGRADE_TRUSTED_PROXIES = int(os.environ.get("CALLGRADE_TRUSTED_PROXIES", "0"))
 
 ROOT_URLCONF = "callgrade.web.urls"
 WSGI_APPLICATION = "callgrade.web.wsgi.application"
@@ -127,12 +129,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-
-# Five failed logins lock the username from that address for an hour.
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# A session lasts CALLGRADE_SESSION_HOURS (12: a working day) instead of Django's two weeks.
+SESSION_COOKIE_AGE = round(float(os.environ.get("CALLGRADE_SESSION_HOURS", "12")) * 3600)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

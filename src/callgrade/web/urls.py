@@ -4,12 +4,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from callgrade.web import accounts, pages
+from callgrade.web import accounts, pages, signin
 
 urlpatterns = [
     path("", pages.home, name="home"),
     # Sign-in, sign-out and password change; no e-mailed password reset (HR resets passwords).
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", signin.SignIn.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",

@@ -155,13 +155,19 @@ def browser(chromium_path: str) -> Iterator[Any]:
 
 @pytest.fixture
 def page_as(browser: Any, app_server: dict[str, Any]) -> Iterator[Any]:
-    """``page_as("agent", lang="en")``: a fresh browser context logged in through the form."""
+    """``page_as("agent", lang="en")``: a fresh browser context logged in through the form.
+    Anything the Content-Security-Policy blocks on its pages fails the test."""
     contexts = []
+    blocked: list[str] = []
 
     def make(username: str | None, lang: str = "en") -> Any:
         ctx = browser.new_context(locale="zh-CN" if lang.startswith("zh") else "en-US")
         contexts.append(ctx)
         page = ctx.new_page()
+        page.on(
+            "console",
+            lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+        )
         page.set_default_timeout(15_000)
         if username:
             page.goto(f"{app_server['base']}/accounts/login/")
@@ -174,3 +180,4 @@ def page_as(browser: Any, app_server: dict[str, Any]) -> Iterator[Any]:
     yield make
     for ctx in contexts:
         ctx.close()
+    assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"

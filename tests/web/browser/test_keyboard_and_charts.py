@@ -37,9 +37,17 @@ def test_the_charts_drawn_in_the_browser_come_with_their_numbers(
         assert table.get_attribute("class") == "visually-hidden"
         assert table.locator("tbody tr").count() >= 1
         assert table.locator("caption").inner_text().strip()
+        assert page.locator(f"#{chart} canvas").count() == 1
     page.goto(f"{app_server['base']}/me/")
     trend = page.locator("#trend-data")
     trend.wait_for(state="attached")
     cells = trend.locator("tbody tr").first.locator("td").all_inner_texts()
     assert len(cells) == 4 and cells[0]  # period, total score, rating, team average
+    assert page.locator("#trend canvas").count() == 1
+    # a cycle's rating distribution, drawn from the numbers the page carries
+    hr = page_as("hr")
+    cycle = hr.goto(f"{app_server['base']}/cycles/")
+    assert cycle is not None
+    hr.locator("main a[href^='/cycles/']").first.click()
+    hr.locator("#ratings-chart canvas").first.wait_for(state="attached")
     assert cells[1].count(".") <= 1 and len(cells[1].partition(".")[2]) <= 1  # 68.1, not 68.1159…

@@ -101,6 +101,8 @@ def test_hr_fixes_a_standard_edits_it_in_the_form_simulates_and_publishes(
     summary = hr.locator("#sim-summary").inner_text()
     assert "$" in summary or "¥" in summary
     assert hr.locator("#chart-summary").inner_text().strip()
+    # the chart of the swapped-in result is drawn by the app's script file (no inline script)
+    hr.locator("#simulation-chart canvas").first.wait_for(state="attached")
     boxes = [
         hr.locator(sel).bounding_box()["y"]
         for sel in ("#sim-summary", "#change-sentences", "#sim-distribution", "#publish-form")

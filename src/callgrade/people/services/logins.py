@@ -108,3 +108,34 @@ def password_changed(user: Any) -> None:
 
 def must_change_password(user: Any) -> bool:
     return Employee.objects.filter(user_id=user.pk, must_change_password=True).exists()
+
+
+def password_reset(*, actor: Any, employee: Employee) -> str:
+    """A new one-time password for the employee's login, to be changed at the next sign-in;
+    returned once for HR to hand over and never stored (only its hash is). Sessions signed in
+    with the old password end (Django ties them to the password hash)."""
+    user = employee.user
+    if user is None:
+        raise ValueError("the employee has no login")
+    password = one_time_password()
+    with transaction.atomic():
+        user.password = _hashed(password)
+        user.save(update_fields=["password"])
+        employee.must_change_password = True
+        employee.save(update_fields=["must_change_password"])
+        audit(
+            actor,
+            "password_reset",
+            employee,
+            after={"username": user.get_username(), "one_time_password": True},
+        )
+    return password
+
+
+def password_set_by_admin(*, actor: Any, user: Any) -> None:
+    """An administrator set the password in the admin's form: it is one the employee did not
+    choose, so they change it at the next sign-in as after an HR reset."""
+    for employee in Employee.objects.filter(user=user):
+        employee.must_change_password = True
+        employee.save(update_fields=["must_change_password"])
+        audit(actor, "password_reset", employee, after={"username": user.get_username()})

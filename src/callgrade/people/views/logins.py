@@ -17,11 +17,17 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from callgrade.core import tabular
-from callgrade.people.access import access, require_hr
-from callgrade.people.models import Team
-from callgrade.people.services.logins import NewLogin, logins_create, without_login
+from callgrade.people.access import access, is_hr, require_hr
+from callgrade.people.models import Employee, Team
+from callgrade.people.services.logins import (
+    NewLogin,
+    logins_create,
+    password_reset,
+    without_login,
+)
 
 
 def _team(request: HttpRequest, value: str) -> Team | None:
@@ -71,4 +77,35 @@ def logins(request: HttpRequest) -> HttpResponse:
     return response
 
 
-urlpatterns = [path("org/logins/", logins, name="org_logins")]
+def resettable(employee: Employee) -> bool:
+    """HR resets employees' passwords; the logins of HR and of administrators are reset in the
+    admin by an administrator, so an HR login cannot take over a more powerful one."""
+    user = employee.user
+    return user is not None and not (user.is_staff or user.is_superuser or is_hr(user))
+
+
+@login_required
+@require_POST
+def employee_password_reset(request: HttpRequest, employee_id: str) -> HttpResponse:
+    """A new one-time password, shown on this response only (no-store), changed at next sign-in."""
+    require_hr(request.user)
+    emp: Employee = access(request.user, "employee", employee_id, "manage")
+    if not resettable(emp):
+        messages.error(request, _("This employee has no login whose password HR can reset."))
+        return redirect("org_employee", employee_id=emp.employee_id)
+    password = password_reset(actor=request.user, employee=emp)
+    response = render(
+        request, "people/password_reset.html", {"employee": emp, "password": password}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+urlpatterns = [
+    path("org/logins/", logins, name="org_logins"),
+    path(
+        "org/employees/<str:employee_id>/password-reset/",
+        employee_password_reset,
+        name="employee_password_reset",
+    ),
+]

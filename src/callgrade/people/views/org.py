@@ -29,6 +29,7 @@ from callgrade.people.selectors import (
     org_overview,
 )
 from callgrade.people.services import org_import
+from callgrade.people.views.logins import resettable
 from callgrade.people.views.records import employee_records_context
 
 PAGE_SIZE = 50
@@ -72,6 +73,7 @@ def employee(request: HttpRequest, employee_id: str) -> HttpResponse:
         {
             "employee": emp,
             "can_record": allowed(request.user, "employee", emp, "manage"),
+            "can_reset_password": resettable(emp),
             **employee_detail(emp),
             **employee_records_context(emp),
         },

@@ -44,3 +44,11 @@ function chartTable(chart, columns, rows) {
     r.forEach(function (v) { row.insertCell().textContent = v === null || v === undefined || v === "" ? "—" : String(v); });
   });
 }
+
+// A select marked data-autosubmit sends its form when it changes (the language switch, the
+// scorecard's cycle and period): a listener here, as the Content-Security-Policy forbids
+// inline event handlers.
+document.addEventListener("change", function (event) {
+  var el = event.target;
+  if (el instanceof HTMLSelectElement && el.hasAttribute("data-autosubmit") && el.form) el.form.submit();
+});

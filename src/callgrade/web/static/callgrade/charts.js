@@ -1,0 +1,112 @@
+// The pages' charts (ECharts). The numbers come with the page (a json_script block) or are
+// fetched (the element's data-url); the words a chart shows come from its element's data-*
+// attributes, translated by the template. No page carries an inline script: the
+// Content-Security-Policy lets scripts run from the app's own files only.
+(function () {
+  function byId(id) { return document.getElementById(id); }
+  function json(id) { var el = byId(id); return el ? JSON.parse(el.textContent) : null; }
+  // Each chart is drawn once per element: htmx swaps in new elements, which are drawn anew.
+  function claim(el) {
+    if (!el || !window.echarts || el.dataset.drawn) return false;
+    el.dataset.drawn = "1";
+    return true;
+  }
+  function fetchJson(url) {
+    return fetch(url, {credentials: "same-origin"}).then(function (r) { return r.json(); });
+  }
+
+  // The team page: rating and level distributions of the filtered team.
+  function team() {
+    var holder = byId("team-charts");
+    if (!claim(holder)) return;
+    var w = holder.dataset;
+    fetchJson(w.url).then(function (d) {
+      if (!d.rating || !d.rating.labels) return;
+      var rating = byId("rating-chart"), level = byId("level-chart");
+      echarts.init(rating).setOption({
+        tooltip: {}, xAxis: {type: "category", data: d.rating.labels}, yAxis: {type: "value", minInterval: 1},
+        series: [{type: "bar", name: w.employees, data: d.rating.counts, label: {show: true, position: "top"}}]
+      });
+      chartTable(rating, [w.rating, w.employees], d.rating.labels.map(function (l, i) { return [l, d.rating.counts[i]]; }));
+      echarts.init(level).setOption({
+        tooltip: {trigger: "axis"}, legend: {},
+        xAxis: {type: "category", data: d.level.names}, yAxis: {type: "value", minInterval: 1},
+        series: [
+          {type: "bar", name: w.current, data: d.level.current},
+          {type: "bar", name: w.after, data: d.level.proposed}
+        ]
+      });
+      chartTable(level, [w.level, w.current, w.after],
+        d.level.names.map(function (n, i) { return [n, d.level.current[i], d.level.proposed[i]]; }));
+    });
+  }
+
+  // A scorecard: the total score per period with the team average and the rating bands.
+  function trend() {
+    var el = byId("trend");
+    if (!claim(el)) return;
+    var w = el.dataset;
+    fetchJson(w.url).then(function (d) {
+      var bands = (d.bands || []).map(function (b) {
+        return {yAxis: b.min, name: b.rating, label: {formatter: b.rating + " " + b.name + " ≥ " + b.min, position: "insideEndTop"}};
+      });
+      echarts.init(el).setOption({
+        tooltip: {trigger: "axis"},
+        legend: {top: 0},
+        grid: {top: 36, right: 24, bottom: 24, left: 36},
+        xAxis: {type: "category", data: d.periods},
+        yAxis: {type: "value", min: 0, max: 100},
+        series: [
+          {type: "line", name: w.total, data: d.total,
+           label: {show: true, formatter: function (p) { return d.rating[p.dataIndex] || ""; }},
+           markLine: {silent: true, symbol: "none", lineStyle: {type: "dashed", color: "#8a94a0"}, data: bands}},
+          {type: "line", name: w.team, data: d.team, lineStyle: {type: "dotted"}}
+        ]
+      });
+      chartTable(el, [w.period, w.total, w.rating, w.team], d.periods.map(function (p, i) {
+        var one = function (x) { return x == null ? "—" : (Math.round(x * 10) / 10).toFixed(1); };
+        return [p, one(d.total[i]), d.rating[i] || "—", one(d.team[i])];
+      }));
+    });
+  }
+
+  // A cycle: employees per rating in each period.
+  function ratings() {
+    var el = byId("ratings-chart"), d = json("ratings-data");
+    if (!d || !claim(el)) return;
+    echarts.init(el).setOption({
+      tooltip: {trigger: "axis"},
+      legend: {},
+      xAxis: {type: "category", data: d.ratings},
+      yAxis: {type: "value", minInterval: 1},
+      series: d.series.map(function (s) { return {type: "bar", name: s.name, data: s.data}; })
+    });
+  }
+
+  // A standard's simulation (swapped in by htmx when it finishes): ratings before and after.
+  function simulation() {
+    var el = byId("simulation-chart"), rows = json("simulation-data");
+    if (!rows || !claim(el)) return;
+    var w = el.dataset, periods = {};
+    rows.forEach(function (r) { periods[r.period] = 1; });
+    var several = Object.keys(periods).length > 1;
+    var labels = rows.map(function (r) { return several ? r.rating + "\n" + r.period : r.rating; });
+    echarts.init(el).setOption({
+      aria: {enabled: true},
+      tooltip: {trigger: "axis"},
+      legend: {top: 0, data: [w.compared, w.version]},
+      grid: {top: 40, bottom: several ? 70 : 50, left: 60, right: 20},
+      xAxis: {type: "category", data: labels, name: w.rating, nameLocation: "middle", nameGap: several ? 50 : 30, axisLabel: {interval: 0}},
+      yAxis: {type: "value", minInterval: 1, name: w.employees, nameLocation: "middle", nameGap: 40},
+      series: [
+        {type: "bar", name: w.compared, label: {show: true, position: "top"}, data: rows.map(function (r) { return r.before; })},
+        {type: "bar", name: w.version, label: {show: true, position: "top"}, data: rows.map(function (r) { return r.after; })}
+      ]
+    });
+  }
+
+  function drawAll() { team(); trend(); ratings(); simulation(); }
+  document.addEventListener("DOMContentLoaded", drawAll);
+  document.addEventListener("htmx:load", drawAll);
+  if (document.readyState !== "loading") drawAll();
+})();
