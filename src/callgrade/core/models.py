@@ -64,6 +64,20 @@ class Job(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Who runs it ("host:pid") and when it last said it is alive: a job whose worker is gone is
+    # marked failed when the app next looks (see core.jobs.jobs_reap).
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One computation per cycle at a time, held by the database itself: a second job
+            # for a cycle while one is queued or running cannot be inserted, however many
+            # requests race (a check in Python alone lets simultaneous requests through).
+            models.UniqueConstraint(
+                fields=["cycle"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="one_active_job_per_cycle",
+            ),
+        ]

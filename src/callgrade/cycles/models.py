@@ -91,6 +91,11 @@ class KpiValue(_Result):
 
     class Meta:
         indexes = [models.Index(fields=["cycle", "employee", "period"])]
+        # Each result table is unique on its natural key: a computation stored twice over
+        # fails instead of doubling the rows.
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "employee", "period", "kpi"], name="one_kpi"),
+        ]
 
 
 class ScoreItem(_Result):
@@ -108,6 +113,11 @@ class ScoreItem(_Result):
 
     class Meta:
         indexes = [models.Index(fields=["cycle", "employee", "period"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "employee", "period", "dimension", "item"], name="one_item"
+            ),
+        ]
 
 
 class ScoreTotal(_Result):
@@ -160,11 +170,20 @@ class ChecklistItem(_Result):
 
     kind = models.CharField(max_length=20)
     rule = models.CharField(max_length=50)
+    # the condition's place in its rule: "0", "3.technical_support.1"
+    ref = models.CharField(max_length=120, blank=True)
     condition = models.TextField()
     holds = models.BooleanField()
     status = models.CharField(max_length=20, blank=True)
     evidence = models.TextField()
     detail = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "employee", "kind", "rule", "ref"], name="one_condition"
+            ),
+        ]
 
 
 class PayLine(_Result):
@@ -178,6 +197,11 @@ class PayLine(_Result):
 
     class Meta:
         indexes = [models.Index(fields=["cycle", "employee", "period"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "employee", "period", "kind", "code"], name="one_pay_line"
+            ),
+        ]
 
 
 class Calibration(models.Model):

@@ -1,5 +1,8 @@
-"""Django admin for the administrator: every model, searchable. The engine's stored results and
-the audit trail are read-only here — they change only through the services that audit them."""
+"""Django admin for the administrator: every model, searchable. Workflow objects — cycles and
+their jobs, the engine's stored results, standards, calibrations, comments, nominations,
+appeals, conflicts, corrections, level changes and the audit trail — are read-only here: they
+change only through the app's services, which check the workflow and audit every change. The
+organization (departments, teams, positions, employees but their levels) stays editable."""
 
 from __future__ import annotations
 
@@ -39,7 +42,7 @@ from callgrade.standards.models import Acknowledgement, PolicyVersion
 
 
 class ReadOnly(admin.ModelAdmin):
-    """Computed or audit rows: visible, never edited by hand."""
+    """Workflow, computed or audit rows: visible, never edited by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -81,9 +84,21 @@ class PositionAdmin(admin.ModelAdmin):
 
 
 class LevelChangeInline(admin.TabularInline):
+    """Level changes are made by closing a cycle: shown, never added or edited here."""
+
     model = LevelChange
     fields = ("effective", "level_from", "level_to", "cycle", "reason")
+    readonly_fields = fields
     extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Employee)
@@ -106,9 +121,13 @@ class EmployeeAdmin(admin.ModelAdmin):
     list_select_related = ("team", "user")
     inlines = [LevelChangeInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Set when an employee is added; after that it changes only when a cycle closes.
+        return ("level", "level_since") if obj is not None else ()
+
 
 @admin.register(LevelChange)
-class LevelChangeAdmin(admin.ModelAdmin):
+class LevelChangeAdmin(ReadOnly):
     list_display = ("employee", "level_from", "level_to", "effective", "cycle")
     list_filter = ("level_to",)
     search_fields = ("employee__employee_id", "employee__name", "reason")
@@ -117,7 +136,7 @@ class LevelChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(admin.ModelAdmin):
+class PolicyVersionAdmin(ReadOnly):
     list_display = ("code", "version", "status", "uploaded_by", "uploaded_at", "published_at")
     list_filter = ("status", "code")
     search_fields = ("code", "version")
@@ -131,7 +150,7 @@ class AcknowledgementAdmin(ReadOnly):
 
 
 @admin.register(Cycle)
-class CycleAdmin(admin.ModelAdmin):
+class CycleAdmin(ReadOnly):
     list_display = ("name", "period", "policy_version", "state", "computed_at", "published_at")
     list_filter = ("state",)
     search_fields = ("name", "period")
@@ -182,14 +201,14 @@ class PayLineAdmin(ResultAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ReadOnly):
     list_display = ("cycle", "employee", "author", "at")
     search_fields = ("employee__employee_id", "employee__name", "text")
     raw_id_fields = ("employee",)
 
 
 @admin.register(Nomination)
-class NominationAdmin(admin.ModelAdmin):
+class NominationAdmin(ReadOnly):
     list_display = ("cycle", "employee", "level_to", "state", "nominated_by", "decided_by")
     list_filter = ("state", "cycle")
     search_fields = ("employee__employee_id", "employee__name", "reason")
@@ -197,14 +216,14 @@ class NominationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(admin.ModelAdmin):
+class ConflictAdmin(ReadOnly):
     list_display = ("user", "employee", "relation", "declared_at")
     search_fields = ("user__username", "employee__employee_id", "employee__name", "relation")
     raw_id_fields = ("employee",)
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(ReadOnly):
     list_display = ("cycle", "employee", "state", "filed_by", "filed_at", "resolved_by")
     list_filter = ("state", "cycle")
     search_fields = ("employee__employee_id", "employee__name", "reason")
@@ -212,7 +231,7 @@ class AppealAdmin(admin.ModelAdmin):
 
 
 @admin.register(Calibration)
-class CalibrationAdmin(admin.ModelAdmin):
+class CalibrationAdmin(ReadOnly):
     list_display = ("cycle", "employee", "period", "rating", "by", "at")
     list_filter = ("cycle",)
     search_fields = ("employee__employee_id", "employee__name", "reason")

@@ -58,8 +58,10 @@ else:
 _default_db = f"sqlite:///{DATA_DIR / 'callgrade.sqlite3'}"
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", _default_db))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Background jobs write while pages read: wait for the lock instead of failing at once.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Background jobs write while pages read: wait for the lock instead of failing at once. A
+    # transaction takes the write lock when it begins: one that read first and then asked for it
+    # would fail at once with "database is locked" when another writer got there in between.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -183,6 +185,8 @@ if PRODUCTION:
 # Background jobs: "thread" runs them in the web process (embedded default); "inline" runs them
 # before the request returns (tests).
 CALLGRADE_JOBS = os.environ.get("CALLGRADE_JOBS", "thread")
+# A queued or running job silent this long (no progress, no heartbeat) is marked failed.
+CALLGRADE_JOB_STALE_SECONDS = int(os.environ.get("CALLGRADE_JOB_STALE_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callgrade.core.audit import audit, notify
-from callgrade.core.jobs import Progress, job_start, register
+from callgrade.core.jobs import JobBusy, Progress, job_start, jobs_reap, register
 from callgrade.core.models import Job
 from callgrade.cycles.models import Calibration, Cycle, Decision, ScoreTotal
 from callgrade.cycles.services.results import store_results
@@ -97,6 +97,7 @@ def population(cycle: Cycle) -> dict[str, int]:
 
 
 def job_running(cycle: Cycle) -> bool:
+    jobs_reap(cycle=cycle)  # a computation whose worker died no longer holds the cycle
     return Job.objects.filter(cycle=cycle, state__in=[Job.QUEUED, Job.RUNNING]).exists()
 
 
@@ -107,9 +108,10 @@ def cycle_compute(*, cycle: Cycle, actor: Any, only: list[str] | None = None) ->
             _("A cycle in state “%(state)s” cannot be computed.")
             % {"state": cycle.get_state_display()}
         )
-    if job_running(cycle):
-        raise WorkflowError(_("This cycle is already being computed."))
-    return job_start(kind="cycle_compute", actor=actor, cycle=cycle, only=only)
+    try:  # the database refuses a second active job for the cycle (see core.jobs)
+        return job_start(kind="cycle_compute", actor=actor, cycle=cycle, only=only)
+    except JobBusy:
+        raise WorkflowError(_("This cycle is already being computed.")) from None
 
 
 @register("cycle_compute")
@@ -144,6 +146,10 @@ def _compute(job: Job, on_progress: Progress) -> None:
     on_progress((steps - 1) / steps, "store results")
     only = job.arguments.get("only")
     with transaction.atomic():
+        # Only the cycle's active computation stores: one reaped as stale meanwhile (its cycle
+        # perhaps computed again since) must not replace newer results.
+        if not Job.objects.select_for_update().filter(pk=job.pk, state=Job.RUNNING).exists():
+            raise WorkflowError(_("This computation was stopped before it stored its results."))
         # HR's final decisions survive a recompute like calibrations do: the engine's proposal is
         # replaced, what HR decided on top of it is put back.
         finals = {

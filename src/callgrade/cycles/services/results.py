@@ -134,6 +134,7 @@ def store_results(
                     employee_id=keep[r["employee_id"]],
                     kind=kind,
                     rule=r["rule"],
+                    ref=str(r.get("condition_ref") or ""),
                     condition=r["condition"],
                     holds=bool(r["holds"]),
                     status=r.get("status") or "",
