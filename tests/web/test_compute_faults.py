@@ -81,7 +81,16 @@ elif op == "digest":
     out = {{}}
     for model in RESULT_MODELS:
         fields = [f.attname for f in model._meta.concrete_fields if f.name != "id"]
-        rows = sorted(json.dumps(r, sort_keys=True, default=str)
+        # DuckDB sums in parallel, so a float may differ in its last bits between two runs
+        def norm(v):
+            if isinstance(v, float):
+                return float(f"{{v:.9g}}")
+            if isinstance(v, dict):
+                return {{k: norm(x) for k, x in v.items()}}
+            if isinstance(v, list):
+                return [norm(x) for x in v]
+            return v
+        rows = sorted(json.dumps(norm(r), sort_keys=True, default=str)
                       for r in model.objects.filter(cycle=cycle()).values(*fields))
         out[model.__name__] = [len(rows), hashlib.sha256("".join(rows).encode()).hexdigest()]
 print("OUT " + json.dumps(out))

@@ -32,6 +32,7 @@ from callgrade.people.models import (
     Department,
     Employee,
     LevelChange,
+    LoginFailure,
     Position,
     Team,
     TrainingRecord,
@@ -198,6 +199,15 @@ class ChecklistItemAdmin(ResultAdmin):
 @admin.register(PayLine)
 class PayLineAdmin(ResultAdmin):
     list_display = ("cycle", "employee", "period", "kind", "code", "amount", "cash")
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(ReadOnly):
+    """Failed sign-ins: read to see who is being guessed at; they clear themselves."""
+
+    list_display = ("at", "username", "ip", "known")
+    list_filter = ("known",)
+    search_fields = ("username", "ip")
 
 
 @admin.register(Comment)
