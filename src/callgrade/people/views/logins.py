@@ -19,13 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callgrade.core import tabular
+from callgrade.core.query import query_id
 from callgrade.people.access import access, require_hr
 from callgrade.people.models import Team
 from callgrade.people.services.logins import NewLogin, logins_create, without_login
 
 
 def _team(request: HttpRequest, value: str) -> Team | None:
-    return access(request.user, "team", int(value), "manage") if value.isdigit() else None
+    team = query_id(value)
+    return access(request.user, "team", team, "manage") if team is not None else None
 
 
 def _sheet(created: list[NewLogin]) -> dict[str, str]:
