@@ -214,3 +214,29 @@ def test_escaping_round_trips_through_an_import(text: str) -> None:
 
     assert not is_risky(safe(text))
     assert _cell(safe(text)) == text
+
+
+# Files that write spreadsheets: the helper itself and what writes every row through it. The demo
+# writes source-system files (the PBX's, the HR system's) that the connectors read back as they are.
+WRITERS = {
+    "engine/cells.py",
+    "core/tabular.py",
+    "cycles/payroll.py",
+    "output.py",
+    "engine/demo/__init__.py",
+    "engine/demo/writers.py",
+    "engine/demo/telephony.py",
+}
+
+
+def test_no_spreadsheet_is_written_around_the_helper() -> None:
+    src = Path(__file__).parents[2] / "src" / "callgrade"
+    pattern = re.compile(r"csv\.writer\(|Workbook\(|write_csv\(|\.to_csv\(")
+    found = {
+        str(p.relative_to(src)) for p in src.rglob("*.py") if pattern.search(p.read_text("utf-8"))
+    }
+    assert found <= WRITERS, f"write through core.tabular / engine.cells: {found - WRITERS}"
+    for name in ("cycles/payroll.py", "output.py"):
+        text = (src / name).read_text("utf-8")
+        appends = re.findall(r"\b(?:ws|detail)\.append\((.*)\)", text)
+        assert appends and all(a.startswith("xlsx_row(") for a in appends), (name, appends)
