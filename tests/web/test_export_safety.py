@@ -230,7 +230,9 @@ WRITERS = {
 
 
 def test_no_spreadsheet_is_written_around_the_helper() -> None:
-    src = Path(__file__).parents[2] / "src" / "callgrade"
+    import callgrade
+
+    src = Path(callgrade.__file__).parent
     pattern = re.compile(r"csv\.writer\(|Workbook\(|write_csv\(|\.to_csv\(")
     found = {
         str(p.relative_to(src)) for p in src.rglob("*.py") if pattern.search(p.read_text("utf-8"))
