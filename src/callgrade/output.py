@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 from rich.table import Table
+
+from callgrade.engine.cells import csv_bytes, xlsx_row
 
 FORMATS = ("table", "csv", "xlsx", "json")
 
@@ -26,7 +27,9 @@ def write_table(table: pa.Table, fmt: str, path: Path) -> None:
     """Write ``table`` as CSV, XLSX or JSON (a list of records) to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
-        pacsv.write_csv(table, path)
+        # Written cell by cell, not by pyarrow, so agent and queue names cannot run as formulas.
+        lines = ([_plain(v) for v in r.values()] for r in table.to_pylist())
+        path.write_bytes(csv_bytes(table.column_names, lines, bom=False))
     elif fmt == "json":
         rows = [{k: _plain(v) for k, v in r.items()} for r in table.to_pylist()]
         path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), "utf-8")
@@ -35,9 +38,9 @@ def write_table(table: pa.Table, fmt: str, path: Path) -> None:
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("kpis")
-        ws.append(table.column_names)
+        ws.append(xlsx_row(table.column_names))
         for r in table.to_pylist():
-            ws.append([_xlsx_cell(v) for v in r.values()])
+            ws.append(xlsx_row(_xlsx_cell(v) for v in r.values()))
         wb.save(path)
     else:
         raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")

@@ -12,14 +12,15 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from callgrade.engine import workbook
+from callgrade.engine import cells
+from callgrade.engine import workbook as upload
 from callgrade.engine.workbook import WorkbookRefused
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -27,7 +28,6 @@ MAX_ROWS = 20_000
 KEEP_SECONDS = 24 * 3600
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ImportFileError(ValueError):
@@ -50,41 +50,38 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    text = str(value).strip()
     # Exports escape cells that a spreadsheet would run as a formula; reading undoes it.
-    if text.startswith("'") and text[1:2] in _FORMULA:
-        text = text[1:]
-    return text
+    return cells.unescape(str(value).strip())
 
 
 def _refused(e: WorkbookRefused) -> ImportFileError:
     if e.reason == "expanded":
-        limit = workbook.MAX_EXPANDED // (1024 * 1024)
+        limit = upload.MAX_EXPANDED // (1024 * 1024)
         return ImportFileError(
             _("The file expands to more than %(mb)s MB: not accepted.") % {"mb": limit}
         )
     if e.reason == "ratio":
         return ImportFileError(
             _("The file expands to more than %(times)s times its size: not accepted.")
-            % {"times": workbook.MAX_RATIO}
+            % {"times": upload.MAX_RATIO}
         )
     if e.reason == "cells":
         return ImportFileError(
             _("The sheet has more than %(cells)s cells: not accepted.")
-            % {"cells": f"{workbook.MAX_CELLS:,}"}
+            % {"cells": f"{upload.MAX_CELLS:,}"}
         )
     return ImportFileError(_("The file is not a readable XLSX workbook."))
 
 
 def _read_xlsx(data: bytes) -> Generator[list[str], None, None]:
     try:
-        wb = workbook.open_workbook(data)
+        wb = upload.open_workbook(data)
     except WorkbookRefused as e:
         raise _refused(e) from e
     try:
         if not wb.worksheets:
             raise ImportFileError(_("The file is not a readable XLSX workbook."))
-        for values in workbook.sheet_rows(wb.worksheets[0]):
+        for values in upload.sheet_rows(wb.worksheets[0]):
             yield [_cell(v) for v in values]
     except WorkbookRefused as e:
         raise _refused(e) from e
@@ -104,15 +101,15 @@ def _read_csv(data: bytes) -> Generator[list[str], None, None]:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    cells = 0
+    counted = 0
     try:
         for row in csv.reader(io.StringIO(text), dialect):
             # The same cell limit as a workbook's: a 5 MB file of commas is millions of cells.
-            cells += len(row)
-            if cells > workbook.MAX_CELLS:
+            counted += len(row)
+            if counted > upload.MAX_CELLS:
                 raise ImportFileError(
                     _("The sheet has more than %(cells)s cells: not accepted.")
-                    % {"cells": f"{workbook.MAX_CELLS:,}"}
+                    % {"cells": f"{upload.MAX_CELLS:,}"}
                 )
             yield [_cell(v) for v in row]
     except csv.Error as e:
@@ -150,10 +147,10 @@ def read_table(
                 _("Required columns are missing: %(columns)s") % {"columns": ", ".join(missing)}
             )
         rows = []
-        for number, cells in enumerate(table, start=2):
-            if not any(cells):
+        for number, line in enumerate(table, start=2):
+            if not any(line):
                 continue
-            values = {c: cells[i] if i < len(cells) else "" for i, c in enumerate(columns) if c}
+            values = {c: line[i] if i < len(line) else "" for i, c in enumerate(columns) if c}
             rows.append((number, values))
             if len(rows) > MAX_ROWS:
                 raise ImportFileError(_("The file has more than 20,000 rows: split it."))
@@ -212,44 +209,55 @@ def discard(token: str) -> None:
 
 
 # --- writing --------------------------------------------------------------------------------------
+# Every CSV and XLSX the product writes goes through these (or ``engine.cells`` directly).
+
+safe = cells.safe
+xlsx_row = cells.xlsx_row
 
 
-def safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (reading the file back undoes it)."""
-    return "'" + text if text.startswith(_FORMULA) else text
-
-
-def table_csv(header: list[str], rows: list[list[str]]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([[safe(v) for v in r] for r in rows])
-    return buf.getvalue().encode("utf-8-sig")  # the BOM lets Excel read the Chinese text
+def table_csv(header: list[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    return cells.csv_bytes(header, rows)
 
 
 def table_xlsx(
-    title: str, header: list[str], rows: list[list[Any]], *, date_columns: tuple[int, ...] = ()
+    title: str,
+    header: list[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    date_columns: tuple[int, ...] = (),
 ) -> bytes:
     """One sheet with ``header`` frozen; text cells made safe, ISO dates in ``date_columns``
     written as dates."""
+    return workbook([(title, header, rows)], date_columns=date_columns)
+
+
+def workbook(
+    sheets: Iterable[tuple[str, list[str], Iterable[Sequence[Any]]]],
+    *,
+    date_columns: tuple[int, ...] = (),
+) -> bytes:
+    """An XLSX workbook, one sheet per (title, header, rows), each header frozen; every cell
+    through :func:`cells.xlsx_value`."""
     from openpyxl import Workbook
 
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = title
-    ws.append(header)
-    for r in rows:
-        cells: list[Any] = [safe(v) if isinstance(v, str) else v for v in r]
+    default = wb.active
+    assert default is not None
+    wb.remove(default)
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(cells.sheet_title(title))
+        ws.append(xlsx_row(header))
+        for r in rows:
+            values = xlsx_row(r)
+            for i in date_columns:
+                if isinstance(r[i], str) and r[i]:
+                    values[i] = dt.date.fromisoformat(r[i])
+            ws.append(values)
         for i in date_columns:
-            if r[i]:
-                cells[i] = dt.date.fromisoformat(r[i])
-        ws.append(cells)
-    for i in date_columns:
-        for column in ws.iter_cols(min_col=i + 1, max_col=i + 1, min_row=2):
-            for c in column:
-                c.number_format = "yyyy-mm-dd"
-    ws.freeze_panes = "A2"
+            for column in ws.iter_cols(min_col=i + 1, max_col=i + 1, min_row=2):
+                for c in column:
+                    c.number_format = "yyyy-mm-dd"
+        ws.freeze_panes = "A2"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

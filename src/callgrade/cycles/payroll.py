@@ -5,7 +5,7 @@ commission …) and their cash total; what is accrued but not paid (long-term aw
 its own, never in the cash total; a totals row. Headers are in the reader's language, or fixed
 codes (``codes=True``) for payroll systems that map columns by name. The XLSX writes money as
 numbers with two decimals, freezes the header and sizes the columns; the CSV carries the same
-rows. Every text cell is made safe against formula injection (``core.tabular.safe``). A second
+rows. Every cell is made safe against formula injection (``engine.cells``). A second
 XLSX sheet lists every pay line with the sentence that explains it.
 """
 
@@ -20,8 +20,8 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from callgrade.core.tabular import safe
 from callgrade.cycles.models import Cycle, PayLine
+from callgrade.engine.cells import csv_value, xlsx_row
 from callgrade.standards.labels import pay_kind_label, policy_labels
 
 # kinds in the order payroll reads them; any other kind follows in name order
@@ -155,9 +155,9 @@ def payroll_xlsx(cycle: Cycle, *, codes: bool = False) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = _("Payroll")[:31]
-    ws.append(book.header(codes=codes))
+    ws.append(xlsx_row(book.header(codes=codes)))
     for row in book.table(codes=codes):
-        ws.append([safe(v) if isinstance(v, str) else v for v in row])
+        ws.append(xlsx_row(row))
     first_money = 7  # 1-based column of the first amount
     for column in ws.iter_cols(min_col=first_money, min_row=2):
         for cell in column:
@@ -172,9 +172,9 @@ def payroll_xlsx(cycle: Cycle, *, codes: bool = False) -> bytes:
     ws.freeze_panes = "C2"
     detail = wb.create_sheet(_("Pay lines")[:31])
     header, rows = _lines(cycle)
-    detail.append(header)
+    detail.append(xlsx_row(header))
     for row in rows:
-        detail.append([safe(v) if isinstance(v, str) else v for v in row])
+        detail.append(xlsx_row(row))
     for cell in detail["F"][1:]:
         cell.number_format = MONEY
     detail.freeze_panes = "A2"
@@ -187,7 +187,7 @@ def payroll_csv(cycle: Cycle, *, codes: bool = False) -> bytes:
     book = payroll(cycle)
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\r\n")
-    out.writerow(book.header(codes=codes))
+    out.writerow([csv_value(v) for v in book.header(codes=codes)])
     for row in book.table(codes=codes):
-        out.writerow([safe(v) if isinstance(v, str) else f"{v:.2f}" for v in row])
+        out.writerow([csv_value(v) if isinstance(v, str) else f"{v:.2f}" for v in row])
     return buf.getvalue().encode("utf-8-sig")  # the BOM lets Excel read the Chinese text

@@ -157,10 +157,13 @@ class Warehouse:
         if rejects.num_rows == 0:
             path.unlink(missing_ok=True)
             return None
-        import pyarrow.csv as pacsv
+        from callgrade.engine.cells import csv_bytes
 
+        # Rejected lines are raw source text: written cell by cell so none runs as a formula
+        # in the spreadsheet the operator opens the file with.
         tmp = path.with_suffix(".tmp")
-        pacsv.write_csv(rejects, tmp)
+        rows = (list(r.values()) for r in rejects.to_pylist())
+        tmp.write_bytes(csv_bytes(rejects.column_names, rows, bom=False))
         os.replace(tmp, path)
         return path
 

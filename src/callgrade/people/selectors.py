@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from callgrade.core.models import AuditEvent
+from callgrade.core.query import query_id
 from callgrade.people.models import Department, Employee, Position, Team
 
 # --- reads for the organization pages (HR) -------------------------------------------------------
@@ -68,8 +69,10 @@ def employees_search(employees: Any, params: Any) -> Any:
     team = params.get("team") or ""
     if team == "none":
         employees = employees.filter(team__isnull=True)
-    elif team.isdigit():
-        employees = employees.filter(team_id=int(team))
+    elif team:
+        # an id that cannot be a team's finds nobody, as a team that no longer exists
+        team_id = query_id(team)
+        employees = employees.filter(team_id=team_id) if team_id is not None else employees.none()
     for name in ("position", "level", "status"):
         value = params.get(name) or ""
         if value:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from callgrade.core.models import Job
+from callgrade.core.query import query_id
 from callgrade.engine.policy import Policy
 from callgrade.people.models import Employee
 from callgrade.standards.diffwords import CURRENCY, Change, change_sentences
@@ -33,7 +34,8 @@ def simulation_job(version: PolicyVersion, job_id: Any = None) -> Job | None:
     latest."""
     jobs = Job.objects.filter(kind="policy_simulate", arguments__version=version.pk)
     if job_id is not None:
-        return jobs.filter(pk=job_id).first() if str(job_id).isdigit() else None
+        pk = query_id(job_id)
+        return jobs.filter(pk=pk).first() if pk is not None else None
     if version.simulation_id is not None:
         return jobs.filter(pk=version.simulation_id).first()
     return jobs.order_by("-created_at", "-id").first()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import io
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from callgrade.core import tabular
 from callgrade.core.audit import audit, notify
 from callgrade.core.jobs import Progress, job_start, register
 from callgrade.core.models import AuditEvent, Job
@@ -461,24 +461,14 @@ def acknowledgements_missing_xlsx(
 ) -> bytes:
     """The not-yet list as an Excel workbook (employee id, name, team, position, has a login);
     the caller passes the labels in the reader's language."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = title[:31]
-    ws.append(headers)
-    for row in acknowledgement_report(version)["missing"]:
-        emp = row["employee"]
-        ws.append(
-            [
-                emp.employee_id,
-                emp.name,
-                emp.team.name if emp.team else "",
-                emp.position,
-                yes if row["has_login"] else no,
-            ]
-        )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    rows = [
+        [
+            row["employee"].employee_id,
+            row["employee"].name,
+            row["employee"].team.name if row["employee"].team else "",
+            row["employee"].position,
+            yes if row["has_login"] else no,
+        ]
+        for row in acknowledgement_report(version)["missing"]
+    ]
+    return tabular.table_xlsx(title, headers, rows)

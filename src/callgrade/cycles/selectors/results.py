@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet, Sum
 
 from callgrade.core.models import AuditEvent, Job
+from callgrade.core.query import query_id
 from callgrade.cycles.models import Calibration, Cycle, Decision, PayLine, ScoreTotal
 from callgrade.cycles.services.cycles import population_queryset
 from callgrade.people.models import Employee
@@ -84,7 +85,8 @@ def result_employees(cycle: Cycle, filters: dict[str, str]) -> QuerySet[Employee
         ids = ids.filter(_final_rating(filters["rating"]))
     qs = Employee.objects.filter(pk__in=ids.values("employee_id")).select_related("team")
     if filters.get("team"):
-        qs = qs.filter(team_id=filters["team"]) if filters["team"].isdigit() else qs.none()
+        team = query_id(filters["team"])
+        qs = qs.filter(team_id=team) if team is not None else qs.none()
     if filters.get("position"):
         qs = qs.filter(position=filters["position"])
     if filters.get("action"):

@@ -4,7 +4,6 @@ appeals, close and export."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from typing import Any
 
@@ -20,6 +19,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from callgrade.core import tabular
 from callgrade.cycles import workflow
 from callgrade.cycles.models import Cycle, Decision
 from callgrade.cycles.payroll import payroll_csv, payroll_xlsx
@@ -51,7 +51,6 @@ from callgrade.standards.models import PolicyVersion
 
 RESULTS_PER_PAGE = 50
 AUDIT_PER_PAGE = 100
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STEPS = [s for s, _label in Cycle.STATES]
 NEXT_LABEL = {
     Cycle.COMPUTED: gettext_lazy("Start the review"),
@@ -353,22 +352,6 @@ def cycle_departures(request: HttpRequest, cycle_id: int) -> HttpResponse:
     )
 
 
-def _xlsx(sheets: list[tuple[str, list[str], list[tuple[Any, ...]]]], filename: str) -> Any:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        ws = wb.create_sheet(title)
-        ws.append(header)
-        for r in rows:
-            ws.append(list(r))
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(buf.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 def cycle_departures_xlsx(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = _cycle(request, cycle_id)
@@ -397,7 +380,11 @@ def cycle_departures_xlsx(request: HttpRequest, cycle_id: int) -> HttpResponse:
         )
         for d in departures(cycle)
     ]
-    return _xlsx([(_("Departures"), header, rows)], f"departures-{cycle.pk}.xlsx")
+    response = HttpResponse(
+        tabular.workbook([(_("Departures"), header, rows)]), content_type=tabular.XLSX
+    )
+    response["Content-Disposition"] = f'attachment; filename="departures-{cycle.pk}.xlsx"'
+    return response
 
 
 @login_required
@@ -431,7 +418,7 @@ def _pay_download(request: HttpRequest, cycle_id: int, ext: str) -> HttpResponse
         return cycle
     codes = request.GET.get("codes") == "1"
     if ext == "xlsx":
-        body, content_type = payroll_xlsx(cycle, codes=codes), XLSX
+        body, content_type = payroll_xlsx(cycle, codes=codes), tabular.XLSX
     else:
         body, content_type = payroll_csv(cycle, codes=codes), "text/csv; charset=utf-8"
     response = HttpResponse(body, content_type=content_type)

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import get_language
 
+from callgrade.core.query import query_id
 from callgrade.cycles.models import Cycle
 from callgrade.cycles.selectors.records import (
     PAGE_SIZE,
@@ -35,7 +36,8 @@ def _pick_cycle(request: HttpRequest, employee: Employee) -> tuple[Any, Cycle | 
     wanted = request.GET.get("cycle")
     cycle = None
     if wanted:
-        cycle = cycles.filter(pk=wanted).first() if wanted.isdigit() else None
+        pk = query_id(wanted)
+        cycle = cycles.filter(pk=pk).first() if pk is not None else None
         if cycle is None:
             raise Denied
     return cycles, cycle or cycles.first()

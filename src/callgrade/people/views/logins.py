@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from callgrade.core import tabular
+from callgrade.core.query import query_id
 from callgrade.people.access import access, is_hr, require_hr
 from callgrade.people.models import Employee, Team
 from callgrade.people.services.logins import (
@@ -31,7 +32,8 @@ from callgrade.people.services.logins import (
 
 
 def _team(request: HttpRequest, value: str) -> Team | None:
-    return access(request.user, "team", int(value), "manage") if value.isdigit() else None
+    team = query_id(value)
+    return access(request.user, "team", team, "manage") if team is not None else None
 
 
 def _sheet(created: list[NewLogin]) -> dict[str, str]:

@@ -25,11 +25,23 @@ def _number(v: float, digits: int, grouping: bool = False) -> str:
     return str(number_format(_rounded(v, digits), digits, force_grouping=grouping))
 
 
+def _float(value: Any) -> float | None:
+    """``value`` as a number, or None for what is none: missing, NaN, an empty or non-numeric
+    text (a record of someone who left can hold ``""``) — a page shows "—", never fails."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return None if math.isnan(v) else v
+
+
 @register.filter
 def kpi_value(value: Any, unit: str = "") -> str:
-    if value is None or value != value:
+    v = _float(value)
+    if v is None:
         return "—"
-    v = float(value)
     if unit == "ratio":
         return f"{_number(v * 100, 1)}%"
     if unit == "seconds":
@@ -41,17 +53,21 @@ def kpi_value(value: Any, unit: str = "") -> str:
 
 @register.filter
 def num(value: Any, digits: int = 1) -> str:
-    if value is None or value != value:
+    v = _float(value)
+    if v is None:
         return "—"
-    return str(intcomma(_number(float(value), digits, grouping=True)))
+    return str(intcomma(_number(v, digits, grouping=True)))
 
 
 @register.filter
 def figure(value: Any) -> str:
     """A condition's figure as compared (already rounded by the engine): no trailing zeros."""
-    if value is None or value != value:
+    v = _float(value)
+    if v is None:
         return "—"
-    text = f"{float(value):.3f}".rstrip("0").rstrip(".")
+    if not math.isfinite(v):
+        return str(v)
+    text = f"{v:.3f}".rstrip("0").rstrip(".")
     return str(intcomma(number_format(Decimal(text), len(text.partition(".")[2]))))
 
 
@@ -107,7 +123,7 @@ def money(value: Any, cycle: Any) -> str:
     """An amount in the currency of ``cycle``'s standard (anything with a ``policy_version``)."""
     from callgrade.standards.result_words import money as written
 
-    if value is None or value != value:
+    if _float(value) is None:
         return "—"
     return written(value, cycle.policy_version.policy().currency)
 
@@ -193,7 +209,7 @@ def in_currency(value: Any, currency: str) -> str:
     """A whole amount with its currency's symbol: ``¥1,200``."""
     from callgrade.standards.result_words import money as written
 
-    if value is None or value != value:
+    if _float(value) is None:
         return "—"
     return written(value, currency, 0)
 
