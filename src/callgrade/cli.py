@@ -209,8 +209,9 @@ def compute_kpi_table(
 
     periods = check_kpi_request(data_dir, period=period, grain=grain, tz=tz, kpis=kpis)
     con = ibis.duckdb.connect()
-    wh = Warehouse(data_dir)
-    return compute_kpis(open_tables(con, wh), periods=periods, by=by, kpis=kpis, options=options)
+    with Warehouse(data_dir).snapshot() as snap:
+        tables = open_tables(con, snap)
+        return compute_kpis(tables, periods=periods, by=by, kpis=kpis, options=options)
 
 
 @app.command()
