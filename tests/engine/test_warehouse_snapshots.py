@@ -5,6 +5,9 @@ collected only once no reader can still need them."""
 from __future__ import annotations
 
 import datetime as dt
+import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -73,7 +76,7 @@ def read_generation(wh: Warehouse) -> tuple[int, int, float, float]:
 def test_readers_see_whole_generations_while_ingests_commit(tmp_path):
     wh = Warehouse(tmp_path)
     wh.commit(generation(1))
-    last = 10
+    last = 8
     done = threading.Event()
     errors: list[BaseException] = []
 
@@ -103,7 +106,7 @@ def test_readers_see_whole_generations_while_ingests_commit(tmp_path):
     for t in threads:
         t.join(timeout=60)
     assert not errors, errors[0]
-    assert len(seen) >= 5, f"only {len(seen)} reads in {time.monotonic() - started:.1f}s"
+    assert len(seen) >= 3, f"only {len(seen)} reads in {time.monotonic() - started:.1f}s"
     for calls, states, offered, login in seen:
         g = calls // CALLS
         # every count and KPI of one read is that of the same committed generation
@@ -114,3 +117,92 @@ def test_readers_see_whole_generations_while_ingests_commit(tmp_path):
             1800.0 * STATES * g,
         )
     assert read_generation(wh)[:2] == (CALLS * last, STATES * last)
+
+
+def parquet(wh: Warehouse) -> set[str]:
+    return {p.relative_to(wh.root).as_posix() for p in wh.root.rglob("*.parquet")}
+
+
+def named(wh: Warehouse) -> set[str]:
+    return {r for parts in wh.manifest()["tables"].values() for r in parts.values()}
+
+
+def test_a_snapshot_keeps_its_files_until_it_is_closed(tmp_path):
+    wh = Warehouse(tmp_path)
+    wh.commit(generation(1))
+    first = named(wh)
+    with wh.snapshot() as snap:
+        wh.commit(generation(2))
+        wh.commit(generation(3))
+        assert first <= parquet(wh)  # replaced twice, still there for the reader
+        assert snap.count("interactions") == CALLS
+        assert wh.count("interactions") == 3 * CALLS
+        tables = open_tables(ibis.duckdb.connect(), snap)
+        assert tables["agent_states"].count().to_pyarrow().as_py() == STATES
+    assert list((wh.root / "_leases").iterdir()) == []
+    wh.commit(generation(4))  # the next commit collects what no reader needs any more
+    assert parquet(wh) == named(wh)
+
+
+def test_open_tables_pins_until_its_connection_is_gone(tmp_path):
+    wh = Warehouse(tmp_path)
+    wh.commit(generation(1))
+    first = named(wh)
+    con = ibis.duckdb.connect()
+    tables = open_tables(con, wh)
+    wh.commit(generation(2))
+    assert first <= parquet(wh)
+    assert tables["interactions"].count().to_pyarrow().as_py() == CALLS
+    del con, tables
+    import gc
+
+    gc.collect()
+    wh.collect()
+    assert parquet(wh) == named(wh)
+
+
+READER = """
+import sys, time
+from callgrade.engine.warehouse import Warehouse
+snap = Warehouse(sys.argv[1]).snapshot()
+print(snap.version, flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_reader_in_another_process_holds_its_files_until_it_dies(tmp_path):
+    wh = Warehouse(tmp_path)
+    wh.commit(generation(1))
+    first = named(wh)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert reader.stdout is not None
+        assert reader.stdout.readline().strip() == "1"
+        wh.commit(generation(2))
+        wh.collect()
+        assert first <= parquet(wh)  # the other process still reads them
+    finally:
+        reader.send_signal(signal.SIGKILL)
+        reader.wait(timeout=30)
+    wh.collect()  # its lease is stale now: the kernel dropped the lock with the process
+    assert parquet(wh) == named(wh)
+    assert list((wh.root / "_leases").iterdir()) == []
+
+
+def test_collect_removes_orphans_and_never_a_live_file(tmp_path):
+    wh = Warehouse(tmp_path)
+    wh.commit(generation(1))
+    live = named(wh)
+    # what an ingest killed before its commit leaves: a partition file and a manifest draft
+    orphan = wh.root / "interactions" / "month=2026-03" / "part-0123.parquet"
+    orphan.parent.mkdir()
+    orphan.write_bytes(b"PAR1 cut short")
+    draft = wh.root / "_manifest.json.0123.tmp"
+    draft.write_text("{")
+    removed = wh.collect()
+    assert set(removed) == {orphan, draft}
+    assert not orphan.parent.exists()
+    assert parquet(wh) == live
+    assert wh.count("interactions") == CALLS

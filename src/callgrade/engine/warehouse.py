@@ -66,6 +66,9 @@ DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 class WarehouseFull(OSError):
     """The disk holding the warehouse filled up during a commit (nothing was changed)."""
 
+    def __str__(self) -> str:
+        return str(self.strerror)  # the sentence, without OSError's "[Errno 28]" prefix
+
 
 @dataclass(frozen=True)
 class TableCommit:
@@ -230,10 +233,12 @@ class Warehouse(WarehouseReader):
         except OSError as exc:
             if not _disk_full(exc):
                 raise
+            # Arrow's own words wrap the system's ("Error writing bytes … [errno 28] …")
+            reason = os.strerror(exc.errno or errno.ENOSPC)
             raise WarehouseFull(
                 errno.ENOSPC,
-                f"the disk holding the warehouse ({self.root}) is full: {exc}. "
-                "Nothing was changed; free some space and ingest again",
+                f"the disk holding the warehouse ({self.root}) is full ({reason}); "
+                "nothing was changed: free some space and ingest again",
             ) from exc
 
     def _commit(self, tables: dict[str, pa.Table]) -> dict[str, TableCommit]:
