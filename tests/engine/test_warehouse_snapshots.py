@@ -5,6 +5,7 @@ collected only once no reader can still need them."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,10 +14,11 @@ import time
 
 import ibis
 import pyarrow as pa
+import pytest
 
 from callgrade.engine.kpis import compute_kpis, open_tables
 from callgrade.engine.periods import parse_period
-from callgrade.engine.warehouse import Warehouse
+from callgrade.engine.warehouse import FAULT_DISK_FULL_AFTER, Warehouse, WarehouseFull
 
 UTC = dt.UTC
 CALLS, STATES = 3, 2  # rows each generation adds, spread over two months
@@ -163,7 +165,7 @@ def test_open_tables_pins_until_its_connection_is_gone(tmp_path):
 
 READER = """
 import sys, time
-from callgrade.engine.warehouse import Warehouse
+from callgrade.engine.warehouse import FAULT_DISK_FULL_AFTER, Warehouse, WarehouseFull
 snap = Warehouse(sys.argv[1]).snapshot()
 print(snap.version, flush=True)
 time.sleep(120)
@@ -205,4 +207,25 @@ def test_collect_removes_orphans_and_never_a_live_file(tmp_path):
     assert set(removed) == {orphan, draft}
     assert not orphan.parent.exists()
     assert parquet(wh) == live
+    assert wh.count("interactions") == CALLS
+
+
+@pytest.mark.parametrize("fail_at", [0, 2, 4])  # the first file, the third, the manifest
+def test_a_full_disk_anywhere_in_a_commit_changes_nothing(tmp_path, monkeypatch, fail_at):
+    wh = Warehouse(tmp_path / "data")
+    wh.commit(generation(1))
+    # the same commit on a copy says how large each file it writes is, in writing order
+    copy = Warehouse(tmp_path / "copy")
+    shutil.copytree(wh.data_dir, copy.data_dir)
+    copy.commit(generation(2))
+    order = [
+        (t, m) for t in ("interactions", "agent_states") for m in ("month=2026-01", "month=2026-02")
+    ]
+    sizes = [next((copy.root / t / m).glob("*.parquet")).stat().st_size for t, m in order]
+    before = ((wh.root / "_manifest.json").read_bytes(), parquet(wh))
+    monkeypatch.setenv(FAULT_DISK_FULL_AFTER, str(sum(sizes[:fail_at]) + 1))
+    with pytest.raises(WarehouseFull, match=r"is full \(No space left on device\); nothing was"):
+        wh.commit(generation(2))
+    assert ((wh.root / "_manifest.json").read_bytes(), parquet(wh)) == before
+    assert list(wh.root.glob("_manifest.json.*")) == []
     assert wh.count("interactions") == CALLS
