@@ -209,8 +209,9 @@ def compute_kpi_table(
 
     periods = check_kpi_request(data_dir, period=period, grain=grain, tz=tz, kpis=kpis)
     con = ibis.duckdb.connect()
-    wh = Warehouse(data_dir)
-    return compute_kpis(open_tables(con, wh), periods=periods, by=by, kpis=kpis, options=options)
+    with Warehouse(data_dir).snapshot() as snap:
+        tables = open_tables(con, snap)
+        return compute_kpis(tables, periods=periods, by=by, kpis=kpis, options=options)
 
 
 @app.command()
@@ -490,6 +491,19 @@ def serve_cmd(
 
 policy_app = typer.Typer(help="The grading standard (岗位定级标准) as a policy file.")
 app.add_typer(policy_app, name="policy")
+warehouse_app = typer.Typer(help="The warehouse's own housekeeping.")
+app.add_typer(warehouse_app, name="warehouse")
+
+
+@warehouse_app.command("gc")
+def warehouse_gc(data_dir: DataDir = Path("data")) -> None:
+    """Delete warehouse files no reader can still need: partitions replaced by later ingests
+    once their last reader is done, and files of ingests that were killed before committing.
+    Every ingest does this too; files a reader still uses are kept."""
+    from callgrade.engine.warehouse import Warehouse
+
+    removed = Warehouse(data_dir).collect()
+    console.print(f"removed {len(removed):,} unused files")
 
 
 @policy_app.command("check")
@@ -773,6 +787,12 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:  # click usage errors carry their own exit code
         import click
+
+        from callgrade.engine.warehouse import WarehouseFull
+
+        if isinstance(exc, WarehouseFull):
+            sys.stderr.write(f"callgrade: {exc}\n")
+            sys.exit(1)
 
         if isinstance(exc, click.ClickException):
             exc.show()

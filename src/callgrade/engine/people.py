@@ -26,7 +26,7 @@ from callgrade.engine.policy import Policy
 from callgrade.engine.schemas import conform, empty
 from callgrade.engine.scoring.grade import add_months_column
 from callgrade.engine.scoring.inputs import hire_dates
-from callgrade.engine.warehouse import Warehouse
+from callgrade.engine.warehouse import Warehouse, WarehouseReader
 
 PEOPLE_TABLES = ("roster", "level_history", "trainings", "competency_assessments", "corrections")
 
@@ -41,7 +41,7 @@ class CycleInputs:
     (``engine/schemas.py``) when the object is made; a table missing a required column or with
     nulls in one is refused with the column named."""
 
-    facts: Warehouse  # the machine facts the KPIs are computed from
+    facts: WarehouseReader  # the machine facts the KPIs are computed from
     roster: pa.Table
     level_history: pa.Table = field(default_factory=lambda: _table("level_history"))
     trainings: pa.Table = field(default_factory=lambda: _table("trainings"))
@@ -64,17 +64,19 @@ class CycleInputs:
 
     @classmethod
     def from_warehouse(cls, warehouse: Warehouse) -> CycleInputs:
-        """The inputs as the warehouse holds them (the CLI's record of people)."""
-        roster = warehouse.read("roster")
+        """The inputs as the warehouse holds them (the CLI's record of people): all from one
+        snapshot, pinned for as long as the inputs live."""
+        snap = warehouse.snapshot()
+        roster = snap.read("roster")
         if roster.num_rows == 0:
             raise ValueError("the warehouse holds no roster: ingest the employee roster first")
         return cls(
-            facts=warehouse,
+            facts=snap,
             roster=roster,
-            level_history=warehouse.read("level_history"),
-            trainings=warehouse.read("trainings"),
-            assessments=warehouse.read("competency_assessments"),
-            corrections=warehouse.read("corrections"),
+            level_history=snap.read("level_history"),
+            trainings=snap.read("trainings"),
+            assessments=snap.read("competency_assessments"),
+            corrections=snap.read("corrections"),
         )
 
 

@@ -5,11 +5,25 @@ Layout under ``<data_dir>/warehouse``::
     _manifest.json                      the committed state: which file is live for each partition
     interactions/month=2026-01/part-<id>.parquet
     roster/all/part-<id>.parquet        (unpartitioned tables)
+    _leases/<version>-<id>.json         one per open reader: the manifest it pinned
+    .lock, .leases.lock                 the writer's lock; the lock between pinning and collecting
 
 Why a manifest: an ingest can touch many partitions of several tables. New partition files are
 written under fresh names first; the commit is one atomic ``os.replace`` of the manifest. A crash
 or error before that leaves the old manifest pointing at the old files, so the warehouse is exactly
 as it was. Readers only ever see files named in the manifest.
+
+Snapshot reads: a reader (:meth:`Warehouse.snapshot`) pins the manifest current when it starts
+and reads exactly that manifest's files until it is closed, however many commits happen
+meanwhile. It announces itself with a lease file holding its manifest, flock-ed for as long as
+it reads; the kernel drops the flock when the reader closes it or its process dies, so a lease
+nobody holds is known to be stale, across processes (the web app and the CLI). Files are
+deleted only by :meth:`Warehouse.collect` (after every commit, and ``callgrade warehouse gc``),
+under the writer's lock: every Parquet file that neither the current manifest nor a held lease
+names goes, which covers files a commit replaced once their last reader is done and files a
+killed ingest wrote but never committed. Pinning (read the manifest, write the lease) and
+collecting (read the leases, delete) exclude each other through ``.leases.lock``, so a reader
+either is seen by the collection or pins the manifest the collection keeps.
 
 Idempotence: every table has a stable key; a partition is rewritten as the union of its old and
 new rows with one row per key (the greatest ``version_column`` wins, then the newer ingest), so
@@ -18,15 +32,18 @@ ingesting the same file twice adds nothing.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import json
 import os
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import duckdb
 import pyarrow as pa
@@ -37,6 +54,20 @@ from callgrade.engine.schemas import TABLES, TableSpec, conform
 
 MANIFEST = "_manifest.json"
 UNPARTITIONED = "all"
+LEASES = "_leases"
+LEASES_LOCK = ".leases.lock"
+WRITER_LOCK = ".lock"
+# Fault injection for tests: the writer pretends the disk fills up after this many bytes (see
+# ``_check_space``). Read by the writer only; unset in production.
+FAULT_DISK_FULL_AFTER = "CALLGRADE_FAULT_DISK_FULL_AFTER"
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+class WarehouseFull(OSError):
+    """The disk holding the warehouse filled up during a commit (nothing was changed)."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)  # the sentence, without OSError's "[Errno 28]" prefix
 
 
 @dataclass(frozen=True)
@@ -48,20 +79,13 @@ class TableCommit:
     total: int  # rows in the table after the commit
 
 
-class Warehouse:
-    def __init__(self, data_dir: Path | str) -> None:
-        self.data_dir = Path(data_dir)
-        self.root = self.data_dir / "warehouse"
-        self.rejects_dir = self.data_dir / "rejects"
+class WarehouseReader:
+    """Reading the files one manifest names (``manifest()`` says which)."""
 
-    # ---- reading -------------------------------------------------------------------------
+    root: Path
 
     def manifest(self) -> dict[str, Any]:
-        path = self.root / MANIFEST
-        if not path.exists():
-            return {"version": 0, "tables": {}}
-        data: dict[str, Any] = json.loads(path.read_text("utf-8"))
-        return data
+        raise NotImplementedError
 
     def files(self, table: str) -> list[Path]:
         """Live Parquet files of ``table`` in partition order."""
@@ -91,62 +115,209 @@ class Warehouse:
                 empty = spec.schema.empty_table()  # noqa: F841  (referenced by DuckDB below)
                 con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM empty')
 
+
+class Snapshot(WarehouseReader):
+    """One pinned manifest: its files stay on disk until :meth:`close` (or until the snapshot is
+    garbage-collected, or its process ends)."""
+
+    def __init__(
+        self, root: Path, manifest: dict[str, Any], lease: Path | None, fh: IO[str] | None
+    ):
+        self.root = root
+        self._manifest = manifest
+        self.lease = lease
+        self._release = weakref.finalize(self, _release_lease, lease, fh)
+
+    @property
+    def version(self) -> int:
+        return int(self._manifest["version"])
+
+    def manifest(self) -> dict[str, Any]:
+        return self._manifest
+
+    def close(self) -> None:
+        self._release()
+
+    def __enter__(self) -> Snapshot:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _release_lease(lease: Path | None, fh: IO[str] | None) -> None:
+    if lease is not None:
+        lease.unlink(missing_ok=True)
+    if fh is not None:
+        fh.close()  # drops the flock
+
+
+class Warehouse(WarehouseReader):
+    def __init__(self, data_dir: Path | str) -> None:
+        self.data_dir = Path(data_dir)
+        self.root = self.data_dir / "warehouse"
+        self.rejects_dir = self.data_dir / "rejects"
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest committed now. Its files may be replaced and collected by the next
+        commit: a reader that opens them later reads through :meth:`snapshot` instead."""
+        path = self.root / MANIFEST
+        if not path.exists():
+            return {"version": 0, "tables": {}}
+        data: dict[str, Any] = json.loads(path.read_text("utf-8"))
+        return data
+
+    def snapshot(self) -> Snapshot:
+        """Pin the current manifest: the snapshot's files stay until it is closed."""
+        if not (self.root / MANIFEST).exists():
+            return Snapshot(self.root, self.manifest(), None, None)  # nothing to protect
+        leases = self.root / LEASES
+        try:
+            leases.mkdir(exist_ok=True)
+            with self._flock(LEASES_LOCK, fcntl.LOCK_SH):
+                manifest = self.manifest()
+                lease = leases / f"{manifest['version']}-{uuid.uuid4().hex}.json"
+                fh = open(lease, "x", encoding="utf-8")  # noqa: SIM115  (held until close)
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_SH)
+                    fh.write(json.dumps(manifest))
+                    fh.flush()
+                except BaseException:
+                    fh.close()
+                    lease.unlink(missing_ok=True)
+                    raise
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, *DISK_FULL):
+                raise
+            # A reader that cannot write beside the warehouse (a read-only mount, a full disk)
+            # cannot announce itself; it reads the manifest unprotected rather than not at all.
+            return Snapshot(self.root, self.manifest(), None, None)
+        return Snapshot(self.root, manifest, lease, fh)
+
+    def read(self, table: str) -> pa.Table:
+        with self.snapshot() as snap:
+            return snap.read(table)
+
+    def count(self, table: str) -> int:
+        with self.snapshot() as snap:
+            return snap.count(table)
+
+    def register(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Views over one snapshot, pinned for as long as ``con`` lives."""
+        snap = self.snapshot()
+        weakref.finalize(con, snap.close)
+        snap.register(con)
+
     # ---- writing -------------------------------------------------------------------------
 
     @contextmanager
-    def _lock(self) -> Iterator[None]:
+    def _flock(self, name: str, mode: int) -> Iterator[None]:
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with open(self.root / name, "a") as fh:
+            fcntl.flock(fh, mode)  # released when the file closes, or the process dies
+            yield
 
     def commit(self, tables: dict[str, pa.Table]) -> dict[str, TableCommit]:
-        """Merge ``tables`` (canonical name → rows) into the warehouse atomically."""
-        with self._lock():
-            manifest = self.manifest()
-            live: dict[str, dict[str, str]] = {t: dict(p) for t, p in manifest["tables"].items()}
-            written: list[Path] = []
-            superseded: list[Path] = []
-            stats: dict[str, TableCommit] = {}
-            try:
-                for name, rows in tables.items():
-                    spec = TABLES[name]
-                    rows = conform(name, rows)
-                    parts = live.setdefault(name, {})
-                    added = replaced = 0
-                    for month, chunk in _split_by_month(spec, rows):
-                        old_rel = parts.get(month)
-                        old = pq.read_table(self.root / old_rel) if old_rel else None
-                        merged = _merge(spec, old, chunk)
-                        before = 0 if old is None else old.num_rows
-                        added += merged.num_rows - before
-                        replaced += chunk.num_rows - (merged.num_rows - before)
-                        rel = f"{name}/month={month}/part-{uuid.uuid4().hex}.parquet"
-                        target = self.root / rel
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        written.append(target)
-                        pq.write_table(merged, target, compression="zstd")
-                        parts[month] = rel
-                        if old_rel:
-                            superseded.append(self.root / old_rel)
-                    total = sum(
-                        pq.ParquetFile(self.root / r).metadata.num_rows for r in parts.values()
-                    )
-                    stats[name] = TableCommit(name, rows.num_rows, added, replaced, total)
-                new_manifest = {"version": manifest["version"] + 1, "tables": live}
-                tmp = self.root / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
-                tmp.write_text(json.dumps(new_manifest, indent=1, sort_keys=True), "utf-8")
-                os.replace(tmp, self.root / MANIFEST)
-            except BaseException:
-                for f in written:
-                    f.unlink(missing_ok=True)
+        """Merge ``tables`` (canonical name → rows) into the warehouse atomically.
+
+        Raises :class:`WarehouseFull` when the disk fills up; the warehouse is then unchanged."""
+        try:
+            with self._flock(WRITER_LOCK, fcntl.LOCK_EX):
+                stats = self._commit(tables)
+                with contextlib.suppress(OSError):
+                    # the commit stands; whatever is not collected now goes at the next one
+                    self._collect()
+                return stats
+        except OSError as exc:
+            if not _disk_full(exc):
                 raise
-            for f in superseded:
+            # Arrow's own words wrap the system's ("Error writing bytes … [errno 28] …")
+            reason = os.strerror(exc.errno or errno.ENOSPC)
+            raise WarehouseFull(
+                errno.ENOSPC,
+                f"the disk holding the warehouse ({self.root}) is full ({reason}); "
+                "nothing was changed: free some space and ingest again",
+            ) from exc
+
+    def _commit(self, tables: dict[str, pa.Table]) -> dict[str, TableCommit]:
+        manifest = self.manifest()
+        live: dict[str, dict[str, str]] = {t: dict(p) for t, p in manifest["tables"].items()}
+        written: list[Path] = []
+        used = 0  # bytes written, for the disk-full fault injection only
+        stats: dict[str, TableCommit] = {}
+        try:
+            for name, rows in tables.items():
+                spec = TABLES[name]
+                rows = conform(name, rows)
+                parts = live.setdefault(name, {})
+                added = replaced = 0
+                for month, chunk in _split_by_month(spec, rows):
+                    old_rel = parts.get(month)
+                    old = pq.read_table(self.root / old_rel) if old_rel else None
+                    merged = _merge(spec, old, chunk)
+                    before = 0 if old is None else old.num_rows
+                    added += merged.num_rows - before
+                    replaced += chunk.num_rows - (merged.num_rows - before)
+                    rel = f"{name}/month={month}/part-{uuid.uuid4().hex}.parquet"
+                    target = self.root / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    written.append(target)
+                    pq.write_table(merged, target, compression="zstd")
+                    used = _check_space(target, used)
+                    parts[month] = rel
+                total = sum(pq.ParquetFile(self.root / r).metadata.num_rows for r in parts.values())
+                stats[name] = TableCommit(name, rows.num_rows, added, replaced, total)
+            new_manifest = {"version": manifest["version"] + 1, "tables": live}
+            tmp = self.root / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
+            written.append(tmp)
+            tmp.write_text(json.dumps(new_manifest, indent=1, sort_keys=True), "utf-8")
+            _check_space(tmp, used)
+            os.replace(tmp, self.root / MANIFEST)
+        except BaseException:
+            for f in written:
                 f.unlink(missing_ok=True)
-            return stats
+            raise
+        # The files this commit replaced stay until no reader's lease names them (``collect``).
+        return stats
+
+    def collect(self) -> list[Path]:
+        """Delete every file no reader can still need: Parquet files neither the current
+        manifest nor a held lease names (replaced partitions, files of killed ingests), stale
+        leases and unfinished manifests. Returns the deleted files."""
+        if not (self.root / MANIFEST).exists() and not self.root.is_dir():
+            return []
+        with self._flock(WRITER_LOCK, fcntl.LOCK_EX):
+            return self._collect()
+
+    def _collect(self) -> list[Path]:
+        """Under the writer's lock: no commit is writing files it has not committed yet."""
+        removed: list[Path] = []
+        keep = _named(self.manifest())
+        with self._flock(LEASES_LOCK, fcntl.LOCK_EX):
+            leases = self.root / LEASES
+            for lease in sorted(leases.glob("*.json")) if leases.is_dir() else []:
+                try:
+                    pinned = _held(lease)
+                except ValueError:  # unreadable, so which files it needs is unknown: keep all
+                    return removed
+                if pinned is None:
+                    lease.unlink(missing_ok=True)  # its reader closed it or died
+                    removed.append(lease)
+                else:
+                    keep |= _named(pinned)
+            for path in sorted(self.root.rglob("*.parquet")):
+                if path.relative_to(self.root).as_posix() not in keep:
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
+        for tmp in self.root.glob(f"{MANIFEST}.*.tmp"):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+        for folder in self.root.glob("*/*"):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        return removed
 
     def write_rejects(self, source: str, rejects: pa.Table) -> Path | None:
         """Keep rejected records beside the warehouse, one CSV per source file (re-ingesting the
@@ -166,6 +337,44 @@ class Warehouse:
         tmp.write_bytes(csv_bytes(rejects.column_names, rows, bom=False))
         os.replace(tmp, path)
         return path
+
+
+def _named(manifest: dict[str, Any]) -> set[str]:
+    """The files a manifest names, relative to the warehouse root."""
+    return {rel for parts in manifest["tables"].values() for rel in parts.values()}
+
+
+def _held(lease: Path) -> dict[str, Any] | None:
+    """The manifest a lease pins while its reader still holds it; None once nobody does."""
+    try:
+        fh = open(lease, encoding="utf-8")  # noqa: SIM115  (closed below, after the probe)
+    except FileNotFoundError:
+        return None
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            data: dict[str, Any] = json.loads(fh.read())
+            return data
+        return None
+
+
+def _disk_full(exc: OSError) -> bool:
+    # Arrow reports a failed write as an OSError without errno, naming it in the message.
+    text = str(exc).lower()
+    return exc.errno in DISK_FULL or "no space left" in text or "[errno 28]" in text
+
+
+def _check_space(path: Path, used: int) -> int:
+    """Fault injection (``CALLGRADE_FAULT_DISK_FULL_AFTER=<bytes>``, tests only): once a commit
+    has written more than that many bytes, the file being written is cut where the disk would
+    have filled up and the write fails as a full disk fails. Returns the bytes written so far."""
+    size = path.stat().st_size
+    budget = os.environ.get(FAULT_DISK_FULL_AFTER)
+    if budget is not None and used + size > int(budget):
+        os.truncate(path, max(0, int(budget) - used))
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    return used + size
 
 
 def _split_by_month(spec: TableSpec, rows: pa.Table) -> Iterator[tuple[str, pa.Table]]:

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import weakref
+
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
 from callgrade.engine.kpis.corrections import corrected
 from callgrade.engine.schemas import TABLES
-from callgrade.engine.warehouse import Warehouse
+from callgrade.engine.warehouse import Warehouse, WarehouseReader
 
 
 def open_tables(
-    con: ibis.BaseBackend, warehouse: Warehouse, corrections: pa.Table | None = None
+    con: ibis.BaseBackend, warehouse: WarehouseReader, corrections: pa.Table | None = None
 ) -> dict[str, ir.Table]:
     """Every canonical table as an Ibis table on ``con``: its live Parquet files (only those the
     manifest names), or an empty table with the canonical schema when there are none; with
-    ``corrections`` (canonical rows) applied to the records they name."""
+    ``corrections`` (canonical rows) applied to the records they name.
+
+    All tables come from one manifest. Given a :class:`Warehouse`, the manifest current now is
+    pinned for as long as ``con`` lives (the tables hold ``con``), so commits meanwhile neither
+    remove its files nor mix in theirs; given a snapshot, the caller keeps it open."""
+    if isinstance(warehouse, Warehouse):
+        snap = warehouse.snapshot()
+        weakref.finalize(con, snap.close)
+        warehouse = snap
     out: dict[str, ir.Table] = {}
     for name, spec in TABLES.items():
         schema = ibis.Schema.from_pyarrow(spec.schema)

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from callgrade.core.audit import audit
-from callgrade.engine.warehouse import Warehouse
+from callgrade.engine.warehouse import Warehouse, WarehouseReader
 from callgrade.people.models import (
     CompetencyAssessment,
     Department,
@@ -65,7 +65,7 @@ def _set(emp: Employee, name: str, value: str, teams: dict[str, Team]) -> None:
         setattr(emp, name, value)
 
 
-def import_roster(wh: Warehouse, tz: zoneinfo.ZoneInfo, today: dt.date) -> dict[str, int]:
+def import_roster(wh: WarehouseReader, tz: zoneinfo.ZoneInfo, today: dt.date) -> dict[str, int]:
     rows = wh.read("roster").to_pylist()
     counts = {"created": 0, "updated": 0, "left": 0}
     depts = {d.name: d for d in Department.objects.all()}
@@ -158,7 +158,7 @@ def _known(model: Any) -> set[str]:
     return set(model.objects.filter(source=SOURCE).values_list("source_ref", flat=True))
 
 
-def import_level_history(wh: Warehouse, tz: zoneinfo.ZoneInfo, today: dt.date) -> int:
+def import_level_history(wh: WarehouseReader, tz: zoneinfo.ZoneInfo, today: dt.date) -> int:
     employees = _employees()
     known = {
         (c.employee.employee_id, c.level_to, c.effective)
@@ -197,7 +197,7 @@ def import_level_history(wh: Warehouse, tz: zoneinfo.ZoneInfo, today: dt.date) -
     return len(made)
 
 
-def import_trainings(wh: Warehouse, tz: zoneinfo.ZoneInfo) -> int:
+def import_trainings(wh: WarehouseReader, tz: zoneinfo.ZoneInfo) -> int:
     employees = _employees()
     known = _known(TrainingRecord)
     made = [
@@ -219,7 +219,7 @@ def import_trainings(wh: Warehouse, tz: zoneinfo.ZoneInfo) -> int:
     return len(made)
 
 
-def import_assessments(wh: Warehouse, tz: zoneinfo.ZoneInfo) -> int:
+def import_assessments(wh: WarehouseReader, tz: zoneinfo.ZoneInfo) -> int:
     employees = _employees()
     known = _known(CompetencyAssessment)
     made = [
@@ -244,11 +244,12 @@ def people_import_warehouse(*, warehouse: Warehouse, time_zone: str) -> dict[str
     """Import what the warehouse's people tables hold and the app does not yet; returns counts."""
     tz = zoneinfo.ZoneInfo(time_zone)
     today = timezone.localdate()
-    with transaction.atomic():
-        roster = import_roster(warehouse, tz, today)
+    # one snapshot: the four tables as one commit left them
+    with warehouse.snapshot() as snap, transaction.atomic():
+        roster = import_roster(snap, tz, today)
         return {
             "roster": roster,
-            "level_history": import_level_history(warehouse, tz, today),
-            "trainings": import_trainings(warehouse, tz),
-            "assessments": import_assessments(warehouse, tz),
+            "level_history": import_level_history(snap, tz, today),
+            "trainings": import_trainings(snap, tz),
+            "assessments": import_assessments(snap, tz),
         }
