@@ -76,7 +76,8 @@ def _plant(cycle: Any, hr: Any, lead: Any) -> list[str]:
         emp.name = payload
         emp.save(update_fields=["name"])
     control = employees[len(PAYLOADS)]
-    control.name = "Bell\x07 Null\x00 Name"  # a workbook cannot hold these: dropped, no crash
+    # characters a workbook cannot hold are dropped, no crash (PostgreSQL stores no NUL: \x01)
+    control.name = "Bell\x07 Start\x01 Name"
     control.save(update_fields=["name"])
     Team.objects.filter(pk=employees[0].team_id).update(name="@team")
     Department.objects.filter(pk=Department.objects.first().pk).update(name="-dept+1")
