@@ -97,7 +97,7 @@ def scorecard(employee: Employee, cycle: Cycle, period: str | None, lang: str) -
         "total": total,
         "totals": totals,
         "rating_name": _rating_name(policy, rating, lang),
-        "grading_figure": _grading_figure(totals, promotion + triggers),
+        "grading_figure": _grading_figure(totals),
         "peer_group": _peer_group(policy, total, labels, lang),
         "dimensions": dict(dimensions),
         "decision": decision,
@@ -198,7 +198,7 @@ def _rating_name(policy: Any, rating: str | None, lang: str) -> str:
     return text(grade.label, lang) if grade else ""
 
 
-def _grading_figure(totals: list[ScoreTotal], rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _grading_figure(totals: list[ScoreTotal]) -> dict[str, Any] | None:
     """The total score averaged over the grading period, which the ladder's score conditions
     compare (the mean of the rating periods' totals so far)."""
     scored = [t.total for t in totals if t.total is not None]
