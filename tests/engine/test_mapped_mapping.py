@@ -52,7 +52,10 @@ def test_same_mapping_from_text_and_dict():
 
 def test_unknown_table(tmp_path):
     assert errors_of(tmp_path, "table: survey\ncolumns: {}\n") == [
-        "1:8: unknown table 'survey'; expected one of: interactions, agent_states,"
+        "1:8: unknown table 'survey'; did you mean 'surveys'?"
+    ]
+    assert errors_of(tmp_path, "table: tickets\ncolumns: {}\n") == [
+        "1:8: unknown table 'tickets'; expected one of: interactions, agent_states,"
         " ring_no_answer, surveys, qa_evaluations, sales, attendance, complaints, roster,"
         " competency_assessments, trainings, level_history, corrections"
     ]
@@ -61,7 +64,11 @@ def test_unknown_table(tmp_path):
 def test_unknown_field_points_at_its_key(tmp_path):
     text = GOOD.replace("  agent_id:", "  agent:")
     assert errors_of(tmp_path, text) == [
-        "5:3: unknown field 'agent' for table surveys; expected one of: survey_id,"
+        "5:3: unknown field 'agent' for table surveys; did you mean 'agent_id'?"
+    ]
+    text = GOOD.replace("  agent_id:", "  operator:")
+    assert errors_of(tmp_path, text) == [
+        "5:3: unknown field 'operator' for table surveys; expected one of: survey_id,"
         " interaction_id, agent_id, customer_id, responded_at, csat, nps, resolved"
     ]
 
@@ -130,7 +137,11 @@ def test_unknown_key_and_both_from_and_value(tmp_path):
     text = GOOD.replace("nps: {value: 9}", "nps: {value: 9, from: NPS}").replace(
         "timezone:", "time_zone:"
     )
-    assert errors_of(tmp_path, text) == ["2:1: unknown key 'time_zone'"]
+    # one mistake never hides another: the unknown key and the column's both 'from' and 'value'
+    assert errors_of(tmp_path, text) == [
+        "2:1: unknown key 'time_zone'; did you mean 'timezone'?",
+        "9:3: field 'nps' needs exactly one of 'from' (a source column) or 'value' (a constant)",
+    ]
     text = GOOD.replace("nps: {value: 9}", "nps: {value: 9, from: NPS}")
     assert errors_of(tmp_path, text) == [
         "9:3: field 'nps' needs exactly one of 'from' (a source column) or 'value' (a constant)"
@@ -149,12 +160,9 @@ def test_time_zone_encoding_delimiter_and_format(tmp_path):
         "table: surveys", "table: surveys\nencoding: klingon\ndelimiter: ';;'\nformat: xls"
     )
     assert errors_of(tmp_path, text) == [
-        "4:9: format is 'xls'; expected 'csv' or 'xlsx'",
-    ]
-    text = text.replace("format: xls", "format: csv")
-    assert errors_of(tmp_path, text) == [
         "2:11: unknown encoding 'klingon'; expected e.g. utf-8, gb18030, utf-16",
         "3:12: delimiter ';;' should be one character, e.g. ',' ';' '|' or \"\\t\"",
+        "4:9: format is 'xls'; expected 'csv' or 'xlsx'",
         "5:11: unknown time zone 'Mars/Base'; expected an IANA name like Asia/Shanghai",
     ]
 

@@ -22,6 +22,8 @@ class FileReport:
     rejected: int
     rows: dict[str, int]  # canonical rows produced, by table
     rejects_file: Path | None
+    filtered: int = 0  # left aside by a row filter: read == accepted + rejected + filtered
+    unreadable: str | None = None  # why the file as a whole could not be read (e.g. empty)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,10 @@ class IngestReport:
     @property
     def rejected(self) -> int:
         return sum(f.rejected for f in self.files)
+
+    @property
+    def filtered(self) -> int:
+        return sum(f.filtered for f in self.files)
 
 
 def ingest_files(
@@ -76,6 +82,8 @@ def ingest_files(
                 rejected=r.rejected,
                 rows={name: t.num_rows for name, t in r.tables.items()},
                 rejects_file=rejects_file,
+                filtered=r.filtered,
+                unreadable=r.unreadable,
             )
         )
     return IngestReport(reports, commits)

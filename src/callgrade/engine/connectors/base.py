@@ -7,7 +7,10 @@ empty file or truncated JSON becomes a reject (or, for an unreadable whole file,
 with line None). It raises :class:`ConnectorError` only for misuse (unknown option, missing file).
 
 Counting rule: ``read`` is the number of records (non-blank lines, JSON objects, sheet rows) the
-connector saw; each is either accepted or rejected, so ``read == accepted + rejected`` always.
+connector saw; each is accepted, rejected, or filtered out (left aside on purpose by a row filter
+of the mapped connector, with no reason: it is not a mistake), so
+``read == accepted + rejected + filtered`` always. A reject without a line number means the file
+as a whole could not be read (empty, no header, not a workbook).
 """
 
 from __future__ import annotations
@@ -46,16 +49,32 @@ class ParseResult:
     rejects: pa.Table = field(default_factory=REJECTS.empty_table)
     read: int = 0
     accepted: int = 0
+    filtered: int = 0
 
     @property
     def rejected(self) -> int:
         return self.rejects.num_rows
 
+    @property
+    def unreadable(self) -> str | None:
+        """Why the file as a whole could not be read (its reject without a line number), or
+        None when it was read."""
+        if self.accepted or not self.rejects.num_rows:
+            return None
+        for line, reason in zip(
+            self.rejects.column("line").to_pylist(),
+            self.rejects.column("reason").to_pylist(),
+            strict=True,
+        ):
+            if line is None:
+                return str(reason)
+        return None
+
     def check_counts(self) -> None:
-        if self.read != self.accepted + self.rejected:
+        if self.read != self.accepted + self.rejected + self.filtered:
             raise AssertionError(
                 f"{self.source}: counts do not reconcile: read {self.read} != accepted "
-                f"{self.accepted} + rejected {self.rejected}"
+                f"{self.accepted} + rejected {self.rejected} + filtered {self.filtered}"
             )
 
 

@@ -7,28 +7,28 @@ positions, giving ``file:line:column: sentence`` messages a user can act on with
 
 from __future__ import annotations
 
-import codecs
-import zoneinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-import pyarrow as pa
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from callgrade.engine.connectors.base import ConnectorError
-from callgrade.engine.connectors.mapped.convert import (
-    ENUMS,
-    FieldType,
-    check_constant,
-    default_type,
-    fits,
-)
+from callgrade.engine.connectors.mapped.checks import Problem, check_mapping, closest, unknown
+from callgrade.engine.connectors.mapped.convert import FieldType, default_type
 from callgrade.engine.schemas import TABLES
 
 Scalar = str | bool | int | float
 Path_ = tuple[str, ...]
-LINEAGE = ("source", "source_ref")
+FIELD_TYPES = get_args(FieldType)
 
 
 class MappingError(ConnectorError):
@@ -53,14 +53,41 @@ class ColumnMapping(BaseModel):
     value: Scalar | None = None
     type: FieldType | None = None
     format: str | None = None
+    time_from: str | None = None
+    time_format: str | None = None
     values: dict[str, Scalar | None] | None = None
     default: Scalar | None = None
+    minimum: float | None = Field(default=None, alias="min")
+    maximum: float | None = Field(default=None, alias="max")
+    allowed: list[Scalar] | None = None
 
-    _source_check = field_validator("source", "format", mode="before")(_as_text)
+    _source_check = field_validator("source", "format", "time_from", "time_format", mode="before")(
+        _as_text
+    )
 
 
-class Mapping(BaseModel):
-    """A whole mapping file. Field names are the file format: keep them stable."""
+class RowCondition(BaseModel):
+    """What one source column must hold for a row to be kept: ``[a, b]`` is short for
+    ``{in: [a, b]}``; all keys given must hold."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    within: list[Scalar] | None = Field(default=None, alias="in")
+    not_in: list[Scalar] | None = None
+    empty: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, list):
+            return {"in": data}
+        if isinstance(data, str | int | float) and not isinstance(data, bool):
+            return {"in": [data]}
+        return data
+
+
+class MappingHeader(BaseModel):
+    """The keys of a mapping file other than ``columns`` and ``where``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -72,11 +99,19 @@ class Mapping(BaseModel):
     header_row: int = Field(default=1, ge=1)
     timezone: str | None = None
     source_name: str = "mapped"
-    columns: dict[str, ColumnMapping]
 
     _text_check = field_validator("sheet", "source_name", "delimiter", mode="before")(_as_text)
+
+
+class Mapping(MappingHeader):
+    """A whole mapping file. Field names are the file format: keep them stable."""
+
+    columns: dict[str, ColumnMapping]
+    where: dict[str, RowCondition] = Field(default_factory=dict)
+
     _origin: str = PrivateAttr(default="<mapping>")
     _lines: dict[Path_, int] = PrivateAttr(default_factory=dict)
+    _places: dict[Path_, tuple[int, int]] = PrivateAttr(default_factory=dict)
 
     @property
     def origin(self) -> str:
@@ -87,9 +122,21 @@ class Mapping(BaseModel):
         """1-based line of a key in the mapping file, e.g. ``line_of("columns", "csat")``."""
         return self._lines.get(tuple(path))
 
+    def place(self, *path: str) -> str:
+        """``file:line:column`` of the value at ``path`` (``<mapping>: a.b`` without positions)."""
+        at = self._places.get(tuple(path))
+        if at:
+            return f"{self._origin}:{at[0]}:{at[1]}"
+        return f"{self._origin}: {'.'.join(path)}"
+
     def field_type(self, field: str) -> FieldType:
         spec = self.columns[field]
         return spec.type or default_type(TABLES[self.table].schema.field(field).type)
+
+
+COLUMN_KEYS = tuple(f.alias or n for n, f in ColumnMapping.model_fields.items())
+CONDITION_KEYS = tuple(f.alias or n for n, f in RowCondition.model_fields.items())
+TOP_KEYS = (*MappingHeader.model_fields, "columns", "where")
 
 
 class _Positions:
@@ -155,17 +202,20 @@ def _convert(node: yaml.Node, path: Path_, pos: _Positions) -> Any:
     return node.value
 
 
-def _sentence(err: Any) -> tuple[str, bool]:
-    """A plain sentence for one pydantic error, and whether it points at a key."""
+def _sentence(err: Any, known: tuple[str, ...]) -> tuple[str, bool]:
+    """A plain sentence for one pydantic error, and whether it points at a key. ``known`` are
+    the keys allowed where the error is (for "did you mean")."""
     loc = [str(p) for p in err["loc"]]
     name = loc[-1] if loc else "mapping"
     kind = err["type"]
     if kind == "extra_forbidden":
-        return f"unknown key {name!r}", True
+        return unknown("key", name, known), True
     if kind == "missing":
         return f"missing key {name!r}", False
     if kind == "literal_error":
-        return f"{name} is {err['input']!r}; expected {err['ctx']['expected']}", False
+        near = closest(str(err["input"]), FIELD_TYPES) if name == "type" else None
+        hint = f"; did you mean {near!r}?" if near else ""
+        return f"{name} is {err['input']!r}; expected {err['ctx']['expected']}{hint}", False
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"{name} should be a mapping of keys to values, not {err['input']!r}", False
     return f"{name}: {err['msg'][0].lower()}{err['msg'][1:]}", False
@@ -178,119 +228,80 @@ def _where(origin: str, pos: _Positions | None, path: Path_, *, key: bool = Fals
     return f"{origin}: {'.'.join(path) or 'top level'}"
 
 
-def _check(m: Mapping) -> list[tuple[Path_, bool, str]]:
-    """Mistakes pydantic cannot see: names, types and values checked against the schema."""
-    out: list[tuple[Path_, bool, str]] = []
-    if m.table not in TABLES:
-        known = ", ".join(TABLES)
-        return [(("table",), False, f"unknown table {m.table!r}; expected one of: {known}")]
-    spec = TABLES[m.table]
-    names = [f.name for f in spec.schema if f.name not in LINEAGE]
-    if m.timezone is not None:
-        try:
-            zoneinfo.ZoneInfo(m.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            msg = f"unknown time zone {m.timezone!r}; expected an IANA name like Asia/Shanghai"
-            out.append((("timezone",), False, msg))
-    if m.encoding is not None:
-        try:
-            codecs.lookup(m.encoding)
-        except LookupError:
-            msg = f"unknown encoding {m.encoding!r}; expected e.g. utf-8, gb18030, utf-16"
-            out.append((("encoding",), False, msg))
-    if m.delimiter is not None and len(m.delimiter) != 1:
-        msg = f"delimiter {m.delimiter!r} should be one character, e.g. ',' ';' '|' or \"\\t\""
-        out.append((("delimiter",), False, msg))
-    for field, col in m.columns.items():
-        at: Path_ = ("columns", field)
-        if field not in names:
-            where = f"for table {m.table}" if field not in LINEAGE else "(the connector sets it)"
-            msg = f"unknown field {field!r} {where}; expected one of: {', '.join(names)}"
-            out.append((at, True, msg))
-            continue
-        out.extend(_check_column(m, field, col))
-    for f in spec.schema:
-        if f.nullable or f.name in LINEAGE or f.name == spec.key or f.name in m.columns:
-            continue
-        msg = (
-            f"required field {f.name!r} of table {m.table} is not mapped; add it under columns"
-            " with 'from' (a source column) or 'value' (a constant)"
-        )
-        out.append((("columns",), True, msg))
-    return out
+def _validate(
+    model: type[BaseModel], data: Any, at: Path_, known: tuple[str, ...], out: list[Problem]
+) -> Any:
+    """``model`` validated from ``data``, or None with its mistakes added to ``out``."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            sentence, key = _sentence(err, known)
+            out.append(((*at, *(str(p) for p in err["loc"])), key, sentence))
+        return None
 
 
-def _check_column(m: Mapping, field: str, col: ColumnMapping) -> list[tuple[Path_, bool, str]]:
-    at: Path_ = ("columns", field)
-    out: list[tuple[Path_, bool, str]] = []
-    arrow = TABLES[m.table].schema.field(field).type
-    if (col.source is None) == (col.value is None):
-        msg = (
-            f"field {field!r} needs exactly one of 'from' (a source column) or 'value' (a constant)"
-        )
-        return [(at, True, msg)]
-    ftype = m.field_type(field)
-    if not fits(ftype, arrow):
-        msg = f"type {ftype} cannot fill {field!r}, which holds {_arrow_words(arrow)}"
-        return [((*at, "type"), False, msg)]
-    if col.format is not None:
-        if ftype not in ("datetime", "date"):
-            out.append(((*at, "format"), False, "format applies only to type datetime or date"))
-        elif "%" not in col.format:
-            msg = f"format {col.format!r} has no % directive; expected e.g. '%Y-%m-%d %H:%M:%S'"
-            out.append(((*at, "format"), False, msg))
-    if col.value is not None and (col.values is not None or col.default is not None):
-        msg = "a constant 'value' takes no 'values' map or 'default'"
-        out.append(((*at, "value"), False, msg))
-    targets: list[tuple[Path_, Any]] = []
-    if col.value is not None:
-        targets.append(((*at, "value"), col.value))
-    if col.default is not None:
-        targets.append(((*at, "default"), col.default))
-    for raw, target in (col.values or {}).items():
-        if target is not None:
-            targets.append(((*at, "values", raw), target))
-    for path, target in targets:
-        problem = check_constant(target, ftype, arrow, ENUMS.get((m.table, field)), col.format)
-        if problem:
-            out.append((path, False, f"{field}: {target!r} is not {problem}"))
-    return out
-
-
-def _arrow_words(t: pa.DataType) -> str:
-    if pa.types.is_timestamp(t):
-        return "a date and time"
-    if pa.types.is_boolean(t):
-        return "yes/no values"
-    if pa.types.is_floating(t):
-        return "numbers"
-    return "text"
+def _entries(
+    data: dict[str, Any],
+    name: str,
+    model: type[BaseModel],
+    known: tuple[str, ...],
+    out: list[Problem],
+) -> dict[str, Any]:
+    """The valid entries of the ``columns`` or ``where`` section; mistakes go to ``out``."""
+    section = data.get(name, {})
+    if not isinstance(section, dict):
+        msg = f"{name} should be a mapping of keys to values, not {section!r}"
+        out.append(((name,), False, msg))
+        return {}
+    valid = {}
+    for key, entry in section.items():
+        checked = _validate(model, entry, (name, key), known, out)
+        if checked is not None:
+            valid[key] = checked
+    return valid
 
 
 def mapping_from(data: Any, origin: str, pos: _Positions | None = None) -> Mapping:
-    """Validate already-loaded mapping data; errors carry positions when ``pos`` is given."""
+    """Validate already-loaded mapping data; errors carry positions when ``pos`` is given.
+
+    The header keys, every ``columns`` entry and every ``where`` entry are checked on their own,
+    so one mistake never hides another: all of them are reported at once, in file order."""
     if not isinstance(data, dict):
         where = _where(origin, pos, ())
         raise MappingError([f"{where}: a mapping file is a set of keys (table, columns, …)"])
-    problems: list[tuple[Path_, bool, str]] = []
-    try:
-        m = Mapping.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors():
-            sentence, key = _sentence(err)
-            problems.append((tuple(str(p) for p in err["loc"]), key, sentence))
-    else:
-        problems = _check(m)
+    problems: list[Problem] = []
+    top = {k: v for k, v in data.items() if k not in ("columns", "where")}
+    before = len(problems)
+    header = _validate(MappingHeader, top, (), TOP_KEYS, problems)
+    if header is None:
+        # Check the columns against whatever header keys are sound (an unknown or bad key
+        # must not hide the columns' own mistakes).
+        bad = {p[0][0] for p in problems[before:] if p[0]}
+        try:
+            header = MappingHeader.model_validate({k: v for k, v in top.items() if k not in bad})
+        except ValidationError:
+            header = None
+    if "columns" not in data:
+        problems.append(((), False, "missing key 'columns'"))
+    columns = _entries(data, "columns", ColumnMapping, COLUMN_KEYS, problems)
+    where = _entries(data, "where", RowCondition, CONDITION_KEYS, problems)
+    if header is not None:
+        partial = Mapping.model_construct(**dict(header), columns=columns, where=where)
+        present = set(data["columns"]) if isinstance(data.get("columns"), dict) else None
+        problems.extend(check_mapping(partial, present))
     if problems:
 
-        def order(problem: tuple[Path_, bool, str]) -> tuple[int, int]:
+        def order(problem: Problem) -> tuple[int, int]:
             return (pos.at(problem[0], key=problem[1]) if pos else None) or (0, 0)
 
         problems.sort(key=order)  # in file order, as a compiler lists them
         raise MappingError([f"{_where(origin, pos, p, key=k)}: {s}" for p, k, s in problems])
+    m = Mapping.model_validate(data)
     m._origin = origin
     if pos:
         m._lines = {p: line for p, (line, _col) in pos.keys.items()}
+        m._places = dict(pos.values)
     return m
 
 
