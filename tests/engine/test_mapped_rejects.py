@@ -10,6 +10,7 @@ import pytest
 
 from callgrade.engine.connectors import parse
 from callgrade.engine.connectors.base import ConnectorError
+from callgrade.engine.connectors.mapped import MappingError
 
 UTC = dt.UTC
 MAPPING = """\
@@ -127,10 +128,26 @@ def test_undecodable_header_says_to_set_the_encoding(tmp_path):
 def test_missing_header_column_stops_the_file(tmp_path):
     with pytest.raises(ConnectorError) as info:
         run(tmp_path, HEADER.replace("Score", "Points") + "S1,A1,2026-01-05,4,是,电话\n")
+    m = tmp_path / "m.yaml"
     assert str(info.value) == (
-        "column 'Score' named in mapping line 8 is not in the header of s.csv (line 1);"
+        f"{m}:8:16: column 'Score' (csat) is not in the header of s.csv (line 1);"
         " header has: 'Survey ID', '工号', 'Response time', 'Points', 'Resolved', 'Channel'"
     )
+
+
+def test_every_missing_header_column_is_named_with_the_closest_name(tmp_path):
+    header = HEADER.replace("Score", "Scores").replace("Resolved", "Resolved (Y/N)")
+    with pytest.raises(MappingError) as info:
+        run(tmp_path, header.replace("工号", "坐席") + "S1,A1,2026-01-05,4,是,电话\n")
+    m = tmp_path / "m.yaml"
+    assert info.value.errors == [
+        f"{m}:6:20: column '工号' (agent_id) is not in the header of s.csv (line 1);"
+        " header has: 'Survey ID', '坐席', 'Response time', 'Scores', 'Resolved (Y/N)', 'Channel'",
+        f"{m}:8:16: column 'Score' (csat) is not in the header of s.csv (line 1);"
+        " did you mean 'Scores'?",
+        f"{m}:9:20: column 'Resolved' (resolved) is not in the header of s.csv (line 1);"
+        " did you mean 'Resolved (Y/N)'?",
+    ]
 
 
 def test_header_names_match_ignoring_case_and_spacing(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,11 @@ from callgrade.engine.connectors.base import (
     Reject,
     rejects_table,
 )
+from callgrade.engine.connectors.mapped.checks import closest
+from callgrade.engine.connectors.mapped.clock import date_and_time, expected_time
 from callgrade.engine.connectors.mapped.convert import (
     ENUMS,
+    NUMERIC,
     Column,
     cell_text,
     convert,
@@ -28,7 +31,8 @@ from callgrade.engine.connectors.mapped.convert import (
     is_null,
     normalize,
 )
-from callgrade.engine.connectors.mapped.mapping import Mapping, load_mapping
+from callgrade.engine.connectors.mapped.mapping import Mapping, MappingError, load_mapping
+from callgrade.engine.connectors.mapped.ranges import bounds
 from callgrade.engine.connectors.mapped.read import RawRows, read_csv, read_xlsx
 from callgrade.engine.schemas import TABLES, conform
 
@@ -41,8 +45,10 @@ class _Problem:
     """Cells of one field that fail for one reason; phrased only for rejected rows."""
 
     field: str
+    column: int  # header position of the cell the reason shows
+    name: str  # that column as the mapping names it
     mask: np.ndarray
-    kind: str  # bad | unmapped | empty | enum
+    kind: str  # bad | unmapped | empty | enum | range
     detail: str
 
 
@@ -99,52 +105,160 @@ def parse(
         result.rejects = rejects_table([raw])
         result.tables = {m.table: TABLES[m.table].schema.empty_table()}
         return result
-    table, rejects = build(m, raw, path=path, tz=zone, encoding=enc, label=label)
+    table, rejects, filtered = build(m, raw, path=path, tz=zone, encoding=enc, label=label)
     result.read = raw.read
     result.accepted = table.num_rows
+    result.filtered = filtered
     result.tables = {m.table: table}
     result.rejects = rejects_table(sorted(raw.rejects + rejects, key=lambda r: r.line or 0))
     return result
 
 
+def _named_columns(m: Mapping) -> list[tuple[tuple[str, ...], str, str]]:
+    """Every source column the mapping names: (path in the mapping, column, what it fills)."""
+    out = []
+    for field, col in m.columns.items():
+        if col.source is not None:
+            out.append((("columns", field, "from"), col.source, field))
+        if col.time_from is not None:
+            out.append((("columns", field, "time_from"), col.time_from, field))
+    for column in m.where:
+        out.append((("where", column), column, "row filter"))
+    return out
+
+
 def _header_index(m: Mapping, raw: RawRows, path: Path, encoding: str) -> dict[str, int]:
-    """Header position of every mapped source column; a missing one stops the whole file."""
+    """Header position of every source column the mapping names. Missing ones stop the whole
+    file, all reported at once, each at its place in the mapping with the closest header name."""
     exact = {name: i for i, name in reversed(list(enumerate(raw.header)))}
     loose: dict[str, list[int]] = {}
     for i, name in enumerate(raw.header):
         loose.setdefault(" ".join(name.split()).casefold(), []).append(i)
     out: dict[str, int] = {}
-    for field, col in m.columns.items():
-        if col.source is None:
+    errors: list[str] = []
+    for at, name, what in _named_columns(m):
+        if name in out:
             continue
-        if col.source in exact:
-            out[field] = exact[col.source]
+        if name in exact:
+            out[name] = exact[name]
             continue
-        near = loose.get(" ".join(col.source.split()).casefold(), [])
+        near = loose.get(" ".join(name.split()).casefold(), [])
         if len(near) == 1:  # same name up to case and spacing: clearly meant
-            out[field] = near[0]
+            out[name] = near[0]
             continue
-        line = m.line_of("columns", field, "from")
-        where = f"mapping line {line}" if line else f"the mapping ({field})"
-        has = ", ".join(repr(h) for h in raw.header)
         hint = ""
         if raw.header_undecodable:
             hint = (
                 f" (the header is not valid {encoding}: set `encoding:` in the mapping,"
                 " e.g. gb18030)"
             )
-        raise ConnectorError(
-            f"column {col.source!r} named in {where} is not in the header of {path.name}"
-            f" ({raw.where} {raw.header_line}){hint}; header has: {has}"
+        guess = closest(name, [h for h in raw.header if h])
+        if guess is not None and not hint:
+            hint = f"; did you mean {guess!r}?"
+        else:
+            hint += f"; header has: {', '.join(repr(h) for h in raw.header)}"
+        errors.append(
+            f"{m.place(*at)}: column {name!r} ({what}) is not in the header of {path.name}"
+            f" ({raw.where} {raw.header_line}){hint}"
         )
+    if errors:
+        raise MappingError(errors)
     return out
+
+
+def _text_cells(cells: Column) -> pa.Array:
+    if isinstance(cells, pa.Array):
+        return cells
+    return pa.array([None if v is None else cell_text(v) for v in cells], pa.string())
+
+
+def _kept_rows(m: Mapping, raw: RawRows, index: dict[str, int]) -> np.ndarray:
+    """Rows every ``where`` condition holds for. Cells compare as stripped text, ignoring case."""
+    keep = np.ones(len(raw.rows), bool)
+    for column, cond in m.where.items():
+        text = _text_cells(normalize(raw.column(index[column])))
+        folded = pc.utf8_lower(text)
+        if cond.within is not None:
+            wanted = pa.array([cell_text(v).strip().lower() for v in cond.within], pa.string())
+            keep &= np.asarray(pc.is_in(folded, value_set=wanted).fill_null(False), bool)
+        if cond.not_in is not None:
+            unwanted = pa.array([cell_text(v).strip().lower() for v in cond.not_in], pa.string())
+            keep &= ~np.asarray(pc.is_in(folded, value_set=unwanted).fill_null(False), bool)
+        if cond.empty is not None:
+            keep &= is_null(text) == cond.empty
+    return keep
+
+
+def _limits(
+    m: Mapping, field: str, values: pa.Array, column: int, name: str, tz: str
+) -> list[_Problem]:
+    """Converted values outside the field's range or its ``allowed`` list."""
+    col = m.columns[field]
+    out = []
+    ftype = m.field_type(field)
+    if ftype in NUMERIC:
+        b = bounds(m.table, field, col.minimum, col.maximum)
+        if not b.open:
+            low = pc.less(values, b.low) if b.low is not None else None
+            high = pc.greater(values, b.high) if b.high is not None else None
+            both = low if high is None else high if low is None else pc.or_(low, high)
+            outside = np.asarray(both.fill_null(False), bool)  # type: ignore[union-attr]
+            if outside.any():
+                line = m.line_of("columns", field, "min") or m.line_of("columns", field, "max")
+                at = f" (mapping line {line})" if b.from_mapping and line else ""
+                out.append(_Problem(field, column, name, outside, "range", b.words() + at))
+    if col.allowed:
+        arrow = TABLES[m.table].schema.field(field).type
+        allowed, _ = convert(normalize(col.allowed), ftype, arrow, fmt=col.format, tz=tz)
+        known = pc.or_kleene(pc.is_in(values, value_set=allowed), pc.is_null(values))
+        outside = ~np.asarray(known, bool)
+        if outside.any():
+            line = m.line_of("columns", field, "allowed")
+            words = ", ".join(cell_text(v) for v in col.allowed)
+            at = f" (allowed, mapping line {line})" if line else ""
+            out.append(_Problem(field, column, name, outside, "enum", f"one of: {words}{at}"))
+    return out
+
+
+def _date_and_time(
+    m: Mapping, field: str, raw: RawRows, index: dict[str, int], tz: str
+) -> tuple[pa.Array, list[_Problem]]:
+    col = m.columns[field]
+    assert col.source is not None and col.time_from is not None
+    day_at, time_at = index[col.source], index[col.time_from]
+    dates, times = normalize(raw.column(day_at)), normalize(raw.column(time_at))
+    values, bad_day, bad_time, half = date_and_time(
+        dates, times, date_format=col.format, time_format=col.time_format, tz=tz
+    )
+    no_day, no_time = is_null(dates), is_null(times)
+    day, clock = (field, day_at, col.source), (field, time_at, col.time_from)
+    problems = [
+        _Problem(*day, bad_day, "bad", expected("date", col.format)),
+        _Problem(*clock, bad_time, "bad", expected_time(col.time_format)),
+        _Problem(*day, half & no_day, "empty", f"a date is required with the time in {clock[2]!r}"),
+        _Problem(
+            *clock, half & no_time, "empty", f"a time is required with the date in {day[2]!r}"
+        ),
+    ]
+    if not TABLES[m.table].schema.field(field).nullable:
+        problems.append(_Problem(*day, no_day & no_time, "empty", "a value is required"))
+    return values, [p for p in problems if p.mask.any()]
 
 
 def build(
     m: Mapping, raw: RawRows, *, path: Path, tz: str, encoding: str, label: str
-) -> tuple[pa.Table, list[Reject]]:
-    """The accepted rows as a canonical table, and a reject for every other row."""
+) -> tuple[pa.Table, list[Reject], int]:
+    """The accepted rows as a canonical table, a reject for every row that fails, and how many
+    rows the mapping's ``where`` filter left aside (before any conversion: a row filtered out is
+    never rejected)."""
     index = _header_index(m, raw, path, encoding)
+    filtered = 0
+    if m.where and raw.rows:
+        keep_rows = _kept_rows(m, raw, index)
+        filtered = int((~keep_rows).sum())
+        if filtered:
+            kept = np.flatnonzero(keep_rows)
+            raw = replace(raw, rows=[raw.rows[i] for i in kept], lines=[raw.lines[i] for i in kept])
     spec = TABLES[m.table]
     n = len(raw.rows)
     arrays: dict[str, pa.Array] = {}
@@ -156,43 +270,52 @@ def build(
             const, _ = convert(normalize([col.value]), ftype, arrow, tz=tz)
             arrays[field] = pa.repeat(const[0], n).cast(arrow) if n else pa.array([], arrow)
             continue
-        cells = normalize(raw.column(index[field]))
+        at, name = index[col.source], col.source
+        if col.time_from is not None:
+            values, found = _date_and_time(m, field, raw, index, tz)
+            problems.extend(found)
+            arrays[field] = values.cast(arrow)
+            continue
+        cells = normalize(raw.column(at))
         unmapped = np.zeros(n, bool)
         if col.values is not None:
             cells, unmapped = _apply_values(cells, col.values, col.default)
             if unmapped.any():
                 keys = ", ".join(col.values)
                 line = m.line_of("columns", field, "values")
-                at = f" (values map, mapping line {line})" if line else ""
-                problems.append(_Problem(field, unmapped, "unmapped", f"one of: {keys}{at}"))
+                where = f" (values map, mapping line {line})" if line else ""
+                detail = f"one of: {keys}{where}"
+                problems.append(_Problem(field, at, name, unmapped, "unmapped", detail))
         if col.default is not None:
             cells = _fill(cells, col.default)
         values, bad = convert(cells, ftype, arrow, fmt=col.format, tz=tz)
         if bad.any():
-            problems.append(_Problem(field, bad, "bad", expected(ftype, col.format)))
+            problems.append(_Problem(field, at, name, bad, "bad", expected(ftype, col.format)))
         enum = ENUMS.get((m.table, field))
         if enum:
             known = pc.or_kleene(pc.is_in(values, pa.array(enum)), pc.is_null(values))
             outside = ~np.asarray(known, bool)
             if outside.any():
-                problems.append(_Problem(field, outside, "enum", f"one of: {', '.join(enum)}"))
+                detail = f"one of: {', '.join(enum)}"
+                problems.append(_Problem(field, at, name, outside, "enum", detail))
+        problems.extend(_limits(m, field, values, at, name, tz))
         if not spec.schema.field(field).nullable:
             empty = is_null(cells) & ~unmapped
             if empty.any():
-                problems.append(_Problem(field, empty, "empty", "a value is required"))
+                problems.append(_Problem(field, at, name, empty, "empty", "a value is required"))
         arrays[field] = values
     bad_rows = np.zeros(n, bool)
     for p in problems:
         bad_rows |= p.mask
-    rejects = _rejects(m, raw, index, problems, bad_rows, label)
+    rejects = _rejects(raw, problems, bad_rows, label)
     keep = pa.array(~bad_rows)
     columns = {f: a.filter(keep) for f, a in arrays.items()}
-    kept = int((~bad_rows).sum())
+    accepted = int((~bad_rows).sum())
     if spec.key not in columns:
-        columns[spec.key] = derived_keys(m.table, columns, kept)
-    columns["source"] = pa.repeat(pa.scalar(label), kept).cast(pa.string())
+        columns[spec.key] = derived_keys(m.table, columns, accepted)
+    columns["source"] = pa.repeat(pa.scalar(label), accepted).cast(pa.string())
     columns["source_ref"] = pa.array(raw.refs(), pa.string()).filter(keep)
-    return conform(m.table, pa.table(columns)), rejects
+    return conform(m.table, pa.table(columns)), rejects, filtered
 
 
 def _apply_values(
@@ -231,12 +354,7 @@ def _fill(cells: Column, default: Any) -> Column:
 
 
 def _rejects(
-    m: Mapping,
-    raw: RawRows,
-    index: dict[str, int],
-    problems: list[_Problem],
-    bad_rows: np.ndarray,
-    label: str,
+    raw: RawRows, problems: list[_Problem], bad_rows: np.ndarray, label: str
 ) -> list[Reject]:
     out = []
     for i in np.flatnonzero(bad_rows):
@@ -247,9 +365,8 @@ def _rejects(
             if not p.mask[i]:
                 continue
             first = first or p.field
-            source = m.columns[p.field].source
-            cell = row[index[p.field]] if index[p.field] < len(row) else None
-            what = f"column {source!r} ({p.field})"
+            cell = row[p.column] if p.column < len(row) else None
+            what = f"column {p.name!r} ({p.field})"
             blank = cell is None or (isinstance(cell, str) and not cell.strip())
             if p.kind == "empty" and not blank:
                 reasons.append(f"{what} is {_show(cell)}, which the values map empties; {p.detail}")

@@ -160,13 +160,13 @@ def convert(
     else:
         typed, bad = slow(col)
     if pa.types.is_timestamp(typed.type):
-        typed, bad = _plausible(typed, bad)
+        typed, bad = plausible(typed, bad)
     if pa.types.is_string(arrow) and ftype != "string":
         typed = _as_text(typed)
     return typed.cast(arrow), np.asarray(bad, bool)
 
 
-def _plausible(when: pa.Array, bad: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+def plausible(when: pa.Array, bad: np.ndarray) -> tuple[pa.Array, np.ndarray]:
     """Times outside 1900–2199 are typos (year 0026) or misread numbers: bad, not data."""
     lo, hi = (pa.scalar(d, pa.timestamp("us", "UTC")) for d in DATE_RANGE)
     ok = pc.and_(pc.greater_equal(when, lo), pc.less(when, hi))

@@ -82,7 +82,7 @@ def _durations(a: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return values, plain | _mask(parts.is_valid())
 
 
-def _localize(naive: pa.Array, tz: str, date_only: bool) -> pa.Array:
+def localize(naive: pa.Array, tz: str, date_only: bool) -> pa.Array:
     if date_only:
         naive = pc.floor_temporal(naive, unit="day")
     # The repeated hour at a DST fall-back is read as its first occurrence (summer time); a time
@@ -101,7 +101,7 @@ def _datetimes(
         # Arrow rolls 30 February over into March; only an exact round trip is trusted.
         settled = _mask(pc.equal(pc.strftime(naive, format=fmt), a))
         naive = pc.if_else(pa.array(settled), naive, pa.scalar(None, naive.type))
-        return _localize(naive, tz, date_only), settled
+        return localize(naive, tz, date_only), settled
     parts = pc.extract_regex(a, _ISO)
     field = {n: pc.struct_field(parts, n) for n in ("y", "mo", "d", "h", "mi", "s", "f")}
 
@@ -130,4 +130,4 @@ def _datetimes(
     naive = pc.if_else(same_day, naive, pa.scalar(None, naive.type))
     micros = pc.cast(pc.utf8_rpad(field["f"], width=6, padding="0"), pa.int64())
     naive = pc.add(naive, pc.cast(micros, pa.duration("us")))
-    return _localize(naive, tz, date_only), _mask(parts.is_valid())
+    return localize(naive, tz, date_only), _mask(parts.is_valid())
