@@ -114,16 +114,16 @@ def parse(
     return result
 
 
-def _named_columns(m: Mapping) -> list[tuple[tuple[str, ...], str, str]]:
-    """Every source column the mapping names: (path in the mapping, column, what it fills)."""
+def _named_columns(m: Mapping) -> list[tuple[str, str, str]]:
+    """Every source column the mapping names: (its place in the mapping, column, what for)."""
     out = []
     for field, col in m.columns.items():
         if col.source is not None:
-            out.append((("columns", field, "from"), col.source, field))
+            out.append((m.place("columns", field, "from"), col.source, field))
         if col.time_from is not None:
-            out.append((("columns", field, "time_from"), col.time_from, field))
+            out.append((m.place("columns", field, "time_from"), col.time_from, field))
     for column in m.where:
-        out.append((("where", column), column, "row filter"))
+        out.append((m.place("where", column, key=True), column, "row filter"))
     return out
 
 
@@ -158,7 +158,7 @@ def _header_index(m: Mapping, raw: RawRows, path: Path, encoding: str) -> dict[s
         else:
             hint += f"; header has: {', '.join(repr(h) for h in raw.header)}"
         errors.append(
-            f"{m.place(*at)}: column {name!r} ({what}) is not in the header of {path.name}"
+            f"{at}: column {name!r} ({what}) is not in the header of {path.name}"
             f" ({raw.where} {raw.header_line}){hint}"
         )
     if errors:
@@ -199,19 +199,23 @@ def _limits(
     if ftype in NUMERIC:
         b = bounds(m.table, field, col.minimum, col.maximum)
         if not b.open:
-            low = pc.less(values, b.low) if b.low is not None else None
-            high = pc.greater(values, b.high) if b.high is not None else None
-            both = low if high is None else high if low is None else pc.or_(low, high)
-            outside = np.asarray(both.fill_null(False), bool)  # type: ignore[union-attr]
+            # Empty and unconvertible cells are NaN here, and NaN is outside no range.
+            nums = np.asarray(values.to_numpy(zero_copy_only=False), dtype=float)
+            outside = np.zeros(len(nums), bool)
+            if b.low is not None:
+                outside |= nums < b.low
+            if b.high is not None:
+                outside |= nums > b.high
             if outside.any():
                 line = m.line_of("columns", field, "min") or m.line_of("columns", field, "max")
                 at = f" (mapping line {line})" if b.from_mapping and line else ""
                 out.append(_Problem(field, column, name, outside, "range", b.words() + at))
     if col.allowed:
+        beyond = out[0].mask if out else np.zeros(len(values), bool)  # said once is enough
         arrow = TABLES[m.table].schema.field(field).type
         allowed, _ = convert(normalize(col.allowed), ftype, arrow, fmt=col.format, tz=tz)
         known = pc.or_kleene(pc.is_in(values, value_set=allowed), pc.is_null(values))
-        outside = ~np.asarray(known, bool)
+        outside = ~np.asarray(known, bool) & ~beyond
         if outside.any():
             line = m.line_of("columns", field, "allowed")
             words = ", ".join(cell_text(v) for v in col.allowed)

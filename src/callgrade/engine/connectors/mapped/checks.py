@@ -38,6 +38,9 @@ def closest(name: str, choices: Iterable[str]) -> str | None:
     folded = {c.casefold(): c for c in options}
     if name.casefold() in folded:
         return folded[name.casefold()]
+    swapped = [c for c in options if sorted(c.casefold()) == sorted(name.casefold())]
+    if len(swapped) == 1:  # two letters swapped: 'form' for 'from'
+        return swapped[0]
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     if close:
         return close[0]
@@ -76,8 +79,10 @@ def check_mapping(m: Mapping, present: set[str] | None) -> list[Problem]:
             out.append((at, True, msg))
             continue
         out.extend(_check_column(m, field, col))
-    for f in spec.schema if present is not None else ():
-        if f.nullable or f.name in LINEAGE or f.name == spec.key or f.name in present:
+    for f in spec.schema:
+        if present is None or f.nullable or f.name in LINEAGE or f.name == spec.key:
+            continue
+        if f.name in present:
             continue
         msg = (
             f"required field {f.name!r} of table {m.table} is not mapped; add it under columns"
@@ -224,7 +229,7 @@ def _inside(v: float, low: float | None, high: float | None) -> bool:
 def _as_number(target: Any, ftype: str, arrow: pa.DataType) -> float | None:
     if ftype not in NUMERIC:
         return None
-    values, bad = convert(normalize([target]), ftype, arrow)  # type: ignore[arg-type]
+    values, bad = convert(normalize([target]), ftype, arrow)
     v = values[0].as_py()
     return None if bad[0] or v is None else float(v)
 

@@ -112,6 +112,7 @@ class Mapping(MappingHeader):
     _origin: str = PrivateAttr(default="<mapping>")
     _lines: dict[Path_, int] = PrivateAttr(default_factory=dict)
     _places: dict[Path_, tuple[int, int]] = PrivateAttr(default_factory=dict)
+    _keys: dict[Path_, tuple[int, int]] = PrivateAttr(default_factory=dict)
 
     @property
     def origin(self) -> str:
@@ -122,9 +123,10 @@ class Mapping(MappingHeader):
         """1-based line of a key in the mapping file, e.g. ``line_of("columns", "csat")``."""
         return self._lines.get(tuple(path))
 
-    def place(self, *path: str) -> str:
-        """``file:line:column`` of the value at ``path`` (``<mapping>: a.b`` without positions)."""
-        at = self._places.get(tuple(path))
+    def place(self, *path: str, key: bool = False) -> str:
+        """``file:line:column`` of the value at ``path``, or of its key with ``key=True``
+        (``<mapping>: a.b`` for a mapping given as a dict)."""
+        at = (self._keys if key else self._places).get(path)
         if at:
             return f"{self._origin}:{at[0]}:{at[1]}"
         return f"{self._origin}: {'.'.join(path)}"
@@ -285,9 +287,9 @@ def mapping_from(data: Any, origin: str, pos: _Positions | None = None) -> Mappi
     if "columns" not in data:
         problems.append(((), False, "missing key 'columns'"))
     columns = _entries(data, "columns", ColumnMapping, COLUMN_KEYS, problems)
-    where = _entries(data, "where", RowCondition, CONDITION_KEYS, problems)
+    conditions = _entries(data, "where", RowCondition, CONDITION_KEYS, problems)
     if header is not None:
-        partial = Mapping.model_construct(**dict(header), columns=columns, where=where)
+        partial = Mapping.model_construct(**dict(header), columns=columns, where=conditions)
         present = set(data["columns"]) if isinstance(data.get("columns"), dict) else None
         problems.extend(check_mapping(partial, present))
     if problems:
@@ -302,6 +304,7 @@ def mapping_from(data: Any, origin: str, pos: _Positions | None = None) -> Mappi
     if pos:
         m._lines = {p: line for p, (line, _col) in pos.keys.items()}
         m._places = dict(pos.values)
+        m._keys = dict(pos.keys)
     return m
 
 
