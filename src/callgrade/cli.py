@@ -40,6 +40,19 @@ DataDir = Annotated[
 ]
 
 
+Output = Annotated[
+    str | None,
+    typer.Option(
+        help="table, csv, xlsx or json (default: table, or the extension of --out). CSV and JSON"
+        " go to standard output unless --out is given."
+    ),
+]
+OutFile = Annotated[
+    Path | None,
+    typer.Option(help="Output file for csv/xlsx/json; '-' is standard output."),
+]
+
+
 class Failure(Exception):
     """A user-facing failure: printed as one line, exit status 1."""
 
@@ -109,21 +122,40 @@ def ingest(
         report = ingest_files(wh, fmt, files, on_file=on_file, **options)
         bar.update(task, completed=len(files))
     print_ingest_report(report)
+    unread = [(f.path, f.unreadable) for f in report.files if f.unreadable]
+    unread += [
+        (f.path, "the file is empty") for f in report.files if _blank(f) and not f.unreadable
+    ]
+    if unread:
+        # The other files are in the warehouse (see the table above); the exit status says
+        # that not every file was.
+        for path, reason in unread:
+            sys.stderr.write(f"callgrade: {path}: {reason}\n")
+        raise typer.Exit(1)
+
+
+def _blank(f: Any) -> bool:
+    """Whether a file that gave no records holds nothing but white space (an empty file)."""
+    if f.read:
+        return False
+    try:
+        with f.path.open("rb") as fh:
+            return not fh.read(1 << 16).strip() and not fh.read(1)
+    except OSError:
+        return False
 
 
 def print_ingest_report(report: Any) -> None:
+    # The filtered column appears only when a mapping's row filter left rows aside.
+    counts = ["read", "accepted", "rejected"] + (["filtered"] if report.filtered else [])
     table = Table(title="ingest")
-    for col in ("file", "read", "accepted", "rejected", "rows", "rejects file"):
-        table.add_column(
-            col, justify="right" if col in ("read", "accepted", "rejected") else "left"
-        )
+    for col in ("file", *counts, "rows", "rejects file"):
+        table.add_column(col, justify="right" if col in counts else "left")
     for f in report.files:
         rows = ", ".join(f"{k} {v:,}" for k, v in f.rows.items())
         table.add_row(
             f.path.name,
-            f"{f.read:,}",
-            f"{f.accepted:,}",
-            f"{f.rejected:,}",
+            *(f"{getattr(f, c):,}" for c in counts),
             rows,
             str(f.rejects_file or ""),
         )
@@ -132,9 +164,10 @@ def print_ingest_report(report: Any) -> None:
         console.print(
             f"  {name}: {c.added:,} new, {c.replaced:,} already present, {c.total:,} in warehouse"
         )
-    console.print(
-        f"read {report.read:,} = accepted {report.accepted:,} + rejected {report.rejected:,}"
-    )
+    line = f"read {report.read:,} = accepted {report.accepted:,} + rejected {report.rejected:,}"
+    if report.filtered:
+        line += f" + filtered {report.filtered:,}"
+    console.print(line)
 
 
 def _kpi_options(settings: list[str]) -> Any:
@@ -229,8 +262,8 @@ def kpis(
     ] = None,
     kpi: Annotated[list[str] | None, typer.Option(help="Only these KPIs (repeatable).")] = None,
     tz: Annotated[str, typer.Option("--tz", help="Time zone of period boundaries.")] = "UTC",
-    output: Annotated[str, typer.Option(help="table, csv, xlsx or json.")] = "table",
-    out: Annotated[Path | None, typer.Option(help="Output file (csv/xlsx/json).")] = None,
+    output: Output = None,
+    out: OutFile = None,
     limit: Annotated[int, typer.Option(help="Rows shown per table in the terminal.")] = 50,
     set_: Annotated[
         list[str] | None,
@@ -238,12 +271,11 @@ def kpis(
     ] = None,
 ) -> None:
     """Compute KPIs for a period, per agent, team, queue or the whole center."""
-    from callgrade.output import FORMATS, kpi_grid, write_table
+    from callgrade.output import kpi_grid
 
     if by not in ("agent", "team", "queue", "center"):
         raise Failure(f"--by {by!r}: expected agent, team, queue or center")
-    if output not in FORMATS:
-        raise Failure(f"--output {output!r}: expected one of {', '.join(FORMATS)}")
+    fmt = output_format(output, out)
     options = _kpi_options(set_ or [])
     check_kpi_request(data_dir, period=period, grain=grain, tz=tz, kpis=kpi)
     with progress() as bar:
@@ -251,13 +283,11 @@ def kpis(
         table = compute_kpi_table(
             data_dir, period=period, grain=grain, by=by, tz=tz, kpis=kpi, options=options
         )
-    if output == "table":
+    if fmt == "table":
         for t in kpi_grid(table, title=f"KPIs by {by}", limit=limit, headline=not kpi):
             console.print(t)
         return
-    target = out or Path(f"kpis-{by}-{period.replace('..', '_')}.{output}")
-    write_table(table, output, target)
-    console.print(f"wrote {table.num_rows:,} KPI values to {target}")
+    write_output(table, fmt, out, what="KPI values")
 
 
 @app.command()
@@ -465,7 +495,7 @@ def demo_cycle(data_dir: Path, history: str, last: str) -> None:
     )
     console.print(
         f"More: callgrade score|grade|pay --policy four_positions --period {last} "
-        f"--data-dir {data_dir}; callgrade kpis --period {last} --by agent --output xlsx"
+        f"--data-dir {data_dir}; callgrade kpis --period {last} --by agent --out kpis.xlsx"
     )
 
 
@@ -577,26 +607,71 @@ def run_cycle_cli(data_dir: Path, policy: Any, period: str, *, grade_at_end: boo
             raise Failure(str(exc)) from None
 
 
+def output_format(output: str | None, out: Path | None) -> str:
+    """The output format asked for, checked before any work starts. Without ``--output`` it is
+    a terminal table, or the extension of ``--out``. CSV and JSON go to standard output unless
+    ``--out FILE`` is given (``--out -`` is standard output, never a file named "-"); a workbook
+    needs a file, or a pipe with ``--out -``."""
+    from callgrade.output import FORMATS
+
+    to_stdout = out is not None and str(out) == "-"
+    if output is None:
+        if out is None:
+            return "table"
+        if to_stdout:
+            raise Failure("--out - (standard output) needs --output csv or json")
+        output = out.suffix.lower().removeprefix(".")
+        if output not in FORMATS or output == "table":
+            raise Failure(
+                f"--out {out}: cannot tell the format from the extension; add --output csv,"
+                " xlsx or json"
+            )
+    if output not in FORMATS:
+        raise Failure(f"--output {output!r}: expected one of {', '.join(FORMATS)}")
+    if output == "table" and out is not None:
+        raise Failure("--output table is shown in the terminal; --out needs csv, xlsx or json")
+    if output == "xlsx" and (out is None or (to_stdout and sys.stdout.isatty())):
+        raise Failure(
+            "--output xlsx is a binary workbook, not shown in the terminal; add --out FILE.xlsx"
+            " (or --out - to pipe it)"
+        )
+    return output
+
+
+def write_output(table: Any, fmt: str, out: Path | None, *, what: str = "rows") -> None:
+    """Write ``table`` in ``fmt`` to ``out``, or to standard output (``None`` or ``-``)."""
+    from callgrade.output import table_bytes
+
+    data = table_bytes(table, fmt)
+    if out is None or str(out) == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as exc:
+        raise Failure(f"--out {out}: {exc.strerror or exc}") from None
+    # On stderr, so that standard output holds only data.
+    err.print(f"wrote {table.num_rows:,} {what} to {out}")
+
+
 def emit(
     table: Any,
     *,
-    output: str,
+    fmt: str,
     out: Path | None,
-    default_name: str,
     title: str,
     columns: list[str],
     limit: int,
 ) -> None:
-    from callgrade.output import FORMATS, plain_table, write_table
+    from callgrade.output import plain_table
 
-    if output not in FORMATS:
-        raise Failure(f"--output {output!r}: expected one of {', '.join(FORMATS)}")
-    if output == "table":
+    if fmt == "table":
         console.print(plain_table(table, title=title, columns=columns, limit=limit))
         return
-    target = out or Path(f"{default_name}.{output}")
-    write_table(table, output, target)
-    console.print(f"wrote {table.num_rows:,} rows to {target}")
+    write_output(table, fmt, out)
 
 
 PolicyOpt = Annotated[
@@ -606,8 +681,6 @@ PolicyOpt = Annotated[
         help="Policy YAML, or a shipped example: four_positions, customer_specialist_4_levels.",
     ),
 ]
-Output = Annotated[str, typer.Option(help="table, csv, xlsx or json.")]
-OutFile = Annotated[Path | None, typer.Option(help="Output file (csv/xlsx/json).")]
 Limit = Annotated[int, typer.Option(help="Rows shown in the terminal.")]
 
 
@@ -660,7 +733,7 @@ def score_cmd(
     what: Annotated[
         str, typer.Option(help="totals, items (with explanations) or dimensions.")
     ] = "totals",
-    output: Output = "table",
+    output: Output = None,
     out: OutFile = None,
     limit: Limit = 40,
 ) -> None:
@@ -668,13 +741,13 @@ def score_cmd(
     import pyarrow as pa
 
     columns = choose(what, SCORE_VIEWS)
+    fmt = output_format(output, out)
     result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=False)
     table = pa.concat_tables([getattr(c, what) for c in result.scorecards])
     emit(
         table,
-        output=output,
+        fmt=fmt,
         out=out,
-        default_name=f"scores-{what}-{period}",
         title=f"scorecards {what} — {period}",
         columns=columns,
         limit=limit,
@@ -687,19 +760,19 @@ def grade_cmd(
     period: Annotated[str, typer.Option(help="Grading period, e.g. 2026-H1 or 2026-Q2.")],
     data_dir: DataDir = Path("data"),
     what: Annotated[str, typer.Option(help="decisions, criteria or checklist.")] = "decisions",
-    output: Output = "table",
+    output: Output = None,
     out: OutFile = None,
     limit: Limit = 40,
 ) -> None:
     """Ladder decisions (promote, hold, demote, pass probation) with evidence and checklists."""
     columns = choose(what, GRADE_VIEWS)
+    fmt = output_format(output, out)
     result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=True)
     table = getattr(result.decisions, what)
     emit(
         table,
-        output=output,
+        fmt=fmt,
         out=out,
-        default_name=f"grading-{what}-{period}",
         title=f"grading {what} — {period}",
         columns=columns,
         limit=limit,
@@ -711,20 +784,20 @@ def pay_cmd(
     policy: PolicyOpt,
     period: Annotated[str, typer.Option(help="Pay period(s): 2026-03, 2026-Q1 (each month).")],
     data_dir: DataDir = Path("data"),
-    output: Output = "table",
+    output: Output = None,
     out: OutFile = None,
     limit: Limit = 40,
 ) -> None:
     """Pay statement lines: allowance, bonus, commission and long-term accrual, each explained."""
     import pyarrow as pa
 
+    fmt = output_format(output, out)
     result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=False)
     table = pa.concat_tables([p.lines for p in result.pay])
     emit(
         table,
-        output=output,
+        fmt=fmt,
         out=out,
-        default_name=f"pay-{period}",
         title=f"pay lines — {period}",
         columns=["period", "employee_id", "level", "kind", "code", "amount", "explanation"],
         limit=limit,
@@ -740,7 +813,7 @@ def policy_simulate(
     what: Annotated[
         str, typer.Option(help="distribution, ratings, levels or pay.")
     ] = "distribution",
-    output: Output = "table",
+    output: Output = None,
     out: OutFile = None,
     limit: Limit = 40,
 ) -> None:
@@ -749,6 +822,7 @@ def policy_simulate(
 
     if what not in ("distribution", "ratings", "levels", "pay"):
         raise Failure(f"--what {what!r}: expected distribution, ratings, levels or pay")
+    fmt = output_format(output, out)
     new, old = load_policy_arg(draft), load_policy_arg(current)
     inputs = warehouse_inputs(data_dir)
     try:
@@ -761,9 +835,8 @@ def policy_simulate(
     table = getattr(report, what)
     emit(
         table,
-        output=output,
+        fmt=fmt,
         out=out,
-        default_name=f"simulation-{what}-{period}",
         title=f"simulation {what}: draft {new.code} v{new.version} vs current "
         f"{old.code} v{old.version}",
         columns=table.column_names,
@@ -777,8 +850,10 @@ def main() -> None:
         if isinstance(code, int) and code:
             sys.exit(code)
     except (Failure, ConnectorError) as exc:
-        # One plain line, never wrapped, so scripts and people can both read it.
-        sys.stderr.write(f"callgrade: {exc}\n")
+        # Plain lines, never wrapped, so scripts and people can both read them: one per
+        # mistake (a mapping lists every one, each with its file:line:column).
+        for line in str(exc).splitlines() or [""]:
+            sys.stderr.write(f"callgrade: {line}\n")
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from pathlib import Path
@@ -23,17 +24,16 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def write_table(table: pa.Table, fmt: str, path: Path) -> None:
-    """Write ``table`` as CSV, XLSX or JSON (a list of records) to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def table_bytes(table: pa.Table, fmt: str) -> bytes:
+    """``table`` as CSV, XLSX or JSON (a list of records), ready for a file or standard output."""
     if fmt == "csv":
         # Written cell by cell, not by pyarrow, so agent and queue names cannot run as formulas.
         lines = ([_plain(v) for v in r.values()] for r in table.to_pylist())
-        path.write_bytes(csv_bytes(table.column_names, lines, bom=False))
-    elif fmt == "json":
+        return csv_bytes(table.column_names, lines, bom=False)
+    if fmt == "json":
         rows = [{k: _plain(v) for k, v in r.items()} for r in table.to_pylist()]
-        path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), "utf-8")
-    elif fmt == "xlsx":
+        return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    if fmt == "xlsx":
         from openpyxl import Workbook
 
         wb = Workbook(write_only=True)
@@ -41,9 +41,17 @@ def write_table(table: pa.Table, fmt: str, path: Path) -> None:
         ws.append(xlsx_row(table.column_names))
         for r in table.to_pylist():
             ws.append(xlsx_row(_xlsx_cell(v) for v in r.values()))
-        wb.save(path)
-    else:
-        raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return buffer.getvalue()
+    raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def write_table(table: pa.Table, fmt: str, path: Path) -> None:
+    """Write ``table`` as CSV, XLSX or JSON to ``path``."""
+    data = table_bytes(table, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def _xlsx_cell(v: Any) -> Any:
