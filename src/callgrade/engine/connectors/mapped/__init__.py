@@ -9,7 +9,8 @@ from callgrade.engine.connectors.mapped.mapping import (
     ColumnMapping,
     Mapping,
     MappingError,
+    RowCondition,
     load_mapping,
 )
 
-__all__ = ["ColumnMapping", "Mapping", "MappingError", "load_mapping", "parse"]
+__all__ = ["ColumnMapping", "Mapping", "MappingError", "RowCondition", "load_mapping", "parse"]
