@@ -84,6 +84,12 @@ def _data_names() -> list[str]:
     from callgrade.people.models import CompetencyAssessment
 
     names += [*CompetencyAssessment.objects.values_list("assessor", flat=True)]
+    from callgrade.engagement.models import Activity, Suggestion
+
+    for field in ("title", "text", "answer", "decline_reason", "award_reason"):
+        names += [*Suggestion.objects.values_list(field, flat=True)]
+    for field in ("title", "place", "description"):
+        names += [*Activity.objects.values_list(field, flat=True)]
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 
