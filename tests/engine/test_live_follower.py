@@ -202,6 +202,15 @@ def test_an_unreadable_state_file_is_an_error_not_a_start_over(rig: Rig) -> None
         rig.start()
 
 
+def test_a_lost_state_file_beside_stored_lines_is_an_error_not_a_repeat(rig: Rig) -> None:
+    rig.write(_lines("a", 2))
+    rig.follower.poll()
+    rig.follower.close()
+    rig.state.path.unlink()
+    with pytest.raises(ValueError, match="restore the state file"):
+        rig.start()
+
+
 def test_bytes_that_do_not_decode_are_kept_as_they_came(rig: Rig) -> None:
     with open(rig.log, "ab") as f:
         f.write(b"1767225600|c\xe9|q1|Agent/1|CONNECT|5|x|2\n")

@@ -101,6 +101,13 @@ class Follower:
     def _resume(self, saved: Position | None) -> None:
         """Open where the saved position says (see the module's docstring)."""
         if saved is None:
+            if self.events.last_key is not None:
+                # Lines are stored but where they came from is not known: starting over would
+                # store the file's lines a second time.
+                raise ValueError(
+                    f"{self.state.path} is missing but {self.events.path} holds lines already: "
+                    "restore the state file, or move the events file away to read from the start"
+                )
             self._start(self._open(self.path))
             return
         self.position = saved
