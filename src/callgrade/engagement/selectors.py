@@ -108,6 +108,7 @@ def suggestion_history(suggestion: Suggestion) -> list[Step]:
 class ActivityRow:
     activity: Activity
     taken: int
+    took_part: int
     mine: SignUp | None
     can_join: bool
     full: bool
@@ -117,7 +118,8 @@ class ActivityRow:
 def activity_rows(user: AnyUser, qs: Any, limit: int | None = None) -> list[ActivityRow]:
     me = employee_of(user)
     annotated = qs.select_related("team", "organizer").annotate(
-        taken=Count("signups", filter=Q(signups__cancelled_at__isnull=True))
+        taken=Count("signups", filter=Q(signups__cancelled_at__isnull=True)),
+        took_part=Count("signups", filter=Q(signups__attended=True)),
     )
     items = list(annotated[:limit] if limit else annotated)
     mine = {
@@ -129,6 +131,7 @@ def activity_rows(user: AnyUser, qs: Any, limit: int | None = None) -> list[Acti
         ActivityRow(
             activity=a,
             taken=a.taken,
+            took_part=a.took_part,
             mine=mine.get(a.pk),
             can_join=may_join(user, a),
             full=a.capacity is not None and a.taken >= a.capacity,
