@@ -202,6 +202,11 @@ def test_the_status_form_moves_it_and_others_get_a_404(
     login(hr).post(url, {"to": "under_review", "answer": "On it"})
     s.refresh_from_db()
     assert s.status == "under_review" and s.answer == "On it"
+    # from the inbox: one field, the answer or the reason to decline
+    r = login(hr).post(url, {"to": "declined", "answer": "No budget", "back": "inbox"})
+    assert r["Location"] == "/suggestions/inbox/"
+    s.refresh_from_db()
+    assert s.status == "declined" and s.decline_reason == "No budget" and s.answer == "On it"
 
 
 def test_support_once_and_never_ones_own(agent: Any, lead: Any, other_agent: Any) -> None:

@@ -158,18 +158,18 @@ def suggestions_inbox(request: HttpRequest) -> HttpResponse:
 def suggestion_status(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     s = access(request.user, "suggestion", suggestion_id, "manage")
     post = request.POST
+    from_inbox = post.get("back") == "inbox"
+    to, answer, reason = post.get("to", ""), post.get("answer", ""), post.get("reason", "")
+    if from_inbox and to == Suggestion.DECLINED:  # the inbox has one field for both
+        answer, reason = "", reason or answer
     try:
-        suggestion_move(
-            actor=request.user,
-            suggestion=s,
-            to=post.get("to", ""),
-            answer=post.get("answer", ""),
-            reason=post.get("reason", ""),
-        )
+        suggestion_move(actor=request.user, suggestion=s, to=to, answer=answer, reason=reason)
     except EngagementError as e:
         messages.error(request, str(e))
     else:
         messages.success(request, _("The suggestion's status was changed."))
+    if from_inbox:
+        return redirect("suggestions_inbox")
     return redirect("suggestion", suggestion_id=s.pk)
 
 
