@@ -298,6 +298,8 @@ def test_hr_organizes_for_the_center_and_a_lead_for_their_team(
     assert r.status_code == 302
     a = Activity.objects.get(title="Reading club")
     assert a.team is None and a.capacity == 12
+    told = Notification.objects.filter(url=f"/activities/{a.pk}/")
+    assert told.count() == Employee.objects.filter(user__isnull=False).count()
     r = login(lead).post("/activities/new/", {**form, "title": "Lead's"}, follow=True)
     assert not Activity.objects.filter(title="Lead's").exists()  # not for the whole center
     other_team = Employee.objects.get(user=other_lead).team

@@ -1,6 +1,6 @@
 """Team activities: HR organizes them for a team or the whole center, a lead for the teams they
-lead; employees they are for sign up and cancel before they start, within the capacity; the
-organizer records who took part once they have begun."""
+lead; those it is for are told, sign up and cancel before it starts, within the capacity; the
+organizer records who took part once it has begun."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callgrade.core.audit import audit
+from callgrade.core.audit import audit, notify
 from callgrade.engagement.access import may_join
 from callgrade.engagement.models import Activity, SignUp
 from callgrade.engagement.services import EngagementError
 from callgrade.people.access import allowed, employee_of, is_hr, led_team_ids
-from callgrade.people.models import Team
+from callgrade.people.models import Employee, Team
 
 
 def activity_create(
@@ -60,7 +60,25 @@ def activity_create(
             "title": a.title, "team": team.pk if team else None,
             "starts_at": starts_at.isoformat(), "capacity": capacity,
         })  # fmt: skip
+        _announce(a)
     return a
+
+
+def _announce(activity: Activity) -> None:
+    """Tell those the activity is for (who have a login) that it is on, if it is still ahead."""
+    if activity.starts_at <= timezone.now():
+        return
+    when = timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M")
+    members = Employee.objects.filter(user__isnull=False, user__is_active=True)
+    if activity.team_id is not None:
+        members = members.filter(team_id=activity.team_id)
+    for emp in members.select_related("user").exclude(user_id=activity.organizer_id):
+        notify(
+            emp.user,
+            en=f"New activity: {activity.title}, {when}, {activity.place}.",
+            zh=f"新活动：{activity.title}，{when}，{activity.place}。",
+            url=f"/activities/{activity.pk}/",
+        )
 
 
 def taken(activity: Activity) -> int:
