@@ -519,6 +519,35 @@ def serve_cmd(
     serve(data_dir, host=host, port=port, workers=workers)
 
 
+@app.command("live")
+def live_cmd(
+    queue_log: Annotated[
+        Path, typer.Option("--queue-log", help="The Asterisk queue_log to follow as it grows.")
+    ],
+    data_dir: DataDir = Path("data"),
+    interval: Annotated[float, typer.Option(help="Seconds between looks when idle.")] = 0.2,
+    once: Annotated[bool, typer.Option("--once", help="Read what is there and stop.")] = False,
+    encoding: Annotated[str, typer.Option(help="The queue_log's text encoding.")] = "utf-8",
+) -> None:
+    """Take events as they happen: follow a queue_log (surviving rotation, truncation and
+    restarts), storing every line in <data-dir>/live/events.jsonl before anything acts on it."""
+    import codecs
+
+    from callgrade.live import follow_queue_log
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise Failure(f"unknown encoding {encoding!r}") from None
+    if interval <= 0:
+        raise Failure("--interval must be a positive number of seconds")
+    try:
+        follow_queue_log(data_dir, queue_log, interval=interval, once=once, encoding=encoding,
+                         report=err.print)  # fmt: skip
+    except ValueError as e:  # an unreadable state file names itself
+        raise Failure(str(e)) from None
+
+
 policy_app = typer.Typer(help="The grading standard (岗位定级标准) as a policy file.")
 app.add_typer(policy_app, name="policy")
 warehouse_app = typer.Typer(help="The warehouse's own housekeeping.")

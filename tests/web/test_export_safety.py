@@ -22,6 +22,7 @@ from test_permissions import MATRIX, ROUTES, _url
 from test_permissions import objects as objects
 
 from callgrade.cycles.models import Calibration, Decision, PayLine, ScoreTotal
+from callgrade.engagement.models import Suggestion
 from callgrade.engine.cells import is_risky, safe
 from callgrade.output import write_table
 from callgrade.people.models import Correction, Department, Employee, Team
@@ -107,6 +108,10 @@ def _plant(cycle: Any, hr: Any, lead: Any) -> list[str]:
             reason=payload,
             by=hr,
         )
+    for emp, payload in zip(employees, PAYLOADS, strict=False):
+        Suggestion.objects.create(
+            title=payload, text=payload, category="other", submitter=emp, answer=payload
+        )
     # A deduction: a negative amount must stay a number.
     line = PayLine.objects.filter(cycle=cycle).first()
     assert line is not None
@@ -139,6 +144,7 @@ def test_every_download_route_is_checked() -> None:
         "org_employees_export_xlsx",
         "corrections_csv",
         "corrections_xlsx",
+        "suggestions_xlsx",
     } <= set(DOWNLOADS)
 
 

@@ -84,6 +84,15 @@ def _data_names() -> list[str]:
     from callgrade.people.models import CompetencyAssessment
 
     names += [*CompetencyAssessment.objects.values_list("assessor", flat=True)]
+    from callgrade.engagement.models import Activity, Suggestion
+
+    for field in ("title", "text", "answer", "decline_reason", "award_reason"):
+        names += [*Suggestion.objects.values_list(field, flat=True)]
+    # earlier answers live on in what the author was told
+    answers = AuditEvent.objects.filter(action="suggestion_status")
+    names += [str(a) for a in answers.values_list("after__answer", flat=True) if a]
+    for field in ("title", "place", "description"):
+        names += [*Activity.objects.values_list(field, flat=True)]
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 

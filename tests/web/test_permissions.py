@@ -16,13 +16,17 @@ the telesales team.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from callgrade.core.models import Job
+from callgrade.engagement.models import Activity, Support
+from callgrade.engagement.services.suggestions import suggestion_submit
 from callgrade.people.models import Correction, Employee
 from callgrade.review.models import Appeal, Nomination
 from callgrade.standards.models import PolicyVersion
@@ -108,6 +112,23 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "appeals_inbox": ("GET", HR, "login"),
     "records_import": ("GET", HR, "login"),
     "records_import_confirm": ("POST", HR, "login"),
+    # suggestions: the subject's, anonymous; nobody supports their own
+    "suggestions": ("GET", EVERYONE, "login"),
+    "suggestion": ("GET", EVERYONE, "login"),
+    "suggestion_new": ("GET", EMPLOYEES, "login"),
+    "my_suggestions": ("GET", EMPLOYEES, "login"),
+    "suggestion_support": ("POST", ("refused", "ok", "ok", "ok", "no"), "login"),
+    "suggestions_inbox": ("GET", HR, "login"),
+    "suggestions_xlsx": ("GET", HR, "login"),
+    "suggestion_status": ("POST", HR, "login"),
+    "suggestion_award": ("POST", HR, "login"),
+    # activities: one of the subject's team, coming up, organized by their lead
+    "activities": ("GET", EVERYONE, "login"),
+    "activity": ("GET", SUBJECT, "login"),
+    "activity_new": ("GET", LEADS, "login"),
+    "activity_signup": ("POST", ("ok", "no", "ok", "no", "no"), "login"),
+    "activity_cancel": ("POST", ("ok", "no", "ok", "no", "no"), "login"),
+    "activity_participation": ("POST", REVIEW, "login"),
 }
 
 
@@ -149,7 +170,18 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
         reason="re-evaluated",
         by=lead,
     )
+    suggestion = suggestion_submit(
+        actor=agent, title="Queue wallboard", text="Show waiting calls", category="tools",
+        anonymous=True,
+    )  # fmt: skip
+    soon = timezone.now() + dt.timedelta(days=3)
+    activity = Activity.objects.create(
+        title="Team lunch", team=subject.team, starts_at=soon, place="Canteen",
+        ends_at=soon + dt.timedelta(hours=1), capacity=10, organizer=lead,
+    )  # fmt: skip
     return {
+        "suggestion_id": suggestion.pk,
+        "activity_id": activity.pk,
         "employee_id": subject.employee_id,
         "cycle_id": demo_cycle.pk,
         "version_id": version.pk,
@@ -180,6 +212,8 @@ BODIES: dict[str, dict[str, str]] = {
     "cycle_calibrate": {"employee_id": "{employee_id}", "period": "2026-01", "rating": "A"},
     "cycle_override": {"employee_id": "{employee_id}", "level": "senior"},
     "nomination_decide": {"decision": "approve", "reason": "deserved"},
+    "suggestion_status": {"to": "under_review"},
+    "suggestion_award": {"amount": "100", "reason": "useful"},
 }
 # A redirect to the login page is what these routes do when served.
 LOGIN_IS_SERVED = {"logout"}
@@ -189,7 +223,11 @@ def _nomination_pending(objects: dict[str, Any]) -> bool:
     return Nomination.objects.get(pk=objects["nomination_id"]).state == Nomination.PENDING
 
 
-UNCHANGED = {"nomination_decide": _nomination_pending}
+def _own_unsupported(objects: dict[str, Any]) -> bool:
+    return not Support.objects.filter(suggestion_id=objects["suggestion_id"]).exists()
+
+
+UNCHANGED = {"nomination_decide": _nomination_pending, "suggestion_support": _own_unsupported}
 
 CASES = [(name, persona) for name in sorted(MATRIX) for persona in PERSONAS]
 

@@ -173,7 +173,14 @@ def _nav(client: Client) -> list[str]:
 
 
 def test_agent_navigation_lists_only_their_own_pages(login: Any, agent: Any) -> None:
-    assert _nav(login(agent)) == ["me", "my_appeals", "standard", "notifications"]
+    assert _nav(login(agent)) == [
+        "me",
+        "my_appeals",
+        "suggestions",
+        "activities",
+        "standard",
+        "notifications",
+    ]
 
 
 def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> None:
@@ -183,6 +190,8 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
         "team",
         "nominations",
         "conflicts",
+        "suggestions",
+        "activities",
         "standard",
         "notifications",
     ]
@@ -195,8 +204,11 @@ def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
         "standards",
         "org",
         "appeals_inbox",
+        "suggestions_inbox",
         "nominations",
         "conflicts",
+        "suggestions",
+        "activities",
         "standard",
         "notifications",
     ]

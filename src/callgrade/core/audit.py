@@ -40,6 +40,10 @@ def notify(user: Any, *, en: str, zh: str, url: str = "") -> None:
 ACTIONS = {
     "appeal_file": _("appeal filed"),
     "appeal_resolve": _("appeal resolved"),
+    "activity_cancel": _("activity sign-up cancelled"),
+    "activity_create": _("activity organized"),
+    "activity_participation": _("participation recorded"),
+    "activity_signup": _("signed up for an activity"),
     "assessment_record": _("assessment recorded"),
     "comment_add": _("comment added"),
     "conflict_declare": _("conflict of interest declared"),
@@ -63,6 +67,10 @@ ACTIONS = {
     "policy_publish": _("standard published"),
     "policy_upload": _("standard uploaded"),
     "rating_calibrate": _("rating calibrated"),
+    "suggestion_award": _("award recorded"),
+    "suggestion_status": _("status changed"),
+    "suggestion_submit": _("suggestion submitted"),
+    "suggestion_support": _("suggestion supported"),
     "team_create": _("team created"),
     "team_import_update": _("team updated by an import"),
     "training_record": _("training recorded"),
@@ -81,6 +89,8 @@ OBJECTS = {
     "correction": _("correction"),
     "team": _("team"),
     "department": _("department"),
+    "suggestion": _("suggestion"),
+    "activity": _("activity"),
 }
 
 

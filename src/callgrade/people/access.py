@@ -20,7 +20,17 @@ from callgrade.people.models import Conflict, Correction, Employee, Team
 
 HR_GROUP = "hr"
 Role = Literal["anonymous", "agent", "lead", "hr", "admin"]
-Kind = Literal["employee", "team", "cycle", "policy", "appeal", "nomination", "correction"]
+Kind = Literal[
+    "employee",
+    "team",
+    "cycle",
+    "policy",
+    "appeal",
+    "nomination",
+    "correction",
+    "suggestion",
+    "activity",
+]
 Rule = Any  # (user, object, action) -> bool
 Action = Literal["view", "review", "manage", "decide", "resolve"]
 AnyUser = Any  # a user or AnonymousUser (Django ships no type stubs here)

@@ -24,6 +24,9 @@ from callgrade.cycles.models import (
     ScoreItem,
     ScoreTotal,
 )
+from callgrade.engagement.access import is_suggestion_reviewer
+from callgrade.engagement.models import Activity, SignUp, Suggestion, Support
+from callgrade.engagement.services.suggestions import MY_SUGGESTIONS
 from callgrade.people.models import (
     Assignment,
     CompetencyAssessment,
@@ -261,6 +264,40 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ("user", "text_en", "read", "at")
     list_filter = ("read",)
     search_fields = ("user__username", "text_en", "text_zh")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # What an anonymous suggestion's author is told would name them beside its change:
+        # only the designated reviewer sees those here.
+        qs = super().get_queryset(request)
+        return qs if is_suggestion_reviewer(request.user) else qs.exclude(url=MY_SUGGESTIONS)
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(ReadOnly):
+    """Changed only through the app's services. An anonymous suggestion's author is stored
+    apart and shown nowhere here; ``submitter`` is set only when the author signed it."""
+
+    list_display = ("submitted_at", "title", "category", "status", "anonymous", "submitter")
+    list_filter = ("status", "category", "anonymous")
+    search_fields = ("title", "text")
+
+
+@admin.register(Support)
+class SupportAdmin(ReadOnly):
+    list_display = ("suggestion", "employee", "at")
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnly):
+    list_display = ("starts_at", "title", "team", "place", "capacity", "organizer")
+    list_filter = ("team",)
+    search_fields = ("title", "place")
+
+
+@admin.register(SignUp)
+class SignUpAdmin(ReadOnly):
+    list_display = ("activity", "employee", "signed_at", "cancelled_at", "attended")
+    list_filter = ("attended",)
 
 
 @admin.register(TrainingRecord)

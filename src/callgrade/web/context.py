@@ -2,7 +2,8 @@
 
 The navigation lists only what the person can use: an agent sees their own pages, the standard
 and notifications; team leads add their team, nominations and conflicts of interest; HR the
-cycles, standards, organization and appeals."""
+cycles, standards, organization, appeals and the suggestion inbox. Everyone sees the center's
+suggestions and team activities."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from callgrade.engagement.selectors import open_count as suggestions_open
 from callgrade.people.access import employee_of, is_hr, role_of
 from callgrade.review.models import Appeal
 
@@ -32,9 +34,11 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
             ("standards", _("Standards")),
             ("org", _("Organization")),
             ("appeals_inbox", _("Appeals")),
+            ("suggestions_inbox", _("Suggestion inbox")),
         ]
     if role in REVIEWERS:
         entries += [("nominations", _("Nominations")), ("conflicts", _("Conflicts of interest"))]
+    entries += [("suggestions", _("Suggestions")), ("activities", _("Team activities"))]
     entries += [("standard", _("The standard")), ("notifications", _("Notifications"))]
     return entries
 
@@ -47,7 +51,12 @@ def nav(request: HttpRequest) -> dict[str, Any]:
     me = employee_of(user)
     unread = user.notifications.filter(read=False).count()
     open_appeals = Appeal.objects.filter(state=Appeal.OPEN).count() if is_hr(user) else 0
-    badges = {"notifications": unread, "appeals_inbox": open_appeals}
+    open_suggestions = suggestions_open() if is_hr(user) else 0
+    badges = {
+        "notifications": unread,
+        "appeals_inbox": open_appeals,
+        "suggestions_inbox": open_suggestions,
+    }
     items = [
         {"name": name, "url": reverse(name), "label": label, "badge": badges.get(name, 0)}
         for name, label in nav_entries(role, has_employee=me is not None)

@@ -17,6 +17,7 @@ from django.db import transaction
 from callgrade.cycles.models import Cycle
 from callgrade.cycles.services.cycles import cycle_advance, cycle_compute, cycle_create
 from callgrade.cycles.workflow import next_state
+from callgrade.engagement.access import REVIEWER_GROUP
 from callgrade.engine.cycle import last_local_day, rating_periods
 from callgrade.people.access import HR_GROUP
 from callgrade.people.inputs import warehouse
@@ -25,6 +26,7 @@ from callgrade.people.services.sync import people_import_warehouse
 from callgrade.standards.models import PolicyVersion
 from callgrade.standards.services import policy_current, policy_publish, policy_upload
 from callgrade.web.seed_demo import draft_simulation, revision_simulation, upheld_demo_appeal
+from callgrade.web.seed_engagement import seed_engagement
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
 
@@ -53,7 +55,8 @@ def _login(username: str, *, employee: Employee | None = None, **flags: Any) -> 
 
 
 def seed_logins() -> list[Login]:
-    """hr, admin, one team lead and one agent of the lead's team (the first team with both)."""
+    """hr, the suggestion reviewer (HR), admin, one team lead and one agent of the lead's team
+    (the first team with both)."""
     team = (
         Team.objects.filter(lead__isnull=False, members__isnull=False)
         .select_related("lead")
@@ -68,10 +71,15 @@ def seed_logins() -> list[Login]:
     hr_group, _ = Group.objects.get_or_create(name=HR_GROUP)
     hr = _login("hr", is_staff=False)
     get_user_model().objects.get(username="hr").groups.add(hr_group)
+    # the HR member who alone sees who made an anonymous suggestion
+    reviewer_group, _ = Group.objects.get_or_create(name=REVIEWER_GROUP)
+    reviewer = _login("reviewer", is_staff=False)
+    get_user_model().objects.get(username="reviewer").groups.add(hr_group, reviewer_group)
     logins = [
         Login("agent", *_fields(_login("agent", employee=agent))),
         Login("team lead", *_fields(_login("lead", employee=team.lead))),
         Login("HR", *_fields(hr)),
+        Login("suggestion reviewer", *_fields(reviewer)),
         Login("administrator", *_fields(_login("admin", is_staff=True, is_superuser=True))),
     ]
     return logins
@@ -152,6 +160,7 @@ def seed(
     cycle = _computed(cycle_name, period, version)
     with transaction.atomic():
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
+    engagement = seed_engagement()
     simulation = None
     if draft_file is not None:
         start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
@@ -164,4 +173,5 @@ def seed(
         "cycle": cycle,
         "logins": logins,
         "simulation": simulation,
+        "engagement": engagement,
     }

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "callgrade.standards.apps.StandardsConfig",
     "callgrade.cycles.apps.CyclesConfig",
     "callgrade.review.apps.ReviewConfig",
+    "callgrade.engagement.apps.EngagementConfig",
 ]
 
 MIDDLEWARE = [

@@ -34,4 +34,6 @@ urlpatterns = [
     path("", include("callgrade.people.views.org")),
     path("", include("callgrade.people.views.records")),
     path("", include("callgrade.people.views.logins")),
+    path("", include("callgrade.engagement.views.suggestions")),
+    path("", include("callgrade.engagement.views.activities")),
 ]

@@ -20,11 +20,16 @@ def test_the_agents_pages_fit_a_phone(
     page = page_as("agent", lang=lang)
     page.set_viewport_size(PHONE)
     base = app_server["base"]
-    pages = ["/me/", "/me/appeals/", "/standard/", "/notifications/"]
+    pages = ["/me/", "/me/appeals/", "/standard/", "/notifications/", "/suggestions/",
+             "/suggestions/new/", "/me/suggestions/", "/activities/"]  # fmt: skip
     page.goto(f"{base}/me/")
     # the drill-down behind the first scored item, and the page of every indicator
     pages.append(page.locator("table.items a").first.get_attribute("href") or "")
     pages.append(page.locator("#indicators-link").get_attribute("href") or "")
+    page.goto(f"{base}/suggestions/")  # a suggestion and an activity of the demo
+    pages.append(page.locator("#suggestions tbody a").first.get_attribute("href") or "")
+    page.goto(f"{base}/activities/")
+    pages.append(page.locator("#upcoming tbody a").first.get_attribute("href") or "")
     for path in pages:
         page.goto(path if path.startswith("http") else f"{base}{path}")
         page.wait_for_load_state("load")

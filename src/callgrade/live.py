@@ -1,0 +1,75 @@
+"""``callgrade live``: the long-running service that takes events as they happen.
+
+For now it follows an Asterisk queue_log (``engine/live/follower.py``): every complete line is
+stored in ``<data-dir>/live/events.jsonl`` with its source before anything acts on it, and the
+follower's place in the file is kept in ``<data-dir>/live/queue_log.state.json``, so the service
+can be stopped, restarted or killed at any moment without missing or repeating a line. It stops
+cleanly on SIGTERM or Ctrl-C (the position is saved after every batch anyway)."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from callgrade.engine.live.follower import Follower
+from callgrade.engine.live.store import EventFile, StateFile
+
+
+def live_paths(data_dir: Path) -> tuple[Path, Path]:
+    """(events file, state file) of the queue_log follower in ``data_dir``."""
+    live = Path(data_dir) / "live"
+    return live / "events.jsonl", live / "queue_log.state.json"
+
+
+def follow_queue_log(
+    data_dir: Path,
+    queue_log: Path,
+    *,
+    interval: float = 0.2,
+    once: bool = False,
+    encoding: str = "utf-8",
+    report: Callable[[str], Any] = print,
+) -> int:
+    """Follow ``queue_log`` into ``data_dir`` until stopped (``once``: read what is there and
+    return); the number of lines stored."""
+    events_path, state_path = live_paths(data_dir)
+    events = EventFile(events_path, source="queue_log", encoding=encoding)
+    queue_log = Path(queue_log).resolve()
+    follower = Follower(queue_log, state=StateFile(state_path), events=events)
+    report(f"following {queue_log} into {events_path}")
+    if not queue_log.exists():
+        report(f"waiting for {queue_log} to appear")
+    stopping = False
+
+    def stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    total = 0
+    try:
+        while not stopping:
+            stored = follower.poll()
+            total += stored
+            if stored:
+                report(f"stored {stored} line(s), {total} since start")
+            if once:
+                break
+            if not stored:
+                _sleep(interval, lambda: stopping)
+    finally:
+        follower.close()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    report(f"stopped: {total} line(s) stored")
+    return total
+
+
+def _sleep(seconds: float, stopping: Callable[[], bool]) -> None:
+    """Sleep up to ``seconds``, waking early when asked to stop."""
+    deadline = time.monotonic() + seconds
+    while not stopping() and time.monotonic() < deadline:
+        time.sleep(min(0.05, seconds))
