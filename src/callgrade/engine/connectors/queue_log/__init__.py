@@ -27,6 +27,7 @@ from callgrade.engine.connectors.queue_log import events, read
 from callgrade.engine.connectors.queue_log.calls import derive_interactions
 from callgrade.engine.connectors.queue_log.rings import derive_rings
 from callgrade.engine.connectors.queue_log.states import derive_states
+from callgrade.engine.connectors.queue_log.wrapups import with_wrapups
 
 # ``end_of_data`` is the former name of ``horizon``.
 OPTIONS = ("horizon", "end_of_data")
@@ -170,7 +171,9 @@ def _parse(
                 f" ({last.isoformat()} UTC); the horizon is the time up to which the data is"
                 " complete, so it cannot be earlier than the data"
             )
-        interactions = derive_interactions(con, source=source, file_name=path.name)
+        interactions = with_wrapups(
+            con, derive_interactions(con, source=source, file_name=path.name)
+        )
         tables = {
             "interactions": interactions,
             "ring_no_answer": derive_rings(
