@@ -15,7 +15,7 @@ import pytest
 
 from callgrade.engine.connectors import ConnectorError, parse
 from callgrade.engine.ingest import ingest_files
-from callgrade.engine.kpis import compute_kpis
+from callgrade.engine.kpis import compute_kpis, kpi_records
 from callgrade.engine.kpis.tables import open_tables
 from callgrade.engine.periods import parse_period
 from callgrade.engine.schemas import TABLES
@@ -112,6 +112,21 @@ def test_static_member_pauses_count_without_a_login(tmp_path: Path) -> None:
     assert got[("2026-03-02", "SIP/201", "login_time")] == (0.0, 0.0, None, 0)
     assert got[("2026-03-02", "SIP/201", "occupancy")] == (None, 300.0, 0.0, 1)
     assert got[("2026-03-02", "SIP/201", "aht")] == (300.0, 300.0, 1.0, 1)
+    # Drill-down: the lunch and PAUSEALL rows add up to the value; the per-queue PAUSE adds 0.
+    tables = {
+        name: ibis.memtable(result.tables.get(name, spec.schema.empty_table()))
+        for name, spec in TABLES.items()
+    }
+    (day,) = parse_period("2026-03-02", tz="UTC", grain="day")
+    rows = kpi_records(
+        tables, kpi="pause_time", entity_type="agent", entity_id="SIP/201", period=day,
+        every_row=True,
+    ).to_pyarrow().to_pylist()  # fmt: skip
+    assert sorted((r["source_ref"], r["numerator"], r["in_sample"]) for r in rows) == [
+        ("queue_log:5", 2700.0, True),
+        ("queue_log:7", 1200.0, True),
+        ("queue_log:8", 0.0, False),
+    ]
 
 
 # ---- a log that starts mid-session ----------------------------------------------------------
