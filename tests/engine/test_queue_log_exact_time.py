@@ -279,3 +279,18 @@ def test_wrapupstart_seconds_are_the_after_call_work_of_the_call_before(tmp_path
     # AHT = (180 + 30 + 120 + 45 + 60) / 3 = 435 / 3
     assert got[("2026-03-04", "SIP/501", "aht")] == (145.0, 435.0, 3.0, 3)
     assert got[("2026-03-04", "SIP/501", "occupancy")] == (435 / 3600, 435.0, 3600.0, 3)
+
+
+def test_database_export_takes_the_same_horizon(tmp_path: Path) -> None:
+    # OPEN as a realtime-table export in Shanghai time (UTC+8), horizon 1 April 07:59:59 there.
+    csv = tmp_path / "queue_log.csv"
+    csv.write_text(
+        "time,callid,queuename,agent,event,data1,data2,data3,data4,data5\n"
+        "2026-03-30 16:00:00,NONE,sales,SIP/401,ADDMEMBER,,,,,\n"
+        "2026-03-31 00:00:00,NONE,sales,SIP/401,PAUSE,break,,,,\n"
+        "2026-03-31 02:00:00,NONE,NONE,NONE,QUEUESTART,,,,,\n",
+        "utf-8",
+    )
+    db = parse("queue_log_db", csv, tz="Asia/Shanghai", horizon="2026-04-01T07:59:59")
+    flat = parse("queue_log", write(tmp_path, OPEN), horizon="2026-03-31T23:59:59")
+    assert states(db) == states(flat)

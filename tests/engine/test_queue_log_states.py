@@ -124,7 +124,7 @@ def test_end_of_data_option_closes_open_intervals(log: Path) -> None:
     assert rows(result) == expected({9: later, 12: later, 13: later})
 
 
-def test_naive_end_of_data_is_utc(log: Path) -> None:
+def test_naive_end_of_data_is_in_tz_which_defaults_to_utc(log: Path) -> None:
     result = parse("queue_log", log, end_of_data=dt.datetime(2026, 2, 1, 13, 0))
     later = ("2026-02-01T13:00", True)
     assert rows(result) == expected({9: later, 12: later, 13: later})
