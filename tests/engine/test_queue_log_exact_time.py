@@ -168,6 +168,37 @@ def test_log_starting_mid_session_counts_from_the_start_of_the_data(tmp_path: Pa
     assert got[("2026-03-03", "SIP/303", "login_time")] == (1800.0, 1800.0, None, 1)
 
 
+# ---- a pause never unpaused ends when the agent leaves the last queue ----------------------
+
+LEFT_PAUSED = [
+    f"{u('05T08:00')}|NONE|sales|SIP/601|ADDMEMBER|",  # 1
+    f"{u('05T12:00')}|NONE|NONE|SIP/601|PAUSEALL|break",  # 2
+    f"{u('05T12:00')}|NONE|sales|SIP/601|PAUSE|break",  # 3
+    f"{u('05T12:30')}|NONE|sales|SIP/601|REMOVEMEMBER|",  # 4 out of every queue: pause ends
+    f"{u('05T09:00')}|NONE|NONE|Agent/602|AGENTLOGIN|SIP/602",  # 5
+    f"{u('05T10:00')}|NONE|sales|Agent/602|PAUSE|tea",  # 6
+    f"{u('05T11:00')}|NONE|NONE|Agent/602|AGENTLOGOFF|SIP/602|7200",  # 7 ends the sales pause
+    f"{u('06T08:00')}|NONE|sales|SIP/601|ADDMEMBER|",  # 8 a new session, not paused
+    f"{u('06T16:00')}|NONE|sales|SIP/601|REMOVEMEMBER|",  # 9
+]
+
+
+def test_pause_left_running_at_logoff_ends_there(tmp_path: Path) -> None:
+    result = parse("queue_log", write(tmp_path, LEFT_PAUSED))
+    paused = [(r[0], r[3], r[4], r[5]) for r in states(result) if r[1] == "paused"]
+    assert paused == [
+        ("Agent/602", "sales", ts("03-05T10:00"), ts("03-05T11:00")),
+        ("SIP/601", None, ts("03-05T12:00"), ts("03-05T12:30")),
+        ("SIP/601", "sales", ts("03-05T12:00"), ts("03-05T12:30")),
+    ]
+    got = kpis(result, "2026-03-05..2026-03-06")
+    assert got[("2026-03-05", "SIP/601", "login_time")] == (16200.0, 16200.0, None, 1)
+    assert got[("2026-03-05", "SIP/601", "pause_time")] == (1800.0, 1800.0, None, 1)
+    assert got[("2026-03-06", "SIP/601", "login_time")] == (28800.0, 28800.0, None, 1)
+    assert got[("2026-03-06", "SIP/601", "pause_time")] == (0.0, 0.0, None, 0)
+    assert got[("2026-03-05", "Agent/602", "pause_time")] == (3600.0, 3600.0, None, 1)
+
+
 # ---- open at the end: to the horizon ---------------------------------------------------------
 
 OPEN = [

@@ -29,6 +29,18 @@ from callgrade.engine.schemas import conform
 PAUSE_CLOSERS = (*UNPAUSES, *LOGOFFS)
 
 
+def _implied(stream: str) -> str:
+    """The first line of a stream is a logoff (or an unpause): the agent was logged in (or
+    paused) when the data began. That interval starts at the start of the data (the parameter);
+    its source_ref is the closing line, the only evidence of it."""
+    return f"""
+        SELECT agent, state, qk, CAST(? AS TIMESTAMP) AS ts, 0 AS line, ref,
+               CASE state WHEN 'logged_in' THEN 'L' ELSE 'P' END AS val, false AS closes_open
+        FROM {stream}
+        QUALIFY row_number() OVER (PARTITION BY agent, state, qk ORDER BY ts, line) = 1
+            AND closes_open"""
+
+
 def derive_states(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -43,32 +55,45 @@ def derive_states(
     WITH a AS (
         SELECT *, CASE WHEN queue IS NULL OR queue = 'NONE' THEN '*' ELSE queue END AS qk
         FROM ev WHERE agent IS NOT NULL AND agent <> 'NONE'
-    ), stream AS (
+    ), logins AS (
         SELECT agent, 'logged_in' AS state, qk, ts, line, line AS ref,
                CASE WHEN event IN ({_q(LOGINS)}) THEN 'L' END AS val,
                event IN ({_q(LOGOFFS)}) AS closes_open
         FROM a WHERE event IN ({_q((*LOGINS, *LOGOFFS))})
-        UNION ALL
-        SELECT agent, 'paused', CASE WHEN event IN ('PAUSEALL', 'UNPAUSEALL') THEN '*' ELSE qk END,
-               ts, line, line,
+    ), pauses AS (
+        SELECT agent, 'paused' AS state,
+               CASE WHEN event IN ('PAUSEALL', 'UNPAUSEALL') THEN '*' ELSE qk END AS qk,
+               ts, line, line AS ref,
                CASE WHEN event IN ('PAUSE', 'PAUSEALL') THEN 'P' || coalesce(d1, '')
-                    WHEN event = 'ADDMEMBER' AND d1 = 'PAUSED' THEN 'P' END,
-               event IN ({_q(UNPAUSES)})
+                    WHEN event = 'ADDMEMBER' AND d1 = 'PAUSED' THEN 'P' END AS val,
+               event IN ({_q(UNPAUSES)}) AS closes_open
         FROM a WHERE event IN ('PAUSE', 'PAUSEALL', 'ADDMEMBER', {_q(PAUSE_CLOSERS)})
-    ), implied AS (
-        -- The first line of a stream is a logoff (or an unpause): the agent was logged in (or
-        -- paused) when the data began. That interval starts at the start of the data; its
-        -- source_ref is the closing line, the only evidence of it.
-        SELECT agent, state, qk, CAST(? AS TIMESTAMP) AS ts, 0 AS line, ref,
-               CASE state WHEN 'logged_in' THEN 'L' ELSE 'P' END AS val, false AS closes_open
-        FROM stream
-        QUALIFY row_number() OVER (PARTITION BY agent, state, qk ORDER BY ts, line) = 1
-            AND closes_open
-    ), changes AS (
+    ), login_changes AS (
         SELECT * FROM (
-            SELECT *, lag(val) OVER (PARTITION BY agent, state, qk ORDER BY ts, line) AS prev
-            FROM (SELECT * FROM stream UNION ALL SELECT * FROM implied))
+            SELECT *, lag(val) OVER (PARTITION BY agent, qk ORDER BY ts, line) AS prev
+            FROM (SELECT * FROM logins UNION ALL {_implied("logins")}))
         WHERE val IS DISTINCT FROM prev
+    ), outs AS (
+        -- The moments an agent leaves the last queue they were logged into: whatever pause was
+        -- running (a PAUSEALL, a per-queue PAUSE under an all-queues logoff) ends there, as the
+        -- membership it paused is gone.
+        SELECT agent, ts, line FROM (
+            SELECT *, sum(CASE WHEN val IS NULL THEN -1 ELSE 1 END) OVER (
+                PARTITION BY agent ORDER BY ts, line ROWS UNBOUNDED PRECEDING) AS open_keys
+            FROM login_changes)
+        WHERE val IS NULL AND open_keys = 0
+    ), pause_stream AS (
+        SELECT * FROM pauses
+        UNION ALL
+        SELECT o.agent, 'paused', k.qk, o.ts, o.line, o.line, NULL, false
+        FROM outs AS o JOIN (SELECT DISTINCT agent, qk FROM pauses) AS k USING (agent)
+    ), pause_changes AS (
+        SELECT * FROM (
+            SELECT *, lag(val) OVER (PARTITION BY agent, qk ORDER BY ts, line) AS prev
+            FROM (SELECT * FROM pause_stream UNION ALL {_implied("pause_stream")}))
+        WHERE val IS DISTINCT FROM prev
+    ), changes AS (
+        SELECT * FROM login_changes UNION ALL SELECT * FROM pause_changes
     ), spans AS (
         SELECT agent, state, qk, substr(val, 2) AS reason, ts AS start, ref AS line,
                lead(ts) OVER (PARTITION BY agent, state, qk ORDER BY ts, line) AS stop
@@ -108,5 +133,6 @@ def derive_states(
     WHERE p_start < p_end OR (start = "end" AND m = date_trunc('month', start))
     ORDER BY line, p_start, state
     """
-    table = con.execute(sql, [start_of_data, horizon, source, file_name]).to_arrow_table()
+    params = [start_of_data, start_of_data, horizon, source, file_name]
+    table = con.execute(sql, params).to_arrow_table()
     return conform("agent_states", table)
