@@ -84,6 +84,14 @@ def ingest(
     mapping: Annotated[
         Path | None, typer.Option(help="Column-mapping YAML (format 'mapped').")
     ] = None,
+    horizon: Annotated[
+        str | None,
+        typer.Option(
+            help="queue_log: the time up to which the files are complete (e.g. "
+            "2026-03-31T23:59:59, in --tz unless it names a zone); logins and pauses still "
+            "open at the end count until then. Default: the last line's time.",
+        ),
+    ] = None,
     option: Annotated[
         list[str] | None,
         typer.Option(
@@ -108,6 +116,8 @@ def ingest(
         if not sep or not name.strip():
             raise Failure(f"--option {item!r}: expected NAME=VALUE")
         options[name.strip()] = value
+    if horizon is not None:
+        options["horizon"] = horizon
     if fmt == "mapped":
         if mapping is None:
             raise Failure("format 'mapped' needs --mapping FILE.yaml")

@@ -86,6 +86,32 @@ def test_bad_period_fails_with_one_line(tmp_path):
     assert "Traceback" not in r.stderr
 
 
+def test_horizon_keeps_an_open_login_counting_until_then(tmp_path):
+    # E0002 logs in at 2026-01-01 00:00:10 UTC and never out; the file ends at 00:01:30.
+    (tmp_path / "queue_log").write_text(
+        "1767225610|NONE|support|E0002|ADDMEMBER|\n1767225690|NONE|NONE|NONE|QUEUESTART|\n"
+    )
+    r = run(
+        "ingest", "queue_log", "queue_log", "--horizon", "2026-01-01T09:00",
+        "--tz", "Asia/Shanghai", "--data-dir", "d", cwd=tmp_path,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    from callgrade.engine.warehouse import Warehouse
+
+    (row,) = Warehouse(tmp_path / "d").read("agent_states").to_pylist()
+    # 09:00 in Shanghai is 01:00 UTC: logged in 00:00:10 → 01:00, still open there.
+    assert (str(row["end"]), row["open_ended"]) == ("2026-01-01 01:00:00+00:00", True)
+    early = run(
+        "ingest", "queue_log", "queue_log", "--horizon", "2025-12-31T23:00", "--data-dir", "e",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert early.returncode == 1
+    assert early.stderr.strip().startswith(
+        "callgrade: queue_log: horizon 2025-12-31T23:00:00 UTC is"
+    )
+    assert "Traceback" not in early.stderr
+
+
 def test_connector_option_is_passed_and_unknown_one_refused(tmp_path):
     (tmp_path / "Master.csv").write_text(
         '"","E0001","13900000001","from-internal","","PJSIP/E0001-00000001",'

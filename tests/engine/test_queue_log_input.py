@@ -237,8 +237,11 @@ def test_empty_file_reads_nothing(tmp_path: Path, content: str) -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"bogus": 1}, "queue_log: unknown option(s) bogus; expected: end_of_data"),
-        ({"end_of_data": "2026-01-01"}, "option end_of_data must be a datetime (UTC), not '2026-01-01'"),
+        ({"bogus": 1}, "queue_log: unknown option(s) bogus; expected: horizon, end_of_data"),
+        ({"horizon": "31 March"}, "option horizon is '31 March'; expected a date-time such as 2026-03-31T23:59:59"),
+        ({"end_of_data": 7}, "option end_of_data must be a date-time, not 7"),
+        ({"horizon": "2026-04-01", "end_of_data": "2026-04-01"}, "give option horizon or its old name end_of_data, not both"),
+        ({"horizon": "2025-12-31T23:00"}, "queue_log: horizon 2025-12-31T23:00:00 UTC is before the last line (2026-01-01T00:30:00 UTC); the horizon is the time up to which the data is complete, so it cannot be earlier than the data"),
         ({"tz": "Mars/Base"}, "unknown time zone 'Mars/Base'; e.g. UTC or Asia/Shanghai"),
         ({"encoding": "nope"}, "unknown encoding 'nope'; e.g. utf-8 or gb18030"),
     ],
@@ -267,13 +270,15 @@ def test_ingest_twice_adds_nothing(tmp_path: Path) -> None:
     first = ingest_files(wh, "queue_log", files)
     # BAD adds no call: b1's closing lines are rejected, b2 has no ENTERQUEUE.
     assert first.commits["interactions"].added == 20
-    assert first.commits["agent_states"].added == 12
+    # The states file's 12 intervals plus the two month pieces of the agent whose first line is
+    # a logoff (logged in since the start of the data).
+    assert first.commits["agent_states"].added == 14
     assert first.rejected == 10
     second = ingest_files(wh, "queue_log", files)
     assert second.commits["interactions"].added == 0
     assert second.commits["agent_states"].added == 0
     assert wh.count("interactions") == 20
-    assert wh.count("agent_states") == 12
+    assert wh.count("agent_states") == 14
     assert second.files[1].rejects_file is not None
 
 

@@ -39,7 +39,7 @@ STATES = "\n".join(
         f"{u('2026-02-01T08:00')}|NONE|support|SIP/2002|ADDMEMBER|PAUSED",  # 12
         f"{u('2026-02-01T08:05')}|NONE|support|SIP/2002|UNPAUSE|",  # 13
         f"{u('2026-02-01T09:00')}|NONE|support|SIP/2002|REMOVEMEMBER|",  # 14
-        f"{u('2026-02-01T09:30')}|NONE|NONE|Agent/4004|AGENTLOGOFF|SIP/4004|100",  # 15 no login
+        f"{u('2026-02-01T09:30')}|NONE|NONE|Agent/4004|AGENTLOGOFF|SIP/4004|100",  # 15 in since 1
         f"{u('2026-02-01T10:00')}|NONE|sales|SIP/3003|ADDMEMBER|",  # 16 never removed
         f"{u('2026-02-01T11:00')}|NONE|sales|SIP/3003|PAUSE|tea",  # 17 never unpaused
         f"{u('2026-02-01T12:00')}|NONE|NONE|NONE|QUEUESTART|",  # 18 last line = end of data
@@ -55,6 +55,9 @@ EXPECTED = [
     ("Agent/1001", "paused", "meeting", "sales", "2026-01-31T21:20", "2026-01-31T21:30", False, 4),
     ("Agent/1001", "paused", "break", None, "2026-01-31T22:00", "2026-01-31T22:15", False, 6),
     ("Agent/1001", "wrapup", None, "sales", "2026-01-31T23:00", "2026-01-31T23:00:45", False, 8),
+    # Agent/4004's first line is a logoff: logged in since the start of the data (line 1's time)
+    ("Agent/4004", "logged_in", None, None, "2026-01-31T20:00", "2026-02-01T00:00", False, 15),
+    ("Agent/4004", "logged_in", None, None, "2026-02-01T00:00", "2026-02-01T09:30", False, 15),
     ("Agent/5005", "logged_in", None, None, "2026-01-31T23:00", "2026-02-01T00:00", False, 9),
     ("Agent/5005", "logged_in", None, None, "2026-02-01T00:00", "2026-02-01T12:00", True, 9),
     ("SIP/2002", "logged_in", None, "support", "2026-02-01T08:00", "2026-02-01T09:00", False, 12),
@@ -107,7 +110,7 @@ def test_intervals(log: Path) -> None:
 def test_state_ids_are_stable_and_month_pieces_have_their_own(log: Path) -> None:
     table = parse("queue_log", log).tables["agent_states"]
     ids = table.column("state_id").to_pylist()
-    assert len(set(ids)) == len(ids) == 12
+    assert len(set(ids)) == len(ids) == 14
     assert "Agent/1001:logged_in:*:2026-01-31T20:00:00.000000Z" in ids
     assert "Agent/1001:logged_in:*:2026-02-01T00:00:00.000000Z" in ids
     assert "SIP/3003:paused:sales:2026-02-01T11:00:00.000000Z" in ids
@@ -118,13 +121,13 @@ def test_end_of_data_option_closes_open_intervals(log: Path) -> None:
     eod = dt.datetime(2026, 2, 1, 13, 0, tzinfo=UTC)
     result = parse("queue_log", log, end_of_data=eod)
     later = ("2026-02-01T13:00", True)
-    assert rows(result) == expected({7: later, 10: later, 11: later})
+    assert rows(result) == expected({9: later, 12: later, 13: later})
 
 
-def test_naive_end_of_data_is_utc(log: Path) -> None:
+def test_naive_end_of_data_is_in_tz_which_defaults_to_utc(log: Path) -> None:
     result = parse("queue_log", log, end_of_data=dt.datetime(2026, 2, 1, 13, 0))
     later = ("2026-02-01T13:00", True)
-    assert rows(result) == expected({7: later, 10: later, 11: later})
+    assert rows(result) == expected({9: later, 12: later, 13: later})
 
 
 def test_open_session_crossing_two_month_boundaries(tmp_path: Path) -> None:

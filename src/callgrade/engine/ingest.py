@@ -57,7 +57,8 @@ def ingest_files(
     **options: Any,
 ) -> IngestReport:
     """Parse every file, then commit all of them in one transaction: if any file cannot be
-    parsed at all (a ConnectorError) nothing is written."""
+    parsed at all (a ConnectorError) nothing is written. ``options`` go to the connector for
+    every file (e.g. ``tz``, or queue_log's ``horizon``: where open logins and pauses stop)."""
     results = []
     for path in paths:
         if on_file:

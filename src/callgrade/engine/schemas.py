@@ -72,8 +72,8 @@ AGENT_STATES = pa.schema(
             "open_ended",
             pa.bool_(),
             False,
-            "True when the source never closed the interval (no logout / no unpause) and it was"
-            " closed at the end of the data.",
+            "True when the source never closed the interval (no logout / no unpause): it ends"
+            " at the data's horizon (stated at ingest, else the last event).",
         ),
         *LINEAGE,
     ]

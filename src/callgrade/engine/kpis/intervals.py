@@ -11,8 +11,12 @@ exactly up to their running maximum end from this row's start), so the credits a
 union and the drill-down can still show source rows. Everything is window functions, joins and
 group-bys, so DuckDB and PySpark run the same plan.
 
-Paused time only counts while the agent is logged in: paused intervals are first cut to the
-agent's logged-in islands (a PAUSEALL left open after the last REMOVEMEMBER stops counting there).
+Paused time counts while the agent is logged in: paused intervals are first cut to the agent's
+logged-in islands (a PAUSEALL left open after the last REMOVEMEMBER stops counting there). An
+agent with no logged-in time at all in the period is a static queue member (Asterisk never logs
+them in or out): all their paused time counts, as one island spanning their pauses, but it is
+time nobody knows them to be logged in, so ``in_login`` is false and occupancy does not deduct
+it (they have no available time to deduct it from).
 ``reason_s`` is the credit within the union of the pauses whose reason ``pause_reasons`` selects.
 """
 
@@ -31,8 +35,10 @@ _TS = "timestamp('UTC')"
 
 def clipped_states(t: ir.Table, periods: Sequence[Period], options: KpiOptions) -> ir.Table:
     """One row per (state row, overlapping period) with ``k_period``, ``k_at`` (clipped start),
-    ``clip_s`` (clipped length) and the de-duplicated credits ``counted_s`` and ``reason_s``
-    (paused rows only; 0 elsewhere). Paused rows outside every logged-in interval are left out."""
+    ``clip_s`` (clipped length), the de-duplicated credits ``counted_s`` and ``reason_s``
+    (paused rows only; 0 elsewhere) and ``in_login`` (false for the pauses of an agent with no
+    logged-in time in the period). Paused rows of a logged-in agent outside every logged-in
+    interval are left out."""
     j = _clip(t, periods)
     cols = list(j.columns)
     agent = ["k_period", "agent_id"]
@@ -40,7 +46,9 @@ def clipped_states(t: ir.Table, periods: Sequence[Period], options: KpiOptions) 
     other = j.filter(j.state != "paused")
     prev = _prev_end(other, [*agent, "state"], other.k_at, other.clip_end)
     other = other.mutate(
-        counted_s=_fresh_s(other.k_at, other.clip_end, prev), reason_s=ibis.literal(0.0)
+        counted_s=_fresh_s(other.k_at, other.clip_end, prev),
+        reason_s=ibis.literal(0.0),
+        in_login=ibis.literal(True),
     )
 
     login = j.filter(j.state == "logged_in")
@@ -58,9 +66,25 @@ def clipped_states(t: ir.Table, periods: Sequence[Period], options: KpiOptions) 
         i_agent=islands.agent_id,
         i_start=islands.i_start,
         i_end=islands.i_end,
+        in_login=ibis.literal(True),
     )
 
     p = j.filter(j.state == "paused")
+    # Static members: agents paused in a period without any logged-in time in it.
+    logged = isl.select(l_period=isl.i_period, l_agent=isl.i_agent).distinct()
+    static = p.anti_join(logged, [p.k_period == logged.l_period, p.agent_id == logged.l_agent])
+    static = static.group_by(agent).aggregate(
+        i_start=static.k_at.min(), i_end=static.clip_end.max()
+    )
+    isl = isl.union(
+        static.select(
+            i_period=static.k_period,
+            i_agent=static.agent_id,
+            i_start=static.i_start,
+            i_end=static.i_end,
+            in_login=ibis.literal(False),
+        )
+    )
     pj = p.join(
         isl,
         [
@@ -83,9 +107,11 @@ def clipped_states(t: ir.Table, periods: Sequence[Period], options: KpiOptions) 
         fresh = _fresh_s(pj.p_start, pj.p_end, sprev)
         pj = pj.mutate(reason_s=ibis.ifelse(pj.k_sel, fresh, 0.0))
     # Back to one row per paused row and period, so drill-down lists each source row once.
-    paused = pj.group_by(cols).aggregate(counted_s=pj.counted_s.sum(), reason_s=pj.reason_s.sum())
+    paused = pj.group_by([*cols, "in_login"]).aggregate(
+        counted_s=pj.counted_s.sum(), reason_s=pj.reason_s.sum()
+    )
 
-    keep = [*cols, "counted_s", "reason_s"]
+    keep = [*cols, "counted_s", "reason_s", "in_login"]
     return other.select(keep).union(paused.select(keep))
 
 

@@ -28,8 +28,9 @@ def _busy_s(t: ir.Table) -> ir.FloatingValue:
 
 
 def _available_s(t: ir.Table, o: KpiOptions) -> ir.FloatingValue:
-    # Logged-in time counts up, every pause (whatever pause_reasons says) counts down.
-    return amount(_logged_in(t), t.counted_s) - amount(_paused(t), t.counted_s)
+    # Logged-in time counts up, every pause while logged in (whatever pause_reasons says) counts
+    # down; a static member's pauses lie outside any known login and take nothing off.
+    return amount(_logged_in(t), t.counted_s) - amount(_paused(t) & t.in_login, t.counted_s)
 
 
 register(

@@ -27,8 +27,10 @@ from callgrade.engine.connectors.queue_log import events, read
 from callgrade.engine.connectors.queue_log.calls import derive_interactions
 from callgrade.engine.connectors.queue_log.rings import derive_rings
 from callgrade.engine.connectors.queue_log.states import derive_states
+from callgrade.engine.connectors.queue_log.wrapups import with_wrapups
 
-OPTIONS = ("end_of_data",)
+# ``end_of_data`` is the former name of ``horizon``.
+OPTIONS = ("horizon", "end_of_data")
 
 __all__ = ["parse_db_export", "parse_file"]
 
@@ -60,12 +62,33 @@ def _line(reject: Reject) -> int:
     return reject.line or 0
 
 
-def _end_of_data(value: Any) -> dt.datetime | None:
+def _horizon(options: dict[str, Any], tz: str) -> dt.datetime | None:
+    """The stated horizon as naive UTC: a datetime or an ISO 8601 text (the command line's
+    ``--horizon``); without a zone it is a time in ``tz``."""
+    if "horizon" in options and "end_of_data" in options:
+        raise ConnectorError("give option horizon or its old name end_of_data, not both")
+    name = "horizon" if "horizon" in options else "end_of_data"
+    value = options.get(name)
     if value is None:
         return None
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ConnectorError(
+                f"option {name} is {value!r}; expected a date-time such as 2026-03-31T23:59:59"
+            ) from None
     if not isinstance(value, dt.datetime):
-        raise ConnectorError(f"option end_of_data must be a datetime (UTC), not {value!r}")
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        raise ConnectorError(f"option {name} must be a date-time, not {value!r}")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(tz))
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _data_span(con: duckdb.DuckDBPyConnection) -> tuple[dt.datetime | None, dt.datetime | None]:
+    row = con.execute("SELECT min(ts), max(ts) FROM ev").fetchone()
+    assert row is not None
+    return row[0], row[1]
 
 
 def _check_tz(tz: str) -> str:
@@ -104,8 +127,8 @@ def _parse(
         raise ConnectorError(
             f"{connector}: unknown option(s) {', '.join(unknown)}; expected: {', '.join(OPTIONS)}"
         )
-    end_of_data = _end_of_data(options.get("end_of_data"))
     tz = _check_tz(tz)
+    horizon = _horizon(options, tz)
     read.check_encoding(encoding)
     source = source_label(connector, path)
     con = _database().cursor()
@@ -141,14 +164,27 @@ def _parse(
             late = _recheck(con, path, source=source, tz=tz)
         elif counts.rejected:
             late = events.rejects(con, source=source, db_form=db_form)
-        interactions = derive_interactions(con, source=source, file_name=path.name)
+        first, last = _data_span(con)
+        if horizon is not None and last is not None and horizon < last:
+            raise ConnectorError(
+                f"{path.name}: horizon {horizon.isoformat()} UTC is before the last line"
+                f" ({last.isoformat()} UTC); the horizon is the time up to which the data is"
+                " complete, so it cannot be earlier than the data"
+            )
+        interactions = with_wrapups(
+            con, derive_interactions(con, source=source, file_name=path.name)
+        )
         tables = {
             "interactions": interactions,
             "ring_no_answer": derive_rings(
                 con, source=source, file_name=path.name, interactions=interactions
             ),
             "agent_states": derive_states(
-                con, source=source, file_name=path.name, end_of_data=end_of_data
+                con,
+                source=source,
+                file_name=path.name,
+                start_of_data=first or dt.datetime(1970, 1, 1),
+                horizon=horizon or last or dt.datetime(1970, 1, 1),
             ),
         }
     finally:

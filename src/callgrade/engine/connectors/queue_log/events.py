@@ -46,6 +46,7 @@ WHOLE_SECONDS: dict[str, tuple[tuple[int, str, bool], ...]] = {
     "WITHDRAW": ((3, "waittime", True),),
     "BLINDTRANSFER": ((3, "holdtime", True), (4, "calltime", True)),
     "TRANSFER": ((3, "holdtime", True), (4, "calltime", True)),
+    WRAPUP: ((1, "wrap-up seconds", False),),
 }
 # RINGNOANSWER logs how long the member's phone rang in milliseconds (optional: empty → unknown).
 RING_MS = "ring time in ms"
