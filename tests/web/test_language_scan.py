@@ -84,6 +84,10 @@ def _data_names() -> list[str]:
     from callgrade.people.models import CompetencyAssessment
 
     names += [*CompetencyAssessment.objects.values_list("assessor", flat=True)]
+    from callgrade.people.models import RosterAttribute
+
+    names += [*RosterAttribute.objects.values_list("name", flat=True)]
+    names += [*RosterAttribute.objects.values_list("value", flat=True)]
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 

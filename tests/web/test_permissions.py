@@ -75,6 +75,8 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "cycle_appeals": ("GET", HR, "login"),
     "cycle_appeal_resolve": ("POST", HR, "login"),
     "cycle_audit": ("GET", HR, "login"),
+    "cycle_fairness": ("GET", HR, "login"),
+    "cycle_fairness_run": ("POST", HR, "login"),
     "cycle_pay_xlsx": ("GET", HR, "login"),
     "cycle_pay_csv": ("GET", HR, "login"),
     "standards": ("GET", HR, "login"),
@@ -101,6 +103,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "employee_password_reset": ("POST", HR, "login"),
     "employee_training": ("POST", HR, "login"),
     "employee_assessment": ("POST", HR, "login"),
+    "employee_attribute": ("POST", HR, "login"),
     "corrections": ("GET", HR, "login"),
     "corrections_csv": ("GET", HR, "login"),
     "corrections_xlsx": ("GET", HR, "login"),
@@ -180,6 +183,7 @@ BODIES: dict[str, dict[str, str]] = {
     "cycle_calibrate": {"employee_id": "{employee_id}", "period": "2026-01", "rating": "A"},
     "cycle_override": {"employee_id": "{employee_id}", "level": "senior"},
     "nomination_decide": {"decision": "approve", "reason": "deserved"},
+    "employee_attribute": {"name": "shift", "value": "night"},
 }
 # A redirect to the login page is what these routes do when served.
 LOGIN_IS_SERVED = {"logout"}

@@ -142,10 +142,6 @@ def _scores(grades: Sequence[str]) -> dict[str, float]:
     return {g: 1 - i / last for i, g in enumerate(grades)}
 
 
-def _mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values) if values else 0.0
-
-
 def rater_tests(
     records: Sequence[RatingRecord],
     grades: Sequence[str],
@@ -169,6 +165,7 @@ def rater_tests(
         for r in rows:
             totals[index[r.rating]] += 1
         position_top = totals[0] / len(rows)
+        position_sum = sum(score[r.rating] for r in rows)
         for dimension in DIMENSIONS:
             members: dict[str, list[RatingRecord]] = defaultdict(list)
             for r in rows:
@@ -180,13 +177,13 @@ def rater_tests(
                 counts = [0] * len(grades)
                 for r in mine:
                     counts[index[r.rating]] += 1
-                mine_ids = {id(r) for r in mine}
-                rest = [score[r.rating] for r in rows if id(r) not in mine_ids]
-                mean = _mean([score[r.rating] for r in mine])
-                rest_mean = _mean(rest) if rest else None
+                mine_sum = sum(score[r.rating] for r in mine)
+                rest_n = len(rows) - len(mine)
+                mean = mine_sum / len(mine)
+                rest_mean = (position_sum - mine_sum) / rest_n if rest_n else None
                 stat: float | None = None
                 df, p, method = 0, None, ""
-                if len(mine) < min_sample or not rest:
+                if len(mine) < min_sample or not rest_n:
                     verdict = "small" if len(mine) < min_sample else "in_line"
                 else:
                     stat, df, least = contingency_chi2(counts, totals)
