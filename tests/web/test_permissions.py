@@ -83,6 +83,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "standards_upload": ("POST", HR, "login"),
     "standard_version": ("GET", HR, "login"),
     "standard_edit": ("GET", HR, "login"),
+    "standard_suggest": ("POST", HR, "login"),
     "standard_publish": ("POST", HR, "login"),
     "standard_simulate": ("POST", HR, "login"),
     "standard_simulation": ("GET", HR, "login"),
