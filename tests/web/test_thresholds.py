@@ -78,3 +78,17 @@ def test_suggestions_applied_in_one_step(login: Any, hr: Any, draft: PolicyVersi
     assert bands["S"] == pytest.approx(float(found.values["band.S"]))
     # the draft it came from is unchanged
     assert draft.policy().scorecard("customer_service").dimensions[0].items[0].floor == 0.8
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_editor_with_suggestions_speaks_one_language(
+    lang: str, login: Any, hr: Any, draft: PolicyVersion
+) -> None:
+    from test_language_scan import _data_names, foreign, visible_text
+
+    simulate(draft, hr)
+    c = login(hr)
+    c.defaults["HTTP_ACCEPT_LANGUAGE"] = lang
+    body = c.get(f"/standards/{draft.pk}/edit/").content.decode()
+    assert 'id="ladder-actions"' in body
+    assert not foreign(visible_text(body), lang, _data_names())
