@@ -50,6 +50,16 @@ def test_running_the_audit_on_demand(login: Any, hr: Any, demo_cycle: Any) -> No
     assert AuditEvent.objects.filter(action="fairness_audit", object_id=str(demo_cycle.pk)).exists()
 
 
+def test_the_cycle_page_says_when_the_audit_is_stale(login: Any, hr: Any, demo_cycle: Any) -> None:
+    c = login(hr)
+    c.post(f"/cycles/{demo_cycle.pk}/fairness/run/")
+    assert 'id="fairness-stale"' not in c.get(f"/cycles/{demo_cycle.pk}/").content.decode()
+    c.post("/org/employees/E0008/attributes/", {"name": "shift", "value": "late"})
+    assert 'id="fairness-stale"' in c.get(f"/cycles/{demo_cycle.pk}/").content.decode()
+    c.post(f"/cycles/{demo_cycle.pk}/fairness/run/")
+    assert 'id="fairness-stale"' not in c.get(f"/cycles/{demo_cycle.pk}/").content.decode()
+
+
 def test_hr_records_and_removes_an_attribute(login: Any, hr: Any) -> None:
     c = login(hr)
     url = "/org/employees/E0007/attributes/"

@@ -9,8 +9,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from callgrade.core.models import AuditEvent
 from callgrade.cycles.models import Cycle, FairnessAudit
 from callgrade.people.access import AnyUser, attributes_visible
+from callgrade.people.models import RosterAttribute
+from callgrade.review.models import Nomination
 from callgrade.standards.labels import policy_labels
 
 DIMENSIONS = {
@@ -144,6 +147,22 @@ def fairness_of(cycle: Cycle) -> FairnessAudit | None:
     return FairnessAudit.objects.filter(cycle=cycle).first()
 
 
+def fairness_stale(cycle: Cycle) -> bool:
+    """Whether decisions or roster attributes changed since the audit last ran (a computation
+    runs it again by itself; an override, a decided nomination or an attribute does not)."""
+    audit = fairness_of(cycle)
+    if audit is None:
+        return False
+    since = audit.computed_at
+    return (
+        AuditEvent.objects.filter(
+            action="decision_override", after__cycle=cycle.pk, at__gt=since
+        ).exists()
+        or Nomination.objects.filter(cycle=cycle, decided_at__gt=since).exists()
+        or RosterAttribute.objects.filter(recorded_at__gt=since).exists()
+    )
+
+
 def fairness_findings(cycle: Cycle, user: AnyUser, lang: str) -> list[dict[str, str]]:
     """The findings of the cycle's audit in words (those about roster attributes only for a
     reader who may see them), what stands out first."""
@@ -214,6 +233,7 @@ def fairness_tables(cycle: Cycle, user: AnyUser, lang: str) -> dict[str, Any]:
         ]
     return {
         "audit": audit,
+        "stale": fairness_stale(cycle),
         "grades": result.get("grades", []),
         "sections": sections,
         "changes": changes,
