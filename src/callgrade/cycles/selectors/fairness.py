@@ -38,6 +38,13 @@ KINDS = {
     "calibration": gettext_lazy("Calibration"),
     "departure": gettext_lazy("Departures from the proposal"),
 }
+# how a finding is shown: what stands out beyond chance in the warning colour
+TONES = {
+    "nothing_stands_out": "ok",
+    "adverse_impact_chance": "",
+    "small_groups": "muted",
+    "impact_small": "muted",
+}
 OUTCOMES = {"promotion": gettext_lazy("promotion"), "top_rating": gettext_lazy("top rating")}
 
 
@@ -111,19 +118,38 @@ def finding_sentence(code: str, p: dict[str, Any], positions: dict[str, str], to
             )
             % values
         )
-    if code == "adverse_impact":
-        return _(
-            "Four-fifths rule: the %(outcome)s rate of %(attribute)s “%(value)s” is %(rate)s, "
-            "%(ratio)s of the highest group's (“%(reference)s”, %(reference_rate)s): below 80%%."
-        ) % {
+    if code in ("adverse_impact", "adverse_impact_chance"):
+        values = {
             "outcome": OUTCOMES.get(p["outcome"], p["outcome"]),
             "attribute": p["attribute"],
             "value": p["value"],
             "rate": percent(p["rate"]),
+            "selected": p.get("selected", "—"),
+            "n": p["n"],
             "ratio": percent(p["ratio"]),
             "reference": p["reference"],
             "reference_rate": percent(p["reference_rate"]),
+            "p": p_text(p.get("p_value")),
         }
+        if code == "adverse_impact":
+            return (
+                _(
+                    "Four-fifths rule: the %(outcome)s rate of %(attribute)s “%(value)s” is "
+                    "%(rate)s (%(selected)s of %(n)s), %(ratio)s of the highest group's "
+                    "(“%(reference)s”, %(reference_rate)s): below 80%%, beyond chance "
+                    "(p = %(p)s)."
+                )
+                % values
+            )
+        return (
+            _(
+                "Four-fifths rule: the %(outcome)s rate of %(attribute)s “%(value)s” is %(rate)s "
+                "(%(selected)s of %(n)s), %(ratio)s of the highest group's (“%(reference)s”, "
+                "%(reference_rate)s): below 80%%, though with so few selected it may be chance "
+                "(p = %(p)s)."
+            )
+            % values
+        )
     if code == "small_groups":
         return _(
             "%(dimension)s: %(count)s groups have fewer than %(min)s ratings, too few to judge."
@@ -174,11 +200,9 @@ def fairness_findings(cycle: Cycle, user: AnyUser, lang: str) -> list[dict[str, 
     private = not attributes_visible(user)
     out = []
     for f in audit.result.get("findings", []):
-        if private and f["code"] in ("adverse_impact", "impact_small"):
+        if private and f["code"] in ("adverse_impact", "adverse_impact_chance", "impact_small"):
             continue
-        tone = "ok" if f["code"] == "nothing_stands_out" else "muted"
-        if f["code"] not in ("nothing_stands_out", "small_groups", "impact_small"):
-            tone = "bad"
+        tone = TONES.get(f["code"], "bad")
         out.append(
             {"text": finding_sentence(f["code"], f["params"], positions, grades[0]), "tone": tone}
         )
@@ -227,6 +251,7 @@ def fairness_tables(cycle: Cycle, user: AnyUser, lang: str) -> dict[str, Any]:
                 "outcome_label": OUTCOMES.get(r["outcome"], r["outcome"]),
                 "rate_text": percent(r["rate"]),
                 "ratio_text": percent(r["ratio"]),
+                "p_text": p_text(r.get("p_value")),
                 "verdict_label": VERDICTS.get(r["verdict"], r["verdict"]),
             }
             for r in result.get("impact", [])

@@ -14,7 +14,8 @@ out:
    person, raised against lowered, with an exact sign test.
 3. **Adverse impact (four-fifths rule).** For every roster attribute recorded (gender, age band,
    shift …) and each outcome (promotion, top rating), each group's rate divided by the highest
-   group's rate; a ratio below 0.8 is flagged, and groups too small to judge are said to be.
+   group's rate; a ratio below 0.8 is flagged, with Fisher's exact test against the highest
+   group saying whether chance could explain it, and groups too small to judge are said to be.
 
 Ratings are scored by their place in the standard's order: the best 1, the worst 0.
 """
@@ -29,6 +30,7 @@ from typing import Any
 from callgrade.engine.analysis.stats import (
     chi2_sf,
     contingency_chi2,
+    fisher_exact_p,
     permutation_p,
     sign_test_p,
 )
@@ -115,6 +117,7 @@ class ImpactRow:
     ratio: float | None  # rate / the highest group's rate; None when nobody was selected
     reference: bool  # the group with the highest rate
     verdict: str  # "adverse", "ok", "small", "none"
+    p_value: float | None = None  # Fisher's exact test against the highest group
 
 
 @dataclass(frozen=True)
@@ -261,10 +264,16 @@ def adverse_impact(people: Sequence[Person], *, min_sample: int = MIN_SAMPLE) ->
             pool = judged or rates
             reference = max(sorted(pool), key=lambda v: pool[v])
             best = pool[reference]
+            ref_sel = groups[reference]
             for value in sorted(groups):
                 sel = groups[value]
                 rate = rates[value]
                 ratio = rate / best if best > 0 else None
+                chance: float | None = None
+                if best > 0 and value != reference:
+                    chance = fisher_exact_p(
+                        sum(sel), len(sel) - sum(sel), sum(ref_sel), len(ref_sel) - sum(ref_sel)
+                    )
                 if best == 0:
                     verdict = "none"
                 elif len(sel) < min_sample:
@@ -284,13 +293,18 @@ def adverse_impact(people: Sequence[Person], *, min_sample: int = MIN_SAMPLE) ->
                         ratio=None if ratio is None else round(ratio, 6),
                         reference=value == reference and best > 0,
                         verdict=verdict,
+                        p_value=None if chance is None else round(chance, 6),
                     )
                 )
     return out
 
 
 def _findings(
-    groups: list[GroupTest], changes: list[ActorTally], impact: list[ImpactRow], min_sample: int
+    groups: list[GroupTest],
+    changes: list[ActorTally],
+    impact: list[ImpactRow],
+    min_sample: int,
+    alpha: float,
 ) -> list[Finding]:
     found: list[Finding] = []
     for g in groups:
@@ -321,9 +335,11 @@ def _findings(
     for r in impact:
         if r.verdict == "adverse":
             ref = refs.get((r.outcome, r.attribute))
+            # below four fifths either way; whether the numbers could be chance is said too
+            chance = r.p_value is not None and r.p_value >= alpha
             found.append(
                 Finding(
-                    "adverse_impact",
+                    "adverse_impact_chance" if chance else "adverse_impact",
                     {
                         "outcome": r.outcome,
                         "attribute": r.attribute,
@@ -331,8 +347,10 @@ def _findings(
                         "rate": r.rate,
                         "ratio": r.ratio,
                         "n": r.n,
+                        "selected": r.selected,
                         "reference": ref.value if ref else "",
                         "reference_rate": ref.rate if ref else None,
+                        "p_value": r.p_value,
                     },
                 )
             )
@@ -357,7 +375,9 @@ def _findings(
         )
     if not any(f.code not in ("small_groups", "impact_small") for f in found):
         found.insert(0, Finding("nothing_stands_out", {}))
-    return found
+    # what stands out beyond chance first, then what may be chance, then what is too small
+    later = {"adverse_impact_chance": 1, "small_groups": 2, "impact_small": 2}
+    return sorted(found, key=lambda f: later.get(f.code, 0))
 
 
 def fairness_audit(
@@ -380,7 +400,7 @@ def fairness_audit(
         groups=groups,
         changes=tallies,
         impact=impact,
-        findings=_findings(groups, tallies, impact, min_sample),
+        findings=_findings(groups, tallies, impact, min_sample, alpha),
         min_sample=min_sample,
         alpha=alpha,
     )

@@ -7,6 +7,8 @@
   tables, drawing the group's counts from the multivariate hypergeometric distribution with a
   fixed seed, so the same inputs always give the same p-value.
 - ``sign_test_p``: the exact two-sided binomial test of ups against downs.
+- ``fisher_exact_p``: Fisher's exact two-sided test of a 2 × 2 table (two groups' selected and
+  not selected).
 """
 
 from __future__ import annotations
@@ -124,3 +126,19 @@ def sign_test_p(ups: int, downs: int) -> float:
     k = min(ups, downs)
     tail = sum(math.comb(n, i) for i in range(k + 1)) / 2**n
     return min(1.0, 2 * tail)
+
+
+def fisher_exact_p(a: int, b: int, c: int, d: int) -> float:
+    """Two-sided p-value of the 2 × 2 table [[a, b], [c, d]] with its margins fixed: the sum of
+    the probabilities of every table at most as likely as the observed one."""
+    row, col, n = a + b, a + c, a + b + c + d
+    if n == 0:
+        return 1.0
+    low, high = max(0, col - (n - row)), min(row, col)
+
+    def prob(k: int) -> float:
+        return math.comb(row, k) * math.comb(n - row, col - k) / math.comb(n, col)
+
+    observed = prob(a)
+    total = sum(p for k in range(low, high + 1) if (p := prob(k)) <= observed * (1 + 1e-9))
+    return min(1.0, total)

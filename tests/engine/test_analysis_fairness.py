@@ -15,7 +15,13 @@ from callgrade.engine.analysis.fairness import (
     fairness_audit,
     rater_tests,
 )
-from callgrade.engine.analysis.stats import chi2_sf, contingency_chi2, permutation_p, sign_test_p
+from callgrade.engine.analysis.stats import (
+    chi2_sf,
+    contingency_chi2,
+    fisher_exact_p,
+    permutation_p,
+    sign_test_p,
+)
 
 GRADES = ["A", "B", "C"]
 
@@ -131,6 +137,14 @@ def test_four_fifths_rule() -> None:
     assert top.ratio == pytest.approx(0.8) and top.verdict == "ok"
     night = rows[("promotion", "shift", "night")]
     assert night.n == 3 and night.verdict == "small"
+    # Fisher's exact test of women 2 of 10 against men 5 of 10: with the margins fixed the
+    # women's count k has probability C(10,k)·C(10,7−k)/C(20,7) (C(20,7) = 77,520); the tables
+    # no more likely than k = 2 (11,340) are k = 0, 1, 2, 5, 6, 7:
+    # (120 + 2,100 + 11,340 + 11,340 + 2,100 + 120) / 77,520
+    assert fisher_exact_p(2, 8, 5, 5) == pytest.approx(27120 / 77520)
+    assert women.p_value == pytest.approx(27120 / 77520, abs=1e-6)
+    assert men.p_value is None
+    assert fisher_exact_p(0, 20, 12, 8) < 0.001
 
 
 def test_audit_findings() -> None:
@@ -139,10 +153,24 @@ def test_audit_findings() -> None:
     codes = [f.code for f in audit.findings]
     assert "lenient" in codes and "severe" in codes
     assert "calibration_raises" in codes
-    assert "adverse_impact" in codes
+    # 2 of 10 against 5 of 10 is below four fifths, but chance could explain it (p = 0.35)
+    assert "adverse_impact_chance" in codes and "adverse_impact" not in codes
     assert "small_groups" in codes and "impact_small" in codes
-    adverse = next(f for f in audit.findings if f.code == "adverse_impact")
+    adverse = next(f for f in audit.findings if f.code == "adverse_impact_chance")
     assert adverse.params["reference"] == "M" and adverse.params["ratio"] == pytest.approx(0.4)
+    assert (adverse.params["selected"], adverse.params["n"]) == (2, 10)
+    # what stands out beyond chance comes first, what is too small to judge last
+    assert (
+        codes.index("lenient") < codes.index("adverse_impact_chance") < codes.index("small_groups")
+    )
+
+
+def test_adverse_impact_beyond_chance() -> None:
+    people = [Person(f"a{i}", {"shift": "night"}, i < 1, False) for i in range(20)]
+    people += [Person(f"b{i}", {"shift": "day"}, i < 12, False) for i in range(20)]
+    audit = fairness_audit([], GRADES, (), people)
+    adverse = next(f for f in audit.findings if f.code == "adverse_impact")
+    assert adverse.params["value"] == "night" and adverse.params["p_value"] < 0.01
     assert audit.to_dict()["grades"] == GRADES
 
 
