@@ -174,6 +174,12 @@ def test_adverse_impact_beyond_chance() -> None:
     assert audit.to_dict()["grades"] == GRADES
 
 
+def test_a_group_that_is_the_whole_position_is_not_tested() -> None:
+    alone = _ratings("X", "li", 5, 5, 5)
+    (team,) = [t for t in rater_tests(alone, GRADES) if t.dimension == "team"]
+    assert team.verdict == "alone" and team.p_value is None
+
+
 def test_nothing_stands_out() -> None:
     even = _ratings("X", "li", 5, 5, 5) + _ratings("Y", "wang", 5, 5, 5)
     audit = fairness_audit(even, GRADES)

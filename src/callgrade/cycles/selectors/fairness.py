@@ -26,6 +26,7 @@ VERDICTS = {
     "severe": gettext_lazy("severe"),
     "in_line": gettext_lazy("in line with the position"),
     "small": gettext_lazy("too few to judge"),
+    "alone": gettext_lazy("the whole position: nothing to compare with"),
     "raises": gettext_lazy("mostly raises"),
     "lowers": gettext_lazy("mostly lowers"),
     "balanced": gettext_lazy("no lean either way"),

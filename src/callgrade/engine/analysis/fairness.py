@@ -91,7 +91,7 @@ class GroupTest:
     df: int
     p_value: float | None
     method: str  # "chi2", "permutation" or "" (not tested)
-    verdict: str  # "lenient", "severe", "in_line", "small"
+    verdict: str  # "lenient", "severe", "in_line", "small", "alone" (the whole position)
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,8 @@ def rater_tests(
                 stat: float | None = None
                 df, p, method = 0, None, ""
                 if len(mine) < min_sample or not rest_n:
-                    verdict = "small" if len(mine) < min_sample else "in_line"
+                    # too few to judge, or the group is the whole position: nothing to compare
+                    verdict = "small" if len(mine) < min_sample else "alone"
                 else:
                     stat, df, least = contingency_chi2(counts, totals)
                     if df == 0:
