@@ -64,10 +64,16 @@ def fairness_inputs(
         (c.employee_id, c.period): c
         for c in Calibration.objects.filter(cycle=cycle).select_related("by")
     }
-    totals = list(ScoreTotal.objects.filter(cycle=cycle).order_by("employee_id", "period"))
+    graded = ScoreTotal.objects.filter(cycle=cycle)
+    # the stored rows without the engine's whole row (``detail``): a large cycle has many
+    totals = list(
+        graded.only("employee_id", "period", "rating", "calibrated_rating").order_by(
+            "employee_id", "period"
+        )
+    )
     employees = {
         e.pk: e
-        for e in Employee.objects.filter(pk__in={t.employee_id for t in totals}).select_related(
+        for e in Employee.objects.filter(pk__in=graded.values("employee_id")).select_related(
             "team", "team__lead"
         )
     }
@@ -97,7 +103,9 @@ def fairness_inputs(
     ladders = _ladders(cycle)
     deciders = _deciders(cycle)
     promoted: set[int] = set()
-    for d in Decision.objects.filter(cycle=cycle):
+    for d in Decision.objects.filter(cycle=cycle).only(
+        "employee_id", "action", "final_action", "level_to", "final_level"
+    ):
         if (d.final_action or d.action) == "promote":
             promoted.add(d.employee_id)
         if d.departs and d.employee_id in employees:
@@ -106,7 +114,7 @@ def fairness_inputs(
             direction = _step(order, d.level_to, d.final_level, better_first=False)
             changes.append(Change("departure", deciders.get(emp.employee_id, ""), direction))
     attributes: dict[int, dict[str, str]] = {}
-    for a in RosterAttribute.objects.filter(employee_id__in=list(employees)):
+    for a in RosterAttribute.objects.filter(employee_id__in=graded.values("employee_id")):
         attributes.setdefault(a.employee_id, {})[a.name] = a.value
     top = grades[0] if grades else ""
     people = [

@@ -136,9 +136,15 @@ def fisher_exact_p(a: int, b: int, c: int, d: int) -> float:
         return 1.0
     low, high = max(0, col - (n - row)), min(row, col)
 
+    def log_comb(m: int, k: int) -> float:
+        return math.lgamma(m + 1) - math.lgamma(k + 1) - math.lgamma(m - k + 1)
+
+    # in logarithms: the binomial coefficients of a center's headcounts overflow floats
+    whole = log_comb(n, col)
+
     def prob(k: int) -> float:
-        return math.comb(row, k) * math.comb(n - row, col - k) / math.comb(n, col)
+        return math.exp(log_comb(row, k) + log_comb(n - row, col - k) - whole)
 
     observed = prob(a)
-    total = sum(p for k in range(low, high + 1) if (p := prob(k)) <= observed * (1 + 1e-9))
+    total = sum(p for k in range(low, high + 1) if (p := prob(k)) <= observed * (1 + 1e-7))
     return min(1.0, total)
