@@ -592,6 +592,49 @@ def policy_check(
         typer.echo(f"note: {note}")
 
 
+@policy_app.command("suggest")
+def policy_suggest(
+    policy: Annotated[str, typer.Argument(help="Policy YAML, or a shipped example by name.")],
+    period: Annotated[str, typer.Option(help="The period to read, e.g. 2026-H1 or 2026-Q2.")],
+    data_dir: DataDir = Path("data"),
+    percentile: Annotated[
+        float, typer.Option(help="Floors at this percentile, targets at 100 minus it.")
+    ] = 25.0,
+    output: Output = "table",
+    out: OutFile = None,
+) -> None:
+    """Thresholds from data: each floor, target and rating band against the last rating
+    period's values (the share who meet it today) and the value suggested at a percentile; then
+    how many employees each ladder action reaches at the end of the period."""
+    from callgrade.engine.analysis.thresholds import suggestions, suggestions_table
+    from callgrade.engine.cycle import policy_distributions
+
+    if not 0 < percentile < 50:
+        raise Failure(f"--percentile {percentile:g}: give a number between 0 and 50")
+    chosen = load_policy_arg(policy)
+    inputs = warehouse_inputs(data_dir)
+    with progress() as bar:
+        bar.add_task("KPIs, scores and grading", total=None)
+        try:
+            spread, actions = policy_distributions(inputs, chosen, period=period)
+        except ValueError as exc:
+            raise Failure(str(exc)) from None
+    table = suggestions_table(suggestions(chosen, spread, percentile))
+    columns = ["field", "current", "share_now", "suggested", "share_suggested", "percentile", "n"]
+    emit(
+        table,
+        output=output,
+        out=out,
+        default_name=f"suggestions-{period}",
+        title=f"thresholds from data — {spread.period}, percentile {percentile:g}",
+        columns=columns,
+        limit=500,
+    )
+    if output == "table":
+        for action, n in actions.items():
+            console.print(f"{action}: {n:,} employees")
+
+
 EXAMPLES = Path(__file__).parent / "engine" / "policy" / "examples"
 
 

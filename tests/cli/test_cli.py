@@ -248,5 +248,35 @@ def test_score_grade_pay_and_simulate_on_a_demo(tmp_path):
     assert sim.returncode == 0, sim.stderr
     assert "simulation distribution" in sim.stdout
 
+    suggest = run(
+        "policy",
+        "suggest",
+        "four_positions",
+        "--period",
+        "2026-01-01..2026-02-28",
+        "--percentile",
+        "20",
+        "--data-dir",
+        "d",
+        "--output",
+        "json",
+        "--out",
+        "suggest.json",
+        cwd=tmp_path,
+    )
+    assert suggest.returncode == 0, suggest.stderr
+    rows = {r["field"]: r for r in json.loads((tmp_path / "suggest.json").read_text())}
+    assert rows["band.S"]["current"] == 90 and rows["band.S"]["percentile"] == 80
+    assert any(f.startswith("floor.") and r["suggested"] is not None for f, r in rows.items())
+    shown = run(
+        "policy", "suggest", "four_positions", "--period", "2026-01-01..2026-02-28",
+        "--data-dir", "d", cwd=tmp_path,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert "thresholds from data" in shown.stdout and "employees" in shown.stdout
+    wrong = run("policy", "suggest", "four_positions", "--period", "2026-02", "--percentile",
+                "70", "--data-dir", "d", cwd=tmp_path)  # fmt: skip
+    assert wrong.returncode == 1 and "--percentile 70" in wrong.stderr
+
     bad = run("score", "--policy", "nosuch", "--period", "2026-02", "--data-dir", "d", cwd=tmp_path)
     assert bad.returncode == 1 and "no such file or shipped example" in bad.stderr

@@ -93,6 +93,10 @@ def _data_names() -> list[str]:
     names += [str(a) for a in answers.values_list("after__answer", flat=True) if a]
     for field in ("title", "place", "description"):
         names += [*Activity.objects.values_list(field, flat=True)]
+    from callgrade.people.models import RosterAttribute
+
+    names += [*RosterAttribute.objects.values_list("name", flat=True)]
+    names += [*RosterAttribute.objects.values_list("value", flat=True)]
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 

@@ -79,12 +79,15 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "cycle_appeals": ("GET", HR, "login"),
     "cycle_appeal_resolve": ("POST", HR, "login"),
     "cycle_audit": ("GET", HR, "login"),
+    "cycle_fairness": ("GET", HR, "login"),
+    "cycle_fairness_run": ("POST", HR, "login"),
     "cycle_pay_xlsx": ("GET", HR, "login"),
     "cycle_pay_csv": ("GET", HR, "login"),
     "standards": ("GET", HR, "login"),
     "standards_upload": ("POST", HR, "login"),
     "standard_version": ("GET", HR, "login"),
     "standard_edit": ("GET", HR, "login"),
+    "standard_suggest": ("POST", HR, "login"),
     "standard_publish": ("POST", HR, "login"),
     "standard_simulate": ("POST", HR, "login"),
     "standard_simulation": ("GET", HR, "login"),
@@ -105,6 +108,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "employee_password_reset": ("POST", HR, "login"),
     "employee_training": ("POST", HR, "login"),
     "employee_assessment": ("POST", HR, "login"),
+    "employee_attribute": ("POST", HR, "login"),
     "corrections": ("GET", HR, "login"),
     "corrections_csv": ("GET", HR, "login"),
     "corrections_xlsx": ("GET", HR, "login"),
@@ -214,6 +218,7 @@ BODIES: dict[str, dict[str, str]] = {
     "nomination_decide": {"decision": "approve", "reason": "deserved"},
     "suggestion_status": {"to": "under_review"},
     "suggestion_award": {"amount": "100", "reason": "useful"},
+    "employee_attribute": {"name": "shift", "value": "night"},
 }
 # A redirect to the login page is what these routes do when served.
 LOGIN_IS_SERVED = {"logout"}

@@ -118,7 +118,10 @@ def test_simulation_compares_the_draft_with_the_published_version(
     job = r.context["job"]
     assert job.state == "done", job.error
     report = r.context["report"]
-    assert set(report) == {"ratings", "levels", "pay", "distribution"}
+    assert set(report) == {"ratings", "levels", "pay", "distribution", "actions"}
+    # every graded employee has one ladder action under each standard
+    actions = report["actions"]
+    assert sum(a["before"] for a in actions) == sum(a["after"] for a in actions) > 0
     # Weighting customer service toward answering moves someone's rating, and the distribution
     # counts everyone in both versions.
     assert report["ratings"], "the changed weights should change at least one rating"

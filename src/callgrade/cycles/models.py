@@ -220,3 +220,13 @@ class Calibration(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cycle", "employee", "period"], name="one_calibration"),
         ]
+
+
+class FairnessAudit(models.Model):
+    """The fairness audit of a cycle as last run (``engine.analysis.fairness``): computed with
+    every computation of the cycle and again on demand, kept whole in ``result``."""
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="fairness")
+    computed_at = models.DateTimeField()
+    ratings = models.IntegerField(default=0)  # the ratings it looked at
+    result = models.JSONField()

@@ -19,6 +19,7 @@ import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from callgrade.engine.analysis.thresholds import Distributions, distributions
 from callgrade.engine.kpis import REGISTRY, KpiOptions, compute_kpis, open_tables
 from callgrade.engine.people import (
     CycleInputs,
@@ -207,15 +208,39 @@ def simulate_cycle(
     cycle_end = last_local_day(periods[-1], tz)
     # one roster for both standards: a probation start level is the current standard's
     assessments = assessments_counted(current, inputs.assessments)
-    return simulate(
+    roster = roster_on(current, inputs, cycle_end)
+    extra = _assessment_inputs(assessments, cycle_end, tz)
+    report = simulate(
         draft,
         current,
         kpis,
-        roster_on(current, inputs, cycle_end),
+        roster,
         period_labels=[p.label for p in periods],
-        extra_inputs=_assessment_inputs(assessments, cycle_end, tz),
+        extra_inputs=extra,
         cycle_end=cycle_end,
         trainings=trainings_held(inputs, cycle_end, tz),
         competencies=assessments if assessments.num_rows else None,
         level_since=level_since(inputs),
     )
+    # the draft's thresholds against the last rating period's values (thresholds from data)
+    last = periods[-1].label
+    card = score(draft, kpis, roster, period_label=last, extra_inputs=extra, explain=False)
+    spread = distributions(draft, kpis, roster, card.totals, last)
+    return dataclasses.replace(report, distributions=spread)
+
+
+def policy_distributions(
+    inputs: CycleInputs, policy: Policy, *, period: str
+) -> tuple[Distributions, dict[str, int]]:
+    """What thresholds from data read for ``policy`` over ``period``: the values of its items
+    and the total scores in the last rating period, and how many employees each ladder action
+    reaches at the end of the period."""
+    result = run_cycle(inputs, policy, period=period)
+    last = result.scorecards[-1]
+    roster = roster_on(policy, inputs, last_local_day(result.periods[-1], policy.time_zone))
+    spread = distributions(policy, result.kpis, roster, last.totals, last.period)
+    actions: dict[str, int] = {}
+    if result.decisions is not None:
+        for action in result.decisions.decisions["action"].to_pylist():
+            actions[action] = actions.get(action, 0) + 1
+    return spread, dict(sorted(actions.items()))

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from django.db.models import Model
 from django.http import Http404
 
-from callgrade.people.models import Conflict, Correction, Employee, Team
+from callgrade.people.models import Conflict, Correction, Employee, RosterAttribute, Team
 
 HR_GROUP = "hr"
 Role = Literal["anonymous", "agent", "lead", "hr", "admin"]
@@ -190,6 +190,25 @@ def access(user: AnyUser, kind: Kind, key: Any, action: Action = "view") -> Any:
     if not allowed(user, kind, obj, action):
         raise Denied
     return obj
+
+
+# --- roster attributes (gender, age band, shift …): HR's alone ----------------------------------
+
+
+def attributes_visible(user: AnyUser) -> bool:
+    """Whether ``user`` may see roster attributes at all: HR only, never a lead or an agent,
+    not even their own."""
+    return is_hr(user)
+
+
+def roster_attributes(user: AnyUser, employees: Any = None) -> Any:
+    """The roster attributes ``user`` may read (of ``employees``, a queryset or list, when
+    given), as a queryset. Raises :class:`Denied` for anyone but HR: the one way pages and
+    reports read them."""
+    if not attributes_visible(user):
+        raise Denied
+    qs = RosterAttribute.objects.select_related("employee")
+    return qs if employees is None else qs.filter(employee__in=employees)
 
 
 # --- review pages (team table, nominations) ------------------------------------------------------

@@ -116,6 +116,27 @@ class Assignment(models.Model):
         ordering = ["employee", "-effective", "-id"]
 
 
+class RosterAttribute(models.Model):
+    """A fact the center chooses to record about an employee for the fairness audit (gender, age
+    band, shift …): free names and values. Visible to HR only: read through
+    ``access.roster_attributes`` and never through the employee (no reverse accessor)."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("attribute"), max_length=50)
+    value = models.CharField(_("value"), max_length=100)
+    source = models.CharField(max_length=20, default="app")
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["employee", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "name"], name="one_attribute_value"),
+        ]
+
+
 class LevelChange(models.Model):
     """One step of an employee's level history."""
 

@@ -99,6 +99,7 @@ def job_context(version: PolicyVersion, job: Job | None, lang: str) -> dict[str,
     report = {
         name: [dict(zip(t["columns"], row, strict=True)) for row in t["rows"]]
         for name, t in stored.items()
+        if "columns" in t  # tables; the distributions beside them are for the form editor
     }
     context: dict[str, Any] = {"version": version, "job": job, "report": None}
     if not stored or job is None:

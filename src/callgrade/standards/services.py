@@ -374,12 +374,21 @@ def _simulate(job: Job, on_progress: Progress) -> None:
         on_step=lambda step: on_progress(fraction[step], step),
     )
     on_progress(0.9, "store")
-    tables = {}
-    for name in SIMULATION_TABLES:
+    tables: dict[str, Any] = {}
+    for name in (*SIMULATION_TABLES, "actions"):
         t = getattr(report, name)
+        if t is None:
+            continue
         tables[name] = {
             "columns": t.column_names,
             "rows": [[_json_value(v) for v in row.values()] for row in t.to_pylist()],
+        }
+    spread = report.distributions
+    if spread is not None:  # what the form editor compares the draft's thresholds with
+        tables["distributions"] = {
+            "period": spread.period,
+            "items": spread.items,
+            "totals": spread.totals,
         }
     Job.objects.filter(pk=job.pk).update(arguments={**args, "report": tables})
 

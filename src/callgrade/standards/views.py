@@ -38,6 +38,12 @@ from callgrade.standards.services import (
     simulation_default_period,
 )
 from callgrade.standards.text import standard_for_people, text
+from callgrade.standards.thresholds import (
+    PERCENTILES,
+    chosen_percentile,
+    suggested_post,
+    thresholds,
+)
 
 MAX_UPLOAD = 1_000_000  # bytes: a standard is a few kilobytes of YAML
 
@@ -177,24 +183,37 @@ def standard_edit(request: HttpRequest, version_id: int) -> HttpResponse:
     form = editor_form(version, _lang())
     if request.method != "POST":
         form.version = next_version(version)
-        return render(
-            request,
-            "standards/edit.html",
-            {"version": version, "form": form, "label": text(version.policy().label, _lang())},
-        )
-    changed = bind(form, request.POST)
+        return _edit_page(request, version, form)
+    return _save_draft(request, version, form, request.POST)
+
+
+def _edit_page(
+    request: HttpRequest, version: PolicyVersion, form: Any, status: int = 200
+) -> HttpResponse:
+    percentile = chosen_percentile(request.GET.get("percentile") or request.POST.get("percentile"))
+    context = {
+        "version": version,
+        "form": form,
+        "label": text(version.policy().label, _lang()),
+        "found": thresholds(version, editor_form(version, _lang()), percentile),
+        "percentiles": PERCENTILES,
+    }
+    return render(request, "standards/edit.html", context, status=status)
+
+
+def _save_draft(
+    request: HttpRequest, version: PolicyVersion, form: Any, data: Any, *, note: str = ""
+) -> HttpResponse:
+    """Check the posted values and store them as a new draft, or show the form again with
+    every problem next to its field."""
+    changed = bind(form, data)
     if not form.has_errors():
         if not changed:
             form.errors.append(_("Nothing was changed: change a value, then save."))
         elif PolicyVersion.objects.filter(code=version.code, version=form.version).exists():
             form.version_error = _("This version name is already used: choose another.")
     if form.has_errors():
-        return render(
-            request,
-            "standards/edit.html",
-            {"version": version, "form": form, "label": text(version.policy().label, _lang())},
-            status=400,
-        )
+        return _edit_page(request, version, form, status=400)
     new_text = rewrite(version.yaml, changed, form.version)
     try:
         new = policy_upload(
@@ -205,18 +224,40 @@ def standard_edit(request: HttpRequest, version_id: int) -> HttpResponse:
         form.errors.append(_("The standard does not accept these values."))
         if not _lang().startswith("zh"):
             form.errors += [err.message for err in e.errors]
-        return render(
-            request,
-            "standards/edit.html",
-            {"version": version, "form": form, "label": text(version.policy().label, _lang())},
-            status=400,
-        )
+        return _edit_page(request, version, form, status=400)
     messages.success(
         request,
-        _("Saved as the new draft version %(version)s. Simulate it before publishing.")
+        note
+        or _("Saved as the new draft version %(version)s. Simulate it before publishing.")
         % {"version": new.version},
     )
     return redirect("standard_version", new.pk)
+
+
+@login_required
+@require_POST
+def standard_suggest(request: HttpRequest, version_id: int) -> HttpResponse:
+    """Every suggested floor, target and band at the chosen percentile, written in one step into
+    a new draft through the same checks as the form editor."""
+    require_hr(request.user)
+    version = access(request.user, "policy", version_id, "manage")
+    if version.status != PolicyVersion.DRAFT:
+        messages.error(request, _("Only a draft can be changed."))
+        return redirect("standard_version", version.pk)
+    form = editor_form(version, _lang())
+    percentile = chosen_percentile(request.POST.get("percentile"))
+    found = thresholds(version, form, percentile)
+    if not found.values:
+        messages.error(
+            request, _("Simulate this draft first: the suggestions come from its simulation.")
+        )
+        return redirect("standard_edit", version.pk)
+    name = next_version(version)
+    note = _(
+        "Saved as the new draft version %(version)s with the thresholds suggested at the "
+        "%(percentile)sth percentile. Simulate it before publishing."
+    ) % {"version": name, "percentile": percentile}
+    return _save_draft(request, version, form, suggested_post(form, found, name), note=note)
 
 
 @login_required
@@ -304,6 +345,7 @@ urlpatterns = [
     path("standards/upload/", standards_upload, name="standards_upload"),
     path("standards/<int:version_id>/", standard_version, name="standard_version"),
     path("standards/<int:version_id>/edit/", standard_edit, name="standard_edit"),
+    path("standards/<int:version_id>/suggest/", standard_suggest, name="standard_suggest"),
     path("standards/<int:version_id>/publish/", standard_publish, name="standard_publish"),
     path("standards/<int:version_id>/simulate/", standard_simulate, name="standard_simulate"),
     path(

@@ -1,8 +1,9 @@
 """Django admin for the administrator: every model, searchable. Workflow objects — cycles and
 their jobs, the engine's stored results, standards, calibrations, comments, nominations,
-appeals, conflicts, corrections, level changes and the audit trail — are read-only here: they
-change only through the app's services, which check the workflow and audit every change. The
-organization (departments, teams, positions, employees but their levels) stays editable."""
+appeals, conflicts, corrections, level changes, roster attributes, fairness audits and the audit
+trail — are read-only here: they change only through the app's services, which check the
+workflow and audit every change. The organization (departments, teams, positions, employees but
+their levels) stays editable."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from callgrade.cycles.models import (
     ChecklistItem,
     Cycle,
     Decision,
+    FairnessAudit,
     KpiValue,
     PayLine,
     ScoreItem,
@@ -37,6 +39,7 @@ from callgrade.people.models import (
     LevelChange,
     LoginFailure,
     Position,
+    RosterAttribute,
     Team,
     TrainingRecord,
 )
@@ -202,6 +205,20 @@ class ChecklistItemAdmin(ResultAdmin):
 @admin.register(PayLine)
 class PayLineAdmin(ResultAdmin):
     list_display = ("cycle", "employee", "period", "kind", "code", "amount", "cash")
+
+
+@admin.register(FairnessAudit)
+class FairnessAuditAdmin(ReadOnly):
+    list_display = ("cycle", "computed_at", "ratings")
+
+
+@admin.register(RosterAttribute)
+class RosterAttributeAdmin(ReadOnly):
+    """Roster attributes: recorded on the employee page or imported (audited there)."""
+
+    list_display = ("employee", "name", "value", "source", "recorded_at")
+    list_select_related = ("employee",)
+    search_fields = ("employee__employee_id", "employee__name", "name")
 
 
 @admin.register(LoginFailure)

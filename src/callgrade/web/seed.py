@@ -25,7 +25,13 @@ from callgrade.people.models import Employee, Team
 from callgrade.people.services.sync import people_import_warehouse
 from callgrade.standards.models import PolicyVersion
 from callgrade.standards.services import policy_current, policy_publish, policy_upload
-from callgrade.web.seed_demo import draft_simulation, revision_simulation, upheld_demo_appeal
+from callgrade.web.seed_demo import (
+    demo_departure,
+    demo_roster_attributes,
+    draft_simulation,
+    revision_simulation,
+    upheld_demo_appeal,
+)
 from callgrade.web.seed_engagement import seed_engagement
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
@@ -150,6 +156,7 @@ def seed(
     version = _published_standard(policy_file)
     counts = people_import_warehouse(warehouse=warehouse(), time_zone=version.policy().time_zone)
     logins = seed_logins()
+    demo_roster_attributes()
     if previous is not None:
         before = _computed(previous[1], previous[0], version)
         if before.state != Cycle.CLOSED:
@@ -158,6 +165,8 @@ def seed(
             effective = _last_day(previous[0], version) + dt.timedelta(days=1)
             before = _advance_to(before, Cycle.CLOSED, effective_date=effective)
     cycle = _computed(cycle_name, period, version)
+    if previous is not None and cycle.allows("override"):
+        demo_departure(cycle)  # the demo's second cycle: one departure for the fairness audit
     with transaction.atomic():
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()

@@ -1,9 +1,11 @@
-"""The demo's own content beyond a graded cycle: an appeal of the demo agent's, upheld with a
-correction of one record behind a scored KPI, and a second standard drafted and simulated on the
-same history. Both use the same services people use in the app."""
+"""The demo's own content beyond a graded cycle: roster attributes for the fairness audit, an
+appeal of the demo agent's, upheld with a correction of one record behind a scored KPI, a
+departure from a proposal, and a second standard drafted and simulated on the same history.
+All use the same services people use in the app."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +13,14 @@ import ibis
 from django.contrib.auth import get_user_model
 
 from callgrade.core.models import Job
-from callgrade.cycles.models import Cycle, ScoreItem
+from callgrade.cycles.models import Cycle, Decision, ScoreItem
+from callgrade.cycles.services.cycles import WorkflowError, decision_override, ladder_levels
+from callgrade.cycles.services.fairness import fairness_refresh
 from callgrade.engine.cycle import rating_periods
 from callgrade.engine.kpis import kpi_records, open_tables
 from callgrade.engine.policy.load import validate_text
 from callgrade.people.inputs import corrections_table, record_value, warehouse
+from callgrade.people.models import Employee, RosterAttribute
 from callgrade.review.models import Appeal
 from callgrade.review.services.appeals import CorrectionInput, appeal_file, appeal_resolve
 from callgrade.standards.models import PolicyVersion
@@ -23,6 +28,58 @@ from callgrade.standards.services import policy_simulate, policy_upload
 
 # Which scored KPI the demo agent disputes, and how HR corrects the record, by preference.
 DISPUTES = ("qa_score", "csat")
+# The roster attributes the demo center records, each value drawn from the employee id.
+ATTRIBUTES = {
+    "性别": ("女", "男"),
+    "年龄段": ("25岁以下", "25至34岁", "35岁及以上"),
+    "班次": ("早班", "中班", "晚班"),
+}
+
+
+def demo_roster_attributes() -> int:
+    """Gender, age band and shift for every employee without them, drawn from a hash of the
+    employee id (the same every run); how many values were recorded."""
+    held = set(RosterAttribute.objects.values_list("employee_id", "name"))
+    new = []
+    for emp in Employee.objects.order_by("employee_id"):
+        for name, values in ATTRIBUTES.items():
+            if (emp.pk, name) in held:
+                continue
+            digest = hashlib.sha256(f"{emp.employee_id}:{name}".encode()).digest()
+            new.append(
+                RosterAttribute(
+                    employee=emp, name=name, value=values[digest[0] % len(values)], source="import"
+                )
+            )
+    RosterAttribute.objects.bulk_create(new)
+    return len(new)
+
+
+def demo_departure(cycle: Cycle) -> Decision | None:
+    """HR holds one employee the engine proposes to promote at their level (a departure from
+    the proposal, with its reason), then the fairness audit is run again; once per cycle."""
+    if Decision.objects.filter(cycle=cycle).exclude(final_level="").exists():
+        return None
+    decision = (
+        Decision.objects.filter(cycle=cycle, action="promote", employee__user__isnull=True)
+        .select_related("employee", "cycle")
+        .order_by("employee__employee_id")
+        .first()
+    )
+    hr = get_user_model().objects.filter(username="hr").first()
+    if decision is None or hr is None or not ladder_levels(cycle, decision.employee.position):
+        return None
+    try:
+        decision_override(
+            decision=decision,
+            level=decision.level_from,
+            reason="晋升答辩安排在下一周期，本周期暂缓晋升。",
+            actor=hr,
+        )
+    except WorkflowError:
+        return None
+    fairness_refresh(cycle, actor=hr)
+    return decision
 
 
 def _records(employee_id: str, kpi: str, cycle: Cycle, label: str) -> list[dict[str, Any]]:

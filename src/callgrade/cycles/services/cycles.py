@@ -19,6 +19,7 @@ from callgrade.core.audit import audit, notify
 from callgrade.core.jobs import JobBusy, Progress, job_start, jobs_reap, register
 from callgrade.core.models import Job
 from callgrade.cycles.models import Calibration, Cycle, Decision, ScoreTotal
+from callgrade.cycles.services.fairness import fairness_refresh
 from callgrade.cycles.services.results import store_results
 from callgrade.cycles.workflow import next_state
 from callgrade.engine.cycle import last_local_day, rating_periods, run_cycle
@@ -174,6 +175,8 @@ def _compute(job: Job, on_progress: Progress) -> None:
             before={"state": before},
             after={"state": cycle.state, "rows": counts, "only": only},
         )
+        # every computation audits the ratings it stored (the page shows it before approval)
+        fairness_refresh(cycle)
 
 
 def cycle_advance(*, cycle: Cycle, actor: Any, reason: str = "", **options: Any) -> Cycle:

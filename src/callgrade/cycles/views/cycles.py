@@ -23,6 +23,7 @@ from callgrade.core import tabular
 from callgrade.cycles import workflow
 from callgrade.cycles.models import Cycle, Decision
 from callgrade.cycles.payroll import payroll_csv, payroll_xlsx
+from callgrade.cycles.selectors.fairness import fairness_findings, fairness_stale
 from callgrade.cycles.selectors.results import (
     audit_trail,
     cycle_actions,
@@ -164,6 +165,8 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "asks": workflow.ASKS.get(workflow.next_state(cycle.state) or ""),
             "consequence": _consequence(cycle, workflow.next_state(cycle.state) or ""),
             "busy": job_running(cycle),
+            "fairness": fairness_findings(cycle, request.user, get_language() or "zh-hans"),
+            "fairness_stale": fairness_stale(cycle),
             "population_teams": list(cycle.teams.all()),
             "population_positions": [
                 str(p) for p in Position.objects.filter(code__in=cycle.positions)

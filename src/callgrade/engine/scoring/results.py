@@ -114,3 +114,8 @@ class SimulationReport:
     levels: pa.Table
     pay: pa.Table
     distribution: pa.Table
+    # how many employees each ladder action reaches under each standard (before, after)
+    actions: pa.Table | None = None
+    # the draft's item values and total scores in the last rating period, for thresholds from
+    # data (``engine.analysis.thresholds.Distributions``; set by ``cycle.simulate_cycle``)
+    distributions: Any = None

@@ -114,9 +114,18 @@ def simulate(
     dist = pd.concat([cb, ca], axis=1).reindex(grid).fillna(0).astype(int).reset_index()
     dist["shift"] = dist["after"] - dist["before"]
     dist["rating_order"] = dist["rating"].map(order)
+    acts = pd.concat(
+        [
+            before[2].groupby("action").size().rename("before"),
+            after[2].groupby("action").size().rename("after"),
+        ],
+        axis=1,
+    )
+    acts = acts.fillna(0).astype(int).rename_axis("action").reset_index()
     return SimulationReport(
         ratings=to_arrow(ratings, keys),
         levels=to_arrow(levels, ["employee_id"]),
         pay=to_arrow(p, ["row"]).drop_columns(["row"]),
         distribution=to_arrow(dist, ["period", "rating_order", "rating"]),
+        actions=to_arrow(acts, ["action"]),
     )

@@ -23,8 +23,15 @@ from callgrade.core import tabular
 from callgrade.core.audit import audit
 from callgrade.core.tabular import ImportStale
 from callgrade.engine.policy import Policy
-from callgrade.people.models import CompetencyAssessment, Employee, LevelChange, TrainingRecord
-from callgrade.people.services.records import employee_level_set, standards_catalog
+from callgrade.people.models import (
+    CompetencyAssessment,
+    Employee,
+    LevelChange,
+    RosterAttribute,
+    TrainingRecord,
+)
+from callgrade.people.services.attributes import attribute_checked
+from callgrade.people.services.records import RecordError, employee_level_set, standards_catalog
 
 SOURCE = "import"
 
@@ -66,6 +73,14 @@ KINDS = {
             ("employee_id", "level", "effective"),
             {"employee_id": "工号", "level": "级别", "effective": "生效日期", "reason": "原因"},
         ),
+        # roster attributes for the fairness audit, seen by HR only (people/access.py)
+        Kind(
+            "attributes",
+            gettext_lazy("Roster attributes"),
+            ("employee_id", "attribute", "value"),
+            ("employee_id", "attribute", "value"),
+            {"employee_id": "工号", "attribute": "属性", "value": "取值"},
+        ),
     )
 }  # fmt: skip
 # what a column is called on the page (the file's own headers are codes or Chinese)
@@ -85,6 +100,8 @@ COLUMN_LABELS = {
     "level": gettext_lazy("Level"),
     "effective": gettext_lazy("Effective"),
     "reason": gettext_lazy("Reason"),
+    "attribute": gettext_lazy("attribute"),
+    "value": gettext_lazy("value"),
 }
 YES = {"yes", "true", "1", "是", "通过", "合格"}
 NO = {"no", "false", "0", "否", "不通过", "不合格"}
@@ -214,9 +231,24 @@ def _check_level(row: Row, policy: Policy | None, emp: Employee | None) -> tuple
     return (level, effective)
 
 
+def _check_attribute(row: Row) -> tuple[Any, ...]:
+    try:
+        name, value = attribute_checked(row.raw.get("attribute", ""), row.raw.get("value", ""))
+    except RecordError as e:
+        row.reject("attribute", str(e))
+        name, value = row.raw.get("attribute", ""), row.raw.get("value", "")
+    if not value:
+        row.reject("value", _("required"))
+    row.values = {"name": name, "value": value}
+    # one value per attribute and employee: a second row for the same attribute repeats it
+    return (name,)
+
+
 def _existing(kind: str) -> set[tuple[Any, ...]]:
     if kind == "trainings":
         return set(TrainingRecord.objects.values_list("employee_id", "training", "completed_at"))
+    if kind == "attributes":
+        return set(RosterAttribute.objects.values_list("employee_id", "name", "value"))
     if kind == "assessments":
         return set(
             CompetencyAssessment.objects.values_list(
@@ -245,6 +277,8 @@ def records_preview(
             facts = _check_training(row, catalog)
         elif kind == "assessments":
             facts = _check_assessment(row, catalog)
+        elif kind == "attributes":
+            facts = _check_attribute(row)
         else:
             facts = _check_level(row, policy, emp)
         key = (emp.pk if emp else None, *facts)
@@ -253,7 +287,8 @@ def records_preview(
                 row.reject("employee_id", _("repeats row %(row)s") % {"row": seen[key]})
             else:
                 seen[key] = number
-                row.action = "unchanged" if key in held else "create"
+                known = (*key, row.values["value"]) if kind == "attributes" else key
+                row.action = "unchanged" if known in held else "create"
         plans.append(row)
     return RecordsPreview(kind, filename, columns, ignored, plans)
 
@@ -308,6 +343,12 @@ def records_import_apply(
             elif kind == "assessments":
                 CompetencyAssessment.objects.create(
                     employee=emp, source=SOURCE, source_ref=source_ref, recorded_by=actor, **v
+                )
+            elif kind == "attributes":
+                RosterAttribute.objects.update_or_create(
+                    employee=emp,
+                    name=v["name"],
+                    defaults={"value": v["value"], "source": SOURCE, "recorded_by": actor},
                 )
             else:
                 employee_level_set(

@@ -75,7 +75,7 @@ def employee(request: HttpRequest, employee_id: str) -> HttpResponse:
             "can_record": allowed(request.user, "employee", emp, "manage"),
             "can_reset_password": resettable(emp),
             **employee_detail(emp),
-            **employee_records_context(emp),
+            **employee_records_context(emp, request.user),
         },
     )
 

@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST
 
 from callgrade.core import tabular
 from callgrade.engine.policy import Policy
-from callgrade.people.access import access, require_hr
+from callgrade.people.access import access, require_hr, roster_attributes
 from callgrade.people.models import Correction, Employee
 from callgrade.people.services import records_import
+from callgrade.people.services.attributes import attribute_set
 from callgrade.people.services.records import (
     RecordError,
     assessment_record,
@@ -157,6 +158,26 @@ def assessment_add(request: HttpRequest, employee_id: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def attribute_set_view(request: HttpRequest, employee_id: str) -> HttpResponse:
+    """HR records (or, with a blank value, removes) a roster attribute of the employee."""
+    emp = _employee(request, employee_id)
+    roster_attributes(request.user)  # the attributes are HR's alone, whatever else HR may do
+    try:
+        attribute_set(
+            employee=emp,
+            name=request.POST.get("name", ""),
+            value=request.POST.get("value", ""),
+            actor=request.user,
+        )
+    except RecordError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("The roster attribute was saved."))
+    return _back(emp, "attributes")
+
+
+@login_required
 def corrections(request: HttpRequest) -> HttpResponse:
     require_hr(request.user)
     rows = Correction.objects.select_related("employee", "by", "appeal").order_by("-at", "-id")
@@ -234,8 +255,9 @@ def corrections_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-def employee_records_context(emp: Employee) -> dict[str, Any]:
-    """What the employee page shows of the records and offers to record."""
+def employee_records_context(emp: Employee, user: Any) -> dict[str, Any]:
+    """What the employee page shows of the records and offers to record (the page is HR's;
+    the roster attributes are read through the access rule all the same)."""
     policy = current_policy()
     levels: list[str] = []
     if policy is not None:
@@ -247,6 +269,7 @@ def employee_records_context(emp: Employee) -> dict[str, Any]:
         "trainings": emp.trainings.order_by("-completed_at", "-id"),
         "assessments": emp.assessments.order_by("-assessed_at", "competency", "-id"),
         "corrections": emp.corrections.select_related("by", "appeal").order_by("-at"),
+        "attributes": list(roster_attributes(user, [emp]).order_by("name")),
         "choices": {"levels": levels, **catalog},
         "today": timezone.localdate(),
     }
@@ -343,6 +366,11 @@ urlpatterns = [
     path("org/employees/<str:employee_id>/trainings/", training_add, name="employee_training"),
     path(
         "org/employees/<str:employee_id>/assessments/", assessment_add, name="employee_assessment"
+    ),
+    path(
+        "org/employees/<str:employee_id>/attributes/",
+        attribute_set_view,
+        name="employee_attribute",
     ),
     path("org/corrections/", corrections, name="corrections"),
     path("org/corrections/export.csv", corrections_export, {"fmt": "csv"}, name="corrections_csv"),
