@@ -19,8 +19,15 @@ LMS = Path(__file__).parents[2] / "docs" / "connectors" / "examples" / "lms"
 UTC = dt.UTC
 
 TRANSCRIPT = [
-    ["User ID", "User Full Name", "Training Title", "Training Type", "Transcript Status",
-     "Completion Date", "Score"],
+    [
+        "User ID",
+        "User Full Name",
+        "Training Title",
+        "Training Type",
+        "Transcript Status",
+        "Completion Date",
+        "Score",
+    ],
     ["A001", "Zhang San", "Customer Service Basics", "Online Course", "Completed", "1/5/2026", ""],
     ["A001", "Zhang San", "Product Knowledge Certification", "Test", "Passed", "01/20/2026", "92"],
     ["A002", "Li Si", "Product Knowledge Certification", "Test", "Failed", "1/20/2026", "58.5"],
@@ -28,7 +35,7 @@ TRANSCRIPT = [
     ["A004", "Zhao Liu", "Excel for Everyone", "Online Course", "Completed", "1/7/2026", ""],
     ["", "Nobody", "Complaint Handling", "Online Course", "Completed", "1/7/2026", ""],
     ["A002", "Li Si", "Complaint Handling", "Online Course", "Completed", "13/7/2026", ""],
-]  # fmt: skip
+]
 
 
 def write_transcript(path: Path) -> Path:
@@ -38,15 +45,20 @@ def write_transcript(path: Path) -> Path:
 
 
 def test_transcript_export_maps_finished_completions(tmp_path):
-    r = parse("mapped", write_transcript(tmp_path / "transcript.csv"),
-              mapping=LMS / "cornerstone_transcript.yaml")  # fmt: skip
+    r = parse(
+        "mapped",
+        write_transcript(tmp_path / "transcript.csv"),
+        mapping=LMS / "cornerstone_transcript.yaml",
+    )
     rows = r.tables["trainings"]
     assert rows.schema == TABLES["trainings"].schema
     assert (r.read, r.accepted, r.rejected) == (7, 3, 4)
     assert rows.column("employee_id").to_pylist() == ["A001", "A001", "A002"]
     assert rows.column("training").to_pylist() == [
-        "service_basics", "product_certification", "product_certification"
-    ]  # fmt: skip
+        "service_basics",
+        "product_certification",
+        "product_certification",
+    ]
     # local midnight in Asia/Shanghai, in UTC
     assert rows.column("completed_at").to_pylist() == [
         dt.datetime(2026, 1, 4, 16, tzinfo=UTC),
@@ -59,9 +71,15 @@ def test_transcript_export_maps_finished_completions(tmp_path):
     keys = rows.column("training_record_id").to_pylist()
     assert len(set(keys)) == 3
 
-    reasons = {line: (field, reason) for line, field, reason in zip(
-        r.rejects.column("line").to_pylist(), r.rejects.column("field").to_pylist(),
-        r.rejects.column("reason").to_pylist(), strict=True)}  # fmt: skip
+    reasons = {
+        line: (field, reason)
+        for line, field, reason in zip(
+            r.rejects.column("line").to_pylist(),
+            r.rejects.column("field").to_pylist(),
+            r.rejects.column("reason").to_pylist(),
+            strict=True,
+        )
+    }
     assert sorted(reasons) == [5, 6, 7, 8]
     assert "'In Progress'" in reasons[5][1] and "Completed, Passed, Failed" in reasons[5][1]
     assert "'Excel for Everyone'" in reasons[6][1] and "Customer Service Basics" in reasons[6][1]
@@ -85,15 +103,42 @@ def test_moodle_completion_report(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Course participants"
-    ws.append(["Full name", "ID number", "Email address", "Course short name", "Time completed",
-               "Course grade", "Completion status"])  # fmt: skip
-    ws.append(["Zhang San", "A001", "zhang.san@example.com", "service_basics",
-               "Monday, 5 January 2026, 2:30 PM", "", "Complete"])  # fmt: skip
-    ws.append(["Li Si", "A002", "li.si@example.com", "product_certification",
-               "Tuesday, 20 January 2026, 9:05 AM", "85.00",
-               "Complete (achieved pass grade)"])  # fmt: skip
-    ws.append(["Wang Wu", "A003", "wang.wu@example.com", "product_certification", "", "",
-               "Not complete"])  # fmt: skip
+    ws.append(
+        [
+            "Full name",
+            "ID number",
+            "Email address",
+            "Course short name",
+            "Time completed",
+            "Course grade",
+            "Completion status",
+        ]
+    )
+    ws.append(
+        [
+            "Zhang San",
+            "A001",
+            "zhang.san@example.com",
+            "service_basics",
+            "Monday, 5 January 2026, 2:30 PM",
+            "",
+            "Complete",
+        ]
+    )
+    ws.append(
+        [
+            "Li Si",
+            "A002",
+            "li.si@example.com",
+            "product_certification",
+            "Tuesday, 20 January 2026, 9:05 AM",
+            "85.00",
+            "Complete (achieved pass grade)",
+        ]
+    )
+    ws.append(
+        ["Wang Wu", "A003", "wang.wu@example.com", "product_certification", "", "", "Not complete"]
+    )
     path = tmp_path / "completion.xlsx"
     wb.save(path)
     r = parse("mapped", path, mapping=LMS / "moodle_course_completion.yaml")
@@ -107,7 +152,8 @@ def test_moodle_completion_report(tmp_path):
     assert rows.column("exam_score").to_pylist() == [None, 85.0]
     assert rows.column("passed").to_pylist() == [None, True]
     assert rows.column("source_ref").to_pylist() == [
-        "completion.xlsx:Course participants!2", "completion.xlsx:Course participants!3"
-    ]  # fmt: skip
+        "completion.xlsx:Course participants!2",
+        "completion.xlsx:Course participants!3",
+    ]
     [reason] = r.rejects.column("reason").to_pylist()
     assert "'Not complete'" in reason or "'Time completed'" in reason
