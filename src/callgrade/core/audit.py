@@ -55,6 +55,8 @@ ACTIONS = {
     "employee_import_update": _("employee updated by an import"),
     "employee_level_set": _("level set"),
     "employee_roster_import": _("roster imported"),
+    "integration_create": _("integration created"),
+    "integration_revoke": _("integration token revoked"),
     "login_create": _("login created with a one-time password"),
     "nomination_create": _("nomination made"),
     "nomination_decide": _("nomination decided"),
@@ -81,6 +83,7 @@ OBJECTS = {
     "correction": _("correction"),
     "team": _("team"),
     "department": _("department"),
+    "integration": _("integration"),
 }
 
 

@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("callgrade.people.views.org")),
     path("", include("callgrade.people.views.records")),
     path("", include("callgrade.people.views.logins")),
+    path("", include("callgrade.integration.views.urls")),
 ]
