@@ -35,6 +35,11 @@ def trainings(user: AnyUser, employee_id: str | None = None) -> QuerySet[Trainin
     return qs.select_related("employee").order_by("employee__employee_id", "-completed_at", "-id")
 
 
+def training_sent(ref: str) -> TrainingRecord | None:
+    """The training an integration recorded under ``ref`` (its number, a colon, its own id)."""
+    return TrainingRecord.objects.filter(source="api", source_ref=ref).first()
+
+
 def cycles(user: AnyUser) -> list[Cycle]:
     """The cycles the user may see, newest first (there are few: one per grading period)."""
     return [

@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from callgrade.integration.views.api import not_found
 from callgrade.web import accounts, pages, signin
+
+handler404 = not_found
 
 urlpatterns = [
     path("", pages.home, name="home"),

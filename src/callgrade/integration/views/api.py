@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,7 +31,6 @@ from callgrade.integration.views.serializers import (
     TrainingSerializer,
 )
 from callgrade.people.access import Denied, access, require_hr
-from callgrade.people.models import TrainingRecord
 from callgrade.people.services.records import RecordError, standards_catalog, training_record
 
 ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
@@ -37,8 +38,9 @@ FIELD_ERRORS = inline_serializer(
     "FieldErrors",
     {"field": serializers.ListField(child=serializers.CharField(), required=False)},
 )
-READ_ERRORS: dict[int, Any] = {401: ERROR, 403: ERROR, 404: ERROR}
-WRITE_ERRORS: dict[int, Any] = {400: FIELD_ERRORS, **READ_ERRORS}
+# every endpoint checks its query parameters (400), the token (401) and its scope (403)
+READ_ERRORS: dict[int, Any] = {400: FIELD_ERRORS, 401: ERROR, 403: ERROR, 404: ERROR}
+WRITE_ERRORS = READ_ERRORS
 RESULT_SCOPES = ("read:kpis", "read:scorecards", "read:decisions", "read:pay")
 EMPLOYEE_FILTER = OpenApiParameter("employee_id", str, description="Only this employee.")
 PERIOD_FILTER = OpenApiParameter("period", str, description="Only this period (e.g. 2026-01).")
@@ -47,8 +49,35 @@ MAX_ID = 2**63 - 1
 
 
 class Page(LimitOffsetPagination):
+    """``limit`` (1–1000, default 100) and ``offset``; a value that is not such a number is a 400
+    naming the parameter, rather than silently the default."""
+
     default_limit = 100
     max_limit = 1000
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        for name, low, high in (("limit", 1, self.max_limit), ("offset", 0, None)):
+            values = request.query_params.getlist(name)
+            if not values:
+                continue
+            text = values[-1]
+            if len(values) > 1 or not text.isascii() or not text.isdigit():
+                raise ValidationError({name: [_("expected one whole number")]})
+            if int(text) < low or (high is not None and int(text) > high):
+                raise ValidationError(
+                    {name: [_("expected %(low)s to %(high)s") % {"low": low, "high": high or "…"}]}
+                )
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        params: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for p in params:
+            p["schema"] = (
+                {"type": "integer", "minimum": 1, "maximum": self.max_limit}
+                if p["name"] == "limit"
+                else {"type": "integer", "minimum": 0}
+            )
+        return params
 
 
 class _Api(generics.GenericAPIView):
@@ -56,6 +85,26 @@ class _Api(generics.GenericAPIView):
     permission_classes = [HasScope]
     pagination_class = Page
     scopes: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # query parameters besides limit and offset; any other is a 400 naming it (a misspelt
+    # filter must not silently return everything)
+    filters: ClassVar[tuple[str, ...]] = ()
+    # only what the OpenAPI document lists: anything else is a 405
+    http_method_names: ClassVar = ["get", "post"]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if not hasattr(self, request.method.lower()):
+            return  # answered 405 next
+        known = {*self.filters, *(("limit", "offset") if request.method == "GET" else ())}
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            expected = ", ".join(sorted(known)) or _("none")
+            raise ValidationError(
+                {
+                    name: [_("unknown parameter; expected %(known)s") % {"known": expected}]
+                    for name in unknown
+                }
+            )
 
 
 @extend_schema(tags=["people"])
@@ -108,6 +157,7 @@ class Trainings(_Api, generics.ListAPIView):
 
     serializer_class = TrainingSerializer
     scopes: ClassVar = {"GET": ("read:people",), "POST": ("write:trainings",)}
+    filters = ("employee_id",)
 
     def get_queryset(self) -> Any:
         return selectors.trainings(self.request.user, self.request.query_params.get("employee_id"))
@@ -144,9 +194,7 @@ class Trainings(_Api, generics.ListAPIView):
         if errors or employee is None:
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
         ref = f"{request.auth.pk}:{v['source_ref']}" if v.get("source_ref") else ""
-        existing = (
-            TrainingRecord.objects.filter(source="api", source_ref=ref).first() if ref else None
-        )
+        existing = selectors.training_sent(ref) if ref else None
         if existing is not None:
             return Response(TrainingSerializer(existing).data, status=status.HTTP_200_OK)
         try:
@@ -193,7 +241,13 @@ def _results(kind: str, scope: str, serializer: Any, doc: str) -> type[_CycleRes
     view = type(
         f"Cycle{kind.title()}",
         (_CycleResults,),
-        {"kind": kind, "serializer_class": serializer, "scopes": {"GET": (scope,)}, "__doc__": doc},
+        {
+            "kind": kind,
+            "serializer_class": serializer,
+            "scopes": {"GET": (scope,)},
+            "filters": tuple(f.name for f in filters),
+            "__doc__": doc,
+        },
     )
     return extend_schema(
         tags=["cycles"],
@@ -212,3 +266,10 @@ CycleDecisions = _results(
     "decisions", "read:decisions", DecisionSerializer, "Level decisions of a cycle."
 )
 CyclePay = _results("pay", "read:pay", PayLineSerializer, "Pay lines of a cycle.")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404: JSON under /api/ (a path no endpoint has), the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
