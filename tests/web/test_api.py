@@ -157,3 +157,25 @@ def test_writing_people_uses_the_import_rules(hr: Any, agent: Any) -> None:
     assert str(Employee.objects.get(employee_id="E7001").hire_date) == "2026-03-01"
     not_json = client.post("/api/v1/people/", "{", content_type="application/json")
     assert not_json.status_code == 400
+
+
+def test_hr_makes_an_integration_sees_its_token_once_and_revokes_it(login: Any, hr: Any) -> None:
+    c = login(hr)
+    page = c.get("/org/integrations/")
+    assert page.status_code == 200 and "学习平台" in page.content.decode()  # the demo's
+    made = c.post(
+        "/org/integrations/",
+        {"name": "WFM", "acting_user": str(hr.pk), "scopes": ["read:kpis", "bogus"]},
+    )
+    token = made.context["token"]
+    assert token.startswith("cgk_") and token in made.content.decode()
+    assert made["Cache-Control"] == "no-store"
+    integration = Integration.objects.get(name="WFM")
+    assert integration.scopes == ["read:kpis"]
+    assert token not in c.get("/org/integrations/").content.decode()  # shown once
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get("/api/v1/cycles/").status_code == 200
+    assert c.post(f"/org/integrations/{integration.pk}/revoke/").status_code == 302
+    assert api.get("/api/v1/cycles/").status_code == 401
+    refused = c.post("/org/integrations/", {"name": "", "acting_user": str(hr.pk)})
+    assert refused.status_code == 200 and "token" not in refused.context

@@ -84,6 +84,9 @@ def _data_names() -> list[str]:
     from callgrade.people.models import CompetencyAssessment
 
     names += [*CompetencyAssessment.objects.values_list("assessor", flat=True)]
+    from callgrade.integration.models import Integration
+
+    names += [*Integration.objects.values_list("name", flat=True)]
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 

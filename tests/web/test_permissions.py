@@ -23,6 +23,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from callgrade.core.models import Job
+from callgrade.integration.services import integration_create
 from callgrade.people.models import Correction, Employee
 from callgrade.review.models import Appeal, Nomination
 from callgrade.standards.models import PolicyVersion
@@ -108,6 +109,8 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "appeals_inbox": ("GET", HR, "login"),
     "records_import": ("GET", HR, "login"),
     "records_import_confirm": ("POST", HR, "login"),
+    "integrations": ("GET", HR, "login"),
+    "integration_revoke": ("POST", HR, "login"),
 }
 
 
@@ -150,7 +153,11 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
         reason="re-evaluated",
         by=lead,
     )
+    integration, _token = integration_create(
+        name="LMS", acting_user=lead, scopes=["read:people"], actor=None
+    )
     return {
+        "integration_id": integration.pk,
         "employee_id": subject.employee_id,
         "cycle_id": demo_cycle.pk,
         "version_id": version.pk,

@@ -24,7 +24,12 @@ from callgrade.people.models import Employee, Team
 from callgrade.people.services.sync import people_import_warehouse
 from callgrade.standards.models import PolicyVersion
 from callgrade.standards.services import policy_current, policy_publish, policy_upload
-from callgrade.web.seed_demo import draft_simulation, revision_simulation, upheld_demo_appeal
+from callgrade.web.seed_demo import (
+    demo_integrations,
+    draft_simulation,
+    revision_simulation,
+    upheld_demo_appeal,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
 
@@ -142,6 +147,7 @@ def seed(
     version = _published_standard(policy_file)
     counts = people_import_warehouse(warehouse=warehouse(), time_zone=version.policy().time_zone)
     logins = seed_logins()
+    demo_integrations()
     if previous is not None:
         before = _computed(previous[1], previous[0], version)
         if before.state != Cycle.CLOSED:

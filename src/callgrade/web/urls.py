@@ -38,4 +38,5 @@ urlpatterns = [
     path("", include("callgrade.people.views.records")),
     path("", include("callgrade.people.views.logins")),
     path("", include("callgrade.integration.views.urls")),
+    path("", include("callgrade.integration.views.manage")),
 ]
