@@ -13,13 +13,26 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from callgrade.integration.scopes import SCOPES
 from callgrade.integration.services import integration_create
 
 SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def _one_connection() -> Any:
+    """Requests go straight to the WSGI application, which closes the database connection after
+    each one; keep it, as Django's test client does, so the test's transaction survives."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

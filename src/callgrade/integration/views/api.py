@@ -93,6 +93,8 @@ class _Api(generics.GenericAPIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        if any(isinstance(v, str) and "\x00" in v for v in kwargs.values()):
+            raise Http404  # no key holds NUL, and PostgreSQL refuses to look one up
         if not hasattr(self, request.method.lower()):
             return  # answered 405 next
         known = {*self.filters, *(("limit", "offset") if request.method == "GET" else ())}
