@@ -76,7 +76,7 @@ def test_results_follow_the_pages_visibility(
     assert client_for(hr).get(f"/api/v1/cycles/{2**70}/kpis/").status_code == 404
 
 
-def test_recording_a_training_is_validated_and_idempotent(hr: Any, agent: Any) -> None:
+def test_recording_a_training_is_validated_and_idempotent(hr: Any, agent: Any, login: Any) -> None:
     client = client_for(hr)
     me = Employee.objects.get(user=agent)
     known = standards_catalog()["trainings"]
@@ -116,6 +116,9 @@ def test_recording_a_training_is_validated_and_idempotent(hr: Any, agent: Any) -
     assert again.status_code == 200 and again.json()["id"] == made.json()["id"]
     assert TrainingRecord.objects.count() == before + 1
     assert AuditEvent.objects.filter(action="training_record", object_id=str(me.pk)).exists()
+    page = login(hr)
+    page.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    assert "由其他系统发送" in page.get(f"/org/employees/{me.employee_id}/").content.decode()
 
 
 def test_writing_people_uses_the_import_rules(hr: Any, agent: Any) -> None:
