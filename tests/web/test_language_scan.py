@@ -97,6 +97,9 @@ def _data_names() -> list[str]:
 
     names += [*RosterAttribute.objects.values_list("name", flat=True)]
     names += [*RosterAttribute.objects.values_list("value", flat=True)]
+    from callgrade.integration.models import Integration
+
+    names += [*Integration.objects.values_list("name", flat=True)]
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 

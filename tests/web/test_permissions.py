@@ -27,6 +27,7 @@ from django.utils import timezone
 from callgrade.core.models import Job
 from callgrade.engagement.models import Activity, Support
 from callgrade.engagement.services.suggestions import suggestion_submit
+from callgrade.integration.services import integration_create
 from callgrade.people.models import Correction, Employee
 from callgrade.review.models import Appeal, Nomination
 from callgrade.standards.models import PolicyVersion
@@ -133,6 +134,8 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "activity_signup": ("POST", ("ok", "no", "ok", "no", "no"), "login"),
     "activity_cancel": ("POST", ("ok", "no", "ok", "no", "no"), "login"),
     "activity_participation": ("POST", REVIEW, "login"),
+    "integrations": ("GET", HR, "login"),
+    "integration_revoke": ("POST", HR, "login"),
 }
 
 
@@ -142,7 +145,8 @@ def _routes(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, str]]:
             if str(p.pattern).startswith("admin/"):
                 continue  # Django admin: staff only, tested separately
             yield from _routes(p.url_patterns, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern):
+        elif isinstance(p, URLPattern) and not (prefix + str(p.pattern)).startswith("api/"):
+            # the integration API takes tokens, not sign-ins: test_api_permissions.py
             yield p.name or "", prefix + str(p.pattern)
 
 
@@ -183,9 +187,13 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
         title="Team lunch", team=subject.team, starts_at=soon, place="Canteen",
         ends_at=soon + dt.timedelta(hours=1), capacity=10, organizer=lead,
     )  # fmt: skip
+    integration, _token = integration_create(
+        name="LMS", acting_user=lead, scopes=["read:people"], actor=None
+    )
     return {
         "suggestion_id": suggestion.pk,
         "activity_id": activity.pk,
+        "integration_id": integration.pk,
         "employee_id": subject.employee_id,
         "cycle_id": demo_cycle.pk,
         "version_id": version.pk,

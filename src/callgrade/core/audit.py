@@ -62,6 +62,8 @@ ACTIONS = {
     "employee_import_update": _("employee updated by an import"),
     "employee_level_set": _("level set"),
     "employee_roster_import": _("roster imported"),
+    "integration_create": _("integration created"),
+    "integration_revoke": _("integration token revoked"),
     "login_create": _("login created with a one-time password"),
     "nomination_create": _("nomination made"),
     "nomination_decide": _("nomination decided"),
@@ -94,6 +96,7 @@ OBJECTS = {
     "department": _("department"),
     "suggestion": _("suggestion"),
     "activity": _("activity"),
+    "integration": _("integration"),
 }
 
 

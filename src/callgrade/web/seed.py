@@ -27,6 +27,7 @@ from callgrade.standards.models import PolicyVersion
 from callgrade.standards.services import policy_current, policy_publish, policy_upload
 from callgrade.web.seed_demo import (
     demo_departure,
+    demo_integrations,
     demo_roster_attributes,
     draft_simulation,
     revision_simulation,
@@ -157,6 +158,7 @@ def seed(
     counts = people_import_warehouse(warehouse=warehouse(), time_zone=version.policy().time_zone)
     logins = seed_logins()
     demo_roster_attributes()
+    demo_integrations()
     if previous is not None:
         before = _computed(previous[1], previous[0], version)
         if before.state != Cycle.CLOSED:

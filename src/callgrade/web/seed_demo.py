@@ -198,3 +198,24 @@ def revision_simulation(version: PolicyVersion, period: str) -> Job | None:
     job = policy_simulate(version=draft, period=period, actor=None)
     job.refresh_from_db()
     return job
+
+
+def demo_integrations() -> list[str]:
+    """Two systems that call the API: a learning platform recording trainings and reading people,
+    and payroll reading pay lines and decisions. Their tokens are not kept (nor shown here): HR
+    makes a new integration on the integrations page to try the API."""
+    from django.contrib.auth import get_user_model
+
+    from callgrade.integration.models import Integration
+    from callgrade.integration.services import integration_create
+
+    hr = get_user_model().objects.get(username="hr")
+    made = []
+    for name, scopes in (
+        ("学习平台", ["read:people", "write:trainings"]),
+        ("薪酬系统", ["read:decisions", "read:pay"]),
+    ):
+        if not Integration.objects.filter(name=name).exists():
+            integration_create(name=name, acting_user=hr, scopes=scopes, actor=hr)
+            made.append(name)
+    return made

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "callgrade.cycles.apps.CyclesConfig",
     "callgrade.review.apps.ReviewConfig",
     "callgrade.engagement.apps.EngagementConfig",
+    "callgrade.integration.apps.IntegrationConfig",
+    "rest_framework",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [
@@ -195,4 +198,23 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+# The integration API (/api/v1/, callgrade.integration): token authentication only, JSON only.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["callgrade.integration.views.auth.IntegrationToken"],
+    "DEFAULT_PERMISSION_CLASSES": ["callgrade.integration.views.auth.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "callgrade integration API",
+    "DESCRIPTION": "Read people, KPIs, scorecards, decisions and pay lines; write people and "
+    "trainings. Authenticate with 'Authorization: Bearer <token>' (docs/web.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }

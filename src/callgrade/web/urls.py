@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from callgrade.integration.views.api import not_found
 from callgrade.web import accounts, pages, signin
+
+handler404 = not_found
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -37,4 +40,6 @@ urlpatterns = [
     path("", include("callgrade.people.views.logins")),
     path("", include("callgrade.engagement.views.suggestions")),
     path("", include("callgrade.engagement.views.activities")),
+    path("", include("callgrade.integration.views.urls")),
+    path("", include("callgrade.integration.views.manage")),
 ]

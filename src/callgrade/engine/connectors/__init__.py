@@ -18,6 +18,7 @@ CONNECTORS: dict[str, str] = {
     "cdr": "callgrade.engine.connectors.cdr:parse",
     "connect": "callgrade.engine.connectors.amazon_connect:parse",
     "mapped": "callgrade.engine.connectors.mapped:parse",
+    "xapi": "callgrade.engine.connectors.xapi:parse",
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -26,6 +27,7 @@ DESCRIPTIONS: dict[str, str] = {
     "cdr": "Asterisk CDR Master.csv (cdr_csv)",
     "connect": "Amazon Connect contact records (JSON lines or JSON array)",
     "mapped": "CSV or Excel through a column-mapping YAML (--mapping)",
+    "xapi": "xAPI statements from a learning record store (JSON lines or array) into trainings",
 }
 
 

@@ -8,12 +8,9 @@ Mapping rules are documented in docs/connectors/amazon_connect.md.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import zoneinfo
-from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +26,7 @@ from callgrade.engine.connectors.base import (
     source_label,
     time_zone,
 )
+from callgrade.engine.connectors.json_values import UNDECODED, kind, records
 from callgrade.engine.schemas import INTERACTIONS, conform
 
 CONNECTOR = "connect"
@@ -36,14 +34,7 @@ OUTBOUND_METHODS = {"OUTBOUND", "CAMPAIGN"}
 TRANSFER_METHODS = {"TRANSFER": None, "QUEUE_TRANSFER": "queue"}
 ENDED_BY = {"CUSTOMER_DISCONNECT": "caller", "AGENT_DISCONNECT": "agent"}
 
-_DECODER = json.JSONDecoder()
-_UNDECODED = re.compile("[\udc80-\udcff]")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-# Where the next top-level object may start after a damaged one: a line opening with "{", or
-# "{" right after "}" (Firehose writes records back to back).
-_RESYNC = re.compile(r"(?<=\n)\{|(?<=\})\{")
-# The next element of an array after a damaged one.
-_RESYNC_ELEMENT = re.compile(r"\}\s*,\s*(\{)")
 
 
 class _Bad(Exception):
@@ -51,16 +42,6 @@ class _Bad(Exception):
         super().__init__(reason)
         self.field = field
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class _Record:
-    number: int  # 1-based object number in the file
-    line: int  # line the object starts on
-    value: Any
-    start: int  # the record's text is text[start:end]
-    end: int
-    error: str | None  # not JSON at all: why
 
 
 def parse(path: Path, *, tz: str = "UTC", encoding: str = "utf-8", **options: Any) -> ParseResult:
@@ -78,16 +59,16 @@ def parse(path: Path, *, tz: str = "UTC", encoding: str = "utf-8", **options: An
     path = Path(path)
     source = source_label(CONNECTOR, path)
 
-    undecodable = _UNDECODED.search(text) is not None
+    undecodable = UNDECODED.search(text) is not None
     rejects: list[Reject] = []
     contacts: list[dict[str, Any]] = []
     read = 0
-    for rec in _records(text):
+    for rec in records(text):
         read += 1
         field = None
         if rec.error is not None:
             reason = rec.error
-        elif undecodable and _UNDECODED.search(text, rec.start, rec.end):
+        elif undecodable and UNDECODED.search(text, rec.start, rec.end):
             reason = f"bytes that are not valid {encoding}; re-export as {encoding}"
         else:
             try:
@@ -99,7 +80,7 @@ def parse(path: Path, *, tz: str = "UTC", encoding: str = "utf-8", **options: An
                 contact["_order"] = rec.number
                 contacts.append(contact)
                 continue
-        raw = _UNDECODED.sub("\ufffd", text[rec.start : rec.end].rstrip(" \t\r\n,"))
+        raw = UNDECODED.sub("\ufffd", text[rec.start : rec.end].rstrip(" \t\r\n,"))
         where = f"object {rec.number} (line {rec.line})"
         rejects.append(Reject(source, rec.line, field, f"{where}: {reason}", raw))
 
@@ -114,96 +95,16 @@ def parse(path: Path, *, tz: str = "UTC", encoding: str = "utf-8", **options: An
     )
 
 
-# ---- reading JSON values -------------------------------------------------------------------
-
-
-def _skip_space(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
-
-
-class _Lines:
-    """Line number of a position, counted incrementally."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
-        self.line = 1
-
-    def at(self, pos: int) -> int:
-        self.line += self.text.count("\n", self.pos, pos)
-        self.pos = pos
-        return self.line
-
-
-def _records(text: str) -> Iterator[_Record]:
-    reader = _Reader(text)
-    pos = _skip_space(text, 0)
-    while pos < len(text):
-        if text[pos] == "[":
-            pos = yield from reader.array(pos + 1)
-        else:
-            pos = yield from reader.value(pos, _RESYNC, 0)
-        pos = _skip_space(text, pos)
-
-
-class _Reader:
-    """Numbers records and tracks line numbers; positions only move forward."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.number = 0
-        self.lines = _Lines(text)
-
-    def value(self, pos: int, resync: re.Pattern[str], group: int) -> Generator[_Record, None, int]:
-        """One record starting at ``pos``; returns where reading goes on."""
-        text = self.text
-        self.number += 1
-        line = self.lines.at(pos)
-        try:
-            value, end = _DECODER.raw_decode(text, pos)
-        except (ValueError, RecursionError) as exc:
-            nxt = resync.search(text, pos + 1)
-            end = nxt.start(group) if nxt else len(text)
-            yield _Record(self.number, line, None, pos, end, _json_error(exc, nxt))
-            return end
-        yield _Record(self.number, line, value, pos, end, None)
-        return end
-
-    def array(self, pos: int) -> Generator[_Record, None, int]:
-        """The elements of an array opened just before ``pos``; returns the position after it."""
-        text = self.text
-        pos = _skip_space(text, pos)
-        while pos < len(text) and text[pos] != "]":
-            pos = yield from self.value(pos, _RESYNC_ELEMENT, 1)
-            pos = _skip_space(text, pos)
-            if pos < len(text) and text[pos] == ",":
-                pos = _skip_space(text, pos + 1)
-        return pos + 1
-
-
-def _json_error(exc: Exception, resynced: re.Match[str] | None) -> str:
-    if isinstance(exc, RecursionError):
-        detail = "nested too deeply"
-    elif isinstance(exc, json.JSONDecodeError):
-        detail = f"{exc.msg.removesuffix(' at')}, at line {exc.lineno} column {exc.colno}"
-    else:
-        detail = str(exc)
-    tail = "" if resynced else "; the file ends inside it (truncated?)"
-    return f"not valid JSON ({detail}){tail}"
-
-
 # ---- one contact record --------------------------------------------------------------------
 
 
 def _contact(obj: Any, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
     """The canonical facts of one record, or _Bad naming the first field that is wrong."""
     if not isinstance(obj, dict):
-        raise _Bad(None, f"expected a JSON object (a contact record), found {_kind(obj)}")
+        raise _Bad(None, f"expected a JSON object (a contact record), found {kind(obj)}")
     contact_id = obj.get("ContactId")
     if not isinstance(contact_id, str) or not contact_id.strip():
-        found = _kind(contact_id) if "ContactId" in obj else "nothing"
+        found = kind(contact_id) if "ContactId" in obj else "nothing"
         raise _Bad("ContactId", f"ContactId must be a non-empty string, found {found}")
     channel = _text(obj, "Channel")
     if channel is None:
@@ -250,24 +151,12 @@ def _contact(obj: Any, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
     }
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the string {value[:40]!r}"
-    return "an array" if isinstance(value, list) else "an object"
-
-
 def _object(parent: dict[str, Any], key: str) -> dict[str, Any]:
     value = parent.get(key)
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _Bad(key, f"{key} must be an object or null, found {_kind(value)}")
+        raise _Bad(key, f"{key} must be an object or null, found {kind(value)}")
     return value
 
 
@@ -276,7 +165,7 @@ def _text(parent: dict[str, Any], key: str, prefix: str = "") -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise _Bad(prefix + key, f"{prefix}{key} must be a string, found {_kind(value)}")
+        raise _Bad(prefix + key, f"{prefix}{key} must be a string, found {kind(value)}")
     return value
 
 
@@ -285,7 +174,7 @@ def _seconds(parent: dict[str, Any], key: str, prefix: str = "") -> float | None
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _Bad(prefix + key, f"{prefix}{key} must be a number of seconds, found {_kind(value)}")
+        raise _Bad(prefix + key, f"{prefix}{key} must be a number of seconds, found {kind(value)}")
     try:
         seconds = float(value)
     except OverflowError:
@@ -304,7 +193,7 @@ def _time(
         return None
     name = prefix + key
     if not isinstance(value, str):
-        raise _Bad(name, f"{name} must be an ISO-8601 time string, found {_kind(value)}")
+        raise _Bad(name, f"{name} must be an ISO-8601 time string, found {kind(value)}")
     try:
         if not _TIMESTAMP.match(value):
             raise ValueError
