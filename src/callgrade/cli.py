@@ -623,9 +623,8 @@ def policy_suggest(
     columns = ["field", "current", "share_now", "suggested", "share_suggested", "percentile", "n"]
     emit(
         table,
-        output=output,
+        fmt=output_format(output, out),
         out=out,
-        default_name=f"suggestions-{period}",
         title=f"thresholds from data — {spread.period}, percentile {percentile:g}",
         columns=columns,
         limit=500,
