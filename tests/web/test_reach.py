@@ -203,6 +203,7 @@ def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
         "cycles",
         "standards",
         "org",
+        "loads",
         "appeals_inbox",
         "suggestions_inbox",
         "nominations",

@@ -64,6 +64,10 @@ ACTIONS = {
     "employee_roster_import": _("roster imported"),
     "integration_create": _("integration created"),
     "integration_revoke": _("integration token revoked"),
+    "load_create": _("data file received for loading"),
+    "load_done": _("data loaded"),
+    "load_failed": _("data load failed"),
+    "load_undo": _("data load undone"),
     "login_create": _("login created with a one-time password"),
     "nomination_create": _("nomination made"),
     "nomination_decide": _("nomination decided"),
@@ -72,6 +76,7 @@ ACTIONS = {
     "policy_publish": _("standard published"),
     "policy_upload": _("standard uploaded"),
     "rating_calibrate": _("rating calibrated"),
+    "source_create": _("data source added"),
     "suggestion_award": _("award recorded"),
     "suggestion_status": _("status changed"),
     "suggestion_submit": _("suggestion submitted"),
@@ -97,6 +102,8 @@ OBJECTS = {
     "suggestion": _("suggestion"),
     "activity": _("activity"),
     "integration": _("integration"),
+    "load": _("data load"),
+    "source": _("data source"),
 }
 
 

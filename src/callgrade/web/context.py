@@ -33,6 +33,7 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
             ("cycles", _("Cycles")),
             ("standards", _("Standards")),
             ("org", _("Organization")),
+            ("loads", _("Data loads")),
             ("appeals_inbox", _("Appeals")),
             ("suggestions_inbox", _("Suggestion inbox")),
         ]

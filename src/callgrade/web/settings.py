@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "callgrade.review.apps.ReviewConfig",
     "callgrade.engagement.apps.EngagementConfig",
     "callgrade.integration.apps.IntegrationConfig",
+    "callgrade.loads.apps.LoadsConfig",
     "rest_framework",
     "drf_spectacular",
 ]

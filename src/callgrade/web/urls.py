@@ -42,4 +42,6 @@ urlpatterns = [
     path("", include("callgrade.engagement.views.activities")),
     path("", include("callgrade.integration.views.urls")),
     path("", include("callgrade.integration.views.manage")),
+    path("", include("callgrade.loads.views.loads")),
+    path("", include("callgrade.loads.views.sources")),
 ]
