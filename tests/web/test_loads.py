@@ -6,6 +6,7 @@ the reason and nothing is kept; drop folders and database pulls give loads the s
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -229,3 +230,69 @@ def test_a_pull_source_shows_its_address_without_the_password(login: Any, hr: An
     )  # fmt: skip
     html = login(hr).get("/data/sources/").content.decode()
     assert "postgresql://cg:***@db:5432/ast" in html and "s3cret" not in html
+
+
+PG = "postgresql://postgres@127.0.0.1:5432/root"
+
+
+@pytest.fixture
+def pbx_table() -> Any:
+    """Asterisk's realtime queue_log table in a schema of its own on this machine's PostgreSQL."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        conn = psycopg.connect(PG, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        pytest.skip("no PostgreSQL on this machine")
+    schema = f"cg_web_{uuid.uuid4().hex[:8]}"
+    conn.execute(f"CREATE SCHEMA {schema}")
+    conn.execute(
+        f"CREATE TABLE {schema}.queue_log (id SERIAL PRIMARY KEY, time TIMESTAMP, callid TEXT,"
+        " queuename TEXT, agent TEXT, event TEXT, data1 TEXT, data2 TEXT, data3 TEXT,"
+        " data4 TEXT, data5 TEXT)"
+    )
+
+    def insert(lines: str) -> None:
+        for line in lines.strip().splitlines():
+            t, *rest = line.split("|")
+            if not t.isdigit():
+                continue
+            fields = (rest + [""] * 8)[:7]
+            conn.execute(
+                f"INSERT INTO {schema}.queue_log (time, callid, queuename, agent, event, data1,"
+                " data2, data3) VALUES (to_timestamp(%s) AT TIME ZONE 'UTC', %s, %s, %s, %s, %s,"
+                " %s, %s)",
+                [int(t), *fields],
+            )
+
+    yield f"{schema}.queue_log", insert
+    conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    conn.close()
+
+
+def test_a_database_pull_source_loads_new_rows_once_and_undoes(
+    login: Any, hr: Any, data: Path, pbx_table: Any
+) -> None:
+    table, insert = pbx_table
+    c = login(hr)
+    r = c.post(
+        "/data/sources/",
+        {"name": "pbx-db", "kind": "pull", "url": PG, "table": table, "by": "id", "tz": "UTC",
+         "every_minutes": "5"},
+    )  # fmt: skip
+    assert r.status_code == 302, r.context and r.context.get("form_error")
+    source = Source.objects.get(name="pbx-db")
+    before = _calls(data)
+    first_call = "\n".join(LOG.splitlines()[:3])
+    insert(first_call)
+    c.post(f"/data/sources/{source.pk}/run/")
+    insert("\n".join(LOG.splitlines()[3:]))
+    c.post(f"/data/sources/{source.pk}/run/")
+    c.post(f"/data/sources/{source.pk}/run/")  # nothing new: no load
+    loads = list(Load.objects.filter(source=source).order_by("pk"))
+    assert [x.read for x in loads] == [3, 5]  # the second pull reads its month again, whole
+    assert all(x.state == Load.DONE and x.rejected == 0 for x in loads)
+    assert _calls(data) == before + 2
+    c.post(f"/data/loads/{loads[1].pk}/undo/")
+    loads[1].refresh_from_db()
+    # the first pull's call stays (that load still stands); the second's goes
+    assert loads[1].removed == {"interactions": 1} and _calls(data) == before + 1
