@@ -172,6 +172,23 @@ def test_a_workbook_bomb_is_refused_and_nothing_is_kept(login: Any, hr: Any, dat
     assert Load.objects.count() == 0 and not any((data / "loads").iterdir())
 
 
+def test_a_load_whose_worker_died_is_failed_with_nothing_written(
+    login: Any, hr: Any, data: Path
+) -> None:
+    import socket
+
+    from callgrade.core.models import Job
+
+    job = Job.objects.create(
+        kind="load_ingest", state=Job.RUNNING, worker=f"{socket.gethostname()}:999999999"
+    )
+    load = Load.objects.create(filename="q.log", format="queue_log", state=Load.RUNNING, job=job)
+    page = login(hr).get(f"/data/loads/{load.pk}/")
+    load.refresh_from_db()
+    assert load.state == Load.FAILED and "stopped before it finished" in load.error
+    assert 'id="load-error"' in page.content.decode()
+
+
 def test_a_file_over_the_limit_is_refused(login: Any, hr: Any, data: Path) -> None:
     settings.CALLGRADE_LOAD_MAX_BYTES = 1024
     try:
@@ -185,6 +202,7 @@ def test_a_file_over_the_limit_is_refused(login: Any, hr: Any, data: Path) -> No
 
 def test_a_drop_folder_loads_each_file_once(login: Any, hr: Any, data: Path, tmp_path) -> None:
     settings.CALLGRADE_DROP_SETTLE_SECONDS = 0
+    settings.CALLGRADE_DROP_ROOT = tmp_path
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     c = login(hr)
@@ -205,7 +223,7 @@ def test_a_drop_folder_loads_each_file_once(login: Any, hr: Any, data: Path, tmp
     assert (load_dir(loads["queue_log-1"]) / "queue_log-1").exists()
     call_command("run_sources", "pbx")  # nothing new: nothing loaded again
     assert Load.objects.filter(source__name="pbx").count() == 2
-    del settings.CALLGRADE_DROP_SETTLE_SECONDS
+    del settings.CALLGRADE_DROP_SETTLE_SECONDS, settings.CALLGRADE_DROP_ROOT
 
 
 def test_a_source_with_mistakes_is_refused_with_the_reason(login: Any, hr: Any) -> None:
@@ -214,7 +232,19 @@ def test_a_source_with_mistakes_is_refused_with_the_reason(login: Any, hr: Any) 
         ({"kind": "pull", "url": "mysql://u:p@h/asterisk"}, "MySQL/MariaDB is not supported"),
         ({"kind": "pull", "url": "ftp://x"}, "expected postgresql://"),
         ({"kind": "drop", "folder": "relative/in", "format": "cdr"}, "full path"),
-        ({"kind": "drop", "folder": "/srv/in", "format": "mapped"}, "needs a mapping"),
+        ({"kind": "drop", "folder": "/etc", "format": "cdr"}, "must be inside"),
+        (
+            {
+                "kind": "drop",
+                "folder": str(settings.DATA_DIR / "drop" / ".." / ".."),
+                "format": "cdr",
+            },
+            "must be inside",
+        ),
+        (
+            {"kind": "drop", "folder": str(settings.DATA_DIR / "drop/in"), "format": "mapped"},
+            "needs a mapping",
+        ),
         ({"kind": "pull", "name": "bad name!", "url": "postgresql://h/db"}, "letters, digits"),
     ]
     for fields, words in cases:

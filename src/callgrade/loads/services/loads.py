@@ -229,9 +229,7 @@ def load_run(load: Load) -> Load:
     options: dict[str, Any] = {"tz": load.tz}
     if load.format == "mapped":
         options["mapping"] = folder / "mapping.yaml"
-    batch = BatchInfo(
-        label=f"{load.get_origin_display()} {load.filename}", id=f"load{load.pk}-{new_id()}"
-    )
+    batch = BatchInfo(label=f"{load.origin} {load.filename}", id=f"load{load.pk}-{new_id()}")
     try:
         report = ingest_files(
             Warehouse(Path(settings.DATA_DIR)),
@@ -273,6 +271,21 @@ def _finish(load: Load, **fields: Any) -> Load:
         after={k: load.__dict__[k] for k in ("read", "accepted", "rejected", "filtered", "batch")},
         reason=load.error,
     )
+    return load
+
+
+def load_sync(load: Load) -> Load:
+    """A load whose job died (its process killed; the job reaped as failed) is failed too, with
+    nothing written: the warehouse commit is atomic and was not reached, or the load would be
+    done."""
+    if load.state in (Load.QUEUED, Load.RUNNING) and load.job is not None:
+        from callgrade.core.jobs import jobs_reap
+
+        jobs_reap()
+        load.job.refresh_from_db()
+        if load.job.state == Job.FAILED:
+            error = load.job.error.split("\n\n", 1)[0]
+            return _finish(load, state=Load.FAILED, error=error)
     return load
 
 

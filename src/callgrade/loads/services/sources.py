@@ -41,6 +41,13 @@ from callgrade.loads.services.loads import (
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
 
 
+def drop_root() -> Path:
+    """Drop folders live under this folder only: a run moves the files it loads, so HR must not
+    be able to point a source at any folder of the server."""
+    configured = getattr(settings, "CALLGRADE_DROP_ROOT", None)
+    return Path(configured or Path(settings.DATA_DIR) / "drop").resolve()
+
+
 def _settle() -> float:
     return float(getattr(settings, "CALLGRADE_DROP_SETTLE_SECONDS", 10))
 
@@ -65,6 +72,12 @@ def source_create(*, actor: Any, **fields: Any) -> Source:
         fmt = fields.get("format")
         if not folder or not Path(folder).is_absolute():
             raise LoadError(_("Give the drop folder as a full path, such as /srv/callgrade/in."))
+        root = drop_root()
+        if not Path(folder).resolve().is_relative_to(root):
+            raise LoadError(
+                _("Drop folders must be inside %(root)s (set by the server's configuration).")
+                % {"root": str(root)}
+            )
         if fmt not in FORMATS:
             raise LoadError(_("Choose the format of the files dropped there."))
         mapping = str(fields.get("mapping", ""))
@@ -118,6 +131,11 @@ def run(source: Source, on_progress: Progress | None = None) -> list[Load]:
 
 def _drop(source: Source, say: Progress) -> list[Load]:
     folder = Path(source.folder)
+    if not folder.resolve().is_relative_to(drop_root()):
+        raise LoadError(
+            _("Drop folders must be inside %(root)s (set by the server's configuration).")
+            % {"root": str(drop_root())}
+        )
     if not folder.is_dir():
         raise LoadError(_("The folder %(folder)s does not exist.") % {"folder": source.folder})
     now = time.time()

@@ -20,6 +20,7 @@ from callgrade.loads.services.loads import (
     FORMATS,
     LoadError,
     load_create,
+    load_sync,
     load_undo,
     max_bytes,
     rejects,
@@ -73,7 +74,7 @@ def _load(request: HttpRequest, load_id: int) -> Load:
 
 @login_required
 def load(request: HttpRequest, load_id: int) -> HttpResponse:
-    item = _load(request, load_id)
+    item = load_sync(_load(request, load_id))
     shown = rejects(item, limit=REJECTS_SHOWN)
     return render(
         request,
@@ -93,7 +94,7 @@ def load(request: HttpRequest, load_id: int) -> HttpResponse:
 @login_required
 def load_job(request: HttpRequest, load_id: int) -> HttpResponse:
     """The load's progress (polled by its page while it runs)."""
-    item = _load(request, load_id)
+    item = load_sync(_load(request, load_id))
     response = render(request, "loads/_job.html", {"load": item})
     if request.headers.get("HX-Request") and item.state not in (Load.QUEUED, Load.RUNNING):
         response["HX-Refresh"] = "true"  # show the counts once the load is done
