@@ -201,6 +201,7 @@ def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
     assert _nav(login(hr)) == [
         "team",
         "cycles",
+        "baseline",
         "standards",
         "org",
         "appeals_inbox",

@@ -31,6 +31,7 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
     if role in HR_ROLES:
         entries += [
             ("cycles", _("Cycles")),
+            ("baseline", _("Current state")),
             ("standards", _("Standards")),
             ("org", _("Organization")),
             ("appeals_inbox", _("Appeals")),
