@@ -38,9 +38,11 @@ def test_hr_computes_a_report_for_a_period_and_it_is_audited(login: Any, hr: Any
     assert job.state == Job.DONE, job.error
     report = BaselineReport.objects.latest("id")
     assert BaselineReport.objects.count() == before + 1
-    assert report.job_id == job.pk and report.label == "2026-02" and report.result["months"] == [
-        "2026-02"
-    ]
+    assert (
+        report.job_id == job.pk
+        and report.label == "2026-02"
+        and report.result["months"] == ["2026-02"]
+    )
     assert AuditEvent.objects.filter(action="baseline_report", object_id=str(report.pk)).exists()
     page = c.get(f"/baseline/?report={report.pk}").content.decode()
     assert "2026-02" in page
