@@ -137,6 +137,9 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "activity_participation": ("POST", REVIEW, "login"),
     "integrations": ("GET", HR, "login"),
     "baseline": ("GET", HR, "login"),
+    # the program dashboard: HR the center, a lead their own teams
+    "program": ("GET", LEADS, "login"),
+    "program_xlsx": ("GET", LEADS, "login"),
     "baseline_run": ("POST", HR, "login"),
     "baseline_job": ("GET", HR, "login"),
     "baseline_xlsx": ("GET", HR, "login"),

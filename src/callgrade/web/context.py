@@ -27,7 +27,7 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
     if has_employee:
         entries += [("me", _("My scorecard")), ("my_appeals", _("My appeals"))]
     if role in REVIEWERS:
-        entries.append(("team", _("Team")))
+        entries += [("team", _("Team")), ("program", _("Program dashboard"))]
     if role in HR_ROLES:
         entries += [
             ("cycles", _("Cycles")),
