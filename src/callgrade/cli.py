@@ -51,6 +51,25 @@ OutFile = Annotated[
     Path | None,
     typer.Option(help="Output file for csv/xlsx/json; '-' is standard output."),
 ]
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="KPI backend: duckdb (this process) or spark (local mode, or --spark-url).",
+    ),
+]
+SparkUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-url",
+        help="Spark master URL (spark://host:7077, yarn, k8s://…); default local mode on every"
+        " core. Needs --engine spark.",
+    ),
+]
+SparkConfOpt = Annotated[
+    list[str] | None,
+    typer.Option("--spark-conf", help="Spark setting KEY=VALUE, repeatable (--engine spark)."),
+]
 
 
 class Failure(Exception):
@@ -215,6 +234,36 @@ def _kpi_options(settings: list[str]) -> Any:
         raise Failure(f"--set: {exc}") from None
 
 
+def kpi_engine(name: str, spark_url: str | None, spark_conf: list[str] | None) -> Any:
+    """The KPI engine asked for, checked before any work starts (Spark itself starts later)."""
+    from callgrade.engine.kpis import ENGINES, KpiEngine
+
+    if name not in ENGINES:
+        raise Failure(f"--engine {name!r}: expected {' or '.join(ENGINES)}")
+    if name != "spark" and (spark_url or spark_conf):
+        raise Failure("--spark-url and --spark-conf need --engine spark")
+    pairs = []
+    for item in spark_conf or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise Failure(f"--spark-conf {item!r}: expected KEY=VALUE, e.g. spark.driver.memory=8g")
+        pairs.append((key.strip(), value.strip()))
+    try:
+        return KpiEngine(name, spark_url=spark_url or None, spark_conf=tuple(pairs))
+    except ValueError as exc:
+        raise Failure(f"--spark-conf: {exc}") from None
+
+
+def connect_engine(engine: Any) -> Any:
+    """An Ibis connection on ``engine`` (default DuckDB); a missing PySpark or Java is one line."""
+    from callgrade.engine.kpis import EngineUnavailable, KpiEngine
+
+    try:
+        return (engine or KpiEngine()).connect()
+    except EngineUnavailable as exc:
+        raise Failure(str(exc)) from None
+
+
 def check_kpi_request(
     data_dir: Path, *, period: str, grain: str | None, tz: str, kpis: list[str] | None
 ) -> Any:
@@ -244,14 +293,13 @@ def compute_kpi_table(
     tz: str,
     kpis: list[str] | None,
     options: Any,
+    engine: Any = None,
 ) -> Any:
-    import ibis
-
     from callgrade.engine.kpis import compute_kpis, open_tables
     from callgrade.engine.warehouse import Warehouse
 
     periods = check_kpi_request(data_dir, period=period, grain=grain, tz=tz, kpis=kpis)
-    con = ibis.duckdb.connect()
+    con = connect_engine(engine)
     with Warehouse(data_dir).snapshot() as snap:
         tables = open_tables(con, snap)
         return compute_kpis(tables, periods=periods, by=by, kpis=kpis, options=options)
@@ -279,6 +327,9 @@ def kpis(
         list[str] | None,
         typer.Option("--set", help="KPI option NAME=VALUE (see docs/kpis.md), repeatable."),
     ] = None,
+    engine: EngineOpt = "duckdb",
+    spark_url: SparkUrlOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """Compute KPIs for a period, per agent, team, queue or the whole center."""
     from callgrade.output import kpi_grid
@@ -287,11 +338,19 @@ def kpis(
         raise Failure(f"--by {by!r}: expected agent, team, queue or center")
     fmt = output_format(output, out)
     options = _kpi_options(set_ or [])
+    backend = kpi_engine(engine, spark_url, spark_conf)
     check_kpi_request(data_dir, period=period, grain=grain, tz=tz, kpis=kpi)
     with progress() as bar:
         bar.add_task("computing KPIs", total=None)
         table = compute_kpi_table(
-            data_dir, period=period, grain=grain, by=by, tz=tz, kpis=kpi, options=options
+            data_dir,
+            period=period,
+            grain=grain,
+            by=by,
+            tz=tz,
+            kpis=kpi,
+            options=options,
+            engine=backend,
         )
     if fmt == "table":
         for t in kpi_grid(table, title=f"KPIs by {by}", limit=limit, headline=not kpi):
@@ -797,8 +856,11 @@ def warehouse_inputs(data_dir: Path) -> Any:
         raise Failure(str(exc)) from None
 
 
-def run_cycle_cli(data_dir: Path, policy: Any, period: str, *, grade_at_end: bool) -> Any:
+def run_cycle_cli(
+    data_dir: Path, policy: Any, period: str, *, grade_at_end: bool, engine: Any = None
+) -> Any:
     from callgrade.engine.cycle import run_cycle
+    from callgrade.engine.kpis import EngineUnavailable
 
     inputs = warehouse_inputs(data_dir)
     with progress() as bar:
@@ -810,8 +872,9 @@ def run_cycle_cli(data_dir: Path, policy: Any, period: str, *, grade_at_end: boo
                 period=period,
                 grade_at_end=grade_at_end,
                 on_step=lambda name: bar.update(task, description=name),
+                engine=engine,
             )
-        except ValueError as exc:
+        except (ValueError, EngineUnavailable) as exc:
             raise Failure(str(exc)) from None
 
 
@@ -944,13 +1007,19 @@ def score_cmd(
     output: Output = None,
     out: OutFile = None,
     limit: Limit = 40,
+    engine: EngineOpt = "duckdb",
+    spark_url: SparkUrlOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """Scorecards: every KPI's value, points, weight and explanation; totals, ratings, ranks."""
     import pyarrow as pa
 
     columns = choose(what, SCORE_VIEWS)
     fmt = output_format(output, out)
-    result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=False)
+    backend = kpi_engine(engine, spark_url, spark_conf)
+    result = run_cycle_cli(
+        data_dir, load_policy_arg(policy), period, grade_at_end=False, engine=backend
+    )
     table = pa.concat_tables([getattr(c, what) for c in result.scorecards])
     emit(
         table,
@@ -971,11 +1040,17 @@ def grade_cmd(
     output: Output = None,
     out: OutFile = None,
     limit: Limit = 40,
+    engine: EngineOpt = "duckdb",
+    spark_url: SparkUrlOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """Ladder decisions (promote, hold, demote, pass probation) with evidence and checklists."""
     columns = choose(what, GRADE_VIEWS)
     fmt = output_format(output, out)
-    result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=True)
+    backend = kpi_engine(engine, spark_url, spark_conf)
+    result = run_cycle_cli(
+        data_dir, load_policy_arg(policy), period, grade_at_end=True, engine=backend
+    )
     table = getattr(result.decisions, what)
     emit(
         table,
@@ -995,12 +1070,18 @@ def pay_cmd(
     output: Output = None,
     out: OutFile = None,
     limit: Limit = 40,
+    engine: EngineOpt = "duckdb",
+    spark_url: SparkUrlOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """Pay statement lines: allowance, bonus, commission and long-term accrual, each explained."""
     import pyarrow as pa
 
     fmt = output_format(output, out)
-    result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=False)
+    backend = kpi_engine(engine, spark_url, spark_conf)
+    result = run_cycle_cli(
+        data_dir, load_policy_arg(policy), period, grade_at_end=False, engine=backend
+    )
     table = pa.concat_tables([p.lines for p in result.pay])
     emit(
         table,
