@@ -33,6 +33,17 @@ LOG = (
 )
 
 
+def test_the_demo_lists_its_ingests_and_an_undone_upload(login: Any, hr: Any) -> None:
+    cli = Load.objects.filter(origin=Load.CLI)
+    assert cli.exists() and all(x.state == Load.DONE and x.batch for x in cli)
+    upload = Load.objects.get(origin=Load.UPLOAD)
+    assert upload.state == Load.UNDONE and upload.mapping == "surveys.yaml"
+    assert (upload.read, upload.accepted, upload.rejected, upload.filtered) == (11, 3, 2, 6)
+    assert upload.removed == {"surveys": 3}
+    page = login(hr).get("/data/loads/").content.decode()
+    assert page.count("data-load=") == Load.objects.count()
+
+
 @pytest.fixture
 def data(demo_dir: Path, tmp_path: Path, db: None) -> Path:
     """A copy of the demo warehouse, so the session's shared one stays as it was; the demo's
