@@ -34,6 +34,7 @@ from callgrade.web.seed_demo import (
     upheld_demo_appeal,
 )
 from callgrade.web.seed_engagement import seed_engagement
+from callgrade.web.seed_talent import seed_talent
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
 
@@ -172,6 +173,7 @@ def seed(
     with transaction.atomic():
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()
+    talent = seed_talent(cycle)
     simulation = None
     if draft_file is not None:
         start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
@@ -185,4 +187,5 @@ def seed(
         "logins": logins,
         "simulation": simulation,
         "engagement": engagement,
+        "talent": talent,
     }

@@ -126,18 +126,19 @@ def candidate_assess(*, actor: Any, candidacy: Candidacy, score: float, notes: s
     return candidacy
 
 
-SELECTION_REFUSALS = Refusals(
-    only_hr=_("Only HR decides selections."),
-    involved=_("You shortlisted or interviewed this candidate, so someone else in HR must decide."),
-)
-
-
 def selection_refusal(candidacy: Candidacy, actor: Any) -> str:
+    """Why ``actor`` may not decide ``candidacy`` ("" when they may): the rule every decision
+    on a person's case follows, whoever shortlisted or interviewed being the ones involved."""
     return decide_refusal(
         actor,
         candidacy.employee,
         [candidacy.shortlisted_by_id, candidacy.assessed_by_id],
-        SELECTION_REFUSALS,
+        Refusals(
+            only_hr=_("Only HR decides selections."),
+            involved=_(
+                "You shortlisted or interviewed this candidate, so someone else in HR must decide."
+            ),
+        ),
     )
 
 
