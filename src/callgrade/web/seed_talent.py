@@ -60,8 +60,7 @@ POST = {
     "min_rating": "B",
     "rating_periods": 2,
     "min_tenure_months": 6,
-    "competencies": {"communication": 60},
-    "trainings": ["courtesy"],
+    "competencies": {"communication": 75, "problem_solving": 70},
     "max_major_complaints": 0,
 }
 INTERVIEWS = [
@@ -69,7 +68,7 @@ INTERVIEWS = [
     (74, "业务熟练，但对复杂故障的排查思路还需要练习。"),
     (69, "沟通好，技术深度不足，建议先参加产品进阶培训。"),
 ]
-APPOINT = "测评和面试成绩第一，近两期评级均为 B 以上，无重大投诉。"
+APPOINT = "测评和面试成绩第一，近两期评级均为 B 以上，沟通与问题解决能力达标，无重大投诉。"
 DECLINE = "本次名额已满；已纳入人才库，下一期优先考虑。"
 
 

@@ -96,13 +96,18 @@ def suggestions(user: AnyUser, today: dt.date) -> tuple[Cycle | None, list[Sugge
         .annotate(last=Max("held_on"))
         .values_list("employee_id", "last")
     )
+    rules = cycle.policy_version.policy().coaching_rules
+    watched = set(rules.drop.kpis) if rules is not None and rules.drop is not None else set()
     inputs, units = [], {}
     for e in people:
+        # the KPIs of the person's scorecard, and any other the drop rule names
         scored = floors.get(e.position, {})
         readings = []
         for code, kv in sorted(now.get(e.pk, {}).items()):
-            floor, direction = scored.get(code, (None, REGISTRY[code].direction if code in
-                                                 REGISTRY else "higher_better"))  # fmt: skip
+            if code not in scored and code not in watched:
+                continue
+            default = REGISTRY[code].direction if code in REGISTRY else "higher_better"
+            floor, direction = scored.get(code, (None, default))
             readings.append(Reading(code, kv.value, floor, direction))  # type: ignore[arg-type]
             units[code] = kv.unit
         inputs.append(
