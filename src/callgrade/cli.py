@@ -552,8 +552,9 @@ def live_cmd(
     if interval <= 0:
         raise Failure("--interval must be a positive number of seconds")
     try:
-        follow_queue_log(data_dir, queue_log, interval=interval, once=once, encoding=encoding,
-                         report=err.print)  # fmt: skip
+        follow_queue_log(
+            data_dir, queue_log, interval=interval, once=once, encoding=encoding, report=err.print
+        )
     except ValueError as e:  # an unreadable state file names itself
         raise Failure(str(e)) from None
 
@@ -632,6 +633,77 @@ def policy_suggest(
     if output == "table":
         for action, n in actions.items():
             console.print(f"{action}: {n:,} employees")
+
+
+@app.command("training-effect")
+def training_effect_cmd(
+    period: Annotated[
+        str, typer.Option(help="The months analysed, e.g. 2026-H1, 2026 or 2026-01-01..2026-06-30.")
+    ],
+    data_dir: DataDir = Path("data"),
+    kpi: Annotated[list[str] | None, typer.Option(help="Only these KPIs (repeatable).")] = None,
+    window: Annotated[int, typer.Option(help="Months compared before and after.")] = 1,
+    min_sample: Annotated[
+        int, typer.Option(help="Fewer trainees or comparison people flag a small sample.")
+    ] = 5,
+    tz: Annotated[str, typer.Option("--tz", help="Time zone of month boundaries.")] = "UTC",
+    output: Output = None,
+    out: OutFile = None,
+    limit: Limit = 50,
+) -> None:
+    """Did each course work? Each trainee's KPIs before and after the course against colleagues
+    of the same position who were not trained (difference in differences), per course and KPI,
+    with the sample sizes and small samples flagged (docs/kpis.md, *Training effect*)."""
+    from callgrade.engine.analysis.training_effect import completions, training_effect
+    from callgrade.engine.kpis import REGISTRY, KpiOptions
+    from callgrade.engine.warehouse import Warehouse
+
+    fmt = output_format(output, out)
+    if window < 1:
+        raise Failure(f"--window {window}: give at least 1 month")
+    with Warehouse(data_dir).snapshot() as snap:
+        trainings, roster = snap.read("trainings"), snap.read("roster")
+    if trainings.num_rows == 0:
+        raise Failure(f"{data_dir} holds no training records: ingest or record trainings first")
+    with progress() as bar:
+        bar.add_task("monthly KPIs per agent", total=None)
+        monthly = compute_kpi_table(
+            data_dir,
+            period=period,
+            grain="month",
+            by="agent",
+            tz=tz,
+            kpis=kpi,
+            options=KpiOptions(),
+        )
+    positions = dict(
+        zip(
+            roster.column("employee_id").to_pylist(),
+            roster.column("position").to_pylist(),
+            strict=True,
+        )
+    )
+    directions = {k: d.direction for k, d in REGISTRY.items()}
+    table = training_effect(
+        completions(trainings, tz),
+        monthly,
+        positions,
+        directions,
+        window=window,
+        min_sample=min_sample,
+    )
+    columns = [
+        "course",
+        "kpi",
+        "trained_n",
+        "comparison_n",
+        "effect",
+        "improvement",
+        "standard_error",
+        "small_sample",
+        "excluded_n",
+    ]
+    emit(table, fmt=fmt, out=out, title=f"training effect — {period}", columns=columns, limit=limit)
 
 
 EXAMPLES = Path(__file__).parent / "engine" / "policy" / "examples"
