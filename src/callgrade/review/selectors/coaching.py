@@ -74,13 +74,11 @@ def _floors(cycle: Cycle) -> dict[str, dict[str, tuple[float | None, str]]]:
 def suggestions(user: AnyUser, today: dt.date) -> tuple[Cycle | None, list[SuggestionRow]]:
     """Who the coaching rules of the latest cycle's standard suggest ``user`` talks to this
     week, each with its evidence; (None, []) when no cycle has results the user may see."""
-    cycles = team_cycles(user)
-    if not cycles:
+    # the newest cycle with stored results (one being computed again may have none yet)
+    cycle, periods = next(((c, p) for c in team_cycles(user) if (p := cycle_periods(c))),
+                          (None, []))  # fmt: skip
+    if cycle is None:
         return None, []
-    cycle = cycles[0]
-    periods = cycle_periods(cycle)
-    if not periods:
-        return cycle, []
     current, previous = periods[-1], (periods[-2] if len(periods) > 1 else "")
     people = list(coached_people(user))
     now = _readings(cycle, people, current)
