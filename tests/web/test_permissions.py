@@ -25,10 +25,12 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from callgrade.baseline.models import BaselineReport
 from callgrade.core.models import Job
 from callgrade.engagement.models import Activity, Support
 from callgrade.engagement.services.suggestions import suggestion_submit
 from callgrade.integration.services import integration_create
+from callgrade.loads.models import Load, Source
 from callgrade.people.models import Correction, Employee
 from callgrade.review.models import Appeal, Candidacy, CoachingNote, KeyPost, Nomination
 from callgrade.standards.models import PolicyVersion
@@ -151,7 +153,22 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "talent_assess": ("POST", HR, "login"),
     "talent_decide": ("POST", HR, "login"),
     "integrations": ("GET", HR, "login"),
+    "baseline": ("GET", HR, "login"),
+    # the program dashboard: HR the center, a lead their own teams
+    "program": ("GET", LEADS, "login"),
+    "program_xlsx": ("GET", LEADS, "login"),
+    "baseline_run": ("POST", HR, "login"),
+    "baseline_job": ("GET", HR, "login"),
+    "baseline_xlsx": ("GET", HR, "login"),
+    "baseline_print": ("GET", HR, "login"),
     "integration_revoke": ("POST", HR, "login"),
+    "loads": ("GET", HR, "login"),
+    "load": ("GET", HR, "login"),
+    "load_job": ("GET", HR, "login"),
+    "load_rejects_csv": ("GET", HR, "login"),
+    "load_undo": ("POST", HR, "login"),  # the fixture's load failed: refused with a message
+    "sources": ("GET", HR, "login"),
+    "source_run": ("POST", HR, "login"),  # the fixture's folder is missing: a message
 }
 
 
@@ -213,10 +230,21 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
     admin = get_user_model().objects.get(username="admin")
     post = KeyPost.objects.create(title="QA inspector", kind=KeyPost.QUALITY, created_by=admin)
     candidacy = Candidacy.objects.create(key_post=post, employee=subject, shortlisted_by=admin)
+    source = Source.objects.create(
+        name="inbox", kind=Source.DROP, format="queue_log", folder="/nonexistent/callgrade-in"
+    )
+    load = Load.objects.create(
+        filename="queue_log.txt", format="queue_log", state=Load.FAILED, error="empty"
+    )
+    report = BaselineReport.objects.order_by("id").first()
+    assert report is not None  # the demo seed computes one
     return {
         "note_id": note.pk,
         "post_id": post.pk,
         "candidacy_id": candidacy.pk,
+        "load_id": load.pk,
+        "source_id": source.pk,
+        "report_id": report.pk,
         "suggestion_id": suggestion.pk,
         "activity_id": activity.pk,
         "integration_id": integration.pk,
@@ -259,6 +287,7 @@ BODIES: dict[str, dict[str, str]] = {
     "talent_shortlist": {"employee": "{employee_pk}"},
     "talent_assess": {"score": "80", "notes": "clear answers"},
     "talent_decide": {"decision": "decline", "reason": "not yet"},
+    "baseline_run": {"period": "2026-01"},
 }
 # A redirect to the login page is what these routes do when served.
 LOGIN_IS_SERVED = {"logout"}

@@ -32,12 +32,18 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
             ("my_coaching", _("My coaching")),
         ]
     if role in REVIEWERS:
-        entries += [("team", _("Team")), ("coaching", _("Coaching"))]
+        entries += [
+            ("team", _("Team")),
+            ("program", _("Program dashboard")),
+            ("coaching", _("Coaching")),
+        ]
     if role in HR_ROLES:
         entries += [
             ("cycles", _("Cycles")),
+            ("baseline", _("Current state")),
             ("standards", _("Standards")),
             ("org", _("Organization")),
+            ("loads", _("Data loads")),
             ("appeals_inbox", _("Appeals")),
             ("suggestions_inbox", _("Suggestion inbox")),
             ("talent", _("Talent pool")),
