@@ -206,6 +206,7 @@ def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
         "baseline",
         "standards",
         "org",
+        "loads",
         "appeals_inbox",
         "suggestions_inbox",
         "nominations",
