@@ -36,6 +36,7 @@ from callgrade.web.seed_demo import (
 )
 from callgrade.web.seed_engagement import seed_engagement
 from callgrade.web.seed_loads import seed_loads
+from callgrade.web.seed_talent import seed_talent
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
 
@@ -174,6 +175,7 @@ def seed(
     with transaction.atomic():
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()
+    talent = seed_talent(cycle)
     loads = seed_loads()
     start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
     whole = f"{start}..{period.partition('..')[2]}" if ".." in period else period
@@ -189,5 +191,6 @@ def seed(
         "logins": logins,
         "simulation": simulation,
         "engagement": engagement,
+        "talent": talent,
         "loads": loads,
     }
