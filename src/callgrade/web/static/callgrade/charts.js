@@ -115,20 +115,25 @@
     function stacked(el, series, extra) {
       if (!claim(el)) return;
       echarts.init(el).setOption(Object.assign({
-        tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {top: 40, right: 20, bottom: 30, left: 50},
+        tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {top: 60, right: 20, bottom: 30, left: 60},
         xAxis: {type: "category", data: d.cycles}, yAxis: {type: "value"},
-        series: series.map(function (s, i) {
-          return {type: "bar", stack: "all", name: s.name, data: s.data, markLine: i === 0 ? marks : undefined};
-        })
+        series: series.map(function (s) {
+          return {type: "bar", stack: "all", name: s.name, data: s.data};
+        }).concat([{type: "line", data: [], markLine: marks}])
       }, extra || {}));
     }
+    // KPIs in different units share one axis as an index: each against its first cycle = 100
     var kpis = byId("program-kpis");
     if (claim(kpis)) {
       echarts.init(kpis).setOption({
         tooltip: {trigger: "axis"}, legend: {top: 0, type: "scroll"}, grid: {top: 40, right: 20, bottom: 30, left: 60},
-        xAxis: {type: "category", data: d.cycles}, yAxis: {type: "value", scale: true},
+        xAxis: {type: "category", data: d.cycles},
+        yAxis: {type: "value", scale: true, name: kpis.dataset.index, nameLocation: "middle", nameGap: 45},
         series: d.kpis.map(function (k, i) {
-          return {type: "line", name: k.label, data: k.values, connectNulls: true, markLine: i === 0 ? marks : undefined};
+          var base = null;
+          k.values.forEach(function (v) { if (base === null && v) base = v; });
+          var index = k.values.map(function (v) { return v == null || !base ? null : Math.round(v / base * 1000) / 10; });
+          return {type: "line", name: k.label, data: index, connectNulls: true, markLine: i === 0 ? marks : undefined};
         })
       });
     }
@@ -141,7 +146,8 @@
       d.flows.forEach(function (f) { nodes[f.source] = 1; nodes[f.target] = 1; });
       echarts.init(flows).setOption({
         tooltip: {trigger: "item"},
-        series: [{type: "sankey", emphasis: {focus: "adjacency"}, nodeAlign: "justify",
+        series: [{type: "sankey", left: 20, right: 220, top: 10, bottom: 10, nodeWidth: 16,
+          emphasis: {focus: "adjacency"}, label: {position: "right"},
           data: Object.keys(nodes).map(function (n) { return {name: n}; }), links: d.flows}]
       });
     }
