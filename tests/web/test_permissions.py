@@ -136,6 +136,9 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "activity_participation": ("POST", REVIEW, "login"),
     "integrations": ("GET", HR, "login"),
     "integration_revoke": ("POST", HR, "login"),
+    # intraday: each reads their own scope (HR all, a lead their teams, an agent themselves)
+    "intraday": ("GET", EVERYONE, "login"),
+    "intraday_xlsx": ("GET", EVERYONE, "login"),
 }
 
 

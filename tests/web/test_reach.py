@@ -176,6 +176,7 @@ def test_agent_navigation_lists_only_their_own_pages(login: Any, agent: Any) -> 
     assert _nav(login(agent)) == [
         "me",
         "my_appeals",
+        "intraday",
         "suggestions",
         "activities",
         "standard",
@@ -190,6 +191,7 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
         "team",
         "nominations",
         "conflicts",
+        "intraday",
         "suggestions",
         "activities",
         "standard",
@@ -207,6 +209,7 @@ def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
         "suggestions_inbox",
         "nominations",
         "conflicts",
+        "intraday",
         "suggestions",
         "activities",
         "standard",

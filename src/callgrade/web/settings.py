@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "callgrade.review.apps.ReviewConfig",
     "callgrade.engagement.apps.EngagementConfig",
     "callgrade.integration.apps.IntegrationConfig",
+    "callgrade.intraday.apps.IntradayConfig",
     "rest_framework",
     "drf_spectacular",
 ]

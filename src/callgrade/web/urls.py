@@ -42,4 +42,5 @@ urlpatterns = [
     path("", include("callgrade.engagement.views.activities")),
     path("", include("callgrade.integration.views.urls")),
     path("", include("callgrade.integration.views.manage")),
+    path("", include("callgrade.intraday.views.intraday")),
 ]
