@@ -219,6 +219,8 @@ def _url(route: str, objects: dict[str, Any]) -> str:
         query = f"?cycle={objects['cycle_id']}&period=2026-01&kpi=answer_rate"
     elif "indicators" in path:
         query = f"?cycle={objects['cycle_id']}&period=2026-01"
+    elif path.startswith("intraday."):  # a week of every agent: every name is in the file
+        query = "?by=agent&grain=60min&from=2026-02-22T00:00&to=2026-03-01T00:00"
     return "/" + path + query
 
 

@@ -17,11 +17,19 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from callgrade.engine.kpis import REGISTRY, open_tables
-from callgrade.engine.kpis.intraday import INTRADAY_KPIS, for_agents, interval_kpis, wide_rows
+from callgrade.engine.kpis.intraday import (
+    INTRADAY_KPIS,
+    SOURCES,
+    for_agents,
+    interval_kpis,
+    wide_rows,
+)
 from callgrade.engine.kpis.prepare import UNASSIGNED
 from callgrade.engine.periods import SUBDAY_GRAINS, Period, parse_period
 from callgrade.intraday.access import Scope
@@ -136,7 +144,13 @@ class Report:
 def _tables(scope: Scope, tz: str, agents: Sequence[str] | None) -> dict[str, ir.Table]:
     """The report's tables, narrowed to ``agents`` (a page) or else to the reader's scope, with
     the app's roster for teams (teams as the organization holds them now)."""
-    tables = dict(open_tables(ibis.duckdb.connect(), warehouse(), corrections_table()))
+    # Only the corrections of the tables an interval report reads: a correction of a QA score
+    # changes nothing here, and one that could not be applied must not stop this page.
+    corrections = corrections_table()
+    corrections = corrections.filter(
+        pc.is_in(corrections.column("target_table"), pa.array(SOURCES, pa.string()))
+    )
+    tables = dict(open_tables(ibis.duckdb.connect(), warehouse(), corrections))
     tables["roster"] = ibis.memtable(roster_table(zoneinfo.ZoneInfo(tz)))
     if agents is not None:
         return for_agents(tables, agents)
@@ -152,11 +166,13 @@ def interval_words(period: Period, zone: zoneinfo.ZoneInfo, several_days: bool) 
 
 
 def _entity_names(by: str, ids: Sequence[str]) -> dict[str, str]:
+    """Each entity's name as people know it: an agent's name (their id when not on the roster),
+    a team's, a queue's; the center and the agents without a team in words."""
     if by == "agent":
         names = dict(
             Employee.objects.filter(employee_id__in=list(ids)).values_list("employee_id", "name")
         )
-        return {i: f"{names[i]} ({i})" if i in names else i for i in ids}
+        return {i: names.get(i, i) for i in ids}
     if by == "center":
         return dict.fromkeys(ids, _("Whole center"))
     if by == "team":
@@ -208,7 +224,12 @@ def report(scope: Scope, choice: Choice, tz: str, *, page_agents: Sequence[str] 
             "start": r["period_start"].astimezone(zone).replace(tzinfo=None),
             "end": r["period_end"].astimezone(zone).replace(tzinfo=None),
             "entity_id": r["entity_id"],
-            "entity": names[r["entity_id"]],
+            "name": names[r["entity_id"]],
+            "entity": (
+                f"{names[r['entity_id']]} ({r['entity_id']})"
+                if choice.by == "agent" and names[r["entity_id"]] != r["entity_id"]
+                else names[r["entity_id"]]
+            ),
             "cells": [cell(k, r.get(k)) for k in kpis],
         }
         for r in wide

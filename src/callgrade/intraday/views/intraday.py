@@ -91,7 +91,7 @@ def intraday_xlsx(request: HttpRequest) -> HttpResponse:
         ]
     rows = []
     for r in result.rows:
-        line = [r["start"], r["end"], r["entity_id"], r["entity"]]
+        line = [r["start"], r["end"], r["entity_id"], r["name"]]
         for c in r["cells"]:
             value = c.get("value")
             if value is not None and REGISTRY[c["code"]].unit == "ratio":
