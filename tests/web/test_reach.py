@@ -176,6 +176,7 @@ def test_agent_navigation_lists_only_their_own_pages(login: Any, agent: Any) -> 
     assert _nav(login(agent)) == [
         "me",
         "my_appeals",
+        "my_coaching",
         "intraday",
         "suggestions",
         "activities",
@@ -188,7 +189,10 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
     assert _nav(login(lead)) == [
         "me",
         "my_appeals",
+        "my_coaching",
         "team",
+        "program",
+        "coaching",
         "nominations",
         "conflicts",
         "intraday",
@@ -202,11 +206,16 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
 def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
     assert _nav(login(hr)) == [
         "team",
+        "program",
+        "coaching",
         "cycles",
+        "baseline",
         "standards",
         "org",
+        "loads",
         "appeals_inbox",
         "suggestions_inbox",
+        "talent",
         "nominations",
         "conflicts",
         "intraday",

@@ -81,8 +81,10 @@ INSTALLED_APPS = [
     "callgrade.cycles.apps.CyclesConfig",
     "callgrade.review.apps.ReviewConfig",
     "callgrade.engagement.apps.EngagementConfig",
+    "callgrade.baseline.apps.BaselineConfig",
     "callgrade.integration.apps.IntegrationConfig",
     "callgrade.intraday.apps.IntradayConfig",
+    "callgrade.loads.apps.LoadsConfig",
     "rest_framework",
     "drf_spectacular",
 ]
