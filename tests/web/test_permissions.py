@@ -162,6 +162,9 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "baseline_xlsx": ("GET", HR, "login"),
     "baseline_print": ("GET", HR, "login"),
     "integration_revoke": ("POST", HR, "login"),
+    # intraday: each reads their own scope (HR all, a lead their teams, an agent themselves)
+    "intraday": ("GET", EVERYONE, "login"),
+    "intraday_xlsx": ("GET", EVERYONE, "login"),
     "loads": ("GET", HR, "login"),
     "load": ("GET", HR, "login"),
     "load_job": ("GET", HR, "login"),
@@ -271,6 +274,8 @@ def _url(route: str, objects: dict[str, Any]) -> str:
         query = f"?cycle={objects['cycle_id']}&period=2026-01&kpi=answer_rate"
     elif "indicators" in path:
         query = f"?cycle={objects['cycle_id']}&period=2026-01"
+    elif path.startswith("intraday."):  # a week of every agent: every name is in the file
+        query = "?by=agent&grain=60min&from=2026-02-22T00:00&to=2026-03-01T00:00"
     return "/" + path + query
 
 

@@ -4,7 +4,7 @@ The navigation lists only what the person can use: an agent sees their own pages
 and notifications; team leads add their team, nominations and conflicts of interest; HR the
 cycles, standards, organization, appeals, the suggestion inbox and the talent pool; leads and HR
 the coaching page, everyone with an employee record their own coaching notes. Everyone sees the
-center's suggestions and team activities."""
+intraday report of what they may see, the center's suggestions and team activities."""
 
 from __future__ import annotations
 
@@ -50,6 +50,8 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
         ]
     if role in REVIEWERS:
         entries += [("nominations", _("Nominations")), ("conflicts", _("Conflicts of interest"))]
+    if has_employee or role in HR_ROLES:
+        entries.append(("intraday", _("Intraday")))
     entries += [("suggestions", _("Suggestions")), ("activities", _("Team activities"))]
     entries += [("standard", _("The standard")), ("notifications", _("Notifications"))]
     return entries

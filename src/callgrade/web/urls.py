@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("callgrade.baseline.views.pages")),
     path("", include("callgrade.integration.views.urls")),
     path("", include("callgrade.integration.views.manage")),
+    path("", include("callgrade.intraday.views.intraday")),
     path("", include("callgrade.loads.views.loads")),
     path("", include("callgrade.loads.views.sources")),
 ]

@@ -105,6 +105,30 @@
     });
   }
 
+  // The intraday page: the chosen KPI per interval (one line for the center, each team led, or
+  // oneself) over the contacts handled in each interval as bars on a second axis. The same
+  // numbers are in the table the page renders next to it.
+  function intraday() {
+    var el = byId("intraday-chart"), d = json("intraday-data");
+    if (!d || !claim(el)) return;
+    var w = el.dataset;
+    var series = [{type: "bar", name: w.handled, data: d.handled, yAxisIndex: 1, itemStyle: {color: "#c9d3de"}}];
+    d.series.forEach(function (s) { series.push({type: "line", name: s.name, data: s.data, yAxisIndex: 0}); });
+    echarts.init(el).setOption({
+      aria: {enabled: true},
+      tooltip: {trigger: "axis"},
+      legend: {top: 0},
+      grid: {top: 40, right: 56, bottom: 40, left: 56},
+      xAxis: {type: "category", data: d.intervals, name: w.interval, nameLocation: "middle", nameGap: 26},
+      yAxis: [
+        {type: "value", name: w.kpi, axisLabel: {formatter: d.percent ? "{value}%" : "{value}"}},
+        {type: "value", name: w.handled, minInterval: 1, splitLine: {show: false}}
+      ],
+      series: series
+    });
+  }
+
+
   // The program dashboard across cycles: the cycles where a standard was adopted are marked on
   // every time axis; the level flows are a sankey of levels before and after.
   function program() {
@@ -153,7 +177,8 @@
     }
   }
 
-  function drawAll() { team(); trend(); ratings(); simulation(); program(); }
+
+  function drawAll() { team(); trend(); ratings(); simulation(); program(); intraday(); }
   document.addEventListener("DOMContentLoaded", drawAll);
   document.addEventListener("htmx:load", drawAll);
   if (document.readyState !== "loading") drawAll();
