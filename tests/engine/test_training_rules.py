@@ -38,7 +38,7 @@ def test_a_kpi_below_its_floor_for_two_periods_proposes_the_course() -> None:
     assert len(found) == 1
     p = found[0]
     assert (p.employee_id, p.rule, p.course) == ("E1", "quality_below_floor", "courtesy")
-    assert p.gap_key == "quality_below_floor|E1|qa_score|2026-02"
+    assert p.gap_key == "quality_below_floor|courtesy|E1|qa_score|2026-02"
     assert p.evidence["floor"] == 60
     assert [x["period"] for x in p.evidence["periods"]] == ["2026-02", "2026-03"]
     assert [x["value"] for x in p.evidence["periods"]] == [55, 58]
@@ -80,7 +80,7 @@ def test_a_retraining_decision_proposes_keyed_by_its_computation() -> None:
                              computation="cycle-7"),
     )  # fmt: skip
     assert [(p.employee_id, p.gap_key) for p in found] == [
-        ("E1", "retraining_decided|E1|retrain|cycle-7")
+        ("E1", "retraining_decided|courtesy|E1|retrain|cycle-7")
     ]
 
 

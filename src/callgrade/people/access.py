@@ -30,6 +30,8 @@ Kind = Literal[
     "correction",
     "suggestion",
     "activity",
+    "session",
+    "proposal",
 ]
 Rule = Any  # (user, object, action) -> bool
 Action = Literal["view", "review", "manage", "decide", "resolve"]

@@ -21,6 +21,7 @@ from callgrade.core.models import Job
 from callgrade.cycles.models import Calibration, Cycle, Decision, ScoreTotal
 from callgrade.cycles.services.fairness import fairness_refresh
 from callgrade.cycles.services.results import store_results
+from callgrade.cycles.signals import cycle_computed
 from callgrade.cycles.workflow import next_state
 from callgrade.engine.cycle import last_local_day, rating_periods, run_cycle
 from callgrade.people.inputs import cycle_inputs, warehouse
@@ -177,6 +178,7 @@ def _compute(job: Job, on_progress: Progress) -> None:
         )
         # every computation audits the ratings it stored (the page shows it before approval)
         fairness_refresh(cycle)
+        cycle_computed.send(sender=Cycle, cycle=cycle)
 
 
 def cycle_advance(*, cycle: Cycle, actor: Any, reason: str = "", **options: Any) -> Cycle:

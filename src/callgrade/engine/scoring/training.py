@@ -6,7 +6,8 @@ comes back with the evidence that made it (which values, which floor or requirem
 and a gap key. The same gap yields the same key in every later computation, so the application
 never proposes it twice: a run of KPI periods is keyed by its first period, a competency gap by
 the level whose requirement it misses, a retraining decision by the computation it came from, a
-bottom rank by its period.
+bottom rank by its period; the key names the rule and the course too, so a later standard that
+closes the same gap with another course proposes that one.
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ def _proposal(
         rule=rule.code,
         kind=rule.when.kind,
         course=rule.course,
-        gap_key=f"{rule.code}|{person.employee_id}|{key}",
+        gap_key=f"{rule.code}|{rule.course}|{person.employee_id}|{key}",
         due_days=rule.due_days,
         evidence={"kind": rule.when.kind, **evidence},
     )
