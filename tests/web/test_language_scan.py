@@ -100,6 +100,13 @@ def _data_names() -> list[str]:
     from callgrade.integration.models import Integration
 
     names += [*Integration.objects.values_list("name", flat=True)]
+    from callgrade.development.models import Placement, Proposal, Session
+
+    for field in ("trainer", "place"):
+        names += [*Session.objects.values_list(field, flat=True)]
+    for field in ("mentor", "notes"):
+        names += [*Placement.objects.values_list(field, flat=True)]
+    names += [*Proposal.objects.values_list("reason", flat=True)]
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 

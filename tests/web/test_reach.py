@@ -176,6 +176,7 @@ def test_agent_navigation_lists_only_their_own_pages(login: Any, agent: Any) -> 
     assert _nav(login(agent)) == [
         "me",
         "my_appeals",
+        "my_development",
         "suggestions",
         "activities",
         "standard",
@@ -187,7 +188,9 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
     assert _nav(login(lead)) == [
         "me",
         "my_appeals",
+        "my_development",
         "team",
+        "team_development",
         "nominations",
         "conflicts",
         "suggestions",
@@ -200,11 +203,13 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
 def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
     assert _nav(login(hr)) == [
         "team",
+        "team_development",
         "cycles",
         "standards",
         "org",
         "appeals_inbox",
         "suggestions_inbox",
+        "development_catalog",
         "nominations",
         "conflicts",
         "suggestions",

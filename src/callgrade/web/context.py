@@ -1,9 +1,9 @@
 """Template context: the acting user's role, their navigation and unread notifications.
 
-The navigation lists only what the person can use: an agent sees their own pages, the standard
-and notifications; team leads add their team, nominations and conflicts of interest; HR the
-cycles, standards, organization, appeals and the suggestion inbox. Everyone sees the center's
-suggestions and team activities."""
+The navigation lists only what the person can use: an agent sees their own pages (their
+development too), the standard and notifications; team leads add their team, its development,
+nominations and conflicts of interest; HR the cycles, standards, organization, appeals, the
+suggestion inbox and training. Everyone sees the center's suggestions and team activities."""
 
 from __future__ import annotations
 
@@ -26,8 +26,9 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
     entries: list[tuple[str, Any]] = []
     if has_employee:
         entries += [("me", _("My scorecard")), ("my_appeals", _("My appeals"))]
+        entries.append(("my_development", _("My development")))
     if role in REVIEWERS:
-        entries.append(("team", _("Team")))
+        entries += [("team", _("Team")), ("team_development", _("Team development"))]
     if role in HR_ROLES:
         entries += [
             ("cycles", _("Cycles")),
@@ -35,6 +36,7 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
             ("org", _("Organization")),
             ("appeals_inbox", _("Appeals")),
             ("suggestions_inbox", _("Suggestion inbox")),
+            ("development_catalog", _("Training")),
         ]
     if role in REVIEWERS:
         entries += [("nominations", _("Nominations")), ("conflicts", _("Conflicts of interest"))]

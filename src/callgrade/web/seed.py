@@ -33,6 +33,7 @@ from callgrade.web.seed_demo import (
     revision_simulation,
     upheld_demo_appeal,
 )
+from callgrade.web.seed_development import seed_development
 from callgrade.web.seed_engagement import seed_engagement
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
@@ -172,6 +173,7 @@ def seed(
     with transaction.atomic():
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()
+    development = seed_development()
     simulation = None
     if draft_file is not None:
         start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
@@ -185,4 +187,5 @@ def seed(
         "logins": logins,
         "simulation": simulation,
         "engagement": engagement,
+        "development": development,
     }
