@@ -259,3 +259,47 @@ def test_an_exam_passed_after_a_gap_makes_the_next_cycles_condition_hold(
     # February computed again: the same gap is not proposed twice
     assert Proposal.objects.filter(employee=emp, training="product_certification").count() == 1
     assert isinstance(Enrolment.objects.get(pk=e.pk).record_id, int)
+
+
+# --- the demo and the pages ------------------------------------------------------------------
+
+
+def test_the_demo_has_proposals_in_every_state_and_completions(agent: Any) -> None:
+    states = set(Proposal.objects.values_list("state", flat=True))
+    assert {"proposed", "confirmed", "deferred", "rejected", "completed"} <= states
+    assert Enrolment.objects.filter(attended=True, record__isnull=False).exists()
+    assert Enrolment.objects.filter(passed=False).exists()
+    assert TrainingRecord.objects.filter(source_ref__startswith="placement:").exists()
+
+
+def test_the_agent_sees_what_is_assigned_why_and_by_when(
+    fresh: Any, agent: Any, lead: Any, login: Any
+) -> None:
+    p = _proposal(fresh, agent.employee)
+    c = login(lead)
+    r = c.post(f"/development/proposals/{p.pk}/decide/",
+               {"decision": "confirm", "due": "2027-01-15"})  # fmt: skip
+    assert r.status_code == 302
+    page = login(agent).get("/me/development/").content.decode()
+    assert "2027" in page and "retrain" in page.lower()
+    assert "retraining decided" in page and "The cycle&#x27;s decision" in page
+    board = c.get("/team/development/").content.decode()
+    assert agent.employee.name in board
+
+
+def test_the_training_report_exports_safe_cells(hr: Any, login: Any) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from callgrade.development.models import Course
+
+    Course.objects.filter(pk=Course.objects.first().pk).update(title_en="=HYPERLINK(1)")
+    r = login(hr).get("/development/report.xlsx")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws is not None
+    assert ws.cell(row=1, column=1).value == "Course"
+    cells = [str(c.value) for row in ws.iter_rows(min_row=2) for c in row if c.value]
+    assert any("HYPERLINK" in v for v in cells)
+    assert not any(v.startswith("=") for v in cells)

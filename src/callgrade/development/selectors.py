@@ -147,14 +147,13 @@ def team_board(user: Any) -> dict[str, Any]:
 def report_rows() -> list[list[Any]]:
     """One row per course: sessions, seats, enrolled, attended, passed, mean exam score, and
     the proposals assigned and completed."""
-    known = names()["trainings"]
     rows = []
     for c in Course.objects.all():
         ens = Enrolment.objects.filter(session__course=c)
         scores = [e.exam_score for e in ens if e.exam_score is not None]
         props = Proposal.objects.filter(training=c.training)
         rows.append([
-            known.get(c.training, str(c)),
+            str(c),
             str(c.get_kind_display()),
             Session.objects.filter(course=c).count(),
             sum(s.capacity for s in Session.objects.filter(course=c)),
