@@ -111,7 +111,6 @@ def my_development(emp: Employee, user: Any) -> dict[str, Any]:
         "records": TrainingRecord.objects.filter(employee=emp).order_by("-completed_at"),
         "placements": Placement.objects.filter(employee=emp).select_related("host_team"),
         "gaps": next_grade_gaps(emp),
-        "training_names": names()["trainings"],
     }
 
 
@@ -140,7 +139,6 @@ def team_board(user: Any) -> dict[str, Any]:
         "assigned": proposal_rows(props.filter(state=Proposal.CONFIRMED).order_by("due")),
         "members": members,
         "records": done.select_related("employee").order_by("-completed_at")[:50],
-        "training_names": names()["trainings"],
     }
 
 
