@@ -191,6 +191,7 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
         "my_development",
         "team",
         "team_development",
+        "program",
         "nominations",
         "conflicts",
         "suggestions",
@@ -204,7 +205,9 @@ def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
     assert _nav(login(hr)) == [
         "team",
         "team_development",
+        "program",
         "cycles",
+        "baseline",
         "standards",
         "org",
         "appeals_inbox",

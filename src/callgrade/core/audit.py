@@ -59,6 +59,7 @@ ACTIONS = {
     "decision_nomination": _("decision set by a nomination"),
     "decision_override": _("decision overridden"),
     "fairness_audit": _("fairness audit run"),
+    "baseline_report": _("current-state report computed"),
     "department_create": _("department created"),
     "employee_import_create": _("employee imported"),
     "employee_import_update": _("employee updated by an import"),
@@ -111,6 +112,7 @@ OBJECTS = {
     "enrolment": _("enrolment"),
     "placement": _("job-shadowing placement"),
     "proposal": _("training proposal"),
+    "baselinereport": _("current-state report"),
 }
 
 

@@ -28,10 +28,15 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
         entries += [("me", _("My scorecard")), ("my_appeals", _("My appeals"))]
         entries.append(("my_development", _("My development")))
     if role in REVIEWERS:
-        entries += [("team", _("Team")), ("team_development", _("Team development"))]
+        entries += [
+            ("team", _("Team")),
+            ("team_development", _("Team development")),
+            ("program", _("Program dashboard")),
+        ]
     if role in HR_ROLES:
         entries += [
             ("cycles", _("Cycles")),
+            ("baseline", _("Current state")),
             ("standards", _("Standards")),
             ("org", _("Organization")),
             ("appeals_inbox", _("Appeals")),

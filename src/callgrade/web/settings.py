@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "callgrade.review.apps.ReviewConfig",
     "callgrade.engagement.apps.EngagementConfig",
     "callgrade.development.apps.DevelopmentConfig",
+    "callgrade.baseline.apps.BaselineConfig",
     "callgrade.integration.apps.IntegrationConfig",
     "rest_framework",
     "drf_spectacular",
