@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from callgrade.core.models import AuditEvent
 from callgrade.cycles.models import ChecklistItem, Decision, KpiValue, ScoreTotal
@@ -29,6 +29,13 @@ from callgrade.standards.services import policy_publish, policy_simulate, policy
 
 EXAMPLES = Path(__file__).parents[2] / "src/callgrade/engine/policy/examples"
 TODAY = dt.date(2026, 12, 4)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Messages are matched in English, whichever language a previous test left active."""
+    with translation.override("en"):
+        yield
 
 
 def _mine(emp: Employee, kind: str) -> list[Proposal]:
