@@ -32,6 +32,9 @@ Kind = Literal[
     "activity",
     "session",
     "proposal",
+    "coaching",
+    "keypost",
+    "candidacy",
 ]
 Rule = Any  # (user, object, action) -> bool
 Action = Literal["view", "review", "manage", "decide", "resolve"]

@@ -1,9 +1,10 @@
 """Template context: the acting user's role, their navigation and unread notifications.
 
 The navigation lists only what the person can use: an agent sees their own pages (their
-development too), the standard and notifications; team leads add their team, its development,
-nominations and conflicts of interest; HR the cycles, standards, organization, appeals, the
-suggestion inbox and training. Everyone sees the center's suggestions and team activities."""
+development and coaching notes too), the standard and notifications; team leads add their team,
+its development, nominations and conflicts of interest; HR the cycles, standards, organization,
+appeals, the suggestion inbox, training and the talent pool; leads and HR the coaching page.
+Everyone sees the center's suggestions and team activities."""
 
 from __future__ import annotations
 
@@ -25,13 +26,18 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
     """(url name, label) of the navigation for ``role``, in order."""
     entries: list[tuple[str, Any]] = []
     if has_employee:
-        entries += [("me", _("My scorecard")), ("my_appeals", _("My appeals"))]
-        entries.append(("my_development", _("My development")))
+        entries += [
+            ("me", _("My scorecard")),
+            ("my_appeals", _("My appeals")),
+            ("my_development", _("My development")),
+            ("my_coaching", _("My coaching")),
+        ]
     if role in REVIEWERS:
         entries += [
             ("team", _("Team")),
             ("team_development", _("Team development")),
             ("program", _("Program dashboard")),
+            ("coaching", _("Coaching")),
         ]
     if role in HR_ROLES:
         entries += [
@@ -39,9 +45,11 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
             ("baseline", _("Current state")),
             ("standards", _("Standards")),
             ("org", _("Organization")),
+            ("loads", _("Data loads")),
             ("appeals_inbox", _("Appeals")),
             ("suggestions_inbox", _("Suggestion inbox")),
             ("development_catalog", _("Training")),
+            ("talent", _("Talent pool")),
         ]
     if role in REVIEWERS:
         entries += [("nominations", _("Nominations")), ("conflicts", _("Conflicts of interest"))]

@@ -36,6 +36,8 @@ from callgrade.web.seed_demo import (
 )
 from callgrade.web.seed_development import seed_development
 from callgrade.web.seed_engagement import seed_engagement
+from callgrade.web.seed_loads import seed_loads
+from callgrade.web.seed_talent import seed_talent
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
 
@@ -175,6 +177,8 @@ def seed(
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()
     development = seed_development()
+    talent = seed_talent(cycle)
+    loads = seed_loads()
     start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
     whole = f"{start}..{period.partition('..')[2]}" if ".." in period else period
     seed_baseline(whole)  # the survey of the state before: over both cycles' months
@@ -190,4 +194,6 @@ def seed(
         "simulation": simulation,
         "engagement": engagement,
         "development": development,
+        "talent": talent,
+        "loads": loads,
     }

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "callgrade.development.apps.DevelopmentConfig",
     "callgrade.baseline.apps.BaselineConfig",
     "callgrade.integration.apps.IntegrationConfig",
+    "callgrade.loads.apps.LoadsConfig",
     "rest_framework",
     "drf_spectacular",
 ]

@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from callgrade.engine.policy.coaching import CoachingRules
 from callgrade.engine.policy.consistency import consistency_problems, weights_problem
 from callgrade.engine.policy.training_rules import KpiGap, TrainingRule
 
@@ -728,6 +729,7 @@ class Policy(Model):
     grading: tuple[GradingRules, ...] = ()
     pay: Pay = Pay()
     instant_rewards: tuple[InstantReward, ...] = ()
+    coaching_rules: CoachingRules | None = None
     training_rules: tuple[TrainingRule, ...] = ()
 
     @field_validator("training_rules")
