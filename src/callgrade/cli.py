@@ -538,9 +538,14 @@ def live_cmd(
     interval: Annotated[float, typer.Option(help="Seconds between looks when idle.")] = 0.2,
     once: Annotated[bool, typer.Option("--once", help="Read what is there and stop.")] = False,
     encoding: Annotated[str, typer.Option(help="The queue_log's text encoding.")] = "utf-8",
+    rewards: Annotated[
+        bool, typer.Option(help="Evaluate the standard's instant rewards as events arrive.")
+    ] = True,
 ) -> None:
     """Take events as they happen: follow a queue_log (surviving rotation, truncation and
-    restarts), storing every line in <data-dir>/live/events.jsonl before anything acts on it."""
+    restarts), storing every line in <data-dir>/live/events.jsonl before anything acts on it;
+    with --rewards (the default) evaluate the followed lines and the events other systems post
+    to /live/events/ against the standard's instant rewards, into the awards ledger."""
     import codecs
 
     from callgrade.live import follow_queue_log
@@ -551,9 +556,22 @@ def live_cmd(
         raise Failure(f"unknown encoding {encoding!r}") from None
     if interval <= 0:
         raise Failure("--interval must be a positive number of seconds")
+    consume = None
+    if rewards:
+        from callgrade.live import live_paths
+        from callgrade.web.launch import setup
+
+        setup(data_dir)
+        from django.core.management import call_command
+
+        from callgrade.engagement.services.rewards import RewardsConsumer
+
+        call_command("migrate", verbosity=0)  # the ledger's tables, when the app never ran here
+
+        consume = RewardsConsumer(live_paths(data_dir)[0], report=err.print).poll
     try:
         follow_queue_log(data_dir, queue_log, interval=interval, once=once, encoding=encoding,
-                         report=err.print)  # fmt: skip
+                         report=err.print, consume=consume)  # fmt: skip
     except ValueError as e:  # an unreadable state file names itself
         raise Failure(str(e)) from None
 

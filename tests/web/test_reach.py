@@ -176,6 +176,7 @@ def test_agent_navigation_lists_only_their_own_pages(login: Any, agent: Any) -> 
     assert _nav(login(agent)) == [
         "me",
         "my_appeals",
+        "my_awards",
         "suggestions",
         "activities",
         "standard",
@@ -187,9 +188,11 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
     assert _nav(login(lead)) == [
         "me",
         "my_appeals",
+        "my_awards",
         "team",
         "nominations",
         "conflicts",
+        "awards",
         "suggestions",
         "activities",
         "standard",
@@ -207,6 +210,7 @@ def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
         "suggestions_inbox",
         "nominations",
         "conflicts",
+        "awards",
         "suggestions",
         "activities",
         "standard",

@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("callgrade.people.views.logins")),
     path("", include("callgrade.engagement.views.suggestions")),
     path("", include("callgrade.engagement.views.activities")),
+    path("", include("callgrade.engagement.views.awards")),
     path("", include("callgrade.integration.views.urls")),
     path("", include("callgrade.integration.views.manage")),
 ]
