@@ -141,3 +141,44 @@ def test_the_ledger_shows_a_lead_their_team_and_hr_the_cost(
     assert "E0006" not in login(other_lead).get("/awards/?month=2026-12").content.decode()
     html = login(hr).get("/awards/?month=2026-12").content.decode()
     assert 'id="award-costs"' in html and "Daily sales milestone" in html
+
+
+def test_cash_awards_are_lines_of_the_period_pay_statement(
+    token: str, login: Any, agent: Any, demo_cycle: Any
+) -> None:
+    from callgrade.cycles.models import PayLine
+    from callgrade.cycles.services.cycles import cycle_compute
+    from callgrade.engagement.models import Suggestion
+    from callgrade.engagement.services.suggestions import (
+        suggestion_award,
+        suggestion_move,
+        suggestion_submit,
+    )
+
+    day = "2026-02-10T10:00:00+08:00"  # inside the demo cycle's second month
+    _post(token, [{**_survey(i, "E0006"), "at": day} for i in range(10)])
+    RewardsConsumer(None, report=lambda s: None).evaluate()
+    hr_user = __import__("django.contrib.auth", fromlist=["x"]).get_user_model()
+    hr = hr_user.objects.get(username="hr")
+    s = suggestion_submit(actor=agent, title="Headsets", text="New headsets", category="tools",
+                          anonymous=False)  # fmt: skip
+    for to in (Suggestion.UNDER_REVIEW, Suggestion.ADOPTED):
+        suggestion_move(actor=hr, suggestion=s, to=to, answer="ok", reason="")
+    suggestion_award(actor=hr, suggestion=s, amount="300", reason="useful")
+    Award.objects.filter(key=f"suggestion:{s.pk}").update(day=dt.date(2026, 2, 11))
+    demo_cycle.state = demo_cycle.DRAFT
+    demo_cycle.save()
+    cycle_compute(cycle=demo_cycle, actor=None)
+    lines = PayLine.objects.filter(cycle=demo_cycle, employee=_subject(), period="2026-02")
+    award = lines.get(kind="instant_reward", code="csat_day")
+    assert award.amount == 20 and award.cash and award.detail["count"] == 1
+    assert lines.get(kind="suggestion_award").amount == 300
+    assert not PayLine.objects.filter(cycle=demo_cycle, period="2026-01",
+                                      kind="instant_reward").exists()  # fmt: skip
+    demo_cycle.refresh_from_db()
+    from callgrade.cycles.services.cycles import cycle_advance
+
+    while demo_cycle.state != demo_cycle.PUBLISHED:
+        demo_cycle = cycle_advance(cycle=demo_cycle, actor=None, reason="test")
+    page = login(agent).get(f"/me/?cycle={demo_cycle.pk}&period=2026-02").content.decode()
+    assert "Satisfaction star of the day: 1 award" in page and "instant reward" in page

@@ -5,6 +5,8 @@ the designated reviewer alone, and :func:`my_suggestions`, the author's own list
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -235,3 +237,45 @@ def costs(qs: QuerySet[Award], rules: list[Any], lang: str) -> list[RuleCost]:
         out.append(RuleCost(code, label.label(lang) if label else code, s["n"],
                             s["p"] or Decimal(0), s["a"] or Decimal(0), None))  # fmt: skip
     return out
+
+
+def award_pay_lines(
+    periods: list[tuple[str, dt.date, dt.date]], employees: dict[str, int]
+) -> Iterator[dict[str, Any]]:
+    """The pay-statement lines of the cash awards earned in each rating period: one per employee,
+    period and rule (instant rewards) or suggestion, with the awards it sums (``detail``)."""
+    if not periods:
+        return
+    pks = set(employees.values())
+    qs = (
+        Award.objects.filter(amount__gt=0, day__gte=periods[0][1], day__lte=periods[-1][2])
+        .select_related("employee")
+        .order_by("day", "id")
+    )
+    groups: dict[tuple[str, int, str, str], list[Award]] = {}
+    for a in qs:
+        if a.employee_id not in pks:
+            continue
+        label = next((p for p, first, last in periods if first <= a.day <= last), None)
+        if label is None:
+            continue
+        kind = "suggestion_award" if a.kind == Award.SUGGESTION else "instant_reward"
+        code = f"suggestion_{a.suggestion_id}" if a.kind == Award.SUGGESTION else a.rule
+        groups.setdefault((label, a.employee_id, kind, code), []).append(a)
+    for (period, emp, kind, code), awards in groups.items():
+        total = sum((a.amount for a in awards), start=Decimal(0))
+        first = awards[0]
+        detail = {"kind": kind, "code": code, "count": len(awards), "amount": float(total),
+                  "label_en": first.label_en, "label_zh": first.label_zh,
+                  "awards": [a.key for a in awards],
+                  "days": sorted({a.day.isoformat() for a in awards})}  # fmt: skip
+        yield {
+            "employee_id": emp,
+            "period": period,
+            "kind": kind,
+            "code": code,
+            "amount": total,
+            "cash": True,
+            "explanation": f"{len(awards)} × {first.label_en} = {total}",
+            "detail": detail,
+        }
