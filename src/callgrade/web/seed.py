@@ -34,6 +34,7 @@ from callgrade.web.seed_demo import (
     upheld_demo_appeal,
 )
 from callgrade.web.seed_engagement import seed_engagement
+from callgrade.web.seed_rewards import seed_rewards
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
 
@@ -166,6 +167,8 @@ def seed(
             upheld_demo_appeal(before)
             effective = _last_day(previous[0], version) + dt.timedelta(days=1)
             before = _advance_to(before, Cycle.CLOSED, effective_date=effective)
+    # a demo day's awards first, so that the cycle's pay statements carry them
+    rewards = seed_rewards(_last_day(period, version), version.policy().time_zone)
     cycle = _computed(cycle_name, period, version)
     if previous is not None and cycle.allows("override"):
         demo_departure(cycle)  # the demo's second cycle: one departure for the fairness audit
@@ -185,4 +188,5 @@ def seed(
         "logins": logins,
         "simulation": simulation,
         "engagement": engagement,
+        "rewards": rewards,
     }
