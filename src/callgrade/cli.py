@@ -561,6 +561,7 @@ def live_cmd(
         from callgrade.live import live_paths
         from callgrade.web.launch import setup
 
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
         setup(data_dir)
         from django.core.management import call_command
 
@@ -574,6 +575,33 @@ def live_cmd(
                          report=err.print, consume=consume)  # fmt: skip
     except ValueError as e:  # an unreadable state file names itself
         raise Failure(str(e)) from None
+
+
+@app.command("event-source")
+def event_source_cmd(
+    name: Annotated[str, typer.Argument(help="The system that will post events, e.g. 'QA tool'.")],
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Give a system a token to post live events (QA evaluations, survey answers, sales, KPI
+    values) to /live/events/. The token is printed once and kept only as a hash."""
+    from callgrade.web.launch import setup
+
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    setup(data_dir)
+    from django.core.management import call_command
+    from django.utils import translation
+
+    from callgrade.engagement.services import EngagementError
+    from callgrade.engagement.services.rewards import event_source_create
+
+    call_command("migrate", verbosity=0)
+    try:
+        with translation.override("en"):  # the command line speaks English
+            _source, token = event_source_create(name=name, actor=None)
+    except EngagementError as e:
+        raise Failure(str(e)) from None
+    err.print(f"event source {name!r}: send 'Authorization: Bearer <token>' with each POST")
+    print(token)
 
 
 policy_app = typer.Typer(help="The grading standard (岗位定级标准) as a policy file.")

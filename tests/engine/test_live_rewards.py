@@ -191,9 +191,12 @@ def test_bad_posted_events_say_which_field_and_what_is_expected(
 
 
 def test_queue_log_lines_become_observations() -> None:
+    at = dt.datetime.fromtimestamp(1764810000, dt.UTC)
     assert queue_log_events("1764810000|c1|support|E1|CONNECT|12|c1.1|3", "q:1") == [
-        KpiEvent("q:1", "E1", "asa", 12.0, dt.datetime.fromtimestamp(1764810000, dt.UTC))
-    ]
+        KpiEvent("q:1", "E1", "answer_rate", 1.0, at), KpiEvent("q:1", "E1", "asa", 12.0, at)
+    ]  # fmt: skip
+    missed = queue_log_events("1764810000|c1|support|E1|RINGNOANSWER|15000", "q:0")
+    assert [(e.kpi, e.value) for e in missed] == [("answer_rate", 0.0)]
     done = queue_log_events("1764810300|c1|support|E1|COMPLETEAGENT|12|280|1", "q:2")
     assert [(e.kpi, e.value) for e in done] == [("talk_time", 280.0)]
     assert queue_log_events("1764810000|NONE|NONE|NONE|QUEUESTART|", "q:3") == []

@@ -161,7 +161,8 @@ def posted_events(p: Posted) -> list[KpiEvent]:
 
 def queue_log_events(text: str, event_id: str) -> list[KpiEvent]:
     """The KPI observations of one queue_log line (``epoch|callid|queue|agent|EVENT|data…``):
-    a call answered (``CONNECT``) is its agent's ``asa`` (the caller's wait), a call completed
+    a call answered (``CONNECT``) is its agent's ``answer_rate`` 1 and ``asa`` (the caller's
+    wait), a ring the agent let pass (``RINGNOANSWER``) their ``answer_rate`` 0, a call completed
     (``COMPLETEAGENT``/``COMPLETECALLER``) its ``talk_time``. Other lines carry no observation.
     A line that is not a queue_log line raises ``ValueError`` with the reason."""
     fields = text.split("|")
@@ -185,7 +186,10 @@ def queue_log_events(text: str, event_id: str) -> list[KpiEvent]:
 
     if event == "CONNECT":
         wait = number(0)
-        return [] if wait is None else [KpiEvent(event_id, agent, "asa", wait, at)]
+        answered = [KpiEvent(event_id, agent, "answer_rate", 1.0, at)]
+        return answered + ([] if wait is None else [KpiEvent(event_id, agent, "asa", wait, at)])
+    if event == "RINGNOANSWER":
+        return [KpiEvent(event_id, agent, "answer_rate", 0.0, at)]
     if event in ("COMPLETEAGENT", "COMPLETECALLER"):
         talk = number(1)
         return [] if talk is None else [KpiEvent(event_id, agent, "talk_time", talk, at)]
