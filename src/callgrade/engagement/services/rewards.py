@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,6 +89,32 @@ def receive_event(source: EventSource, data: Any) -> tuple[LiveEvent, bool]:
     return event, True
 
 
+_COLUMNS = (
+    "source",
+    "event_id",
+    "kind",
+    "employee_id",
+    "at",
+    "payload",
+    "received_at",
+    "processed",
+)
+
+
+def _insert_new(rows: list[tuple[Any, ...]]) -> None:
+    """Insert event rows, skipping those held already (same source and id). One statement for
+    many rows: building Django model instances for thousands of lines a second costs more than
+    the database does."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(LiveEvent._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
+    marks = ", ".join(["%s"] * len(_COLUMNS))
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+    with connection.cursor() as c:
+        c.executemany(sql, rows)
+
+
 def kpi_events(event: LiveEvent) -> list[KpiEvent]:
     """The KPI observations of a stored event."""
     if event.source == LiveEvent.QUEUE_LOG:
@@ -125,7 +151,9 @@ class RewardsConsumer:
             f.seek(self._byte)
             chunk = f.read(8 << 20)
         end = chunk.rfind(b"\n") + 1
-        rows, key, bad = [], last, 0
+        rows: list[tuple[Any, ...]] = []
+        key = last
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
         for raw in chunk[:end].splitlines():
             record = json.loads(raw)
             k = (int(record["key"][0]), int(record["key"][1]))
@@ -137,19 +165,17 @@ class RewardsConsumer:
             try:
                 observed = queue_log_events(text, event_id) if text is not None else None
             except ValueError as e:
-                bad += 1
                 self.report(f"{record['path']}:{record['line']}: not used for rewards ({e})")
                 continue
             if not observed:
                 continue
             first = observed[0]
             payload = {"text": text, "path": record["path"], "line": record["line"]}
-            rows.append(
-                LiveEvent(source=LiveEvent.QUEUE_LOG, event_id=event_id, kind="call",
-                          employee_id=first.employee_id, at=first.at, payload=payload)
-            )  # fmt: skip
+            at = connection.ops.adapt_datetimefield_value(first.at)
+            rows.append((LiveEvent.QUEUE_LOG, event_id, "call", first.employee_id, at,
+                         json.dumps(payload, ensure_ascii=False), now, False))  # fmt: skip
         with transaction.atomic():
-            LiveEvent.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
+            _insert_new(rows)
             if key != last:
                 RewardCursor.objects.filter(pk=cursor.pk).update(generation=key[0], offset=key[1])
         self._byte += end
