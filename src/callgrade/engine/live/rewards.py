@@ -248,15 +248,18 @@ class RewardBook:
     def forget_before(self, day: dt.date) -> None:
         """Drop the state of windows that start before ``day`` (a long-running service keeps
         only the windows events can still fall in; an event older than that starts afresh)."""
-        for table in (self._obs, self._pending, self._seq):
-            for k in [k for k in table if k[2][1] < day]:
-                del table[k]
-        self._done = {k for k in self._done if k[2][1] >= day}
-        for counts in (self._per_day, self._per_month):
-            for k in [k for k in counts if k[2] < day.replace(day=1)]:
-                del counts[k]
-        for k in [k for k in self._spent if k[1] < day.replace(day=1)]:
-            del self._spent[k]
+        month = day.replace(day=1)
+        tables: list[dict[Any, Any]] = [self._obs, self._pending, self._seq]
+        for table in tables:
+            for key in [key for key in table if key[2][1] < day]:
+                del table[key]
+        self._done = {key for key in self._done if key[2][1] >= day}
+        counts: list[dict[Any, Any]] = [self._per_day, self._per_month]
+        for count in counts:
+            for key in [key for key in count if key[2] < month]:
+                del count[key]
+        for spent in [spent for spent in self._spent if spent[1] < month]:
+            del self._spent[spent]
 
     def add_all(self, events: Sequence[KpiEvent]) -> list[Granted]:
         return [g for e in events for g in self.add(e)]
