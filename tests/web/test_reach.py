@@ -176,6 +176,7 @@ def test_agent_navigation_lists_only_their_own_pages(login: Any, agent: Any) -> 
     assert _nav(login(agent)) == [
         "me",
         "my_appeals",
+        "my_coaching",
         "my_awards",
         "suggestions",
         "activities",
@@ -188,9 +189,11 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
     assert _nav(login(lead)) == [
         "me",
         "my_appeals",
+        "my_coaching",
         "my_awards",
         "team",
         "program",
+        "coaching",
         "nominations",
         "conflicts",
         "awards",
@@ -205,6 +208,7 @@ def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
     assert _nav(login(hr)) == [
         "team",
         "program",
+        "coaching",
         "cycles",
         "baseline",
         "standards",
@@ -212,6 +216,7 @@ def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
         "loads",
         "appeals_inbox",
         "suggestions_inbox",
+        "talent",
         "nominations",
         "conflicts",
         "awards",

@@ -37,6 +37,7 @@ from callgrade.web.seed_demo import (
 from callgrade.web.seed_engagement import seed_engagement
 from callgrade.web.seed_loads import seed_loads
 from callgrade.web.seed_rewards import seed_rewards
+from callgrade.web.seed_talent import seed_talent
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
 
@@ -177,6 +178,7 @@ def seed(
     with transaction.atomic():
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()
+    talent = seed_talent(cycle)
     loads = seed_loads()
     start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
     whole = f"{start}..{period.partition('..')[2]}" if ".." in period else period
@@ -193,5 +195,6 @@ def seed(
         "simulation": simulation,
         "engagement": engagement,
         "rewards": rewards,
+        "talent": talent,
         "loads": loads,
     }
