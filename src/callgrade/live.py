@@ -4,7 +4,11 @@ For now it follows an Asterisk queue_log (``engine/live/follower.py``): every co
 stored in ``<data-dir>/live/events.jsonl`` with its source before anything acts on it, and the
 follower's place in the file is kept in ``<data-dir>/live/queue_log.state.json``, so the service
 can be stopped, restarted or killed at any moment without missing or repeating a line. It stops
-cleanly on SIGTERM or Ctrl-C (the position is saved after every batch anyway)."""
+cleanly on SIGTERM or Ctrl-C (the position is saved after every batch anyway).
+
+With ``consume`` (the rewards consumer, ``engagement.services.rewards``), each look at the file is
+followed by one round of it: the stored lines and the events other systems posted are evaluated
+against the standard's instant rewards, and the awards reach the ledger."""
 
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ def follow_queue_log(
     once: bool = False,
     encoding: str = "utf-8",
     report: Callable[[str], Any] = print,
+    consume: Callable[[], int] | None = None,
 ) -> int:
     """Follow ``queue_log`` into ``data_dir`` until stopped (``once``: read what is there and
     return); the number of lines stored."""
@@ -56,9 +61,12 @@ def follow_queue_log(
             total += stored
             if stored:
                 report(f"stored {stored} line(s), {total} since start")
+            granted = consume() if consume is not None else 0
+            if granted:
+                report(f"granted {granted} award(s)")
             if once:
                 break
-            if not stored:
+            if not stored and not granted:
                 _sleep(interval, lambda: stopping)
     finally:
         follower.close()

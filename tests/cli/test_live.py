@@ -36,7 +36,7 @@ def _wait_for(data: Path, n: int) -> list[str]:
 def _live(tmp_path: Path, *more: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "callgrade.cli", "live", "--queue-log", "queue_log",
-         "--data-dir", "data", "--interval", "0.05", *more],
+         "--data-dir", "data", "--interval", "0.05", "--no-rewards", *more],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
@@ -64,7 +64,7 @@ def test_live_follows_rotates_stops_and_resumes(tmp_path: Path) -> None:
         f.write(_line(5))
     r = subprocess.run(
         [sys.executable, "-m", "callgrade.cli", "live", "--queue-log", "queue_log",
-         "--data-dir", "data", "--once"],
+         "--data-dir", "data", "--once", "--no-rewards"],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
@@ -74,7 +74,7 @@ def test_live_follows_rotates_stops_and_resumes(tmp_path: Path) -> None:
 def test_live_refuses_bad_options_in_one_line(tmp_path: Path) -> None:
     r = subprocess.run(
         [sys.executable, "-m", "callgrade.cli", "live", "--queue-log", "q", "--data-dir", "d",
-         "--encoding", "klingon", "--once"],
+         "--encoding", "klingon", "--once", "--no-rewards"],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert r.returncode == 1
@@ -83,7 +83,7 @@ def test_live_refuses_bad_options_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "d" / "live" / "queue_log.state.json").write_text("garbage")
     r = subprocess.run(
         [sys.executable, "-m", "callgrade.cli", "live", "--queue-log", "q", "--data-dir", "d",
-         "--once"],
+         "--once", "--no-rewards"],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert r.returncode == 1 and "not a follower state file" in r.stderr

@@ -139,7 +139,7 @@ PAGES = sorted(
     name
     for name, (method, _who, _anon) in MATRIX.items()
     if method == "GET"
-    and not any(k in name for k in ("_xlsx", "_csv", "_job", "_trend"))
+    and not any(k in name for k in ("_xlsx", "_csv", "_job", "_trend", "_stream"))
     and name not in ("team_charts",)
 )
 

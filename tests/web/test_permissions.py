@@ -8,7 +8,9 @@ a new page cannot ship without its rule. Outcomes:
 - ``no``: 404 — identical to a missing page, and nothing about the subject leaks;
 - ``login``: anonymous, sent to the login page;
 - ``refused``: the person may see the object but not act on it; the service refuses with a
-  message and nothing changes (checked per route in ``UNCHANGED``).
+  message and nothing changes (checked per route in ``UNCHANGED``);
+- ``token``: the route takes an event source's token, never a sign-in: 401 for everyone
+  without one (the live events endpoint; its tokens are tested in test_awards.py).
 
 The subject is the ``agent`` persona (customer-service team, led by ``lead``); ``other_*`` are
 the telesales team.
@@ -168,6 +170,11 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "talent_assess": ("POST", HR, "login"),
     "talent_decide": ("POST", HR, "login"),
     "integrations": ("GET", HR, "login"),
+    # awards: one's own (page and live stream), the ledger for leads (their teams) and HR
+    "my_awards": ("GET", EMPLOYEES, "login"),
+    "my_awards_stream": ("GET", EMPLOYEES, "login"),
+    "awards": ("GET", LEADS, "login"),
+    "live_events": ("POST", ("token",) * 5, "token"),
     "baseline": ("GET", HR, "login"),
     # the program dashboard: HR the center, a lead their own teams
     "program": ("GET", LEADS, "login"),
@@ -372,6 +379,8 @@ def test_matrix(name: str, persona: str, objects: dict[str, Any], login: Any) ->
         assert objects["name"].encode() not in response.content
     elif expected == "refused":
         assert status < 500 and UNCHANGED[name](objects), f"{persona} {method} {url}: acted"
+    elif expected == "token":
+        assert status == 401 and b"token" in response.content, f"{persona} {url}: {status}"
     elif expected == "login":
         assert status == 302 and "/accounts/login/" in location, (
             f"{persona} {method} {url}: {status} {location}, expected the login page"

@@ -119,6 +119,10 @@ FIELD_WORDS: dict[str, dict[str, str]] = {
     "when": _w("触发条件", "when"),
     "window": _w("统计范围", "window"),
     "zh": _w("中文名称", "Chinese name"),
+    "budget_per_month": _w("每月预算", "budget per month"),
+    "gates": _w("质量门槛", "quality gates"),
+    "max_per_day": _w("每日上限", "at most per day"),
+    "count": _w("次数", "how many"),
 }
 
 VALUE_WORDS: dict[str, dict[str, str]] = {
@@ -171,6 +175,8 @@ VALUE_WORDS: dict[str, dict[str, str]] = {
     "rank_percentile": _w("百分位排名", "percentile rank"),
     "rank_position": _w("名次", "rank"),
     "count": _w("次数", "count"),
+    "threshold": _w("达到阈值", "threshold"),
+    "streak": _w("连续达标", "streak"),
     "tenure": _w("任职时间", "tenure"),
     "training": _w("培训", "training"),
     "indicators": _w("级别指标", "level indicators"),

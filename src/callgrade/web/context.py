@@ -33,6 +33,7 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
             ("my_development", _("My development")),
             ("my_coaching", _("My coaching")),
         ]
+        entries.append(("my_awards", _("My awards")))
     if role in REVIEWERS:
         entries += [
             ("team", _("Team")),
@@ -54,6 +55,7 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
         ]
     if role in REVIEWERS:
         entries += [("nominations", _("Nominations")), ("conflicts", _("Conflicts of interest"))]
+        entries.append(("awards", _("Awards ledger") if role in HR_ROLES else _("Team awards")))
     if has_employee or role in HR_ROLES:
         entries.append(("intraday", _("Intraday")))
     entries += [("suggestions", _("Suggestions")), ("activities", _("Team activities"))]

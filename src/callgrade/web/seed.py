@@ -37,6 +37,7 @@ from callgrade.web.seed_demo import (
 from callgrade.web.seed_development import seed_development
 from callgrade.web.seed_engagement import seed_engagement
 from callgrade.web.seed_loads import seed_loads
+from callgrade.web.seed_rewards import seed_rewards
 from callgrade.web.seed_talent import seed_talent
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
@@ -170,6 +171,8 @@ def seed(
             upheld_demo_appeal(before)
             effective = _last_day(previous[0], version) + dt.timedelta(days=1)
             before = _advance_to(before, Cycle.CLOSED, effective_date=effective)
+    # a demo day's awards first, so that the cycle's pay statements carry them
+    rewards = seed_rewards(_last_day(period, version), version.policy().time_zone)
     cycle = _computed(cycle_name, period, version)
     if previous is not None and cycle.allows("override"):
         demo_departure(cycle)  # the demo's second cycle: one departure for the fairness audit
@@ -194,6 +197,7 @@ def seed(
         "simulation": simulation,
         "engagement": engagement,
         "development": development,
+        "rewards": rewards,
         "talent": talent,
         "loads": loads,
     }
