@@ -24,6 +24,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from callgrade.baseline.models import BaselineReport
 from callgrade.core.models import Job
 from callgrade.engagement.models import Activity, Support
 from callgrade.engagement.services.suggestions import suggestion_submit
@@ -135,6 +136,14 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "activity_cancel": ("POST", ("ok", "no", "ok", "no", "no"), "login"),
     "activity_participation": ("POST", REVIEW, "login"),
     "integrations": ("GET", HR, "login"),
+    "baseline": ("GET", HR, "login"),
+    # the program dashboard: HR the center, a lead their own teams
+    "program": ("GET", LEADS, "login"),
+    "program_xlsx": ("GET", LEADS, "login"),
+    "baseline_run": ("POST", HR, "login"),
+    "baseline_job": ("GET", HR, "login"),
+    "baseline_xlsx": ("GET", HR, "login"),
+    "baseline_print": ("GET", HR, "login"),
     "integration_revoke": ("POST", HR, "login"),
 }
 
@@ -190,7 +199,10 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
     integration, _token = integration_create(
         name="LMS", acting_user=lead, scopes=["read:people"], actor=None
     )
+    report = BaselineReport.objects.order_by("id").first()
+    assert report is not None  # the demo seed computes one
     return {
+        "report_id": report.pk,
         "suggestion_id": suggestion.pk,
         "activity_id": activity.pk,
         "integration_id": integration.pk,
@@ -227,6 +239,7 @@ BODIES: dict[str, dict[str, str]] = {
     "suggestion_status": {"to": "under_review"},
     "suggestion_award": {"amount": "100", "reason": "useful"},
     "employee_attribute": {"name": "shift", "value": "night"},
+    "baseline_run": {"period": "2026-01"},
 }
 # A redirect to the login page is what these routes do when served.
 LOGIN_IS_SERVED = {"logout"}

@@ -188,6 +188,7 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
         "me",
         "my_appeals",
         "team",
+        "program",
         "nominations",
         "conflicts",
         "suggestions",
@@ -200,7 +201,9 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
 def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
     assert _nav(login(hr)) == [
         "team",
+        "program",
         "cycles",
+        "baseline",
         "standards",
         "org",
         "appeals_inbox",

@@ -57,6 +57,7 @@ ACTIONS = {
     "decision_nomination": _("decision set by a nomination"),
     "decision_override": _("decision overridden"),
     "fairness_audit": _("fairness audit run"),
+    "baseline_report": _("current-state report computed"),
     "department_create": _("department created"),
     "employee_import_create": _("employee imported"),
     "employee_import_update": _("employee updated by an import"),
@@ -97,6 +98,7 @@ OBJECTS = {
     "suggestion": _("suggestion"),
     "activity": _("activity"),
     "integration": _("integration"),
+    "baselinereport": _("current-state report"),
 }
 
 

@@ -27,10 +27,11 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
     if has_employee:
         entries += [("me", _("My scorecard")), ("my_appeals", _("My appeals"))]
     if role in REVIEWERS:
-        entries.append(("team", _("Team")))
+        entries += [("team", _("Team")), ("program", _("Program dashboard"))]
     if role in HR_ROLES:
         entries += [
             ("cycles", _("Cycles")),
+            ("baseline", _("Current state")),
             ("standards", _("Standards")),
             ("org", _("Organization")),
             ("appeals_inbox", _("Appeals")),

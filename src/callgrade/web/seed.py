@@ -25,6 +25,7 @@ from callgrade.people.models import Employee, Team
 from callgrade.people.services.sync import people_import_warehouse
 from callgrade.standards.models import PolicyVersion
 from callgrade.standards.services import policy_current, policy_publish, policy_upload
+from callgrade.web.seed_baseline import seed_baseline
 from callgrade.web.seed_demo import (
     demo_departure,
     demo_integrations,
@@ -172,10 +173,11 @@ def seed(
     with transaction.atomic():
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()
+    start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
+    whole = f"{start}..{period.partition('..')[2]}" if ".." in period else period
+    seed_baseline(whole)  # the survey of the state before: over both cycles' months
     simulation = None
     if draft_file is not None:
-        start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
-        whole = f"{start}..{period.partition('..')[2]}"
         simulation = draft_simulation(draft_file, whole)
         revision_simulation(version, whole)
     return {

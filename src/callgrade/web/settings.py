@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "callgrade.cycles.apps.CyclesConfig",
     "callgrade.review.apps.ReviewConfig",
     "callgrade.engagement.apps.EngagementConfig",
+    "callgrade.baseline.apps.BaselineConfig",
     "callgrade.integration.apps.IntegrationConfig",
     "rest_framework",
     "drf_spectacular",
