@@ -197,6 +197,8 @@ def print_ingest_report(report: Any) -> None:
     if report.filtered:
         line += f" + filtered {report.filtered:,}"
     console.print(line)
+    if report.batch:
+        console.print(f"batch {report.batch} (undo: callgrade warehouse undo {report.batch})")
 
 
 def _kpi_options(settings: list[str]) -> Any:
@@ -633,6 +635,74 @@ def warehouse_gc(data_dir: DataDir = Path("data")) -> None:
 
     removed = Warehouse(data_dir).collect()
     console.print(f"removed {len(removed):,} unused files")
+
+
+pull_app = typer.Typer(help="Pull data from a database table into the warehouse.")
+app.add_typer(pull_app, name="pull")
+
+
+@pull_app.command("queue_log")
+def pull_queue_log(
+    url: Annotated[
+        str, typer.Option("--url", help="postgresql://user:password@host:port/database")
+    ],
+    name: Annotated[
+        str, typer.Option("--name", help="Names this source's cursor and batches.")
+    ] = "queue_log",
+    table: Annotated[str, typer.Option("--table", help="Table (or schema.table).")] = "queue_log",
+    by: Annotated[str, typer.Option("--by", help="Incremental by id or time.")] = "id",
+    tz: Annotated[str, typer.Option("--tz", help="Zone of the table's local times.")] = "UTC",
+    chunk: Annotated[int, typer.Option("--chunk", help="Rows kept per chunk.")] = 50_000,
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Fetch the rows of Asterisk's realtime queue_log table past the cursor and load the months
+    they fall in, as one batch. Safe to stop at any moment: the next pull resumes."""
+    from callgrade.engine.pull import PullSource, pull
+    from callgrade.engine.warehouse import Warehouse
+
+    source = PullSource(name=name, url=url, table=table, by=by, tz=tz, chunk=chunk)
+    report = pull(Warehouse(data_dir), source)
+    console.print(f"fetched {report.fetched:,} rows")
+    if report.ingest is None:
+        console.print("nothing new to load")
+        return
+    print_ingest_report(report.ingest)
+
+
+@warehouse_app.command("batches")
+def warehouse_batches(data_dir: DataDir = Path("data")) -> None:
+    """List the batches (one per ingest, upload or pull), newest first."""
+    from callgrade.engine.warehouse import Warehouse
+
+    table = Table(title="batches")
+    for col in ("batch", "at", "what", "rows", "undone"):
+        table.add_column(col)
+    for batch_id, b in Warehouse(data_dir).batches():
+        rows = ", ".join(f"{k} {v:,}" for k, v in b.get("rows", {}).items())
+        table.add_row(batch_id, b.get("at", ""), b.get("label", ""), rows, b.get("undone_at", ""))
+    console.print(table)
+
+
+@warehouse_app.command("undo")
+def warehouse_undo(
+    batch: Annotated[str, typer.Argument(help="Batch id (see 'callgrade warehouse batches').")],
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Take a batch out of the warehouse as a whole: the rows it wrote that no other standing
+    batch also wrote. Undoing an undone batch changes nothing."""
+    from callgrade.engine.batches import BatchError
+    from callgrade.engine.warehouse import Warehouse
+
+    try:
+        report = Warehouse(data_dir).undo(batch)
+    except BatchError as exc:
+        raise Failure(str(exc)) from None
+    if report.already_undone:
+        console.print(f"batch {batch} was already undone; nothing changed")
+        return
+    for name, n in report.removed.items():
+        console.print(f"  {name}: {n:,} removed, {report.kept.get(name, 0):,} kept (other loads)")
+    console.print(f"batch {batch} undone: {report.total_removed:,} rows removed")
 
 
 @policy_app.command("check")

@@ -30,6 +30,9 @@ Kind = Literal[
     "correction",
     "suggestion",
     "activity",
+    "coaching",
+    "keypost",
+    "candidacy",
 ]
 Rule = Any  # (user, object, action) -> bool
 Action = Literal["view", "review", "manage", "decide", "resolve"]

@@ -2,8 +2,9 @@
 
 The navigation lists only what the person can use: an agent sees their own pages, the standard
 and notifications; team leads add their team, nominations and conflicts of interest; HR the
-cycles, standards, organization, appeals and the suggestion inbox. Everyone sees the center's
-suggestions and team activities."""
+cycles, standards, organization, appeals, the suggestion inbox and the talent pool; leads and HR
+the coaching page, everyone with an employee record their own coaching notes. Everyone sees the
+center's suggestions and team activities."""
 
 from __future__ import annotations
 
@@ -25,17 +26,27 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
     """(url name, label) of the navigation for ``role``, in order."""
     entries: list[tuple[str, Any]] = []
     if has_employee:
-        entries += [("me", _("My scorecard")), ("my_appeals", _("My appeals"))]
+        entries += [
+            ("me", _("My scorecard")),
+            ("my_appeals", _("My appeals")),
+            ("my_coaching", _("My coaching")),
+        ]
     if role in REVIEWERS:
-        entries += [("team", _("Team")), ("program", _("Program dashboard"))]
+        entries += [
+            ("team", _("Team")),
+            ("program", _("Program dashboard")),
+            ("coaching", _("Coaching")),
+        ]
     if role in HR_ROLES:
         entries += [
             ("cycles", _("Cycles")),
             ("baseline", _("Current state")),
             ("standards", _("Standards")),
             ("org", _("Organization")),
+            ("loads", _("Data loads")),
             ("appeals_inbox", _("Appeals")),
             ("suggestions_inbox", _("Suggestion inbox")),
+            ("talent", _("Talent pool")),
         ]
     if role in REVIEWERS:
         entries += [("nominations", _("Nominations")), ("conflicts", _("Conflicts of interest"))]

@@ -35,6 +35,8 @@ from callgrade.web.seed_demo import (
     upheld_demo_appeal,
 )
 from callgrade.web.seed_engagement import seed_engagement
+from callgrade.web.seed_loads import seed_loads
+from callgrade.web.seed_talent import seed_talent
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
 
@@ -173,6 +175,8 @@ def seed(
     with transaction.atomic():
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()
+    talent = seed_talent(cycle)
+    loads = seed_loads()
     start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
     whole = f"{start}..{period.partition('..')[2]}" if ".." in period else period
     seed_baseline(whole)  # the survey of the state before: over both cycles' months
@@ -187,4 +191,6 @@ def seed(
         "logins": logins,
         "simulation": simulation,
         "engagement": engagement,
+        "talent": talent,
+        "loads": loads,
     }
