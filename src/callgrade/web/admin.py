@@ -23,6 +23,7 @@ from callgrade.cycles.models import (
     FairnessAudit,
     KpiValue,
     PayLine,
+    ProgramSnapshot,
     ScoreItem,
     ScoreTotal,
 )
@@ -210,6 +211,13 @@ class PayLineAdmin(ResultAdmin):
 @admin.register(FairnessAudit)
 class FairnessAuditAdmin(ReadOnly):
     list_display = ("cycle", "computed_at", "ratings")
+
+
+@admin.register(ProgramSnapshot)
+class ProgramSnapshotAdmin(ReadOnly):
+    """Kept when a cycle is computed; the program dashboard reads it."""
+
+    list_display = ("cycle", "computed_at", "standard")
 
 
 @admin.register(RosterAttribute)

@@ -34,6 +34,7 @@ from callgrade.web.seed_demo import (
     revision_simulation,
     upheld_demo_appeal,
 )
+from callgrade.web.seed_development import seed_development
 from callgrade.web.seed_engagement import seed_engagement
 from callgrade.web.seed_loads import seed_loads
 from callgrade.web.seed_talent import seed_talent
@@ -175,6 +176,7 @@ def seed(
     with transaction.atomic():
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()
+    development = seed_development()
     talent = seed_talent(cycle)
     loads = seed_loads()
     start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
@@ -191,6 +193,7 @@ def seed(
         "logins": logins,
         "simulation": simulation,
         "engagement": engagement,
+        "development": development,
         "talent": talent,
         "loads": loads,
     }

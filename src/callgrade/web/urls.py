@@ -43,9 +43,12 @@ urlpatterns = [
     path("", include("callgrade.people.views.logins")),
     path("", include("callgrade.engagement.views.suggestions")),
     path("", include("callgrade.engagement.views.activities")),
+    path("", include("callgrade.development.views.me")),
+    path("", include("callgrade.development.views.manage")),
     path("", include("callgrade.baseline.views.pages")),
     path("", include("callgrade.integration.views.urls")),
     path("", include("callgrade.integration.views.manage")),
+    path("", include("callgrade.intraday.views.intraday")),
     path("", include("callgrade.loads.views.loads")),
     path("", include("callgrade.loads.views.sources")),
 ]
