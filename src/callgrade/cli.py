@@ -472,7 +472,13 @@ def demo(
     seed_web(data_dir, spec, name=_cycle_name(later), previous=previous)
     if serve:
         from callgrade.web.launch import serve as serve_app
+        from callgrade.web.launch import start_live_demo
 
+        followed = start_live_demo(data_dir)
+        console.print(
+            f"callgrade live follows {followed}: a demo feed appends answered calls to it, so "
+            "instant rewards appear on the agent's My awards page while you watch"
+        )
         console.print(f"serving http://127.0.0.1:{port}/ (Ctrl-C stops)")
         serve_app(data_dir, host="127.0.0.1", port=port)
 
@@ -605,6 +611,24 @@ def serve_cmd(
     serve(data_dir, host=host, port=port, workers=workers)
 
 
+@app.command("demo-feed", hidden=True)
+def demo_feed_cmd(
+    agents: Annotated[list[str], typer.Argument(help="Employee ids who answer the calls.")],
+    queue_log: Annotated[Path, typer.Option("--queue-log", help="The queue_log to append to.")],
+    first: Annotated[
+        str | None, typer.Option(help="The employee who answers the first twenty calls.")
+    ] = None,
+    pace: Annotated[float, typer.Option(help="Seconds between calls.")] = 1.0,
+) -> None:
+    """Append answered calls to a queue_log as a demo day brings them (the README's demo runs it
+    beside ``callgrade live`` so instant rewards appear while someone watches)."""
+    from callgrade.live import feed_demo
+
+    if pace < 0:
+        raise Failure("--pace must be zero or a positive number of seconds")
+    feed_demo(queue_log, agents, first=first, pace=pace, report=err.print)
+
+
 @app.command("live")
 def live_cmd(
     queue_log: Annotated[
@@ -614,9 +638,14 @@ def live_cmd(
     interval: Annotated[float, typer.Option(help="Seconds between looks when idle.")] = 0.2,
     once: Annotated[bool, typer.Option("--once", help="Read what is there and stop.")] = False,
     encoding: Annotated[str, typer.Option(help="The queue_log's text encoding.")] = "utf-8",
+    rewards: Annotated[
+        bool, typer.Option(help="Evaluate the standard's instant rewards as events arrive.")
+    ] = True,
 ) -> None:
     """Take events as they happen: follow a queue_log (surviving rotation, truncation and
-    restarts), storing every line in <data-dir>/live/events.jsonl before anything acts on it."""
+    restarts), storing every line in <data-dir>/live/events.jsonl before anything acts on it;
+    with --rewards (the default) evaluate the followed lines and the events other systems post
+    to /live/events/ against the standard's instant rewards, into the awards ledger."""
     import codecs
 
     from callgrade.live import follow_queue_log
@@ -627,12 +656,52 @@ def live_cmd(
         raise Failure(f"unknown encoding {encoding!r}") from None
     if interval <= 0:
         raise Failure("--interval must be a positive number of seconds")
+    consume = None
+    if rewards:
+        from callgrade.live import live_paths
+        from callgrade.web.launch import setup
+
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        setup(data_dir)
+        from django.core.management import call_command
+
+        from callgrade.engagement.services.rewards import RewardsConsumer
+
+        call_command("migrate", verbosity=0)  # the ledger's tables, when the app never ran here
+
+        consume = RewardsConsumer(live_paths(data_dir)[0], report=err.print).poll
     try:
-        follow_queue_log(
-            data_dir, queue_log, interval=interval, once=once, encoding=encoding, report=err.print
-        )
+        follow_queue_log(data_dir, queue_log, interval=interval, once=once, encoding=encoding,
+                         report=err.print, consume=consume)  # fmt: skip
     except ValueError as e:  # an unreadable state file names itself
         raise Failure(str(e)) from None
+
+
+@app.command("event-source")
+def event_source_cmd(
+    name: Annotated[str, typer.Argument(help="The system that will post events, e.g. 'QA tool'.")],
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Give a system a token to post live events (QA evaluations, survey answers, sales, KPI
+    values) to /live/events/. The token is printed once and kept only as a hash."""
+    from callgrade.web.launch import setup
+
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    setup(data_dir)
+    from django.core.management import call_command
+    from django.utils import translation
+
+    from callgrade.engagement.services import EngagementError
+    from callgrade.engagement.services.rewards import event_source_create
+
+    call_command("migrate", verbosity=0)
+    try:
+        with translation.override("en"):  # the command line speaks English
+            _source, token = event_source_create(name=name, actor=None)
+    except EngagementError as e:
+        raise Failure(str(e)) from None
+    err.print(f"event source {name!r}: send 'Authorization: Bearer <token>' with each POST")
+    print(token)
 
 
 policy_app = typer.Typer(help="The grading standard (岗位定级标准) as a policy file.")

@@ -36,7 +36,7 @@ def _wait_for(data: Path, n: int) -> list[str]:
 def _live(tmp_path: Path, *more: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "callgrade.cli", "live", "--queue-log", "queue_log",
-         "--data-dir", "data", "--interval", "0.05", *more],
+         "--data-dir", "data", "--interval", "0.05", "--no-rewards", *more],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
@@ -64,7 +64,7 @@ def test_live_follows_rotates_stops_and_resumes(tmp_path: Path) -> None:
         f.write(_line(5))
     r = subprocess.run(
         [sys.executable, "-m", "callgrade.cli", "live", "--queue-log", "queue_log",
-         "--data-dir", "data", "--once"],
+         "--data-dir", "data", "--once", "--no-rewards"],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
@@ -74,7 +74,7 @@ def test_live_follows_rotates_stops_and_resumes(tmp_path: Path) -> None:
 def test_live_refuses_bad_options_in_one_line(tmp_path: Path) -> None:
     r = subprocess.run(
         [sys.executable, "-m", "callgrade.cli", "live", "--queue-log", "q", "--data-dir", "d",
-         "--encoding", "klingon", "--once"],
+         "--encoding", "klingon", "--once", "--no-rewards"],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert r.returncode == 1
@@ -83,8 +83,24 @@ def test_live_refuses_bad_options_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "d" / "live" / "queue_log.state.json").write_text("garbage")
     r = subprocess.run(
         [sys.executable, "-m", "callgrade.cli", "live", "--queue-log", "q", "--data-dir", "d",
-         "--once"],
+         "--once", "--no-rewards"],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert r.returncode == 1 and "not a follower state file" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_the_demo_feed_writes_answered_calls_the_demo_agent_first(tmp_path: Path) -> None:
+    log = tmp_path / "live" / "queue_log"
+    args = ["demo-feed", "A2", "A1", "A3", "--queue-log", str(log), "--first", "A1", "--pace", "0"]
+    r = subprocess.run(
+        [sys.executable, "-m", "callgrade.cli", *args], capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 0, r.stderr
+    lines = log.read_text().splitlines()
+    assert len(lines) == 20 + 2 * 20  # the demo agent's twenty, then twenty each for the others
+    fields = [line.split("|") for line in lines]
+    assert {f[3] for f in fields[:20]} == {"A1"}
+    assert [f[3] for f in fields[20:22]] == ["A2", "A3"]
+    assert {f[4] for f in fields} == {"CONNECT"} and len({f[1] for f in fields}) == len(lines)
+    assert "60 call(s) written" in r.stderr

@@ -63,7 +63,8 @@ def test_the_tables_name_real_fields() -> None:
 def test_policy_check_says_what_is_not_applied() -> None:
     result = CliRunner().invoke(app, ["policy", "check", str(EXAMPLES / "four_positions.yaml")])
     assert result.exit_code == 0
-    assert "note: instant_rewards are validated but not granted" in result.output
+    assert "note: trainings[].competencies is shown to people" in result.output
+    assert "instant_rewards" not in result.output  # granted by the live service now
     spec = CliRunner().invoke(
         app, ["policy", "check", str(EXAMPLES / "customer_specialist_4_levels.yaml")]
     )

@@ -102,6 +102,13 @@ def _data_names() -> list[str]:
     from callgrade.integration.models import Integration
 
     names += [*Integration.objects.values_list("name", flat=True)]
+    from callgrade.development.models import Placement, Proposal, Session
+
+    for field in ("trainer", "place"):
+        names += [*Session.objects.values_list(field, flat=True)]
+    for field in ("mentor", "notes"):
+        names += [*Placement.objects.values_list(field, flat=True)]
+    names += [*Proposal.objects.values_list("reason", flat=True)]
     from callgrade.review.models import Candidacy, CoachingNote, KeyPost
 
     for field in ("notes", "actions", "reply", "follow_up_outcome", "record_id", "period"):
@@ -132,7 +139,7 @@ PAGES = sorted(
     name
     for name, (method, _who, _anon) in MATRIX.items()
     if method == "GET"
-    and not any(k in name for k in ("_xlsx", "_csv", "_job", "_trend"))
+    and not any(k in name for k in ("_xlsx", "_csv", "_job", "_trend", "_stream"))
     and name not in ("team_charts",)
 )
 

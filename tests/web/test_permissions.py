@@ -8,7 +8,9 @@ a new page cannot ship without its rule. Outcomes:
 - ``no``: 404 — identical to a missing page, and nothing about the subject leaks;
 - ``login``: anonymous, sent to the login page;
 - ``refused``: the person may see the object but not act on it; the service refuses with a
-  message and nothing changes (checked per route in ``UNCHANGED``).
+  message and nothing changes (checked per route in ``UNCHANGED``);
+- ``token``: the route takes an event source's token, never a sign-in: 401 for everyone
+  without one (the live events endpoint; its tokens are tested in test_awards.py).
 
 The subject is the ``agent`` persona (customer-service team, led by ``lead``); ``other_*`` are
 the telesales team.
@@ -27,6 +29,7 @@ from django.utils import timezone
 
 from callgrade.baseline.models import BaselineReport
 from callgrade.core.models import Job
+from callgrade.development.models import Course, Proposal, Session
 from callgrade.engagement.models import Activity, Support
 from callgrade.engagement.services.suggestions import suggestion_submit
 from callgrade.integration.services import integration_create
@@ -137,6 +140,20 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "activity_signup": ("POST", ("ok", "no", "ok", "no", "no"), "login"),
     "activity_cancel": ("POST", ("ok", "no", "ok", "no", "no"), "login"),
     "activity_participation": ("POST", REVIEW, "login"),
+    # development: a session open to everyone, a proposal about the subject
+    "my_development": ("GET", EMPLOYEES, "login"),
+    "team_development": ("GET", LEADS, "login"),
+    "session_enrol": ("POST", EVERYONE, "login"),  # HR has no employee record: told so
+    "proposal_decide": ("POST", ("refused", "no", "ok", "no", "ok"), "login"),
+    "development_catalog": ("GET", HR, "login"),
+    "course_new": ("POST", HR, "login"),
+    "session_new": ("POST", HR, "login"),
+    "placement_new": ("POST", HR, "login"),
+    "development_session": ("GET", HR, "login"),
+    "session_attendance": ("POST", HR, "login"),
+    "development_proposals": ("GET", HR, "login"),
+    "development_report": ("GET", HR, "login"),
+    "development_report_xlsx": ("GET", HR, "login"),
     # coaching: a note about the subject written by their lead; only the subject acknowledges
     "coaching": ("GET", LEADS, "login"),
     "coaching_new": ("GET", LEADS, "login"),
@@ -153,6 +170,11 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "talent_assess": ("POST", HR, "login"),
     "talent_decide": ("POST", HR, "login"),
     "integrations": ("GET", HR, "login"),
+    # awards: one's own (page and live stream), the ledger for leads (their teams) and HR
+    "my_awards": ("GET", EMPLOYEES, "login"),
+    "my_awards_stream": ("GET", EMPLOYEES, "login"),
+    "awards": ("GET", LEADS, "login"),
+    "live_events": ("POST", ("token",) * 5, "token"),
     "baseline": ("GET", HR, "login"),
     # the program dashboard: HR the center, a lead their own teams
     "program": ("GET", LEADS, "login"),
@@ -223,6 +245,18 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
         title="Team lunch", team=subject.team, starts_at=soon, place="Canteen",
         ends_at=soon + dt.timedelta(hours=1), capacity=10, organizer=lead,
     )  # fmt: skip
+    course, _ = Course.objects.get_or_create(
+        training="courtesy", defaults={"title_zh": "服务礼仪", "title_en": "Courtesy",
+                                       "kind": "service"},
+    )  # fmt: skip
+    session = Session.objects.create(
+        course=course, starts_at=soon, ends_at=soon + dt.timedelta(hours=2), trainer="Lin",
+        capacity=10, place="Room 2", open_to_all=True,
+    )  # fmt: skip
+    proposal = Proposal.objects.create(
+        employee=subject, gap_key="permissions|E", rule="retraining_decided", kind="retrain",
+        training="courtesy", course=course, evidence={"kind": "retrain", "action": "retrain"},
+    )  # fmt: skip
     integration, _token = integration_create(
         name="LMS", acting_user=lead, scopes=["read:people"], actor=None
     )
@@ -251,6 +285,8 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
         "suggestion_id": suggestion.pk,
         "activity_id": activity.pk,
         "integration_id": integration.pk,
+        "session_id": session.pk,
+        "proposal_id": proposal.pk,
         "employee_id": subject.employee_id,
         "employee_pk": subject.pk,
         "cycle_id": demo_cycle.pk,
@@ -306,6 +342,10 @@ def _own_unsupported(objects: dict[str, Any]) -> bool:
     return not Support.objects.filter(suggestion_id=objects["suggestion_id"]).exists()
 
 
+def _proposal_open(objects: dict[str, Any]) -> bool:
+    return Proposal.objects.get(pk=objects["proposal_id"]).state == Proposal.PROPOSED
+
+
 def _note_unanswered(objects: dict[str, Any]) -> bool:
     note = CoachingNote.objects.get(pk=objects["note_id"])
     return note.acknowledged_at is None and not note.reply
@@ -314,6 +354,7 @@ def _note_unanswered(objects: dict[str, Any]) -> bool:
 UNCHANGED = {
     "nomination_decide": _nomination_pending,
     "suggestion_support": _own_unsupported,
+    "proposal_decide": _proposal_open,
     "coaching_respond": _note_unanswered,
 }
 
@@ -338,6 +379,8 @@ def test_matrix(name: str, persona: str, objects: dict[str, Any], login: Any) ->
         assert objects["name"].encode() not in response.content
     elif expected == "refused":
         assert status < 500 and UNCHANGED[name](objects), f"{persona} {method} {url}: acted"
+    elif expected == "token":
+        assert status == 401 and b"token" in response.content, f"{persona} {url}: {status}"
     elif expected == "login":
         assert status == 302 and "/accounts/login/" in location, (
             f"{persona} {method} {url}: {status} {location}, expected the login page"

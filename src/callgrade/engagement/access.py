@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callgrade.engagement.models import Activity, Suggestion
+from callgrade.engagement.models import Activity, Award, Suggestion
 from callgrade.people.access import (
     Action,
     AnyUser,
@@ -76,6 +76,18 @@ def visible_activities(user: AnyUser) -> Any:
         | Activity.objects.filter(team_id__in=teams)
         | Activity.objects.filter(organizer_id=user.pk)
     )
+
+
+def visible_awards(user: AnyUser) -> Any:
+    """The awards ``user`` may see: HR all; a lead their teams' and their own; an employee
+    their own; anyone else none."""
+    if is_hr(user):
+        return Award.objects.all()
+    me = employee_of(user)
+    if me is None:
+        return Award.objects.none()
+    teams = led_team_ids(user)
+    return Award.objects.filter(employee=me) | Award.objects.filter(employee__team_id__in=teams)
 
 
 register("suggestion", Suggestion, "pk", _suggestion)

@@ -145,3 +145,90 @@ class SignUp(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["activity", "employee"], name="one_signup_each")
         ]
+
+
+# --- instant rewards ------------------------------------------------------------------------------
+
+
+class EventSource(models.Model):
+    """A system that posts live events (a QA tool, a survey platform, a sales system) with its
+    own token; only the token's hash is kept."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_hint = models.CharField(max_length=8)  # the token's last characters, to tell them apart
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LiveEvent(models.Model):
+    """One event as it arrived, stored before anything acts on it: posted by a source, or a
+    queue_log line that carries an observation. ``processed`` once the rewards have seen it."""
+
+    QUEUE_LOG = "queue_log"
+    source = models.CharField(max_length=100)  # the source's name, or "queue_log"
+    event_id = models.CharField(max_length=200)  # unique per source: a repeat is a duplicate
+    kind = models.CharField(max_length=20)
+    employee_id = models.CharField(max_length=200)  # as the source names them
+    at = models.DateTimeField()
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "event_id"], name="one_live_event_each")
+        ]
+        indexes = [models.Index(fields=["processed", "id"]), models.Index(fields=["at"])]
+
+
+class Award(models.Model):
+    """The awards ledger: an instant reward the live service granted (with the events that
+    triggered it and the rule's evidence), or an adopted suggestion's award. ``key`` makes a
+    replay harmless: the same events give the same key."""
+
+    INSTANT, SUGGESTION = "instant", "suggestion"
+    KINDS = [(INSTANT, _("instant reward")), (SUGGESTION, _("suggestion award"))]
+
+    key = models.CharField(max_length=300, unique=True)
+    kind = models.CharField(max_length=20, choices=KINDS, default=INSTANT)
+    employee = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="+")
+    rule = models.CharField(max_length=64)  # the policy's reward code
+    label_en = models.CharField(max_length=200)
+    label_zh = models.CharField(max_length=200)
+    policy_version = models.ForeignKey(
+        "standards.PolicyVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    suggestion = models.ForeignKey(
+        Suggestion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    points = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    day = models.DateField()  # the local day earned: the pay period is the one holding it
+    at = models.DateTimeField()  # when the triggering event happened
+    granted_at = models.DateTimeField(auto_now_add=True)
+    window = models.CharField(max_length=10, blank=True)
+    window_start = models.DateField(null=True, blank=True)
+    events = models.JSONField(default=list)  # ids of the events that triggered it
+    evidence = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["employee", "id"]), models.Index(fields=["day"])]
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang.startswith("zh") else self.label_en
+
+
+class RewardCursor(models.Model):
+    """How far the rewards consumer has read the follower's events file: the key (generation,
+    offset) of the last line taken into :class:`LiveEvent`."""
+
+    name = models.CharField(max_length=50, unique=True)
+    generation = models.IntegerField(default=0)
+    offset = models.BigIntegerField(default=-1)
+    updated_at = models.DateTimeField(auto_now=True)

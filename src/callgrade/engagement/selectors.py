@@ -5,17 +5,33 @@ the designated reviewer alone, and :func:`my_suggestions`, the author's own list
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from callgrade.core.models import AuditEvent
-from callgrade.engagement.access import is_suggestion_reviewer, may_join, visible_activities
-from callgrade.engagement.models import Activity, SignUp, Suggestion, SuggestionAuthor, Support
+from callgrade.engagement.access import (
+    is_suggestion_reviewer,
+    may_join,
+    visible_activities,
+    visible_awards,
+)
+from callgrade.engagement.models import (
+    Activity,
+    Award,
+    SignUp,
+    Suggestion,
+    SuggestionAuthor,
+    Support,
+)
 from callgrade.people.access import AnyUser, employee_of
 from callgrade.people.models import Employee
+from callgrade.standards.text import text
 
 OPEN_STATES = (Suggestion.RECEIVED, Suggestion.UNDER_REVIEW)
 
@@ -157,3 +173,109 @@ def signups_of(activity: Activity) -> list[SignUp]:
         .select_related("employee")
         .order_by("signed_at", "id")
     )
+
+
+# --- awards -----------------------------------------------------------------------------------
+
+
+def awards_for(user: AnyUser) -> QuerySet[Award]:
+    """The awards ``user`` may see (their own; a lead's team's; HR all), newest first."""
+    return visible_awards(user).select_related("employee", "employee__team")
+
+
+def award_months(qs: QuerySet[Award]) -> list[str]:
+    """The months (``YYYY-MM``) that have awards, newest first."""
+    return sorted({d.strftime("%Y-%m") for d in qs.values_list("day", flat=True)}, reverse=True)
+
+
+def in_month(qs: QuerySet[Award], month: str) -> QuerySet[Award]:
+    year, mon = (int(x) for x in month.split("-"))
+    return qs.filter(day__year=year, day__month=mon)
+
+
+def award_totals(qs: QuerySet[Award]) -> dict[str, Any]:
+    got = qs.aggregate(points=Sum("points"), amount=Sum("amount"), n=Count("id"))
+    zero = Decimal(0)
+    return {"points": got["points"] or zero, "amount": got["amount"] or zero, "count": got["n"]}
+
+
+@dataclass
+class RuleCost:
+    code: str
+    label: str
+    count: int
+    points: Decimal
+    amount: Decimal
+    budget: float | None
+
+    @property
+    def share(self) -> float | None:
+        """The part of the month's budget spent, 0..1."""
+        if not self.budget:
+            return None
+        return min(1.0, float(self.amount) / self.budget)
+
+    @property
+    def used(self) -> str:
+        return "—" if self.share is None else f"{self.share:.0%}"
+
+
+def costs(qs: QuerySet[Award], rules: list[Any], lang: str) -> list[RuleCost]:
+    """Per rule of the standard (then any other rule awarded): awards, points and money in the
+    month against the rule's monthly budget."""
+    spent = {
+        r["rule"]: r
+        for r in qs.values("rule").annotate(n=Count("id"), p=Sum("points"), a=Sum("amount"))
+    }
+    out = []
+    for r in rules:
+        s = spent.pop(r.code, {})
+        out.append(RuleCost(r.code, text(r.label, lang), s.get("n", 0), s.get("p") or Decimal(0),
+                            s.get("a") or Decimal(0), r.budget_per_month))  # fmt: skip
+    for code, s in sorted(spent.items()):
+        label = qs.filter(rule=code).first()
+        out.append(RuleCost(code, label.label(lang) if label else code, s["n"],
+                            s["p"] or Decimal(0), s["a"] or Decimal(0), None))  # fmt: skip
+    return out
+
+
+def award_pay_lines(
+    periods: list[tuple[str, dt.date, dt.date]], employees: dict[str, int]
+) -> Iterator[dict[str, Any]]:
+    """The pay-statement lines of the cash awards earned in each rating period: one per employee,
+    period and rule (instant rewards) or suggestion, with the awards it sums (``detail``)."""
+    if not periods:
+        return
+    pks = set(employees.values())
+    qs = (
+        Award.objects.filter(amount__gt=0, day__gte=periods[0][1], day__lte=periods[-1][2])
+        .select_related("employee")
+        .order_by("day", "id")
+    )
+    groups: dict[tuple[str, int, str, str], list[Award]] = {}
+    for a in qs:
+        if a.employee_id not in pks:
+            continue
+        label = next((p for p, first, last in periods if first <= a.day <= last), None)
+        if label is None:
+            continue
+        kind = "suggestion_award" if a.kind == Award.SUGGESTION else "instant_reward"
+        code = f"suggestion_{a.suggestion_id}" if a.kind == Award.SUGGESTION else a.rule
+        groups.setdefault((label, a.employee_id, kind, code), []).append(a)
+    for (period, emp, kind, code), awards in groups.items():
+        total = sum((a.amount for a in awards), start=Decimal(0))
+        first = awards[0]
+        detail = {"kind": kind, "code": code, "count": len(awards), "amount": float(total),
+                  "label_en": first.label_en, "label_zh": first.label_zh,
+                  "awards": [a.key for a in awards],
+                  "days": sorted({a.day.isoformat() for a in awards})}  # fmt: skip
+        yield {
+            "employee_id": emp,
+            "period": period,
+            "kind": kind,
+            "code": code,
+            "amount": total,
+            "cash": True,
+            "explanation": f"{len(awards)} × {first.label_en} = {total}",
+            "detail": detail,
+        }

@@ -30,6 +30,8 @@ Kind = Literal[
     "correction",
     "suggestion",
     "activity",
+    "session",
+    "proposal",
     "coaching",
     "keypost",
     "candidacy",

@@ -23,6 +23,8 @@ PAY_KINDS = {
     "bonus": gettext_lazy("performance bonus"),
     "commission": gettext_lazy("sales commission"),
     "long_term": gettext_lazy("long-term award"),
+    "instant_reward": gettext_lazy("instant reward"),
+    "suggestion_award": gettext_lazy("suggestion award"),
 }
 
 

@@ -184,6 +184,9 @@ def decision_sentence(
     return reason
 
 
+AWARD_KINDS = ("instant_reward", "suggestion_award")
+
+
 def pay_sentence(
     line: Mapping[str, Any],
     rating: str | None,
@@ -197,6 +200,12 @@ def pay_sentence(
     kind, code = line.get("kind"), str(line.get("code") or "")
     amount, basis, rate = line.get("amount"), line.get("basis"), line.get("rate")
     level = levels.get(str(line.get("level")), str(line.get("level") or ""))
+    if kind in AWARD_KINDS:  # lines the awards ledger adds (engagement.selectors)
+        name = str(line.get("label_zh" if zh else "label_en") or code)
+        n, got = int(line.get("count") or 0), money(amount, cur)
+        if zh:
+            return f"{name}：{n} 次奖励，合计 {got}"
+        return f"{name}: {n} award{'s' if n != 1 else ''}, {got} in all"
     if kind == "allowance":
         m = money(amount, cur, 0)
         return (
@@ -234,6 +243,8 @@ def pay_sentence(
 def pay_rule_name(line: Mapping[str, Any], policy: Policy, lang: str) -> str:
     """The rule a pay line follows, by the standard's name for it."""
     kind, code = line.get("kind"), str(line.get("code") or "")
+    if kind in AWARD_KINDS:
+        return str(line.get("label_zh" if lang.startswith("zh") else "label_en") or code)
     if kind == "allowance":
         ladder = next((ld for ld in policy.ladders if ld.code == code), None)
         return text(ladder.label, lang) if ladder else code

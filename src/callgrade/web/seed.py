@@ -34,8 +34,10 @@ from callgrade.web.seed_demo import (
     revision_simulation,
     upheld_demo_appeal,
 )
+from callgrade.web.seed_development import seed_development
 from callgrade.web.seed_engagement import seed_engagement
 from callgrade.web.seed_loads import seed_loads
+from callgrade.web.seed_rewards import seed_rewards
 from callgrade.web.seed_talent import seed_talent
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
@@ -169,12 +171,15 @@ def seed(
             upheld_demo_appeal(before)
             effective = _last_day(previous[0], version) + dt.timedelta(days=1)
             before = _advance_to(before, Cycle.CLOSED, effective_date=effective)
+    # a demo day's awards first, so that the cycle's pay statements carry them
+    rewards = seed_rewards(_last_day(period, version), version.policy().time_zone)
     cycle = _computed(cycle_name, period, version)
     if previous is not None and cycle.allows("override"):
         demo_departure(cycle)  # the demo's second cycle: one departure for the fairness audit
     with transaction.atomic():
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()
+    development = seed_development()
     talent = seed_talent(cycle)
     loads = seed_loads()
     start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
@@ -191,6 +196,8 @@ def seed(
         "logins": logins,
         "simulation": simulation,
         "engagement": engagement,
+        "development": development,
+        "rewards": rewards,
         "talent": talent,
         "loads": loads,
     }

@@ -124,7 +124,8 @@ def app_server(
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "callgrade.web.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "4", "--worker-class", "gthread"],
+         "--workers", "1", "--threads", "4", "--worker-class", "gthread",
+         "--graceful-timeout", "3"],  # open award streams need not be waited for
         env=env, stdout=subprocess.DEVNULL, stderr=open(data / "server.log", "w"),  # noqa: SIM115
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -137,7 +138,8 @@ def app_server(
     else:
         server.kill()
         raise AssertionError((data / "server.log").read_text()[-3000:])
-    yield {"base": base, "other_employee": seeded.stdout.strip().splitlines()[-1], "data": data}
+    other = seeded.stdout.strip().splitlines()[-1]
+    yield {"base": base, "other_employee": other, "data": data, "env": env}
     server.terminate()
     server.wait(timeout=10)
     _drop_app_database(database)

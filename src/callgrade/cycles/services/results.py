@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from django.db import transaction
@@ -18,11 +21,26 @@ from callgrade.cycles.models import (
     ScoreItem,
     ScoreTotal,
 )
-from callgrade.engine.cycle import CycleResult
+from callgrade.engine.cycle import CycleResult, last_local_day, rating_periods
 from callgrade.engine.scoring.explain import item_sentences
 
 RESULT_MODELS = (KpiValue, ScoreItem, ScoreTotal, Decision, ChecklistItem, PayLine)
 BATCH = 2000
+
+# Pay lines other domains add to a cycle's statement (the awards ledger): each source is given the
+# rating periods as (label, first local day, last local day) and the employees stored (id → pk),
+# and yields PayLine fields. The web app registers them, since it sees every domain.
+PaySource = Callable[[list[tuple[str, dt.date, dt.date]], dict[str, int]], Iterable[dict[str, Any]]]
+PAY_SOURCES: list[PaySource] = []
+
+
+def _local_periods(cycle: Cycle) -> list[tuple[str, dt.date, dt.date]]:
+    policy = cycle.policy_version.policy()
+    out = []
+    for p in rating_periods(policy, cycle.period):
+        first = p.start.astimezone(ZoneInfo(policy.time_zone)).date()
+        out.append((p.label, first, last_local_day(p, policy.time_zone)))
+    return out
 
 
 def _plain(v: Any) -> Any:
@@ -160,6 +178,13 @@ def store_results(
             for r in _rows(lines)
             if r["employee_id"] in keep
         )
+        if PAY_SOURCES:
+            periods = _local_periods(cycle)
+            counts["pay"] += _bulk(
+                PayLine(cycle=cycle, **row)
+                for source in PAY_SOURCES
+                for row in source(periods, keep)
+            )
     return counts
 
 

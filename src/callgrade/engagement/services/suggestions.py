@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from callgrade.core.audit import audit, notify
-from callgrade.engagement.models import Suggestion, SuggestionAuthor, Support
+from callgrade.engagement.models import Award, Suggestion, SuggestionAuthor, Support
 from callgrade.engagement.services import EngagementError
 from callgrade.people.access import HR_GROUP, employee_of, is_hr
 
@@ -167,8 +167,9 @@ def parse_amount(text: str) -> Decimal:
 def suggestion_award(*, actor: Any, suggestion: Suggestion, amount: str, reason: str) -> Suggestion:
     """HR records the award an adopted (or implemented) suggestion earns, with its reason.
 
-    It is recorded on the suggestion; the awards ledger, when it exists, takes its entry from
-    this one place."""
+    It is recorded on the suggestion and, for a suggestion that names its author, in the awards
+    ledger (so it is paid with the month's pay). An anonymous suggestion's award stays off the
+    ledger: the ledger and the pay statement are read by people who must not learn its author."""
     if not is_hr(actor):
         raise EngagementError(_("Only HR grants awards."))
     value = parse_amount(amount)
@@ -184,6 +185,17 @@ def suggestion_award(*, actor: Any, suggestion: Suggestion, amount: str, reason:
         s.save()
         audit(actor, "suggestion_award", s, before=before, after={"amount": str(value)},
               reason=s.award_reason)  # fmt: skip
+        if not s.anonymous and s.submitter_id is not None:
+            today = timezone.localdate()
+            Award.objects.update_or_create(
+                key=f"suggestion:{s.pk}",
+                defaults={
+                    "kind": Award.SUGGESTION, "employee_id": s.submitter_id, "rule": "suggestion",
+                    "suggestion": s, "label_en": f"Suggestion: {s.title}"[:200],
+                    "label_zh": f"合理化建议：{s.title}"[:200], "amount": value, "day": today,
+                    "at": s.awarded_at, "events": [], "evidence": {"reason": s.award_reason},
+                },
+            )  # fmt: skip
         _tell_author(
             s,
             en=f" earned an award of {value}.",

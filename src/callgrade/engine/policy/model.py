@@ -33,6 +33,7 @@ from pydantic import (
 
 from callgrade.engine.policy.coaching import CoachingRules
 from callgrade.engine.policy.consistency import consistency_problems, weights_problem
+from callgrade.engine.policy.training_rules import KpiGap, TrainingRule
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -674,10 +675,42 @@ class Pay(Model):
 
 
 class Trigger(Model):
+    """What an instant reward watches (docs/policy.md, *Trigger*): the KPI over a window
+    (``threshold``), how many single observations meet the comparison (``count``), or how many
+    in a row do (``streak``)."""
+
+    kind: Literal["threshold", "count", "streak"] = "threshold"
     kpi: Code
     op: Op
     value: float
     window: Literal["day", "week", "month"] = "day"
+    min_sample: int | None = Field(default=None, ge=1)
+    count: int | None = Field(default=None, ge=1)
+
+    @field_validator("kpi")
+    @classmethod
+    def _known(cls, code: str, info: ValidationInfo) -> str:
+        return _check_kpi(code, info)
+
+    @model_validator(mode="after")
+    def _count(self) -> Trigger:
+        if self.kind == "threshold" and self.count is not None:
+            raise ValueError("count applies to the count and streak kinds only")
+        if self.kind != "threshold" and self.count is None:
+            raise ValueError(f"a {self.kind} trigger needs count (how many observations)")
+        if self.kind == "streak" and self.min_sample is not None:
+            raise ValueError("min_sample does not apply to a streak (count says how many)")
+        return self
+
+
+class Gate(Model):
+    """A quality gate: the reward is granted only while this KPI, over its window up to the
+    triggering event, meets the comparison (e.g. QA ≥ 85 this week)."""
+
+    kpi: Code
+    op: Op
+    value: float
+    window: Literal["day", "week", "month"] = "week"
     min_sample: int | None = Field(default=None, ge=1)
 
     @field_validator("kpi")
@@ -702,8 +735,12 @@ class InstantReward(Model):
     label: Text
     positions: tuple[Code, ...] = ()
     when: Trigger
+    gates: tuple[Gate, ...] = ()
     award: Award
+    max_per_day: int | None = Field(default=None, ge=1)
     max_per_month: int | None = Field(default=None, ge=1)
+    # the most money the rule pays everyone together in a calendar month
+    budget_per_month: Money | None = None
 
 
 # --- the document -------------------------------------------------------------------------------
@@ -729,6 +766,18 @@ class Policy(Model):
     pay: Pay = Pay()
     instant_rewards: tuple[InstantReward, ...] = ()
     coaching_rules: CoachingRules | None = None
+    training_rules: tuple[TrainingRule, ...] = ()
+
+    @field_validator("training_rules")
+    @classmethod
+    def _training_kpis(
+        cls, rules: tuple[TrainingRule, ...], info: ValidationInfo
+    ) -> tuple[TrainingRule, ...]:
+        _unique([r.code for r in rules], "training rule")
+        for r in rules:
+            if isinstance(r.when, KpiGap):
+                _check_kpi(r.when.kpi, info)
+        return rules
 
     @field_validator("version", mode="before")
     @classmethod
@@ -812,11 +861,6 @@ DESCRIPTIVE: dict[tuple[str, str], str] = {
 # Rules the language accepts that no computation applies yet: ``policy check`` says so for a
 # document that sets them, instead of letting an author believe they take effect.
 NOT_APPLIED: dict[tuple[str, str], str] = {
-    ("Policy", "instant_rewards"): (
-        "instant_rewards are validated but not granted: no award is computed from them yet"
-    ),
-    ("InstantReward", "award"): "see instant_rewards",
-    ("InstantReward", "max_per_month"): "see instant_rewards",
     ("Training", "competencies"): (
         "trainings[].competencies is shown to people; grading does not read which "
         "competencies a course develops"
@@ -827,8 +871,6 @@ NOT_APPLIED: dict[tuple[str, str], str] = {
 def policy_notes(policy: Policy) -> list[str]:
     """One line for each rule the document sets that no computation applies (see NOT_APPLIED)."""
     notes = []
-    if policy.instant_rewards:
-        notes.append(NOT_APPLIED["Policy", "instant_rewards"])
     if any(t.competencies for t in policy.trainings):
         notes.append(NOT_APPLIED["Training", "competencies"])
     return notes
