@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from callgrade.core.models import Job
-from callgrade.engagement.models import Activity, Support
+from callgrade.engagement.models import Activity, Contest, Support
 from callgrade.engagement.services.suggestions import suggestion_submit
 from callgrade.integration.services import integration_create
 from callgrade.people.models import Correction, Employee
@@ -142,6 +142,13 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "my_awards_stream": ("GET", EMPLOYEES, "login"),
     "awards": ("GET", LEADS, "login"),
     "live_events": ("POST", ("token",) * 5, "token"),
+    # contests: a judged contest of the subject's team, opened by their lead
+    "contests": ("GET", EVERYONE, "login"),
+    "contest_new": ("GET", LEADS, "login"),
+    "contest": ("GET", SUBJECT, "login"),
+    "contest_scores": ("POST", REVIEW, "login"),
+    "contest_freeze": ("POST", REVIEW, "login"),
+    "my_contests": ("GET", EMPLOYEES, "login"),
     "integration_revoke": ("POST", HR, "login"),
 }
 
@@ -194,12 +201,17 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
         title="Team lunch", team=subject.team, starts_at=soon, place="Canteen",
         ends_at=soon + dt.timedelta(hours=1), capacity=10, organizer=lead,
     )  # fmt: skip
+    contest = Contest.objects.create(
+        title="Greeting contest", metric=Contest.JUDGED, team=subject.team, created_by=lead,
+        starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 1, 31),
+    )  # fmt: skip
     integration, _token = integration_create(
         name="LMS", acting_user=lead, scopes=["read:people"], actor=None
     )
     return {
         "suggestion_id": suggestion.pk,
         "activity_id": activity.pk,
+        "contest_id": contest.pk,
         "integration_id": integration.pk,
         "employee_id": subject.employee_id,
         "cycle_id": demo_cycle.pk,

@@ -49,6 +49,9 @@ ACTIONS = {
     "attribute_set": _("roster attribute recorded"),
     "comment_add": _("comment added"),
     "conflict_declare": _("conflict of interest declared"),
+    "contest_create": _("contest opened"),
+    "contest_freeze": _("contest results frozen"),
+    "contest_score": _("judged score recorded"),
     "correction_record": _("correction recorded"),
     "correction_withdraw": _("correction withdrawn"),
     "cycle_advance": _("cycle moved to its next step"),
@@ -96,6 +99,7 @@ OBJECTS = {
     "department": _("department"),
     "suggestion": _("suggestion"),
     "activity": _("activity"),
+    "contest": _("contest"),
     "integration": _("integration"),
 }
 

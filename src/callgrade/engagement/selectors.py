@@ -239,6 +239,15 @@ def costs(qs: QuerySet[Award], rules: list[Any], lang: str) -> list[RuleCost]:
     return out
 
 
+def _pay_kind(a: Award) -> tuple[str, str]:
+    """The pay line an award adds to: (kind, code)."""
+    if a.kind == Award.SUGGESTION:
+        return "suggestion_award", f"suggestion_{a.suggestion_id}"
+    if a.kind == Award.CONTEST:
+        return "contest_prize", f"contest_{a.contest_id}"
+    return "instant_reward", a.rule
+
+
 def award_pay_lines(
     periods: list[tuple[str, dt.date, dt.date]], employees: dict[str, int]
 ) -> Iterator[dict[str, Any]]:
@@ -259,8 +268,7 @@ def award_pay_lines(
         label = next((p for p, first, last in periods if first <= a.day <= last), None)
         if label is None:
             continue
-        kind = "suggestion_award" if a.kind == Award.SUGGESTION else "instant_reward"
-        code = f"suggestion_{a.suggestion_id}" if a.kind == Award.SUGGESTION else a.rule
+        kind, code = _pay_kind(a)
         groups.setdefault((label, a.employee_id, kind, code), []).append(a)
     for (period, emp, kind, code), awards in groups.items():
         total = sum((a.amount for a in awards), start=Decimal(0))

@@ -30,6 +30,7 @@ Kind = Literal[
     "correction",
     "suggestion",
     "activity",
+    "contest",
 ]
 Rule = Any  # (user, object, action) -> bool
 Action = Literal["view", "review", "manage", "decide", "resolve"]

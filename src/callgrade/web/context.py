@@ -27,6 +27,7 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
     if has_employee:
         entries += [("me", _("My scorecard")), ("my_appeals", _("My appeals"))]
         entries.append(("my_awards", _("My awards")))
+        entries.append(("my_contests", _("My contests")))
     if role in REVIEWERS:
         entries.append(("team", _("Team")))
     if role in HR_ROLES:
@@ -40,6 +41,7 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
     if role in REVIEWERS:
         entries += [("nominations", _("Nominations")), ("conflicts", _("Conflicts of interest"))]
         entries.append(("awards", _("Awards ledger") if role in HR_ROLES else _("Team awards")))
+    entries.append(("contests", _("Contests")))
     entries += [("suggestions", _("Suggestions")), ("activities", _("Team activities"))]
     entries += [("standard", _("The standard")), ("notifications", _("Notifications"))]
     return entries

@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("callgrade.engagement.views.suggestions")),
     path("", include("callgrade.engagement.views.activities")),
     path("", include("callgrade.engagement.views.awards")),
+    path("", include("callgrade.engagement.views.contests")),
     path("", include("callgrade.integration.views.urls")),
     path("", include("callgrade.integration.views.manage")),
 ]
