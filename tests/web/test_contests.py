@@ -105,10 +105,11 @@ def test_bad_contests_are_refused_with_the_reason(
         (lead, _spec(demo_cycle, team=team, gates=(("qa_score", "=>", "85"),)), "compares"),
         (lead, _spec(demo_cycle, team=team, prizes=((1, "lots", ""),)), "is a number"),
     ]
+    before = Contest.objects.count()
     for actor, spec, reason in refused:
         with pytest.raises(EngagementError, match=reason):
             contest_create(actor=actor, spec=spec)
-    assert not Contest.objects.exists()
+    assert Contest.objects.count() == before
     r = login(lead).post("/contests/new/", {"title": "x", "starts_on": "soon", "ends_on": ""})
     assert r.status_code == 200 and "e.g. 2026-05-01" in r.content.decode()
 
@@ -242,3 +243,17 @@ def test_a_team_contest_ranks_teams_and_pays_every_member(
         Award.objects.filter(contest=contest).values_list("employee__employee_id", flat=True)
     )
     assert winners and paid == winners
+
+
+def test_the_demo_has_a_frozen_contest_with_prizes_and_open_ones(login: Any, hr: Any) -> None:
+    frozen = Contest.objects.get(state=Contest.FROZEN)
+    assert [s["rank"] for s in frozen.standings][:3] == [1, 2, 3]
+    assert any(s["rank"] is None for s in frozen.standings)  # the QA gate or the sample bites
+    assert Award.objects.filter(contest=frozen).count() >= 3
+    skill, teams = Contest.objects.filter(state=Contest.OPEN).order_by("kind")
+    assert skill.metric == Contest.JUDGED and ContestScore.objects.filter(contest=skill).exists()
+    assert teams.kind == Contest.TEAM and teams.hide_names
+    c = login(hr)
+    for contest in (frozen, skill, teams):
+        html = c.get(f"/contests/{contest.pk}/").content.decode()
+        assert len(_rows(html, "leaderboard")) >= 2, contest.title

@@ -25,6 +25,7 @@ from callgrade.people.models import Employee, Team
 from callgrade.people.services.sync import people_import_warehouse
 from callgrade.standards.models import PolicyVersion
 from callgrade.standards.services import policy_current, policy_publish, policy_upload
+from callgrade.web.seed_contests import seed_contests
 from callgrade.web.seed_demo import (
     demo_departure,
     demo_integrations,
@@ -175,6 +176,7 @@ def seed(
     with transaction.atomic():
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()
+    contests = seed_contests(cycle)
     simulation = None
     if draft_file is not None:
         start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
@@ -189,4 +191,5 @@ def seed(
         "simulation": simulation,
         "engagement": engagement,
         "rewards": rewards,
+        "contests": contests,
     }
