@@ -257,3 +257,29 @@ def test_the_demo_has_a_frozen_contest_with_prizes_and_open_ones(login: Any, hr:
     for contest in (frozen, skill, teams):
         html = c.get(f"/contests/{contest.pk}/").content.decode()
         assert len(_rows(html, "leaderboard")) >= 2, contest.title
+
+
+def test_a_lead_sees_their_team_by_name_and_others_only_in_the_top_places(
+    login: Any, lead: Any, hr: Any, demo_cycle: Any, board: dict[str, Any]
+) -> None:
+    contest = contest_create(actor=hr, spec=_spec(demo_cycle, hide_names=True, top_n=2))
+    team = {e.name for e in _team_of(lead)}
+    outsiders = Employee.objects.exclude(team=board["team"])
+    html = login(lead).get(f"/contests/{contest.pk}/").content.decode()
+    labels = [r[1] for r in _rows(html, "leaderboard")]
+    hidden = [lb for lb in labels if lb not in team]
+    assert all(lb.startswith("Contestant #") for lb in hidden)
+    assert len(hidden) <= 2  # only the top places of other teams, never a name
+    assert {board["best"].name, board["me"].name, board["tied"].name} <= set(labels)
+    for other in outsiders:
+        assert other.name not in html and other.employee_id not in html
+    assert 'data-refresh="60"' in html  # an open board refreshes itself
+
+
+def test_everyone_sees_the_top_places_and_their_own_row_only(
+    login: Any, agent: Any, hr: Any, demo_cycle: Any, board: dict[str, Any]
+) -> None:
+    contest = contest_create(actor=hr, spec=_spec(demo_cycle, team=board["team"], top_n=1))
+    html = login(agent).get(f"/contests/{contest.pk}/").content.decode()
+    assert [r[1] for r in _rows(html, "leaderboard")] == [board["fast"].name, board["me"].name]
+    assert board["best"].name not in html  # third, and not among the top places

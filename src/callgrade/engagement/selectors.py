@@ -233,8 +233,12 @@ def costs(qs: QuerySet[Award], rules: list[Any], lang: str) -> list[RuleCost]:
         out.append(RuleCost(r.code, text(r.label, lang), s.get("n", 0), s.get("p") or Decimal(0),
                             s.get("a") or Decimal(0), r.budget_per_month))  # fmt: skip
     for code, s in sorted(spent.items()):
-        label = qs.filter(rule=code).first()
-        out.append(RuleCost(code, label.label(lang) if label else code, s["n"],
+        first = qs.filter(rule=code).select_related("contest").first()
+        # a contest's prizes are one line under the contest's title, not the first winner's place
+        label = (
+            first.contest.title if first and first.contest else first.label(lang) if first else code
+        )
+        out.append(RuleCost(code, label, s["n"],
                             s["p"] or Decimal(0), s["a"] or Decimal(0), None))  # fmt: skip
     return out
 
