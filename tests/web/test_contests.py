@@ -283,3 +283,19 @@ def test_everyone_sees_the_top_places_and_their_own_row_only(
     html = login(agent).get(f"/contests/{contest.pk}/").content.decode()
     assert [r[1] for r in _rows(html, "leaderboard")] == [board["fast"].name, board["me"].name]
     assert board["best"].name not in html  # third, and not among the top places
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_demo_contests_speak_one_language(lang: str, login: Any, hr: Any, lead: Any) -> None:
+    from test_language_scan import _data_names, foreign, visible_text
+
+    names = _data_names()
+    for user in (hr, lead):
+        c = login(user)
+        c.defaults["HTTP_ACCEPT_LANGUAGE"] = lang
+        for contest in Contest.objects.all():
+            r = c.get(f"/contests/{contest.pk}/")
+            if r.status_code == 404:  # a lead does not see another team's contest
+                continue
+            words = foreign(visible_text(r.content.decode()), lang, names)
+            assert not words, (contest.title, user.username, sorted(set(words))[:20])

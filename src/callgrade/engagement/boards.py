@@ -128,7 +128,8 @@ def leaderboard(user: AnyUser, contest: Contest, lang: str) -> Board:
         label = names.get(key, key) if visible else hidden_word % {"n": i + 1}
         board.hidden = board.hidden or not visible
         place = "" if s["rank"] is None else f"{s['rank']}{'=' if s['shared'] else ''}"
-        reason = "; ".join(reason_words(r, lang) for r in s["reasons"])
+        sep = "；" if lang.startswith("zh") else "; "
+        reason = sep.join(reason_words(r, lang) for r in s["reasons"])
         row = Row(place, label, value_words(contest, s["value"], lang), s["sample"],
                   mine=key == own, reason=reason)  # fmt: skip
         (board.ranked if s["rank"] is not None else board.not_ranked).append(row)
