@@ -51,6 +51,25 @@ OutFile = Annotated[
     Path | None,
     typer.Option(help="Output file for csv/xlsx/json; '-' is standard output."),
 ]
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="KPI backend: duckdb (this process) or spark (local mode, or --spark-url).",
+    ),
+]
+SparkUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-url",
+        help="Spark master URL (spark://host:7077, yarn, k8s://…); default local mode on every"
+        " core. Needs --engine spark.",
+    ),
+]
+SparkConfOpt = Annotated[
+    list[str] | None,
+    typer.Option("--spark-conf", help="Spark setting KEY=VALUE, repeatable (--engine spark)."),
+]
 
 
 class Failure(Exception):
@@ -178,6 +197,8 @@ def print_ingest_report(report: Any) -> None:
     if report.filtered:
         line += f" + filtered {report.filtered:,}"
     console.print(line)
+    if report.batch:
+        console.print(f"batch {report.batch} (undo: callgrade warehouse undo {report.batch})")
 
 
 def _kpi_options(settings: list[str]) -> Any:
@@ -215,6 +236,36 @@ def _kpi_options(settings: list[str]) -> Any:
         raise Failure(f"--set: {exc}") from None
 
 
+def kpi_engine(name: str, spark_url: str | None, spark_conf: list[str] | None) -> Any:
+    """The KPI engine asked for, checked before any work starts (Spark itself starts later)."""
+    from callgrade.engine.kpis import ENGINES, KpiEngine
+
+    if name not in ENGINES:
+        raise Failure(f"--engine {name!r}: expected {' or '.join(ENGINES)}")
+    if name != "spark" and (spark_url or spark_conf):
+        raise Failure("--spark-url and --spark-conf need --engine spark")
+    pairs = []
+    for item in spark_conf or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise Failure(f"--spark-conf {item!r}: expected KEY=VALUE, e.g. spark.driver.memory=8g")
+        pairs.append((key.strip(), value.strip()))
+    try:
+        return KpiEngine(name, spark_url=spark_url or None, spark_conf=tuple(pairs))
+    except ValueError as exc:
+        raise Failure(f"--spark-conf: {exc}") from None
+
+
+def connect_engine(engine: Any) -> Any:
+    """An Ibis connection on ``engine`` (default DuckDB); a missing PySpark or Java is one line."""
+    from callgrade.engine.kpis import EngineUnavailable, KpiEngine
+
+    try:
+        return (engine or KpiEngine()).connect()
+    except EngineUnavailable as exc:
+        raise Failure(str(exc)) from None
+
+
 def check_kpi_request(
     data_dir: Path, *, period: str, grain: str | None, tz: str, kpis: list[str] | None
 ) -> Any:
@@ -244,14 +295,13 @@ def compute_kpi_table(
     tz: str,
     kpis: list[str] | None,
     options: Any,
+    engine: Any = None,
 ) -> Any:
-    import ibis
-
     from callgrade.engine.kpis import compute_kpis, open_tables
     from callgrade.engine.warehouse import Warehouse
 
     periods = check_kpi_request(data_dir, period=period, grain=grain, tz=tz, kpis=kpis)
-    con = ibis.duckdb.connect()
+    con = connect_engine(engine)
     with Warehouse(data_dir).snapshot() as snap:
         tables = open_tables(con, snap)
         return compute_kpis(tables, periods=periods, by=by, kpis=kpis, options=options)
@@ -279,6 +329,9 @@ def kpis(
         list[str] | None,
         typer.Option("--set", help="KPI option NAME=VALUE (see docs/kpis.md), repeatable."),
     ] = None,
+    engine: EngineOpt = "duckdb",
+    spark_url: SparkUrlOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """Compute KPIs for a period, per agent, team, queue or the whole center."""
     from callgrade.output import kpi_grid
@@ -287,11 +340,19 @@ def kpis(
         raise Failure(f"--by {by!r}: expected agent, team, queue or center")
     fmt = output_format(output, out)
     options = _kpi_options(set_ or [])
+    backend = kpi_engine(engine, spark_url, spark_conf)
     check_kpi_request(data_dir, period=period, grain=grain, tz=tz, kpis=kpi)
     with progress() as bar:
         bar.add_task("computing KPIs", total=None)
         table = compute_kpi_table(
-            data_dir, period=period, grain=grain, by=by, tz=tz, kpis=kpi, options=options
+            data_dir,
+            period=period,
+            grain=grain,
+            by=by,
+            tz=tz,
+            kpis=kpi,
+            options=options,
+            engine=backend,
         )
     if fmt == "table":
         for t in kpi_grid(table, title=f"KPIs by {by}", limit=limit, headline=not kpi):
@@ -621,6 +682,74 @@ def warehouse_gc(data_dir: DataDir = Path("data")) -> None:
     console.print(f"removed {len(removed):,} unused files")
 
 
+pull_app = typer.Typer(help="Pull data from a database table into the warehouse.")
+app.add_typer(pull_app, name="pull")
+
+
+@pull_app.command("queue_log")
+def pull_queue_log(
+    url: Annotated[
+        str, typer.Option("--url", help="postgresql://user:password@host:port/database")
+    ],
+    name: Annotated[
+        str, typer.Option("--name", help="Names this source's cursor and batches.")
+    ] = "queue_log",
+    table: Annotated[str, typer.Option("--table", help="Table (or schema.table).")] = "queue_log",
+    by: Annotated[str, typer.Option("--by", help="Incremental by id or time.")] = "id",
+    tz: Annotated[str, typer.Option("--tz", help="Zone of the table's local times.")] = "UTC",
+    chunk: Annotated[int, typer.Option("--chunk", help="Rows kept per chunk.")] = 50_000,
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Fetch the rows of Asterisk's realtime queue_log table past the cursor and load the months
+    they fall in, as one batch. Safe to stop at any moment: the next pull resumes."""
+    from callgrade.engine.pull import PullSource, pull
+    from callgrade.engine.warehouse import Warehouse
+
+    source = PullSource(name=name, url=url, table=table, by=by, tz=tz, chunk=chunk)
+    report = pull(Warehouse(data_dir), source)
+    console.print(f"fetched {report.fetched:,} rows")
+    if report.ingest is None:
+        console.print("nothing new to load")
+        return
+    print_ingest_report(report.ingest)
+
+
+@warehouse_app.command("batches")
+def warehouse_batches(data_dir: DataDir = Path("data")) -> None:
+    """List the batches (one per ingest, upload or pull), newest first."""
+    from callgrade.engine.warehouse import Warehouse
+
+    table = Table(title="batches")
+    for col in ("batch", "at", "what", "rows", "undone"):
+        table.add_column(col)
+    for batch_id, b in Warehouse(data_dir).batches():
+        rows = ", ".join(f"{k} {v:,}" for k, v in b.get("rows", {}).items())
+        table.add_row(batch_id, b.get("at", ""), b.get("label", ""), rows, b.get("undone_at", ""))
+    console.print(table)
+
+
+@warehouse_app.command("undo")
+def warehouse_undo(
+    batch: Annotated[str, typer.Argument(help="Batch id (see 'callgrade warehouse batches').")],
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Take a batch out of the warehouse as a whole: the rows it wrote that no other standing
+    batch also wrote. Undoing an undone batch changes nothing."""
+    from callgrade.engine.batches import BatchError
+    from callgrade.engine.warehouse import Warehouse
+
+    try:
+        report = Warehouse(data_dir).undo(batch)
+    except BatchError as exc:
+        raise Failure(str(exc)) from None
+    if report.already_undone:
+        console.print(f"batch {batch} was already undone; nothing changed")
+        return
+    for name, n in report.removed.items():
+        console.print(f"  {name}: {n:,} removed, {report.kept.get(name, 0):,} kept (other loads)")
+    console.print(f"batch {batch} undone: {report.total_removed:,} rows removed")
+
+
 @policy_app.command("check")
 def policy_check(
     file: Annotated[Path, typer.Argument(help="Policy YAML file.")],
@@ -680,6 +809,132 @@ def policy_suggest(
             console.print(f"{action}: {n:,} employees")
 
 
+@app.command("training-effect")
+def training_effect_cmd(
+    period: Annotated[
+        str, typer.Option(help="The months analysed, e.g. 2026-H1, 2026 or 2026-01-01..2026-06-30.")
+    ],
+    data_dir: DataDir = Path("data"),
+    kpi: Annotated[list[str] | None, typer.Option(help="Only these KPIs (repeatable).")] = None,
+    window: Annotated[int, typer.Option(help="Months compared before and after.")] = 1,
+    min_sample: Annotated[
+        int, typer.Option(help="Fewer trainees or comparison people flag a small sample.")
+    ] = 5,
+    tz: Annotated[str, typer.Option("--tz", help="Time zone of month boundaries.")] = "UTC",
+    output: Output = None,
+    out: OutFile = None,
+    limit: Limit = 50,
+) -> None:
+    """Did each course work? Each trainee's KPIs before and after the course against colleagues
+    of the same position who were not trained (difference in differences), per course and KPI,
+    with the sample sizes and small samples flagged (docs/kpis.md, *Training effect*)."""
+    from callgrade.engine.analysis.training_effect import completions, training_effect
+    from callgrade.engine.kpis import REGISTRY, KpiOptions
+    from callgrade.engine.warehouse import Warehouse
+
+    fmt = output_format(output, out)
+    if window < 1:
+        raise Failure(f"--window {window}: give at least 1 month")
+    with Warehouse(data_dir).snapshot() as snap:
+        trainings, roster = snap.read("trainings"), snap.read("roster")
+    if trainings.num_rows == 0:
+        raise Failure(f"{data_dir} holds no training records: ingest or record trainings first")
+    with progress() as bar:
+        bar.add_task("monthly KPIs per agent", total=None)
+        monthly = compute_kpi_table(
+            data_dir,
+            period=period,
+            grain="month",
+            by="agent",
+            tz=tz,
+            kpis=kpi,
+            options=KpiOptions(),
+        )
+    positions = dict(
+        zip(
+            roster.column("employee_id").to_pylist(),
+            roster.column("position").to_pylist(),
+            strict=True,
+        )
+    )
+    directions = {k: d.direction for k, d in REGISTRY.items()}
+    table = training_effect(
+        completions(trainings, tz),
+        monthly,
+        positions,
+        directions,
+        window=window,
+        min_sample=min_sample,
+    )
+    columns = [
+        "course",
+        "kpi",
+        "trained_n",
+        "comparison_n",
+        "effect",
+        "improvement",
+        "standard_error",
+        "small_sample",
+        "excluded_n",
+    ]
+    emit(table, fmt=fmt, out=out, title=f"training effect — {period}", columns=columns, limit=limit)
+
+
+@app.command("baseline")
+def baseline_cmd(
+    period: Annotated[
+        str, typer.Option(help="The period to survey: 2026-Q1, 2026-H1 or FROM..TO (inclusive).")
+    ],
+    data_dir: DataDir = Path("data"),
+    tz: Annotated[str, typer.Option("--tz", help="Time zone of period boundaries.")] = "UTC",
+    lang: Annotated[str, typer.Option(help="Language of the findings: zh or en.")] = "zh",
+    out: Annotated[
+        Path | None, typer.Option(help="Write the whole report to this workbook (.xlsx).")
+    ] = None,
+) -> None:
+    """The current-state report (现状调研) before any standard exists: staffing by position,
+    team and tenure, each KPI's distribution per position, the data's coverage and gaps, and
+    what stands out."""
+    from callgrade.engine.analysis.baseline_data import baseline_from, staff_from_roster
+    from callgrade.engine.analysis.baseline_words import finding_text, report_sheets
+    from callgrade.engine.periods import parse_period
+    from callgrade.engine.warehouse import Warehouse
+    from callgrade.output import sheets_xlsx
+
+    if lang not in ("zh", "en"):
+        raise Failure(f"--lang {lang!r}: expected zh or en")
+    if out is not None and out.suffix.lower() != ".xlsx":
+        raise Failure(f"--out {out}: the report is a workbook; give a file ending in .xlsx")
+    try:
+        months = parse_period(period, tz=tz, grain="month")
+    except ValueError as exc:
+        raise Failure(f"--period {period!r}: {exc}") from None
+    if len(months) > 24:
+        raise Failure(f"--period {period!r}: {len(months)} months; the report reads at most 24")
+    wh = Warehouse(data_dir)
+    if not wh.manifest()["tables"]:
+        raise Failure(f"{data_dir}: the warehouse is empty; run 'callgrade ingest' first")
+    with wh.snapshot() as snap, progress() as bar:
+        task = bar.add_task("current-state report", total=None)
+        staff = staff_from_roster(snap.read("roster"), tz)
+        if not staff:
+            raise Failure(f"{data_dir}: the warehouse holds no roster; ingest the employees first")
+        report = baseline_from(
+            snap, staff, period, tz, on_step=lambda s: bar.update(task, description=s)
+        )
+    result = report.to_dict()
+    console.print(f"{report.period}: {report.headcount:,} staff, {len(report.kpis):,} KPI rows")
+    for f in report.findings:
+        console.print(f"- {finding_text(f, lang)}")
+    if out is not None:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(sheets_xlsx(report_sheets(result, lang)))
+        except OSError as exc:
+            raise Failure(f"--out {out}: {exc.strerror or exc}") from None
+        err.print(f"wrote the report to {out}")
+
+
 EXAMPLES = Path(__file__).parent / "engine" / "policy" / "examples"
 
 
@@ -716,8 +971,11 @@ def warehouse_inputs(data_dir: Path) -> Any:
         raise Failure(str(exc)) from None
 
 
-def run_cycle_cli(data_dir: Path, policy: Any, period: str, *, grade_at_end: bool) -> Any:
+def run_cycle_cli(
+    data_dir: Path, policy: Any, period: str, *, grade_at_end: bool, engine: Any = None
+) -> Any:
     from callgrade.engine.cycle import run_cycle
+    from callgrade.engine.kpis import EngineUnavailable
 
     inputs = warehouse_inputs(data_dir)
     with progress() as bar:
@@ -729,8 +987,9 @@ def run_cycle_cli(data_dir: Path, policy: Any, period: str, *, grade_at_end: boo
                 period=period,
                 grade_at_end=grade_at_end,
                 on_step=lambda name: bar.update(task, description=name),
+                engine=engine,
             )
-        except ValueError as exc:
+        except (ValueError, EngineUnavailable) as exc:
             raise Failure(str(exc)) from None
 
 
@@ -863,13 +1122,19 @@ def score_cmd(
     output: Output = None,
     out: OutFile = None,
     limit: Limit = 40,
+    engine: EngineOpt = "duckdb",
+    spark_url: SparkUrlOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """Scorecards: every KPI's value, points, weight and explanation; totals, ratings, ranks."""
     import pyarrow as pa
 
     columns = choose(what, SCORE_VIEWS)
     fmt = output_format(output, out)
-    result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=False)
+    backend = kpi_engine(engine, spark_url, spark_conf)
+    result = run_cycle_cli(
+        data_dir, load_policy_arg(policy), period, grade_at_end=False, engine=backend
+    )
     table = pa.concat_tables([getattr(c, what) for c in result.scorecards])
     emit(
         table,
@@ -890,11 +1155,17 @@ def grade_cmd(
     output: Output = None,
     out: OutFile = None,
     limit: Limit = 40,
+    engine: EngineOpt = "duckdb",
+    spark_url: SparkUrlOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """Ladder decisions (promote, hold, demote, pass probation) with evidence and checklists."""
     columns = choose(what, GRADE_VIEWS)
     fmt = output_format(output, out)
-    result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=True)
+    backend = kpi_engine(engine, spark_url, spark_conf)
+    result = run_cycle_cli(
+        data_dir, load_policy_arg(policy), period, grade_at_end=True, engine=backend
+    )
     table = getattr(result.decisions, what)
     emit(
         table,
@@ -914,12 +1185,18 @@ def pay_cmd(
     output: Output = None,
     out: OutFile = None,
     limit: Limit = 40,
+    engine: EngineOpt = "duckdb",
+    spark_url: SparkUrlOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """Pay statement lines: allowance, bonus, commission and long-term accrual, each explained."""
     import pyarrow as pa
 
     fmt = output_format(output, out)
-    result = run_cycle_cli(data_dir, load_policy_arg(policy), period, grade_at_end=False)
+    backend = kpi_engine(engine, spark_url, spark_conf)
+    result = run_cycle_cli(
+        data_dir, load_policy_arg(policy), period, grade_at_end=False, engine=backend
+    )
     table = pa.concat_tables([p.lines for p in result.pay])
     emit(
         table,

@@ -47,6 +47,23 @@ def table_bytes(table: pa.Table, fmt: str) -> bytes:
     raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
+def sheets_xlsx(sheets: list[tuple[str, list[str], list[Any]]]) -> bytes:
+    """A workbook of several sheets (title, header, rows), every cell made safe."""
+    from openpyxl import Workbook
+
+    from callgrade.engine.cells import sheet_title
+
+    wb = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(sheet_title(title))
+        ws.append(xlsx_row(header))
+        for r in rows:
+            ws.append(xlsx_row(r))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
 def write_table(table: pa.Table, fmt: str, path: Path) -> None:
     """Write ``table`` as CSV, XLSX or JSON to ``path``."""
     data = table_bytes(table, fmt)

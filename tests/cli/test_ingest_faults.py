@@ -18,6 +18,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from callgrade.engine import batches
 from callgrade.engine.ingest import ingest_files
 from callgrade.engine.warehouse import FAULT_DISK_FULL_AFTER, MANIFEST, Warehouse
 from callgrade.output import write_table
@@ -86,7 +87,9 @@ def kpis_json(data: Path, out: Path) -> bytes:
 def leftovers(data: Path) -> list[str]:
     """Files on disk that the manifest does not name: what a collection must have removed."""
     root = data / "warehouse"
-    named = {r for parts in Warehouse(data).manifest()["tables"].values() for r in parts.values()}
+    manifest = Warehouse(data).manifest()
+    named = {r for parts in manifest["tables"].values() for r in parts.values()}
+    named |= batches.named_files(manifest)  # the ledger's key files
     on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
     return sorted(on_disk - named - {MANIFEST, ".lock", ".leases.lock"})
 

@@ -12,7 +12,7 @@ from callgrade.engine.kpis import KpiOptions, compute_kpis, kpi_records, open_ta
 from callgrade.engine.periods import parse_period
 from callgrade.engine.warehouse import Warehouse
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 # Months split sessions that cross month ends (clipping); s5 crosses into April.
 PERIODS = parse_period("2026-02-01..2026-04-30", tz=data.TZ, grain="month")
@@ -28,27 +28,8 @@ def warehouse(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    pyspark_sql = pytest.importorskip("pyspark.sql")
-    tmp = tmp_path_factory.mktemp("spark")
-    session = (
-        pyspark_sql.SparkSession.builder.master("local[1]")
-        .appName("callgrade-kpi-parity")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.sql.warehouse.dir", str(tmp / "spark-warehouse"))
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={tmp / 'derby'}")
-        .config("spark.sql.ansi.enabled", "false")
-        # tiny data: whole-stage code generation and adaptive planning only add start-up time
-        .config("spark.sql.codegen.wholeStage", "false")
-        .config("spark.sql.adaptive.enabled", "false")
-        .getOrCreate()
-    )
-    try:
-        yield ibis.pyspark.connect(session)
-    finally:
-        session.stop()
+def spark(spark_engine):
+    return spark_engine.connect()
 
 
 @pytest.fixture(scope="module")

@@ -134,6 +134,17 @@ def test_replaying_the_same_events_gives_the_same_awards() -> None:
     assert len({g.key for g in first}) == len(first)  # every award has its own key
 
 
+def test_forgetting_closed_windows_keeps_the_open_ones() -> None:
+    r = rule(when={"kpi": "csat", "op": ">=", "value": 1, "window": "day", "min_sample": 2},
+             max_per_month=5)  # fmt: skip
+    b = book(r)
+    b.add(ev(1, "csat", 1, hours=-24))  # yesterday: one observation
+    b.add(ev(2, "csat", 1))  # today: one
+    b.forget_before(DAY.date())
+    assert len(b.add(ev(3, "csat", 1))) == 1  # today's window was kept
+    assert b.add(ev(4, "csat", 1, hours=-24)) == []  # yesterday's starts afresh: sample 1
+
+
 def test_trigger_needs_count_for_count_and_streak() -> None:
     with pytest.raises(ValueError, match="needs count"):
         Trigger.model_validate({"kind": "streak", "kpi": "csat", "op": ">=", "value": 1})

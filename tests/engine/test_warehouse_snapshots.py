@@ -16,6 +16,7 @@ import ibis
 import pyarrow as pa
 import pytest
 
+from callgrade.engine import batches
 from callgrade.engine.kpis import compute_kpis, open_tables
 from callgrade.engine.periods import parse_period
 from callgrade.engine.warehouse import FAULT_DISK_FULL_AFTER, Warehouse, WarehouseFull
@@ -126,7 +127,9 @@ def parquet(wh: Warehouse) -> set[str]:
 
 
 def named(wh: Warehouse) -> set[str]:
-    return {r for parts in wh.manifest()["tables"].values() for r in parts.values()}
+    manifest = wh.manifest()
+    tables = {r for parts in manifest["tables"].values() for r in parts.values()}
+    return tables | batches.named_files(manifest)  # the ledger's key files are named too
 
 
 def test_a_snapshot_keeps_its_files_until_it_is_closed(tmp_path):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from callgrade.core.models import AuditEvent
 from callgrade.cycles.models import KpiValue
@@ -107,7 +108,7 @@ def test_bad_contests_are_refused_with_the_reason(
     ]
     before = Contest.objects.count()
     for actor, spec, reason in refused:
-        with pytest.raises(EngagementError, match=reason):
+        with translation.override("en"), pytest.raises(EngagementError, match=reason):
             contest_create(actor=actor, spec=spec)
     assert Contest.objects.count() == before
     r = login(lead).post("/contests/new/", {"title": "x", "starts_on": "soon", "ends_on": ""})
@@ -186,7 +187,7 @@ def test_freezing_writes_the_prizes_once_and_is_audited(
     again = c.post(f"/contests/{contest.pk}/freeze/", follow=True)
     assert "frozen already" in again.content.decode()
     _set(demo_cycle, board["fast"], "qa_score", 99, 4)
-    with pytest.raises(EngagementError, match="frozen already"):
+    with translation.override("en"), pytest.raises(EngagementError, match="frozen already"):
         contest_freeze(actor=lead, contest=contest)
     assert Award.objects.filter(contest=contest).count() == 3
     assert (

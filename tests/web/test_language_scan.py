@@ -24,6 +24,8 @@ from callgrade.people.models import Department, Employee, Team
 SHARED = {
     "AHT", "ASA", "CSAT", "NPS", "QA", "KPI", "KPIs", "CSV", "XLSX", "XLS", "YAML", "PDF",
     "ACW", "FCR", "IVR", "SLA", "ID", "callgrade", "Excel", "UTF", "GB18030", "URL",
+    # products, named alike in both languages
+    "Asterisk", "Amazon", "Connect", "PostgreSQL", "MySQL", "JSON", "MB",
 }  # fmt: skip
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+[A-Za-z]")
 IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[a-z]+[A-Z]\w*\b")
@@ -104,6 +106,10 @@ def _data_names() -> list[str]:
     from callgrade.integration.models import Integration
 
     names += [*Integration.objects.values_list("name", flat=True)]
+    from callgrade.loads.models import Load, Source
+
+    names += [*Load.objects.values_list("filename", flat=True)]
+    names += [*Source.objects.values_list("name", flat=True)]
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 

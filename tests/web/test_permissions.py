@@ -26,10 +26,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from callgrade.baseline.models import BaselineReport
 from callgrade.core.models import Job
 from callgrade.engagement.models import Activity, Contest, Support
 from callgrade.engagement.services.suggestions import suggestion_submit
 from callgrade.integration.services import integration_create
+from callgrade.loads.models import Load, Source
 from callgrade.people.models import Correction, Employee
 from callgrade.review.models import Appeal, Nomination
 from callgrade.standards.models import PolicyVersion
@@ -149,7 +151,22 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "contest_scores": ("POST", REVIEW, "login"),
     "contest_freeze": ("POST", REVIEW, "login"),
     "my_contests": ("GET", EMPLOYEES, "login"),
+    "baseline": ("GET", HR, "login"),
+    # the program dashboard: HR the center, a lead their own teams
+    "program": ("GET", LEADS, "login"),
+    "program_xlsx": ("GET", LEADS, "login"),
+    "baseline_run": ("POST", HR, "login"),
+    "baseline_job": ("GET", HR, "login"),
+    "baseline_xlsx": ("GET", HR, "login"),
+    "baseline_print": ("GET", HR, "login"),
     "integration_revoke": ("POST", HR, "login"),
+    "loads": ("GET", HR, "login"),
+    "load": ("GET", HR, "login"),
+    "load_job": ("GET", HR, "login"),
+    "load_rejects_csv": ("GET", HR, "login"),
+    "load_undo": ("POST", HR, "login"),  # the fixture's load failed: refused with a message
+    "sources": ("GET", HR, "login"),
+    "source_run": ("POST", HR, "login"),  # the fixture's folder is missing: a message
 }
 
 
@@ -208,7 +225,18 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
     integration, _token = integration_create(
         name="LMS", acting_user=lead, scopes=["read:people"], actor=None
     )
+    source = Source.objects.create(
+        name="inbox", kind=Source.DROP, format="queue_log", folder="/nonexistent/callgrade-in"
+    )
+    load = Load.objects.create(
+        filename="queue_log.txt", format="queue_log", state=Load.FAILED, error="empty"
+    )
+    report = BaselineReport.objects.order_by("id").first()
+    assert report is not None  # the demo seed computes one
     return {
+        "load_id": load.pk,
+        "source_id": source.pk,
+        "report_id": report.pk,
         "suggestion_id": suggestion.pk,
         "activity_id": activity.pk,
         "contest_id": contest.pk,
@@ -246,6 +274,7 @@ BODIES: dict[str, dict[str, str]] = {
     "suggestion_status": {"to": "under_review"},
     "suggestion_award": {"amount": "100", "reason": "useful"},
     "employee_attribute": {"name": "shift", "value": "night"},
+    "baseline_run": {"period": "2026-01"},
 }
 # A redirect to the login page is what these routes do when served.
 LOGIN_IS_SERVED = {"logout"}

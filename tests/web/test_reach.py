@@ -193,6 +193,7 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
         "my_awards",
         "my_contests",
         "team",
+        "program",
         "nominations",
         "conflicts",
         "awards",
@@ -207,9 +208,12 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
 def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
     assert _nav(login(hr)) == [
         "team",
+        "program",
         "cycles",
+        "baseline",
         "standards",
         "org",
+        "loads",
         "appeals_inbox",
         "suggestions_inbox",
         "nominations",

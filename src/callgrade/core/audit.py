@@ -60,6 +60,7 @@ ACTIONS = {
     "decision_nomination": _("decision set by a nomination"),
     "decision_override": _("decision overridden"),
     "fairness_audit": _("fairness audit run"),
+    "baseline_report": _("current-state report computed"),
     "department_create": _("department created"),
     "employee_import_create": _("employee imported"),
     "employee_import_update": _("employee updated by an import"),
@@ -67,6 +68,10 @@ ACTIONS = {
     "employee_roster_import": _("roster imported"),
     "integration_create": _("integration created"),
     "integration_revoke": _("integration token revoked"),
+    "load_create": _("data file received for loading"),
+    "load_done": _("data loaded"),
+    "load_failed": _("data load failed"),
+    "load_undo": _("data load undone"),
     "login_create": _("login created with a one-time password"),
     "nomination_create": _("nomination made"),
     "nomination_decide": _("nomination decided"),
@@ -75,6 +80,7 @@ ACTIONS = {
     "policy_publish": _("standard published"),
     "policy_upload": _("standard uploaded"),
     "rating_calibrate": _("rating calibrated"),
+    "source_create": _("data source added"),
     "suggestion_award": _("award recorded"),
     "suggestion_status": _("status changed"),
     "suggestion_submit": _("suggestion submitted"),
@@ -101,6 +107,9 @@ OBJECTS = {
     "activity": _("activity"),
     "contest": _("contest"),
     "integration": _("integration"),
+    "baselinereport": _("current-state report"),
+    "load": _("data load"),
+    "source": _("data source"),
 }
 
 

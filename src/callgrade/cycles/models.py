@@ -230,3 +230,17 @@ class FairnessAudit(models.Model):
     computed_at = models.DateTimeField()
     ratings = models.IntegerField(default=0)  # the ratings it looked at
     result = models.JSONField()
+
+
+class ProgramSnapshot(models.Model):
+    """A computed cycle summed into cells per department, team and position
+    (``engine.analysis.program``), kept when the cycle is computed and when it moves on, so the
+    program dashboard across cycles never reads the cycles' result rows again."""
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="program")
+    computed_at = models.DateTimeField()
+    standard = models.CharField(max_length=200)  # the standard in force: code and version
+    kpis = models.JSONField(default=list)  # the standard's KPIs, the dashboard's trends
+    ladders = models.JSONField(default=dict)  # position → its levels, lowest first
+    ratings = models.JSONField(default=list)  # the standard's ratings, best first
+    cells = models.JSONField(default=list)

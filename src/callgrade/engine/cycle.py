@@ -15,12 +15,11 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from callgrade.engine.analysis.thresholds import Distributions, distributions
-from callgrade.engine.kpis import REGISTRY, KpiOptions, compute_kpis, open_tables
+from callgrade.engine.kpis import REGISTRY, KpiEngine, KpiOptions, compute_kpis, open_tables
 from callgrade.engine.people import (
     CycleInputs,
     assessments_counted,
@@ -106,6 +105,7 @@ def run_cycle(
     on_step: Callable[[str], None] | None = None,
     rating_overrides: Mapping[tuple[str, str], str] | None = None,
     all_kpis: bool = False,
+    engine: KpiEngine | None = None,
 ) -> CycleResult:
     """Score, grade and pay everyone in ``inputs.roster`` under ``policy`` for ``period``.
 
@@ -121,6 +121,10 @@ def run_cycle(
     ``rating_overrides`` maps (rating period label, employee id) → rating: a calibrated rating
     replaces the computed one before pay and grading use it (the total score stays as computed,
     and the totals keep the computed rating in ``computed_rating``).
+
+    ``engine`` is the KPI backend (default DuckDB in this process; ``KpiEngine("spark")`` for
+    Spark). Only the KPIs run on it: they come back as one Arrow table, and scoring, grading and
+    pay read that table here, so every engine gives the same scorecards for the same KPIs.
     """
 
     def step(name: str) -> None:
@@ -131,8 +135,7 @@ def run_cycle(
     if not periods:
         raise ValueError(f"period {period!r} holds no rating period")
     step("KPIs")
-    con = ibis.duckdb.connect()
-    tables = open_tables(con, inputs.facts, inputs.corrections)
+    tables = open_tables((engine or KpiEngine()).connect(), inputs.facts, inputs.corrections)
     options = options or KpiOptions()
     codes = policy.kpi_codes()
     kpis = compute_kpis(tables, periods=periods, by="agent", kpis=codes, options=options)
@@ -190,6 +193,7 @@ def simulate_cycle(
     *,
     period: str,
     on_step: Callable[[str], None] | None = None,
+    engine: KpiEngine | None = None,
 ) -> SimulationReport:
     """What ``draft`` would change against ``current`` over ``period`` (the current policy's
     rating periods), from the same inputs a cycle reads: the roster and levels as of the end of
@@ -199,7 +203,7 @@ def simulate_cycle(
         raise ValueError(f"period {period!r} holds no rating period")
     if on_step:
         on_step("KPIs")
-    tables = open_tables(ibis.duckdb.connect(), inputs.facts, inputs.corrections)
+    tables = open_tables((engine or KpiEngine()).connect(), inputs.facts, inputs.corrections)
     codes = sorted(set(draft.kpi_codes()) | set(current.kpi_codes()))
     kpis = compute_kpis(tables, periods=periods, by="agent", kpis=codes, options=KpiOptions())
     if on_step:
@@ -230,12 +234,12 @@ def simulate_cycle(
 
 
 def policy_distributions(
-    inputs: CycleInputs, policy: Policy, *, period: str
+    inputs: CycleInputs, policy: Policy, *, period: str, engine: KpiEngine | None = None
 ) -> tuple[Distributions, dict[str, int]]:
     """What thresholds from data read for ``policy`` over ``period``: the values of its items
     and the total scores in the last rating period, and how many employees each ladder action
     reaches at the end of the period."""
-    result = run_cycle(inputs, policy, period=period)
+    result = run_cycle(inputs, policy, period=period, engine=engine)
     last = result.scorecards[-1]
     roster = roster_on(policy, inputs, last_local_day(result.periods[-1], policy.time_zone))
     spread = distributions(policy, result.kpis, roster, last.totals, last.period)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from callgrade.engine.batches import BatchInfo
 from callgrade.engine.connectors import parse
 from callgrade.engine.warehouse import TableCommit, Warehouse
 
@@ -30,6 +31,7 @@ class FileReport:
 class IngestReport:
     files: list[FileReport]
     commits: dict[str, TableCommit]
+    batch: str = ""  # the batch this ingest committed (``callgrade warehouse undo BATCH``)
 
     @property
     def read(self) -> int:
@@ -54,11 +56,15 @@ def ingest_files(
     paths: Sequence[Path],
     *,
     on_file: Callable[[Path], None] | None = None,
+    batch: BatchInfo | None = None,
+    adjust: Callable[[dict[str, pa.Table]], dict[str, pa.Table]] | None = None,
     **options: Any,
 ) -> IngestReport:
-    """Parse every file, then commit all of them in one transaction: if any file cannot be
-    parsed at all (a ConnectorError) nothing is written. ``options`` go to the connector for
-    every file (e.g. ``tz``, or queue_log's ``horizon``: where open logins and pauses stop)."""
+    """Parse every file, then commit all of them in one transaction, as one batch: if any file
+    cannot be parsed at all (a ConnectorError) nothing is written. ``options`` go to the
+    connector for every file (e.g. ``tz``, or queue_log's ``horizon``: where open logins and
+    pauses stop). ``adjust`` may take rows out of the parsed tables before they are committed
+    (a database pull drops what only its reading context produced)."""
     results = []
     for path in paths:
         if on_file:
@@ -68,9 +74,22 @@ def ingest_files(
     for r in results:
         for name, table in r.tables.items():
             merged.setdefault(name, []).append(table)
-    commits = warehouse.commit(
-        {name: pa.concat_tables(ts, promote_options="permissive") for name, ts in merged.items()}
-    )
+    batch = batch or BatchInfo(label=f"{connector}: " + ", ".join(Path(p).name for p in paths))
+    batch.files = [
+        {
+            "name": Path(path).name,
+            "connector": connector,
+            "read": r.read,
+            "accepted": r.accepted,
+            "rejected": r.rejected,
+            "filtered": r.filtered,
+        }
+        for path, r in zip(paths, results, strict=True)
+    ]
+    tables = {
+        name: pa.concat_tables(ts, promote_options="permissive") for name, ts in merged.items()
+    }
+    commits = warehouse.commit(adjust(tables) if adjust else tables, batch=batch)
     reports = []
     for path, r in zip(paths, results, strict=True):
         rejects_file = warehouse.write_rejects(r.source, r.rejects)
@@ -87,4 +106,4 @@ def ingest_files(
                 unreadable=r.unreadable,
             )
         )
-    return IngestReport(reports, commits)
+    return IngestReport(reports, commits, batch.id)

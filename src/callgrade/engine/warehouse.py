@@ -50,6 +50,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from callgrade.engine import batches
+from callgrade.engine.batches import BatchInfo, UndoReport
 from callgrade.engine.schemas import TABLES, TableSpec, conform
 
 MANIFEST = "_manifest.json"
@@ -219,13 +221,16 @@ class Warehouse(WarehouseReader):
             fcntl.flock(fh, mode)  # released when the file closes, or the process dies
             yield
 
-    def commit(self, tables: dict[str, pa.Table]) -> dict[str, TableCommit]:
-        """Merge ``tables`` (canonical name → rows) into the warehouse atomically.
+    def commit(
+        self, tables: dict[str, pa.Table], *, batch: BatchInfo | None = None
+    ) -> dict[str, TableCommit]:
+        """Merge ``tables`` (canonical name → rows) into the warehouse atomically, as one batch
+        (``batch`` names it; see :mod:`callgrade.engine.batches`).
 
         Raises :class:`WarehouseFull` when the disk fills up; the warehouse is then unchanged."""
         try:
             with self._flock(WRITER_LOCK, fcntl.LOCK_EX):
-                stats = self._commit(tables)
+                stats = self._commit(tables, batch or BatchInfo())
                 with contextlib.suppress(OSError):
                     # the commit stands; whatever is not collected now goes at the next one
                     self._collect()
@@ -241,16 +246,24 @@ class Warehouse(WarehouseReader):
                 "nothing was changed: free some space and ingest again",
             ) from exc
 
-    def _commit(self, tables: dict[str, pa.Table]) -> dict[str, TableCommit]:
+    def _commit(self, tables: dict[str, pa.Table], batch: BatchInfo) -> dict[str, TableCommit]:
         manifest = self.manifest()
         live: dict[str, dict[str, str]] = {t: dict(p) for t, p in manifest["tables"].items()}
+        ledger = dict(batches.ledger(manifest))
         written: list[Path] = []
         used = 0  # bytes written, for the disk-full fault injection only
         stats: dict[str, TableCommit] = {}
+        conformed: dict[str, pa.Table] = {}
         try:
+            if "batches" not in manifest:  # the first commit keeping a ledger
+                base = batches.baseline_entry(self.root, live, written)
+                if base is not None:
+                    ledger[batches.BASELINE] = base
+            if batch.id in ledger:
+                raise ValueError(f"batch {batch.id!r} is already in the warehouse")
             for name, rows in tables.items():
                 spec = TABLES[name]
-                rows = conform(name, rows)
+                rows = conformed[name] = conform(name, rows)
                 parts = live.setdefault(name, {})
                 added = replaced = 0
                 for month, chunk in _split_by_month(spec, rows):
@@ -269,18 +282,72 @@ class Warehouse(WarehouseReader):
                     parts[month] = rel
                 total = sum(pq.ParquetFile(self.root / r).metadata.num_rows for r in parts.values())
                 stats[name] = TableCommit(name, rows.num_rows, added, replaced, total)
-            new_manifest = {"version": manifest["version"] + 1, "tables": live}
-            tmp = self.root / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
-            written.append(tmp)
-            tmp.write_text(json.dumps(new_manifest, indent=1, sort_keys=True), "utf-8")
-            _check_space(tmp, used)
-            os.replace(tmp, self.root / MANIFEST)
+            ledger[batch.id] = batches.batch_entry(self.root, batch, conformed, written)
+            self._replace_manifest(
+                {**manifest, "version": manifest["version"] + 1, "tables": live, "batches": ledger},
+                written,
+                used,
+            )
         except BaseException:
             for f in written:
                 f.unlink(missing_ok=True)
             raise
         # The files this commit replaced stay until no reader's lease names them (``collect``).
         return stats
+
+    def _replace_manifest(self, new: dict[str, Any], written: list[Path], used: int) -> None:
+        tmp = self.root / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
+        written.append(tmp)
+        tmp.write_text(json.dumps(new, indent=1, sort_keys=True), "utf-8")
+        _check_space(tmp, used)
+        os.replace(tmp, self.root / MANIFEST)
+
+    def batches(self) -> list[tuple[str, dict[str, Any]]]:
+        """The ledger, newest first: (batch id, entry)."""
+        return list(batches.listing(self.manifest()))
+
+    def undo(self, batch_id: str) -> UndoReport:
+        """Take batch ``batch_id`` out of the warehouse in one commit: the rows only it wrote go
+        (see :mod:`callgrade.engine.batches`). Undoing an undone batch changes nothing."""
+        batches.check_id(batch_id)
+        with self._flock(WRITER_LOCK, fcntl.LOCK_EX):
+            manifest = self.manifest()
+            entry = batches.ledger(manifest).get(batch_id)
+            if entry is not None and entry.get("undone_at"):
+                return UndoReport(batch_id, {}, {}, already_undone=True)
+            plan = batches.undo_plan(self.root, manifest, batch_id)
+            live = {t: dict(p) for t, p in manifest["tables"].items()}
+            removed: dict[str, int] = {}
+            written: list[Path] = []
+            try:
+                for table, keys in plan.items():
+                    removed[table] = 0
+                    for month, rel in sorted(live.get(table, {}).items()):
+                        old = pq.read_table(self.root / rel)
+                        kept = batches.remove_keys(old, TABLES[table].key, keys)
+                        if kept.num_rows == old.num_rows:
+                            continue
+                        removed[table] += old.num_rows - kept.num_rows
+                        if kept.num_rows == 0:
+                            del live[table][month]
+                            continue
+                        new_rel = f"{table}/month={month}/part-{uuid.uuid4().hex}.parquet"
+                        written.append(self.root / new_rel)
+                        pq.write_table(kept, self.root / new_rel, compression="zstd")
+                        live[table][month] = new_rel
+                assert entry is not None  # undo_plan refused an unknown batch
+                ledger = dict(batches.ledger(manifest))
+                ledger[batch_id] = {**entry, "undone_at": batches.now(), "removed": removed}
+                new = {**manifest, "version": manifest["version"] + 1, "tables": live}
+                self._replace_manifest({**new, "batches": ledger}, written, 0)
+            except BaseException:
+                for f in written:
+                    f.unlink(missing_ok=True)
+                raise
+            with contextlib.suppress(OSError):
+                self._collect()
+        kept_rows = {t: entry.get("rows", {}).get(t, 0) - len(plan[t]) for t in plan}
+        return UndoReport(batch_id, removed, kept_rows)
 
     def collect(self) -> list[Path]:
         """Delete every file no reader can still need: Parquet files neither the current
@@ -341,7 +408,8 @@ class Warehouse(WarehouseReader):
 
 def _named(manifest: dict[str, Any]) -> set[str]:
     """The files a manifest names, relative to the warehouse root."""
-    return {rel for parts in manifest["tables"].values() for rel in parts.values()}
+    tables = {rel for parts in manifest["tables"].values() for rel in parts.values()}
+    return tables | batches.named_files(manifest)
 
 
 def _held(lease: Path) -> dict[str, Any] | None:

@@ -29,12 +29,14 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
         entries.append(("my_awards", _("My awards")))
         entries.append(("my_contests", _("My contests")))
     if role in REVIEWERS:
-        entries.append(("team", _("Team")))
+        entries += [("team", _("Team")), ("program", _("Program dashboard"))]
     if role in HR_ROLES:
         entries += [
             ("cycles", _("Cycles")),
+            ("baseline", _("Current state")),
             ("standards", _("Standards")),
             ("org", _("Organization")),
+            ("loads", _("Data loads")),
             ("appeals_inbox", _("Appeals")),
             ("suggestions_inbox", _("Suggestion inbox")),
         ]

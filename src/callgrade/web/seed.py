@@ -25,6 +25,7 @@ from callgrade.people.models import Employee, Team
 from callgrade.people.services.sync import people_import_warehouse
 from callgrade.standards.models import PolicyVersion
 from callgrade.standards.services import policy_current, policy_publish, policy_upload
+from callgrade.web.seed_baseline import seed_baseline
 from callgrade.web.seed_contests import seed_contests
 from callgrade.web.seed_demo import (
     demo_departure,
@@ -35,6 +36,7 @@ from callgrade.web.seed_demo import (
     upheld_demo_appeal,
 )
 from callgrade.web.seed_engagement import seed_engagement
+from callgrade.web.seed_loads import seed_loads
 from callgrade.web.seed_rewards import seed_rewards
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
@@ -177,10 +179,12 @@ def seed(
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()
     contests = seed_contests(cycle)
+    loads = seed_loads()
+    start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
+    whole = f"{start}..{period.partition('..')[2]}" if ".." in period else period
+    seed_baseline(whole)  # the survey of the state before: over both cycles' months
     simulation = None
     if draft_file is not None:
-        start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
-        whole = f"{start}..{period.partition('..')[2]}"
         simulation = draft_simulation(draft_file, whole)
         revision_simulation(version, whole)
     return {
@@ -192,4 +196,5 @@ def seed(
         "engagement": engagement,
         "rewards": rewards,
         "contests": contests,
+        "loads": loads,
     }

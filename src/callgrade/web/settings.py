@@ -81,7 +81,9 @@ INSTALLED_APPS = [
     "callgrade.cycles.apps.CyclesConfig",
     "callgrade.review.apps.ReviewConfig",
     "callgrade.engagement.apps.EngagementConfig",
+    "callgrade.baseline.apps.BaselineConfig",
     "callgrade.integration.apps.IntegrationConfig",
+    "callgrade.loads.apps.LoadsConfig",
     "rest_framework",
     "drf_spectacular",
 ]

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("callgrade.review.views.appeals")),
     path("", include("callgrade.cycles.views.cycles")),
     path("", include("callgrade.cycles.views.fairness")),
+    path("", include("callgrade.cycles.views.program")),
     path("", include("callgrade.standards.views")),
     path("", include("callgrade.people.views.org")),
     path("", include("callgrade.people.views.records")),
@@ -42,6 +43,9 @@ urlpatterns = [
     path("", include("callgrade.engagement.views.activities")),
     path("", include("callgrade.engagement.views.awards")),
     path("", include("callgrade.engagement.views.contests")),
+    path("", include("callgrade.baseline.views.pages")),
     path("", include("callgrade.integration.views.urls")),
     path("", include("callgrade.integration.views.manage")),
+    path("", include("callgrade.loads.views.loads")),
+    path("", include("callgrade.loads.views.sources")),
 ]

@@ -20,6 +20,7 @@ from callgrade.core.jobs import JobBusy, Progress, job_start, jobs_reap, registe
 from callgrade.core.models import Job
 from callgrade.cycles.models import Calibration, Cycle, Decision, ScoreTotal
 from callgrade.cycles.services.fairness import fairness_refresh
+from callgrade.cycles.services.program import program_refresh
 from callgrade.cycles.services.results import store_results
 from callgrade.cycles.workflow import next_state
 from callgrade.engine.cycle import last_local_day, rating_periods, run_cycle
@@ -177,6 +178,8 @@ def _compute(job: Job, on_progress: Progress) -> None:
         )
         # every computation audits the ratings it stored (the page shows it before approval)
         fairness_refresh(cycle)
+        # and is summed for the program dashboard across cycles
+        program_refresh(cycle)
 
 
 def cycle_advance(*, cycle: Cycle, actor: Any, reason: str = "", **options: Any) -> Cycle:
@@ -213,6 +216,8 @@ def cycle_advance(*, cycle: Cycle, actor: Any, reason: str = "", **options: Any)
             fields.append("effective_date")
             _apply_levels(cycle, effective)
         cycle.save(update_fields=fields)
+        if cycle.computed_at is not None:  # decisions made in review reach the dashboard's flows
+            program_refresh(cycle)
         audit(
             actor,
             "cycle_advance",

@@ -261,6 +261,9 @@ class RewardsConsumer:
         """Every unprocessed event through the rules, in the order stored; the awards granted."""
         if self._book is None or time.monotonic() - self._loaded_at > 30:
             self._load()
+            if self._book is not None:  # the windows of past months are closed
+                first = timezone.localdate().replace(day=1)
+                self._book.forget_before(first - dt.timedelta(days=first.weekday() + 7))
         granted: list[Award] = []
         while True:
             batch = list(LiveEvent.objects.filter(processed=False).order_by("id")[:BATCH])

@@ -245,6 +245,22 @@ class RewardBook:
                     out.append(g)
         return out
 
+    def forget_before(self, day: dt.date) -> None:
+        """Drop the state of windows that start before ``day`` (a long-running service keeps
+        only the windows events can still fall in; an event older than that starts afresh)."""
+        month = day.replace(day=1)
+        tables: list[dict[Any, Any]] = [self._obs, self._pending, self._seq]
+        for table in tables:
+            for key in [key for key in table if key[2][1] < day]:
+                del table[key]
+        self._done = {key for key in self._done if key[2][1] >= day}
+        counts: list[dict[Any, Any]] = [self._per_day, self._per_month]
+        for count in counts:
+            for key in [key for key in count if key[2] < month]:
+                del count[key]
+        for spent in [spent for spent in self._spent if spent[1] < month]:
+            del self._spent[spent]
+
     def add_all(self, events: Sequence[KpiEvent]) -> list[Granted]:
         return [g for e in events for g in self.add(e)]
 

@@ -105,7 +105,49 @@
     });
   }
 
-  function drawAll() { team(); trend(); ratings(); simulation(); }
+  // The program dashboard across cycles: the cycles where a standard was adopted are marked on
+  // every time axis; the level flows are a sankey of levels before and after.
+  function program() {
+    var d = json("program-data");
+    if (!d) return;
+    var marks = {silent: true, symbol: "none", lineStyle: {type: "dashed", color: "#8a94a0"},
+      label: {formatter: "★"}, data: d.adopted.map(function (c) { return {xAxis: c}; })};
+    function stacked(el, series, extra) {
+      if (!claim(el)) return;
+      echarts.init(el).setOption(Object.assign({
+        tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {top: 40, right: 20, bottom: 30, left: 50},
+        xAxis: {type: "category", data: d.cycles}, yAxis: {type: "value"},
+        series: series.map(function (s, i) {
+          return {type: "bar", stack: "all", name: s.name, data: s.data, markLine: i === 0 ? marks : undefined};
+        })
+      }, extra || {}));
+    }
+    var kpis = byId("program-kpis");
+    if (claim(kpis)) {
+      echarts.init(kpis).setOption({
+        tooltip: {trigger: "axis"}, legend: {top: 0, type: "scroll"}, grid: {top: 40, right: 20, bottom: 30, left: 60},
+        xAxis: {type: "category", data: d.cycles}, yAxis: {type: "value", scale: true},
+        series: d.kpis.map(function (k, i) {
+          return {type: "line", name: k.label, data: k.values, connectNulls: true, markLine: i === 0 ? marks : undefined};
+        })
+      });
+    }
+    stacked(byId("program-ratings"), d.ratings);
+    stacked(byId("program-levels"), d.levels);
+    stacked(byId("program-pay"), d.pay);
+    var flows = byId("program-flows");
+    if (d.flows.length && claim(flows)) {
+      var nodes = {};
+      d.flows.forEach(function (f) { nodes[f.source] = 1; nodes[f.target] = 1; });
+      echarts.init(flows).setOption({
+        tooltip: {trigger: "item"},
+        series: [{type: "sankey", emphasis: {focus: "adjacency"}, nodeAlign: "justify",
+          data: Object.keys(nodes).map(function (n) { return {name: n}; }), links: d.flows}]
+      });
+    }
+  }
+
+  function drawAll() { team(); trend(); ratings(); simulation(); program(); }
   document.addEventListener("DOMContentLoaded", drawAll);
   document.addEventListener("htmx:load", drawAll);
   if (document.readyState !== "loading") drawAll();

@@ -1,0 +1,239 @@
+"""The program dashboard across cycles for people to read: the scope the reader may see (HR the
+whole center, filtered by department, team or position; a team lead their own teams), each
+series over the computed cycles with the standard's adoption marked, the level flows, and the
+expected effects before and after, with their words and a workbook of the same."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from callgrade.cycles.models import Cycle, ProgramSnapshot
+from callgrade.cycles.services.program import program_refresh
+from callgrade.engine.analysis import program as engine
+from callgrade.engine.kpis import REGISTRY
+from callgrade.people.access import AnyUser, Denied, is_hr, led_team_ids
+from callgrade.people.models import Employee, Team
+from callgrade.standards.labels import pay_kind_label, standard_names
+from callgrade.standards.text import kpi_label, value_text
+
+
+def _measure_label(code: str) -> str:
+    if code == "level_rank":
+        return _("Mean level (0 = the ladder's first)")
+    return _("Share with the top rating")
+
+
+def reader_teams(user: AnyUser) -> set[str] | None:
+    """The teams the reader may see: None for HR (all), a lead's own teams, else refused."""
+    if is_hr(user):
+        return None
+    ids = led_team_ids(user)
+    if not ids:
+        raise Denied
+    return set(Team.objects.filter(pk__in=ids).values_list("name", flat=True))
+
+
+def program_cycles() -> list[engine.CycleView]:
+    """Every computed cycle, oldest first, as the dashboard reads it; a cycle computed before
+    snapshots were kept is summed now, once."""
+    cycles = list(
+        Cycle.objects.filter(computed_at__isnull=False)
+        .select_related("policy_version")
+        .order_by("created_at", "id")
+    )
+    have = {s.cycle_id: s for s in ProgramSnapshot.objects.filter(cycle__in=cycles)}
+    out = []
+    for c in cycles:
+        snap = have.get(c.pk) or program_refresh(c)
+        out.append(engine.CycleView(c.name, snap.standard, snap.cells))
+    return out
+
+
+def _snapshots() -> list[ProgramSnapshot]:
+    return list(
+        ProgramSnapshot.objects.filter(cycle__computed_at__isnull=False)
+        .defer("cells")
+        .order_by("cycle__created_at", "cycle_id")
+    )
+
+
+def _ordered_union(lists: list[list[str]]) -> list[str]:
+    out: list[str] = []
+    for codes in lists:
+        out += [c for c in codes if c not in out]
+    return out
+
+
+def program_dashboard(
+    user: AnyUser, lang: str, *, department: str = "", team: str = "", position: str = ""
+) -> dict[str, Any]:
+    """Everything the dashboard shows for ``user`` and the scope asked for."""
+    teams = reader_teams(user)
+    cycles = program_cycles()
+    snaps = _snapshots()
+    names = standard_names(lang)
+    all_cells = [x for c in cycles for x in c.cells if teams is None or x["team"] in teams]
+    choices = {
+        "departments": sorted({x["department"] for x in all_cells if x["department"]}),
+        "teams": sorted({x["team"] for x in all_cells if x["team"]}),
+        "positions": sorted({x["position"] for x in all_cells if x["position"]}),
+    }
+
+    def keep(cell: engine.Cell) -> bool:
+        return engine.in_scope(
+            cell, department=department, team=team, position=position, teams=teams
+        )
+
+    scoped = engine.scoped_cells(cycles, keep)
+    labels = [c.label for c in cycles]
+    adopted = engine.adoptions(cycles)
+    kpis = _ordered_union([s.kpis for s in reversed(snaps)])
+    ratings = _ordered_union([s.ratings for s in reversed(snaps)])
+    positions = [position] if position else sorted({x["position"] for x in all_cells})
+    ladder_lists = [s.ladders.get(p, []) for s in reversed(snaps) for p in positions]
+    levels = _ordered_union(ladder_lists)
+    level_names = names["levels"]
+    kpi_rows = [
+        {
+            "code": k,
+            "label": kpi_label(k, lang),
+            "unit": REGISTRY[k].unit if k in REGISTRY else "",
+            "values": series,
+            "texts": [
+                value_text(v, REGISTRY[k].unit if k in REGISTRY else "", lang) for v in series
+            ],
+        }
+        for k, series in engine.kpi_series(scoped, kpis).items()
+    ]
+    rating_series = engine.count_series(scoped, "ratings", ratings)
+    level_series = engine.count_series(scoped, "levels", levels)
+    kinds = _ordered_union([sorted(c["pay"]) for c in scoped if c])
+    pay = {k: [round(float(c["pay"].get(k, 0.0)), 2) if c else 0.0 for c in scoped] for k in kinds}
+    left = set(Employee.objects.filter(status="left").values_list("employee_id", flat=True))
+    leavers = engine.leavers(cycles, scoped, left)
+    headcount = [c["n"] if c else 0 for c in scoped]
+    total = engine.combine([c for c in scoped if c])
+    order = _ordered_union([levels])
+    flow_rows = [
+        {
+            **f,
+            "from_name": level_names.get(f["from"], f["from"]),
+            "to_name": level_names.get(f["to"], f["to"]),
+        }
+        for f in engine.flows(total, order)
+    ]
+    present = [c for c in scoped if c]
+    effects = []
+    if len(present) >= 2 and ratings:
+        for e in engine.effects(
+            present[0],
+            present[-1],
+            top_rating=ratings[0],
+            kpis=kpis,
+            direction=lambda k: REGISTRY[k].direction if k in REGISTRY else "higher_better",
+        ):
+            unit = REGISTRY[e.kpi].unit if e.kpi in REGISTRY else ""
+
+            def text(v: float | None, measure: str = e.measure, unit: str = unit) -> str:
+                if v is None:
+                    return "—"
+                if measure == "top_rating":
+                    return f"{v * 100:.1f}%"
+                if measure == "level_rank":
+                    return f"{v:.2f}"
+                return value_text(v, unit, lang)
+
+            effects.append(
+                {
+                    **e.__dict__,
+                    "label": kpi_label(e.kpi, lang) if e.kpi else _measure_label(e.measure),
+                    "before_text": text(e.before),
+                    "after_text": text(e.after),
+                    "change_text": "—"
+                    if e.change is None
+                    else (("+" if e.change > 0 else "") + text(e.change).lstrip("+")),
+                }
+            )
+    chart = {
+        "cycles": labels,
+        "adopted": [labels[i] for i in adopted],
+        "kpis": [{"label": r["label"], "values": r["values"]} for r in kpi_rows],
+        "ratings": [{"name": r, "data": rating_series[r]} for r in ratings],
+        "levels": [{"name": level_names.get(lv, lv), "data": level_series[lv]} for lv in levels],
+        "pay": [{"name": pay_kind_label(k), "data": pay[k]} for k in kinds],
+        "leavers": leavers,
+        "headcount": headcount,
+        "flows": [
+            {
+                "source": _("%(level)s (before)") % {"level": f["from_name"]},
+                "target": _("%(level)s (after)") % {"level": f["to_name"]},
+                "value": f["n"],
+            }
+            for f in flow_rows
+        ],
+    }
+    return {
+        "cycles": labels,
+        "adopted": set(adopted),
+        "standards": [c.standard for c in cycles],
+        "choices": choices,
+        "scope": {"department": department, "team": team, "position": position},
+        "lead_only": teams is not None,
+        "kpi_rows": kpi_rows,
+        "rating_rows": [(r, rating_series[r]) for r in ratings],
+        "level_rows": [(level_names.get(lv, lv), level_series[lv]) for lv in levels],
+        "pay_rows": [(pay_kind_label(k), pay[k]) for k in kinds],
+        "leavers": leavers,
+        "headcount": headcount,
+        "flows": flow_rows,
+        "effects": effects,
+        "chart": chart,
+        "position_names": names["positions"],
+    }
+
+
+def program_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """The dashboard's tables as workbook sheets: numbers stay numbers."""
+    cycles = data["cycles"]
+    head = [_("Series"), *cycles]
+    return [
+        (_("Indicators"), head, [[r["label"], *r["values"]] for r in data["kpi_rows"]]),
+        (_("Ratings"), head, [[r, *s] for r, s in data["rating_rows"]]),
+        (_("Levels"), head, [[lv, *s] for lv, s in data["level_rows"]]),
+        (_("Pay"), head, [[k, *s] for k, s in data["pay_rows"]]),
+        (
+            _("People"),
+            head,
+            [[_("Employees graded"), *data["headcount"]], [_("Leavers"), *data["leavers"]]],
+        ),
+        (
+            _("Level moves"),
+            [_("From"), _("To"), _("Employees"), _("Direction")],
+            [[f["from_name"], f["to_name"], f["n"], _direction(f["way"])] for f in data["flows"]],
+        ),
+        (
+            _("Expected effects"),
+            [
+                _("Measure"),
+                _("Before"),
+                _("Employees before"),
+                _("After"),
+                _("Employees after"),
+                _("Change"),
+            ],
+            [
+                [e["label"], e["before"], e["n_before"], e["after"], e["n_after"], e["change"]]
+                for e in data["effects"]
+            ],
+        ),
+    ]
+
+
+def _direction(way: str) -> str:
+    if way == "up":
+        return _("promotion")
+    if way == "down":
+        return _("demotion")
+    return "—"

@@ -1,0 +1,87 @@
+"""Keeping a cycle's program snapshot: its stored results summed per department, team and
+position (``engine.analysis.program.cycle_cells``), for the dashboard across cycles."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from callgrade.cycles.models import Cycle, Decision, KpiValue, PayLine, ProgramSnapshot, ScoreTotal
+from callgrade.engine.analysis.program import Graded, cycle_cells
+from callgrade.people.models import Employee, Team
+
+
+def program_inputs(cycle: Cycle) -> tuple[list[Graded], list[str], dict[str, list[str]], list[str]]:
+    """Each graded employee's results in ``cycle`` (position and team as graded, in the last
+    rating period), the standard's KPIs, ladders (lowest first) and ratings (best first)."""
+    policy = cycle.policy_version.policy()
+    kpis = list(policy.kpi_codes())
+    ladders_by_code = {la.code: [lv.code for lv in la.ordered()] for la in policy.ladders}
+    ladders = {p.code: ladders_by_code.get(p.ladder, []) for p in policy.positions}
+    ratings = [g.code for g in policy.ratings.grades]
+    last: dict[int, tuple[str, str, str, str]] = {}  # pk → (period, rating, position, team)
+    rows = ScoreTotal.objects.filter(cycle=cycle).values_list(
+        "employee_id", "period", "rating", "calibrated_rating", "detail__position", "detail__team"
+    )
+    for pk, period, rating, calibrated, position, team in rows.iterator(chunk_size=5000):
+        if pk not in last or period >= last[pk][0]:
+            last[pk] = (period, calibrated or rating, position or "", team or "")
+    values: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for pk, kpi, value in (
+        KpiValue.objects.filter(cycle=cycle, kpi__in=kpis, value__isnull=False)
+        .values_list("employee_id", "kpi", "value")
+        .iterator(chunk_size=5000)
+    ):
+        values[pk][kpi].append(value)
+    pay: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for pk, kind, amount in PayLine.objects.filter(cycle=cycle).values_list(
+        "employee_id", "kind", "amount"
+    ):
+        pay[pk][kind] += float(amount)
+    decisions = {
+        pk: (level_from, final or level_to)
+        for pk, level_from, level_to, final in Decision.objects.filter(cycle=cycle).values_list(
+            "employee_id", "level_from", "level_to", "final_level"
+        )
+    }
+    ids = dict(Employee.objects.filter(pk__in=list(last)).values_list("pk", "employee_id"))
+    departments = dict(Team.objects.values_list("name", "department__name"))
+    graded = []
+    for pk, (_period, rating, position, team) in sorted(last.items()):
+        level_from, level_to = decisions.get(pk, ("", ""))
+        ladder = ladders.get(position, [])
+        graded.append(
+            Graded(
+                employee_id=ids.get(pk, str(pk)),
+                position=position,
+                team=team,
+                department=departments.get(team) or "",
+                rating=rating,
+                level_from=level_from,
+                level_to=level_to,
+                level_rank=ladder.index(level_from) if level_from in ladder else None,
+                kpis={k: sum(v) / len(v) for k, v in values.get(pk, {}).items()},
+                pay=dict(pay.get(pk, {})),
+            )
+        )
+    return graded, kpis, ladders, ratings
+
+
+def program_refresh(cycle: Cycle) -> ProgramSnapshot:
+    """Sum the cycle's stored results again and keep them (replacing the last snapshot)."""
+    graded, kpis, ladders, ratings = program_inputs(cycle)
+    with transaction.atomic():
+        snapshot, _created = ProgramSnapshot.objects.update_or_create(
+            cycle=cycle,
+            defaults={
+                "computed_at": timezone.now(),
+                "standard": f"{cycle.policy_version.code} {cycle.policy_version.version}",
+                "kpis": kpis,
+                "ladders": ladders,
+                "ratings": ratings,
+                "cells": cycle_cells(graded),
+            },
+        )
+    return snapshot
