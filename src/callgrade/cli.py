@@ -312,13 +312,18 @@ def kpis(
     period: Annotated[
         str,
         typer.Option(
-            help="2026-03, 2026-Q1, 2026-H1, 2026-W05, 2026-03-05, 2026, or FROM..TO (inclusive)."
+            help="2026-03, 2026-Q1, 2026-H1, 2026-W05, 2026-03-05, 2026, FROM..TO (days,"
+            " inclusive) or 2026-03-05T08:00..2026-03-05T12:00 (times, end not included)."
         ),
     ],
     data_dir: DataDir = Path("data"),
     by: Annotated[str, typer.Option(help="agent, team, queue or center.")] = "agent",
     grain: Annotated[
-        str | None, typer.Option(help="Split the period: day, week, month, quarter, half.")
+        str | None,
+        typer.Option(
+            help="Split the period: day, week, month, quarter, half, or intervals of 15min,"
+            " 30min or 60min (an interval report: its KPIs unless --kpi names others)."
+        ),
     ] = None,
     kpi: Annotated[list[str] | None, typer.Option(help="Only these KPIs (repeatable).")] = None,
     tz: Annotated[str, typer.Option("--tz", help="Time zone of period boundaries.")] = "UTC",
@@ -333,13 +338,20 @@ def kpis(
     spark_url: SparkUrlOpt = None,
     spark_conf: SparkConfOpt = None,
 ) -> None:
-    """Compute KPIs for a period, per agent, team, queue or the whole center."""
-    from callgrade.output import kpi_grid
+    """Compute KPIs for a period, per agent, team, queue or the whole center; with a grain of
+    15min, 30min or 60min, an interval report (state time clipped to each interval, contacts in
+    the interval they arrived in)."""
+    from callgrade.engine.kpis.intraday import INTRADAY_KPIS
+    from callgrade.engine.periods import SUBDAY_GRAINS
+    from callgrade.output import interval_grid, kpi_grid
 
     if by not in ("agent", "team", "queue", "center"):
         raise Failure(f"--by {by!r}: expected agent, team, queue or center")
     fmt = output_format(output, out)
     options = _kpi_options(set_ or [])
+    intervals = grain in SUBDAY_GRAINS
+    if intervals and not kpi:
+        kpi = list(INTRADAY_KPIS)
     backend = kpi_engine(engine, spark_url, spark_conf)
     check_kpi_request(data_dir, period=period, grain=grain, tz=tz, kpis=kpi)
     with progress() as bar:
@@ -354,6 +366,9 @@ def kpis(
             options=options,
             engine=backend,
         )
+    if fmt == "table" and intervals:
+        console.print(interval_grid(table, title=f"KPIs by {by} per {grain}", limit=limit))
+        return
     if fmt == "table":
         for t in kpi_grid(table, title=f"KPIs by {by}", limit=limit, headline=not kpi):
             console.print(t)

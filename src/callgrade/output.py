@@ -155,6 +155,28 @@ def kpi_grid(
     return tables
 
 
+def interval_grid(long: pa.Table, *, title: str, limit: int | None = None) -> Table:
+    """One terminal table for an interval report: a row per interval and entity, in time order,
+    a column per KPI (the interval report's order first), as supervisors read interval reports."""
+    from callgrade.engine.kpis.intraday import INTRADAY_KPIS, wide_rows
+
+    rows = wide_rows(long)
+    order = {k: i for i, k in enumerate(INTRADAY_KPIS)}
+    kpis = sorted(set(long.column("kpi").to_pylist()), key=lambda k: (order.get(k, len(order)), k))
+    t = Table(title=title, show_lines=False)
+    t.add_column("interval")
+    t.add_column(rows[0]["entity_type"] if rows else "entity")
+    for k in kpis:
+        t.add_column(k, justify="right")
+    shown = rows if limit is None else rows[:limit]
+    for r in shown:
+        cells = (format_value(r[k]["value"], r[k]["unit"]) if k in r else "" for k in kpis)
+        t.add_row(r["period"], str(r["entity_id"]), *cells)
+    if limit is not None and len(rows) > limit:
+        t.caption = f"{limit} of {len(rows)} rows shown (--limit); --output csv/xlsx/json has all"
+    return t
+
+
 def _kpi_list(rows: list[dict[str, Any]], *, title: str) -> Table:
     t = Table(title=title)
     for col in ("kpi", "value", "numerator", "denominator", "sample"):

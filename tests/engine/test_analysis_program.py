@@ -16,6 +16,7 @@ from callgrade.engine.analysis.program import (
     flows,
     in_scope,
     kpi_series,
+    leaver_cells,
     leavers,
     scoped_cells,
 )
@@ -83,11 +84,14 @@ def test_series_over_the_two_cycles_by_hand() -> None:
 
 
 def test_leavers_are_last_cycles_people_who_left_and_are_not_graded_now() -> None:
-    everyone = scoped_cells(CYCLES, lambda c: True)
+    now = {g.employee_id for g in SECOND}
     # e3 left; e1 "left" in the record but is still graded in the second cycle: not a leaver
-    assert leavers(CYCLES, everyone, {"e3", "e1"}) == [0, 1]
-    t1 = scoped_cells(CYCLES, lambda c: in_scope(c, team="T1"))
-    assert leavers(CYCLES, t1, {"e3"}) == [0, 0]
+    cells = leaver_cells(FIRST, now, {"e3", "e1"})
+    assert cells == [{"department": "D2", "team": "T2", "position": "cs", "n": 1}]
+    views = [CYCLES[0], CycleView("2026-H2", "std 2", CYCLES[1].cells, cells)]
+    assert leavers(views, lambda c: True) == [0, 1]
+    assert leavers(views, lambda c: in_scope(c, team="T1")) == [0, 0]
+    assert leavers(views, lambda c: in_scope(c, team="T2", teams={"T1"})) == [0, 0]
 
 
 def test_flows_up_and_down() -> None:

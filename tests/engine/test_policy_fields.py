@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
+import callgrade.engine.policy.coaching as coaching
 import callgrade.engine.policy.model as model
 from callgrade.cli import app
 
@@ -18,11 +19,16 @@ ENGINE = Path(__file__).parents[2] / "src" / "callgrade" / "engine"
 EXAMPLES = ENGINE / "policy" / "examples"
 
 
+# the modules that declare the policy language (a section may live in a module of its own)
+DECLARING = (model, coaching)
+
+
 def _fields() -> list[tuple[str, str]]:
     return [
         (name, field)
-        for name, cls in vars(model).items()
-        if inspect.isclass(cls) and issubclass(cls, BaseModel) and cls.__module__ == model.__name__
+        for module in DECLARING
+        for name, cls in vars(module).items()
+        if inspect.isclass(cls) and issubclass(cls, BaseModel) and cls.__module__ == module.__name__
         for field in cls.model_fields
     ]
 
@@ -30,7 +36,9 @@ def _fields() -> list[tuple[str, str]]:
 def _engine_code() -> str:
     # the model declares the fields; what reads them is everywhere else in the engine
     return "\n".join(
-        p.read_text("utf-8") for p in ENGINE.rglob("*.py") if p != ENGINE / "policy" / "model.py"
+        p.read_text("utf-8")
+        for p in ENGINE.rglob("*.py")
+        if p not in {Path(m.__file__ or "") for m in DECLARING}
     )
 
 

@@ -21,9 +21,12 @@ from openpyxl import load_workbook
 from test_permissions import MATRIX, ROUTES, _url
 from test_permissions import objects as objects
 
-from callgrade.cycles.models import Calibration, Decision, PayLine, ScoreTotal
+from callgrade.baseline.models import BaselineReport
+from callgrade.cycles.models import Calibration, Decision, PayLine, ProgramSnapshot, ScoreTotal
 from callgrade.engagement.models import Suggestion
 from callgrade.engine.cells import is_risky, safe
+from callgrade.loads.models import Load
+from callgrade.loads.services.loads import REJECT_COLUMNS, load_dir
 from callgrade.output import write_table
 from callgrade.people.models import Correction, Department, Employee, Team
 from callgrade.review.models import Nomination
@@ -68,6 +71,27 @@ def _csv_problems(data: bytes) -> tuple[list[str], list[Any]]:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     values = [v for r in rows for v in r]
     return [repr(v) for v in values if _dangerous(v)], values
+
+
+def _plant_data(objects: dict[str, Any]) -> None:
+    """Payloads that arrive in data rather than in a form: a team as an imported roster names
+    it (the current-state report), a level code as a standard's author typed it (the program
+    dashboard), a rejected record as the source file wrote it (a load's rejects)."""
+    report = BaselineReport.objects.get(pk=objects["report_id"])
+    teams = [r for r in report.result["staffing"] if r["dimension"] == "team"]
+    for row, payload in zip(teams, PAYLOADS, strict=False):
+        row["group"] = payload
+    report.save(update_fields=["result"])
+    for snap in ProgramSnapshot.objects.all():
+        snap.ladders = {p: [*levels, PAYLOADS[1]] for p, levels in snap.ladders.items()}
+        snap.save(update_fields=["ladders"])
+    folder = load_dir(Load.objects.get(pk=objects["load_id"]))
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "rejects.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=REJECT_COLUMNS)
+        w.writeheader()
+        for i, payload in enumerate(PAYLOADS, start=2):
+            w.writerow({"line": i, "field": "event", "reason": payload, "raw": safe(payload)})
 
 
 def _plant(cycle: Any, hr: Any, lead: Any) -> list[str]:
@@ -131,6 +155,7 @@ def _plant(cycle: Any, hr: Any, lead: Any) -> list[str]:
 
 @pytest.fixture
 def planted(objects: dict[str, Any], demo_cycle: Any, hr: Any, lead: Any) -> list[str]:
+    _plant_data(objects)
     return _plant(demo_cycle, hr, lead)
 
 
@@ -233,6 +258,8 @@ WRITERS = {
     "engine/demo/__init__.py",
     "engine/demo/writers.py",
     "engine/demo/telephony.py",
+    # a database pull hands its rows to the queue_log_db connector as that table's export
+    "engine/pull.py",
 }
 
 

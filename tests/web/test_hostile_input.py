@@ -20,7 +20,7 @@ from callgrade.people.models import Employee
 PARAMS = (
     "team", "position", "level", "status", "rating", "action", "page", "period", "cycle", "kpi",
     "sort", "dir", "q", "code", "source", "all", "job", "token", "kind", "headers", "codes",
-    "dispute_kpi", "dispute_table", "dispute_record", "next", "percentile",
+    "dispute_kpi", "dispute_table", "dispute_record", "next", "percentile", "origin",
 )  # fmt: skip
 HUGE = "99999999999999999999"
 HOSTILE = (

@@ -15,7 +15,7 @@ WEB = Path(i18n_build.__file__).parent
 # the project and its domain apps: every page and message people read comes from these
 APPS = (
     "web", "core", "people", "standards", "cycles", "review", "engagement", "integration",
-    "baseline", "loads",
+    "baseline", "loads", "intraday",
 )  # fmt: skip
 TAG = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")
 BLOCK = re.compile(

@@ -106,6 +106,13 @@ def _data_names() -> list[str]:
     from callgrade.integration.models import Integration
 
     names += [*Integration.objects.values_list("name", flat=True)]
+    from callgrade.review.models import Candidacy, CoachingNote, KeyPost
+
+    for field in ("notes", "actions", "reply", "follow_up_outcome", "record_id", "period"):
+        names += [*CoachingNote.objects.values_list(field, flat=True)]
+    names += [*KeyPost.objects.values_list("title", flat=True)]
+    for field in ("interview_notes", "decision_reason"):
+        names += [*Candidacy.objects.values_list(field, flat=True)]
     from callgrade.loads.models import Load, Source
 
     names += [*Load.objects.values_list("filename", flat=True)]

@@ -33,6 +33,17 @@ LOG = (
 )
 
 
+def test_the_demo_lists_its_ingests_and_an_undone_upload(login: Any, hr: Any) -> None:
+    cli = Load.objects.filter(origin=Load.CLI)
+    assert cli.exists() and all(x.state == Load.DONE and x.batch for x in cli)
+    upload = Load.objects.get(origin=Load.UPLOAD)
+    assert upload.state == Load.UNDONE and upload.mapping == "surveys.yaml"
+    assert (upload.read, upload.accepted, upload.rejected, upload.filtered) == (11, 3, 2, 6)
+    assert upload.removed == {"surveys": 3}
+    page = login(hr).get("/data/loads/").content.decode()
+    assert page.count("data-load=") == Load.objects.count()
+
+
 @pytest.fixture
 def data(demo_dir: Path, tmp_path: Path, db: None) -> Path:
     """A copy of the demo warehouse, so the session's shared one stays as it was; the demo's
@@ -326,3 +337,25 @@ def test_a_database_pull_source_loads_new_rows_once_and_undoes(
     loads[1].refresh_from_db()
     # the first pull's call stays (that load still stands); the second's goes
     assert loads[1].removed == {"interactions": 1} and _calls(data) == before + 1
+
+
+HOSTILE = ("a\x00b", "x" * 10_000, "../../etc/passwd", "'\"><script>alert(1)</script>中文😀", "-1")
+
+
+def test_hostile_form_values_get_a_message_never_a_server_error(
+    login: Any, hr: Any, data: Path
+) -> None:
+    c = login(hr)
+    for value in HOSTILE:
+        for field in ("format", "tz", "mapping"):
+            body = {"format": "queue_log", "tz": "UTC", field: value}
+            r = c.post("/data/loads/", {"file": SimpleUploadedFile(value[:200], b"1|x"), **body})
+            assert r.status_code in (302, 400), (field, value[:20], r.status_code)
+        for field in ("name", "kind", "folder", "url", "table", "by", "tz", "every_minutes"):
+            body = {"name": "s", "kind": "pull", "url": "postgresql://h/db", field: value}
+            r = c.post("/data/sources/", body)
+            assert r.status_code in (302, 400), (field, value[:20], r.status_code)
+    # a file name is only a name: nothing is written outside the load's folder
+    for load in Load.objects.all():
+        assert "/" not in load.filename and "\x00" not in load.filename
+        assert (load_dir(load) / load.filename).parent == load_dir(load)

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -33,7 +34,7 @@ from callgrade.engagement.services.suggestions import suggestion_submit
 from callgrade.integration.services import integration_create
 from callgrade.loads.models import Load, Source
 from callgrade.people.models import Correction, Employee
-from callgrade.review.models import Appeal, Nomination
+from callgrade.review.models import Appeal, Candidacy, CoachingNote, KeyPost, Nomination
 from callgrade.standards.models import PolicyVersion
 
 PERSONAS = ("anonymous", "agent", "other_agent", "lead", "other_lead", "hr")
@@ -138,6 +139,21 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "activity_signup": ("POST", ("ok", "no", "ok", "no", "no"), "login"),
     "activity_cancel": ("POST", ("ok", "no", "ok", "no", "no"), "login"),
     "activity_participation": ("POST", REVIEW, "login"),
+    # coaching: a note about the subject written by their lead; only the subject acknowledges
+    "coaching": ("GET", LEADS, "login"),
+    "coaching_new": ("GET", LEADS, "login"),
+    "coaching_note": ("GET", SUBJECT, "login"),
+    "coaching_respond": ("POST", ("ok", "no", "refused", "no", "refused"), "login"),
+    "coaching_follow_up": ("POST", REVIEW, "login"),
+    "my_coaching": ("GET", EMPLOYEES, "login"),
+    # the talent pool: HR's alone; the subject is shortlisted for a key post
+    "talent": ("GET", HR, "login"),
+    "talent_post_new": ("GET", HR, "login"),
+    "talent_post": ("GET", HR, "login"),
+    "talent_candidates_xlsx": ("GET", HR, "login"),
+    "talent_shortlist": ("POST", HR, "login"),
+    "talent_assess": ("POST", HR, "login"),
+    "talent_decide": ("POST", HR, "login"),
     "integrations": ("GET", HR, "login"),
     # awards: one's own (page and live stream), the ledger for leads (their teams) and HR
     "my_awards": ("GET", EMPLOYEES, "login"),
@@ -160,6 +176,9 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "baseline_xlsx": ("GET", HR, "login"),
     "baseline_print": ("GET", HR, "login"),
     "integration_revoke": ("POST", HR, "login"),
+    # intraday: each reads their own scope (HR all, a lead their teams, an agent themselves)
+    "intraday": ("GET", EVERYONE, "login"),
+    "intraday_xlsx": ("GET", EVERYONE, "login"),
     "loads": ("GET", HR, "login"),
     "load": ("GET", HR, "login"),
     "load_job": ("GET", HR, "login"),
@@ -225,6 +244,13 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
     integration, _token = integration_create(
         name="LMS", acting_user=lead, scopes=["read:people"], actor=None
     )
+    note = CoachingNote.objects.create(
+        employee=subject, author=lead, held_on=dt.date(2026, 3, 2), notes="Hold times",
+        actions="Shadow a senior", follow_up_on=dt.date(2026, 3, 16),
+    )  # fmt: skip
+    admin = get_user_model().objects.get(username="admin")
+    post = KeyPost.objects.create(title="QA inspector", kind=KeyPost.QUALITY, created_by=admin)
+    candidacy = Candidacy.objects.create(key_post=post, employee=subject, shortlisted_by=admin)
     source = Source.objects.create(
         name="inbox", kind=Source.DROP, format="queue_log", folder="/nonexistent/callgrade-in"
     )
@@ -234,6 +260,9 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
     report = BaselineReport.objects.order_by("id").first()
     assert report is not None  # the demo seed computes one
     return {
+        "note_id": note.pk,
+        "post_id": post.pk,
+        "candidacy_id": candidacy.pk,
         "load_id": load.pk,
         "source_id": source.pk,
         "report_id": report.pk,
@@ -242,6 +271,7 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
         "contest_id": contest.pk,
         "integration_id": integration.pk,
         "employee_id": subject.employee_id,
+        "employee_pk": subject.pk,
         "cycle_id": demo_cycle.pk,
         "version_id": version.pk,
         "nomination_id": nomination.pk,
@@ -263,6 +293,8 @@ def _url(route: str, objects: dict[str, Any]) -> str:
         query = f"?cycle={objects['cycle_id']}&period=2026-01&kpi=answer_rate"
     elif "indicators" in path:
         query = f"?cycle={objects['cycle_id']}&period=2026-01"
+    elif path.startswith("intraday."):  # a week of every agent: every name is in the file
+        query = "?by=agent&grain=60min&from=2026-02-22T00:00&to=2026-03-01T00:00"
     return "/" + path + query
 
 
@@ -274,6 +306,11 @@ BODIES: dict[str, dict[str, str]] = {
     "suggestion_status": {"to": "under_review"},
     "suggestion_award": {"amount": "100", "reason": "useful"},
     "employee_attribute": {"name": "shift", "value": "night"},
+    "coaching_respond": {"reply": "I agree"},
+    "coaching_follow_up": {"outcome": "Hold times are down"},
+    "talent_shortlist": {"employee": "{employee_pk}"},
+    "talent_assess": {"score": "80", "notes": "clear answers"},
+    "talent_decide": {"decision": "decline", "reason": "not yet"},
     "baseline_run": {"period": "2026-01"},
 }
 # A redirect to the login page is what these routes do when served.
@@ -288,7 +325,16 @@ def _own_unsupported(objects: dict[str, Any]) -> bool:
     return not Support.objects.filter(suggestion_id=objects["suggestion_id"]).exists()
 
 
-UNCHANGED = {"nomination_decide": _nomination_pending, "suggestion_support": _own_unsupported}
+def _note_unanswered(objects: dict[str, Any]) -> bool:
+    note = CoachingNote.objects.get(pk=objects["note_id"])
+    return note.acknowledged_at is None and not note.reply
+
+
+UNCHANGED = {
+    "nomination_decide": _nomination_pending,
+    "suggestion_support": _own_unsupported,
+    "coaching_respond": _note_unanswered,
+}
 
 CASES = [(name, persona) for name in sorted(MATRIX) for persona in PERSONAS]
 

@@ -39,6 +39,7 @@ def test_a_computed_cycle_is_summed_into_its_snapshot(db: None) -> None:
         if d.level_from and (d.final_level or d.level_to) not in ("", d.level_from)
     )
     assert sum(total["flows"].values()) == moves
+    assert snap.total == total  # the center at a glance is the sum of the cells
     # every cell's team belongs to its department as the organization says
     for c in snap.cells:
         if c["team"]:
@@ -86,3 +87,39 @@ def test_the_workbook_holds_the_dashboard(login: Any, hr: Any) -> None:
     snap = ProgramSnapshot.objects.get(cycle=_demo())
     assert people.cell(row=2, column=1).value == "Employees graded"
     assert people.cell(row=2, column=people.max_column).value == combine(snap.cells)["n"]
+
+
+def test_a_leaver_is_counted_in_the_next_cycle_where_they_were_graded(login: Any, hr: Any) -> None:
+    from callgrade.cycles.services.cycles import cycle_compute, cycle_create
+
+    demo = _demo()
+    before = combine(ProgramSnapshot.objects.get(cycle=demo).cells)["n"]
+    gone = (
+        Employee.objects.filter(pk__in=ScoreTotal.objects.filter(cycle=demo).values("employee_id"))
+        .order_by("employee_id")
+        .first()
+    )
+    assert gone is not None and gone.team is not None
+    place = ScoreTotal.objects.filter(cycle=demo, employee=gone).latest("period").detail
+    gone.status = "left"
+    gone.save(update_fields=["status"])
+    later = cycle_create(actor=None, name="later", period=demo.period,
+                         policy_version=demo.policy_version)  # fmt: skip
+    job = cycle_compute(cycle=later, actor=None)
+    job.refresh_from_db()
+    assert job.state == job.DONE, job.error
+    snap = ProgramSnapshot.objects.get(cycle=later)
+    assert snap.leavers == [
+        {"department": gone.team.department.name, "team": place["team"],
+         "position": place["position"], "n": 1},
+    ]  # fmt: skip
+    assert combine(snap.cells)["n"] == before - 1
+    data = program_dashboard(hr, "en")
+    assert data["cycles"][-2:] == ["demo", "later"]
+    assert data["leavers"][-1] == 1 and data["headcount"][-2:] == [before, before - 1]
+    # the center read from the totals is the sum of every team read from the cells
+    teams = data["choices"]["teams"]
+    per_team = [program_dashboard(hr, "en", team=t) for t in teams]
+    assert sum(d["headcount"][-1] for d in per_team) == before - 1
+    assert sum(d["leavers"][-1] for d in per_team) == 1
+    assert len(data["effects"]) >= 2  # two cycles: before and after

@@ -216,6 +216,7 @@ STEPS = {
     "other KPIs": gettext_lazy("computing the other indicators"),
     "simulate": gettext_lazy("simulating"),
     "store results": gettext_lazy("storing the results"),
+    "coverage": gettext_lazy("checking the data's coverage"),
     "done": gettext_lazy("done"),
 }
 

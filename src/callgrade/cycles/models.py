@@ -244,3 +244,5 @@ class ProgramSnapshot(models.Model):
     ladders = models.JSONField(default=dict)  # position → its levels, lowest first
     ratings = models.JSONField(default=list)  # the standard's ratings, best first
     cells = models.JSONField(default=list)
+    total = models.JSONField(default=dict)  # the cells summed: the whole center at a glance
+    leavers = models.JSONField(default=list)  # where the cycle's leavers were graded before

@@ -338,6 +338,7 @@ class Warehouse(WarehouseReader):
                 assert entry is not None  # undo_plan refused an unknown batch
                 ledger = dict(batches.ledger(manifest))
                 ledger[batch_id] = {**entry, "undone_at": batches.now(), "removed": removed}
+                live = {t: parts for t, parts in live.items() if parts}  # emptied: gone
                 new = {**manifest, "version": manifest["version"] + 1, "tables": live}
                 self._replace_manifest({**new, "batches": ledger}, written, 0)
             except BaseException:

@@ -31,6 +31,9 @@ Kind = Literal[
     "suggestion",
     "activity",
     "contest",
+    "coaching",
+    "keypost",
+    "candidacy",
 ]
 Rule = Any  # (user, object, action) -> bool
 Action = Literal["view", "review", "manage", "decide", "resolve"]

@@ -23,6 +23,7 @@ from callgrade.cycles.models import (
     FairnessAudit,
     KpiValue,
     PayLine,
+    ProgramSnapshot,
     ScoreItem,
     ScoreTotal,
 )
@@ -44,7 +45,7 @@ from callgrade.people.models import (
     TrainingRecord,
 )
 from callgrade.people.services.logins import password_set_by_admin
-from callgrade.review.models import Appeal, Comment, Nomination
+from callgrade.review.models import Appeal, Candidacy, CoachingNote, Comment, KeyPost, Nomination
 from callgrade.standards.models import Acknowledgement, PolicyVersion
 
 
@@ -212,6 +213,13 @@ class FairnessAuditAdmin(ReadOnly):
     list_display = ("cycle", "computed_at", "ratings")
 
 
+@admin.register(ProgramSnapshot)
+class ProgramSnapshotAdmin(ReadOnly):
+    """Kept when a cycle is computed; the program dashboard reads it."""
+
+    list_display = ("cycle", "computed_at", "standard")
+
+
 @admin.register(RosterAttribute)
 class RosterAttributeAdmin(ReadOnly):
     """Roster attributes: recorded on the employee page or imported (audited there)."""
@@ -257,6 +265,30 @@ class AppealAdmin(ReadOnly):
     list_display = ("cycle", "employee", "state", "filed_by", "filed_at", "resolved_by")
     list_filter = ("state", "cycle")
     search_fields = ("employee__employee_id", "employee__name", "reason")
+    raw_id_fields = ("employee",)
+
+
+@admin.register(CoachingNote)
+class CoachingNoteAdmin(ReadOnly):
+    list_display = ("employee", "author", "kind", "held_on", "follow_up_on", "acknowledged_at")
+    list_filter = ("kind",)
+    search_fields = ("employee__employee_id", "employee__name", "notes")
+    raw_id_fields = ("employee",)
+
+
+@admin.register(KeyPost)
+class KeyPostAdmin(ReadOnly):
+    list_display = ("title", "kind", "position", "team", "openings", "state")
+    list_filter = ("kind", "state")
+    search_fields = ("title",)
+
+
+@admin.register(Candidacy)
+class CandidacyAdmin(ReadOnly):
+    list_display = ("key_post", "employee", "state", "assessment_score", "shortlisted_by",
+                    "decided_by")  # fmt: skip
+    list_filter = ("state",)
+    search_fields = ("employee__employee_id", "employee__name", "key_post__title")
     raw_id_fields = ("employee",)
 
 

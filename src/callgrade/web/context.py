@@ -2,8 +2,9 @@
 
 The navigation lists only what the person can use: an agent sees their own pages, the standard
 and notifications; team leads add their team, nominations and conflicts of interest; HR the
-cycles, standards, organization, appeals and the suggestion inbox. Everyone sees the center's
-suggestions and team activities."""
+cycles, standards, organization, appeals, the suggestion inbox and the talent pool; leads and HR
+the coaching page, everyone with an employee record their own coaching notes. Everyone sees the
+intraday report of what they may see, the center's suggestions and team activities."""
 
 from __future__ import annotations
 
@@ -25,11 +26,19 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
     """(url name, label) of the navigation for ``role``, in order."""
     entries: list[tuple[str, Any]] = []
     if has_employee:
-        entries += [("me", _("My scorecard")), ("my_appeals", _("My appeals"))]
+        entries += [
+            ("me", _("My scorecard")),
+            ("my_appeals", _("My appeals")),
+            ("my_coaching", _("My coaching")),
+        ]
         entries.append(("my_awards", _("My awards")))
         entries.append(("my_contests", _("My contests")))
     if role in REVIEWERS:
-        entries += [("team", _("Team")), ("program", _("Program dashboard"))]
+        entries += [
+            ("team", _("Team")),
+            ("program", _("Program dashboard")),
+            ("coaching", _("Coaching")),
+        ]
     if role in HR_ROLES:
         entries += [
             ("cycles", _("Cycles")),
@@ -39,11 +48,14 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
             ("loads", _("Data loads")),
             ("appeals_inbox", _("Appeals")),
             ("suggestions_inbox", _("Suggestion inbox")),
+            ("talent", _("Talent pool")),
         ]
     if role in REVIEWERS:
         entries += [("nominations", _("Nominations")), ("conflicts", _("Conflicts of interest"))]
         entries.append(("awards", _("Awards ledger") if role in HR_ROLES else _("Team awards")))
     entries.append(("contests", _("Contests")))
+    if has_employee or role in HR_ROLES:
+        entries.append(("intraday", _("Intraday")))
     entries += [("suggestions", _("Suggestions")), ("activities", _("Team activities"))]
     entries += [("standard", _("The standard")), ("notifications", _("Notifications"))]
     return entries

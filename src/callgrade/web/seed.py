@@ -38,6 +38,7 @@ from callgrade.web.seed_demo import (
 from callgrade.web.seed_engagement import seed_engagement
 from callgrade.web.seed_loads import seed_loads
 from callgrade.web.seed_rewards import seed_rewards
+from callgrade.web.seed_talent import seed_talent
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
 
@@ -179,6 +180,7 @@ def seed(
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()
     contests = seed_contests(cycle)
+    talent = seed_talent(cycle)
     loads = seed_loads()
     start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
     whole = f"{start}..{period.partition('..')[2]}" if ".." in period else period
@@ -196,5 +198,6 @@ def seed(
         "engagement": engagement,
         "rewards": rewards,
         "contests": contests,
+        "talent": talent,
         "loads": loads,
     }

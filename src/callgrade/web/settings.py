@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "callgrade.engagement.apps.EngagementConfig",
     "callgrade.baseline.apps.BaselineConfig",
     "callgrade.integration.apps.IntegrationConfig",
+    "callgrade.intraday.apps.IntradayConfig",
     "callgrade.loads.apps.LoadsConfig",
     "rest_framework",
     "drf_spectacular",

@@ -32,6 +32,8 @@ urlpatterns = [
     path("", include("callgrade.cycles.views.me")),
     path("", include("callgrade.review.views.review")),
     path("", include("callgrade.review.views.appeals")),
+    path("", include("callgrade.review.views.coaching")),
+    path("", include("callgrade.review.views.talent")),
     path("", include("callgrade.cycles.views.cycles")),
     path("", include("callgrade.cycles.views.fairness")),
     path("", include("callgrade.cycles.views.program")),
@@ -46,6 +48,7 @@ urlpatterns = [
     path("", include("callgrade.baseline.views.pages")),
     path("", include("callgrade.integration.views.urls")),
     path("", include("callgrade.integration.views.manage")),
+    path("", include("callgrade.intraday.views.intraday")),
     path("", include("callgrade.loads.views.loads")),
     path("", include("callgrade.loads.views.sources")),
 ]

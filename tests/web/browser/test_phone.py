@@ -21,7 +21,7 @@ def test_the_agents_pages_fit_a_phone(
     page.set_viewport_size(PHONE)
     base = app_server["base"]
     pages = ["/me/", "/me/appeals/", "/standard/", "/notifications/", "/suggestions/",
-             "/suggestions/new/", "/me/suggestions/", "/activities/"]  # fmt: skip
+             "/suggestions/new/", "/me/suggestions/", "/activities/", "/intraday/"]  # fmt: skip
     page.goto(f"{base}/me/")
     # the drill-down behind the first scored item, and the page of every indicator
     pages.append(page.locator("table.items a").first.get_attribute("href") or "")

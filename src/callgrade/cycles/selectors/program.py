@@ -14,7 +14,7 @@ from callgrade.cycles.services.program import program_refresh
 from callgrade.engine.analysis import program as engine
 from callgrade.engine.kpis import REGISTRY
 from callgrade.people.access import AnyUser, Denied, is_hr, led_team_ids
-from callgrade.people.models import Employee, Team
+from callgrade.people.models import Department, Team
 from callgrade.standards.labels import pay_kind_label, standard_names
 from callgrade.standards.text import kpi_label, value_text
 
@@ -35,28 +35,30 @@ def reader_teams(user: AnyUser) -> set[str] | None:
     return set(Team.objects.filter(pk__in=ids).values_list("name", flat=True))
 
 
-def program_cycles() -> list[engine.CycleView]:
-    """Every computed cycle, oldest first, as the dashboard reads it; a cycle computed before
-    snapshots were kept is summed now, once."""
+def program_cycles(*, whole: bool) -> tuple[list[engine.CycleView], list[ProgramSnapshot]]:
+    """Every computed cycle, oldest first, as the dashboard reads it, and its snapshot without
+    the cells; ``whole``: the center only, read from each snapshot's total (the cells are not
+    read at all). A cycle computed before snapshots were kept is summed now, once."""
     cycles = list(
         Cycle.objects.filter(computed_at__isnull=False)
         .select_related("policy_version")
         .order_by("created_at", "id")
     )
-    have = {s.cycle_id: s for s in ProgramSnapshot.objects.filter(cycle__in=cycles)}
-    out = []
+    snaps = ProgramSnapshot.objects.filter(cycle__in=cycles)
+    have = {s.cycle_id: s for s in (snaps.defer("cells") if whole else snaps)}
     for c in cycles:
-        snap = have.get(c.pk) or program_refresh(c)
-        out.append(engine.CycleView(c.name, snap.standard, snap.cells))
-    return out
-
-
-def _snapshots() -> list[ProgramSnapshot]:
-    return list(
-        ProgramSnapshot.objects.filter(cycle__computed_at__isnull=False)
-        .defer("cells")
-        .order_by("cycle__created_at", "cycle_id")
-    )
+        if c.pk not in have:
+            have[c.pk] = program_refresh(c)
+    out = [
+        engine.CycleView(
+            c.name,
+            have[c.pk].standard,
+            ([have[c.pk].total] if have[c.pk].total else []) if whole else have[c.pk].cells,
+            have[c.pk].leavers,
+        )
+        for c in cycles
+    ]
+    return out, [have[c.pk] for c in cycles]
 
 
 def _ordered_union(lists: list[list[str]]) -> list[str]:
@@ -71,17 +73,26 @@ def program_dashboard(
 ) -> dict[str, Any]:
     """Everything the dashboard shows for ``user`` and the scope asked for."""
     teams = reader_teams(user)
-    cycles = program_cycles()
-    snaps = _snapshots()
+    whole = teams is None and not (department or team or position)
+    cycles, snaps = program_cycles(whole=whole)
     names = standard_names(lang)
-    all_cells = [x for c in cycles for x in c.cells if teams is None or x["team"] in teams]
-    choices = {
-        "departments": sorted({x["department"] for x in all_cells if x["department"]}),
-        "teams": sorted({x["team"] for x in all_cells if x["team"]}),
-        "positions": sorted({x["position"] for x in all_cells if x["position"]}),
-    }
+    if teams is None:  # HR: the organization as it is
+        choices = {
+            "departments": list(Department.objects.order_by("name").values_list("name", flat=True)),
+            "teams": list(Team.objects.order_by("name").values_list("name", flat=True)),
+            "positions": sorted({p for s in snaps for p in s.ladders}),
+        }
+    else:  # a lead: what their teams were graded in
+        mine = [x for c in cycles for x in c.cells if x["team"] in teams]
+        choices = {
+            "departments": [],
+            "teams": sorted({x["team"] for x in mine if x["team"]}),
+            "positions": sorted({x["position"] for x in mine if x["position"]}),
+        }
 
     def keep(cell: engine.Cell) -> bool:
+        if whole:
+            return True
         return engine.in_scope(
             cell, department=department, team=team, position=position, teams=teams
         )
@@ -91,7 +102,7 @@ def program_dashboard(
     adopted = engine.adoptions(cycles)
     kpis = _ordered_union([s.kpis for s in reversed(snaps)])
     ratings = _ordered_union([s.ratings for s in reversed(snaps)])
-    positions = [position] if position else sorted({x["position"] for x in all_cells})
+    positions = [position] if position else choices["positions"]
     ladder_lists = [s.ladders.get(p, []) for s in reversed(snaps) for p in positions]
     levels = _ordered_union(ladder_lists)
     level_names = names["levels"]
@@ -111,8 +122,7 @@ def program_dashboard(
     level_series = engine.count_series(scoped, "levels", levels)
     kinds = _ordered_union([sorted(c["pay"]) for c in scoped if c])
     pay = {k: [round(float(c["pay"].get(k, 0.0)), 2) if c else 0.0 for c in scoped] for k in kinds}
-    left = set(Employee.objects.filter(status="left").values_list("employee_id", flat=True))
-    leavers = engine.leavers(cycles, scoped, left)
+    leavers = engine.leavers(cycles, keep)
     headcount = [c["n"] if c else 0 for c in scoped]
     total = engine.combine([c for c in scoped if c])
     order = _ordered_union([levels])

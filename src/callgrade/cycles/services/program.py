@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from callgrade.cycles.models import Cycle, Decision, KpiValue, PayLine, ProgramSnapshot, ScoreTotal
-from callgrade.engine.analysis.program import Graded, cycle_cells
+from callgrade.engine.analysis.program import Graded, combine, cycle_cells, leaver_cells
 from callgrade.people.models import Employee, Team
 
 
@@ -21,13 +22,7 @@ def program_inputs(cycle: Cycle) -> tuple[list[Graded], list[str], dict[str, lis
     ladders_by_code = {la.code: [lv.code for lv in la.ordered()] for la in policy.ladders}
     ladders = {p.code: ladders_by_code.get(p.ladder, []) for p in policy.positions}
     ratings = [g.code for g in policy.ratings.grades]
-    last: dict[int, tuple[str, str, str, str]] = {}  # pk → (period, rating, position, team)
-    rows = ScoreTotal.objects.filter(cycle=cycle).values_list(
-        "employee_id", "period", "rating", "calibrated_rating", "detail__position", "detail__team"
-    )
-    for pk, period, rating, calibrated, position, team in rows.iterator(chunk_size=5000):
-        if pk not in last or period >= last[pk][0]:
-            last[pk] = (period, calibrated or rating, position or "", team or "")
+    last = _last_period(cycle)
     values: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for pk, kpi, value in (
         KpiValue.objects.filter(cycle=cycle, kpi__in=kpis, value__isnull=False)
@@ -69,9 +64,57 @@ def program_inputs(cycle: Cycle) -> tuple[list[Graded], list[str], dict[str, lis
     return graded, kpis, ladders, ratings
 
 
+def _last_period(cycle: Cycle) -> dict[int, tuple[str, str, str, str]]:
+    """employee pk → (period, final rating, position, team) of their last rating period."""
+    last: dict[int, tuple[str, str, str, str]] = {}
+    rows = ScoreTotal.objects.filter(cycle=cycle).values_list(
+        "employee_id", "period", "rating", "calibrated_rating", "detail__position", "detail__team"
+    )
+    for pk, period, rating, calibrated, position, team in rows.iterator(chunk_size=5000):
+        if pk not in last or period >= last[pk][0]:
+            last[pk] = (period, calibrated or rating, position or "", team or "")
+    return last
+
+
+def previous_cycle(cycle: Cycle) -> Cycle | None:
+    """The computed cycle made just before ``cycle``."""
+    return (
+        Cycle.objects.filter(computed_at__isnull=False)
+        .filter(
+            Q(created_at__lt=cycle.created_at) | Q(created_at=cycle.created_at, id__lt=cycle.pk)
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def cycle_leavers(cycle: Cycle, graded: list[Graded]) -> list[dict[str, object]]:
+    """Those graded in the previous computed cycle who have left and are not graded in this
+    one, counted where they were graded before."""
+    before = previous_cycle(cycle)
+    if before is None:
+        return []
+    places = _last_period(before)
+    left = set(
+        Employee.objects.filter(pk__in=list(places), status="left").values_list("pk", flat=True)
+    )
+    if not left:
+        return []
+    ids = dict(Employee.objects.filter(pk__in=left).values_list("pk", "employee_id"))
+    departments = dict(Team.objects.values_list("name", "department__name"))
+    earlier = [
+        Graded(ids[pk], position, team, departments.get(team) or "")
+        for pk, (_p, _r, position, team) in places.items()
+        if pk in left
+    ]
+    return leaver_cells(earlier, {g.employee_id for g in graded}, set(ids.values()))
+
+
 def program_refresh(cycle: Cycle) -> ProgramSnapshot:
     """Sum the cycle's stored results again and keep them (replacing the last snapshot)."""
     graded, kpis, ladders, ratings = program_inputs(cycle)
+    cells = cycle_cells(graded)
+    leavers = cycle_leavers(cycle, graded)
     with transaction.atomic():
         snapshot, _created = ProgramSnapshot.objects.update_or_create(
             cycle=cycle,
@@ -81,7 +124,9 @@ def program_refresh(cycle: Cycle) -> ProgramSnapshot:
                 "kpis": kpis,
                 "ladders": ladders,
                 "ratings": ratings,
-                "cells": cycle_cells(graded),
+                "cells": cells,
+                "total": combine(cells),
+                "leavers": leavers,
             },
         )
     return snapshot

@@ -3,20 +3,23 @@
 A computed cycle is summed once into **cells**, one per (department, team, position): the
 headcount, each KPI's sum and count (a mean over any set of cells is their sums over their
 counts), the employees per final rating and per level, the mean level rank (0 the ladder's
-lowest level), pay by kind, the level moves ("junior>senior") and the graded employees' ids.
-Cells add up, so any scope — the center, a department, a position, a team, a lead's teams — is
-the sum of its cells, and the pages never read the result rows of past cycles again.
+lowest level), pay by kind and the level moves ("junior>senior"); beside them the cycle's
+leavers, counted in the cell they were graded in the cycle before. Cells add up, so any scope —
+the center, a department, a position, a team, a lead's teams — is the sum of its cells, and the
+pages never read the result rows of past cycles again.
 
 Across cycles (oldest first) the dashboard reads: KPI means per cycle with the cycles where the
 standard in force changed marked (its adoption); employees per rating and per level; the level
 flows (promotions and demotions between levels); pay by kind; leavers (graded in the previous
-cycle, since left, and not graded in this one); and the **expected effects** of the standard as
+cycle, left by the time this one was computed, and not graded in it); and the **expected
+effects** of the standard as
 tracked measures, each before (the first cycle in view) and after (the latest) with the number
 of employees behind each side.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,10 +53,9 @@ def cycle_cells(graded: Iterable[Graded]) -> list[Cell]:
             c = cells[key] = {
                 "department": g.department, "team": g.team, "position": g.position, "n": 0,
                 "kpis": {}, "ratings": {}, "levels": {}, "rank": [0.0, 0], "pay": {},
-                "flows": {}, "ids": [],
+                "flows": {},
             }  # fmt: skip
         c["n"] += 1
-        c["ids"].append(g.employee_id)
         for code, value in g.kpis.items():
             s = c["kpis"].setdefault(code, [0.0, 0])
             s[0] += value
@@ -85,11 +87,10 @@ def _add(into: dict[str, Any], more: Mapping[str, Any]) -> None:
 
 def combine(cells: Iterable[Cell]) -> Cell:
     """The sum of ``cells``: one cell for the whole scope."""
-    out: Cell = {"n": 0, "kpis": {}, "ratings": {}, "levels": {}, "rank": [0.0, 0], "pay": {},
-                 "flows": {}, "ids": []}  # fmt: skip
+    out: Cell = {"department": "", "team": "", "position": "", "n": 0, "kpis": {},
+                 "ratings": {}, "levels": {}, "rank": [0.0, 0], "pay": {}, "flows": {}}  # fmt: skip
     for c in cells:
         out["n"] += c["n"]
-        out["ids"] += c["ids"]
         out["rank"] = [out["rank"][0] + c["rank"][0], out["rank"][1] + c["rank"][1]]
         for key in ("kpis", "ratings", "levels", "pay", "flows"):
             _add(out[key], c[key])
@@ -109,6 +110,7 @@ class CycleView:
     label: str
     standard: str
     cells: list[Cell]
+    leavers: list[Cell] = field(default_factory=list)  # {department, team, position, n}
 
 
 @dataclass(frozen=True)
@@ -128,19 +130,22 @@ def adoptions(cycles: Sequence[CycleView]) -> list[int]:
     return [i for i, c in enumerate(cycles) if i == 0 or c.standard != cycles[i - 1].standard]
 
 
-def leavers(
-    cycles: Sequence[CycleView], scoped: Sequence[Cell | None], left: Set[str]
-) -> list[int]:
-    """Per cycle, those of the previous cycle's scope who have left and are not graded now."""
-    out = [0]
-    for i in range(1, len(cycles)):
-        before, now = scoped[i - 1], scoped[i]
-        if before is None:
-            out.append(0)
-            continue
-        graded_now = set(now["ids"]) if now else set()
-        out.append(sum(1 for e in before["ids"] if e in left and e not in graded_now))
-    return out
+def leaver_cells(before: Iterable[Graded], graded_now: Set[str], left: Set[str]) -> list[Cell]:
+    """Those graded in the cycle ``before`` who have left and are not graded now, counted in the
+    cell (department, team, position) they were graded in."""
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for g in before:
+        if g.employee_id in left and g.employee_id not in graded_now:
+            counts[(g.department, g.team, g.position)] += 1
+    return [
+        {"department": d, "team": t, "position": p, "n": n}
+        for (d, t, p), n in sorted(counts.items())
+    ]
+
+
+def leavers(cycles: Sequence[CycleView], keep: Callable[[Cell], bool]) -> list[int]:
+    """Per cycle, its leavers in the scope."""
+    return [sum(x["n"] for x in c.leavers if keep(x)) for c in cycles]
 
 
 def effects(

@@ -102,6 +102,8 @@ class _Checker:
         self.check_pay()
         for loc, reward in _items(self.data, "instant_rewards"):
             self.position_list((*loc, "positions"), reward.get("positions"), "instant reward")
+        coaching = _map(self.data.get("coaching_rules")).get("positions")
+        self.position_list(("coaching_rules", "positions"), coaching, "coaching_rules")
         return self.problems
 
     def duplicates(self, key: str, what: str) -> None:

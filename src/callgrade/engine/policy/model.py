@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from callgrade.engine.policy.coaching import CoachingRules
 from callgrade.engine.policy.consistency import consistency_problems, weights_problem
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
@@ -763,6 +764,7 @@ class Policy(Model):
     grading: tuple[GradingRules, ...] = ()
     pay: Pay = Pay()
     instant_rewards: tuple[InstantReward, ...] = ()
+    coaching_rules: CoachingRules | None = None
 
     @field_validator("version", mode="before")
     @classmethod

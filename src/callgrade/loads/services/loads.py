@@ -112,7 +112,7 @@ def check_workbook(path: Path) -> None:
 def check_tz(tz: str) -> str:
     try:
         zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
         raise LoadError(
             _("%(tz)s is not a time zone; use a name such as Asia/Shanghai.") % {"tz": tz}
         ) from None

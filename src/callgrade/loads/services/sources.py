@@ -53,6 +53,8 @@ def _settle() -> float:
 
 
 def source_create(*, actor: Any, **fields: Any) -> Source:
+    if any(ch < " " for v in fields.values() for ch in str(v)):
+        raise LoadError(_("A field holds a control character; type it again."))
     name = str(fields.get("name", "")).strip()
     kind = fields.get("kind")
     if not _NAME.match(name):

@@ -65,6 +65,47 @@ def assignment_record(*, employee: Employee, effective: dt.date, reason: str) ->
     )
 
 
+def position_change(
+    *,
+    employee: Employee,
+    position: str,
+    team: Any,
+    effective: dt.date,
+    reason: str,
+    actor: Any,
+    today: dt.date,
+) -> Assignment:
+    """The employee holds ``position`` in ``team`` from ``effective`` on (an appointment): a
+    step of their position and team history, which every cycle grading a later day reads; the
+    employee's current position and team change now when the day has come."""
+    if not position:
+        raise RecordError(_("Choose a position."))
+    if not reason.strip():
+        raise RecordError(_("A position change needs a reason."))
+    with transaction.atomic():
+        emp = Employee.objects.select_for_update().get(pk=employee.pk)
+        before = {"position": emp.position, "team": emp.team.name if emp.team else ""}
+        step = Assignment.objects.create(
+            employee=emp, position=position, team=team, effective=effective, reason=reason
+        )
+        if effective <= today:
+            emp.position, emp.team = position, team
+            emp.save(update_fields=["position", "team"])
+        audit(
+            actor,
+            "position_change",
+            emp,
+            before=before,
+            after={
+                "position": position,
+                "team": team.name if team else "",
+                "effective": effective.isoformat(),
+            },
+            reason=reason,
+        )
+    return step
+
+
 def employee_level_set(
     *,
     employee: Employee,

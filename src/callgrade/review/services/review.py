@@ -12,8 +12,9 @@ from callgrade.core.audit import audit, notify
 from callgrade.cycles.models import Cycle, Decision
 from callgrade.cycles.services.cycles import WorkflowError
 from callgrade.engine.policy.model import Level
-from callgrade.people.access import allowed, employee_of, is_hr
+from callgrade.people.access import allowed, is_hr
 from callgrade.people.models import Conflict, Employee
+from callgrade.review.duties import Refusals, decide_refusal
 from callgrade.review.models import Comment, Nomination
 
 
@@ -74,20 +75,18 @@ def nomination_create(
 
 
 def nomination_refusal(nomination: Nomination, actor: Any) -> str:
-    """Why ``actor`` may not decide ``nomination`` ("" when they may). The rule itself lives in
-    :mod:`callgrade.people.access`; this only names which part of it applies."""
-    if allowed(actor, "nomination", nomination, "decide"):
-        return ""
-    me = employee_of(actor)
-    if not is_hr(actor):
-        return str(_("Only HR decides nominations."))
-    if nomination.nominated_by_id == actor.pk:
-        return str(_("You nominated this employee, so someone else in HR must decide."))
-    if me is not None and me.pk == nomination.employee_id:
-        return str(_("You cannot decide your own case."))
-    if Conflict.objects.filter(user_id=actor.pk, employee_id=nomination.employee_id).exists():
-        return str(_("You declared a conflict of interest with this employee."))
-    return str(_("You may not decide this nomination."))
+    """Why ``actor`` may not decide ``nomination`` ("" when they may): the rule every decision
+    on a person's case follows (:mod:`callgrade.review.duties`), the nominator being the one
+    involved."""
+    return decide_refusal(
+        actor,
+        nomination.employee,
+        [nomination.nominated_by_id],
+        Refusals(
+            only_hr=_("Only HR decides nominations."),
+            involved=_("You nominated this employee, so someone else in HR must decide."),
+        ),
+    )
 
 
 def nomination_decide(

@@ -105,6 +105,30 @@
     });
   }
 
+  // The intraday page: the chosen KPI per interval (one line for the center, each team led, or
+  // oneself) over the contacts handled in each interval as bars on a second axis. The same
+  // numbers are in the table the page renders next to it.
+  function intraday() {
+    var el = byId("intraday-chart"), d = json("intraday-data");
+    if (!d || !claim(el)) return;
+    var w = el.dataset;
+    var series = [{type: "bar", name: w.handled, data: d.handled, yAxisIndex: 1, itemStyle: {color: "#c9d3de"}}];
+    d.series.forEach(function (s) { series.push({type: "line", name: s.name, data: s.data, yAxisIndex: 0}); });
+    echarts.init(el).setOption({
+      aria: {enabled: true},
+      tooltip: {trigger: "axis"},
+      legend: {top: 0},
+      grid: {top: 40, right: 56, bottom: 40, left: 56},
+      xAxis: {type: "category", data: d.intervals, name: w.interval, nameLocation: "middle", nameGap: 26},
+      yAxis: [
+        {type: "value", name: w.kpi, axisLabel: {formatter: d.percent ? "{value}%" : "{value}"}},
+        {type: "value", name: w.handled, minInterval: 1, splitLine: {show: false}}
+      ],
+      series: series
+    });
+  }
+
+
   // The program dashboard across cycles: the cycles where a standard was adopted are marked on
   // every time axis; the level flows are a sankey of levels before and after.
   function program() {
@@ -115,20 +139,25 @@
     function stacked(el, series, extra) {
       if (!claim(el)) return;
       echarts.init(el).setOption(Object.assign({
-        tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {top: 40, right: 20, bottom: 30, left: 50},
+        tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {top: 60, right: 20, bottom: 30, left: 60},
         xAxis: {type: "category", data: d.cycles}, yAxis: {type: "value"},
-        series: series.map(function (s, i) {
-          return {type: "bar", stack: "all", name: s.name, data: s.data, markLine: i === 0 ? marks : undefined};
-        })
+        series: series.map(function (s) {
+          return {type: "bar", stack: "all", name: s.name, data: s.data};
+        }).concat([{type: "line", data: [], markLine: marks}])
       }, extra || {}));
     }
+    // KPIs in different units share one axis as an index: each against its first cycle = 100
     var kpis = byId("program-kpis");
     if (claim(kpis)) {
       echarts.init(kpis).setOption({
         tooltip: {trigger: "axis"}, legend: {top: 0, type: "scroll"}, grid: {top: 40, right: 20, bottom: 30, left: 60},
-        xAxis: {type: "category", data: d.cycles}, yAxis: {type: "value", scale: true},
+        xAxis: {type: "category", data: d.cycles},
+        yAxis: {type: "value", scale: true, name: kpis.dataset.index, nameLocation: "middle", nameGap: 45},
         series: d.kpis.map(function (k, i) {
-          return {type: "line", name: k.label, data: k.values, connectNulls: true, markLine: i === 0 ? marks : undefined};
+          var base = null;
+          k.values.forEach(function (v) { if (base === null && v) base = v; });
+          var index = k.values.map(function (v) { return v == null || !base ? null : Math.round(v / base * 1000) / 10; });
+          return {type: "line", name: k.label, data: index, connectNulls: true, markLine: i === 0 ? marks : undefined};
         })
       });
     }
@@ -141,13 +170,15 @@
       d.flows.forEach(function (f) { nodes[f.source] = 1; nodes[f.target] = 1; });
       echarts.init(flows).setOption({
         tooltip: {trigger: "item"},
-        series: [{type: "sankey", emphasis: {focus: "adjacency"}, nodeAlign: "justify",
+        series: [{type: "sankey", left: 20, right: 220, top: 10, bottom: 10, nodeWidth: 16,
+          emphasis: {focus: "adjacency"}, label: {position: "right"},
           data: Object.keys(nodes).map(function (n) { return {name: n}; }), links: d.flows}]
       });
     }
   }
 
-  function drawAll() { team(); trend(); ratings(); simulation(); program(); }
+
+  function drawAll() { team(); trend(); ratings(); simulation(); program(); intraday(); }
   document.addEventListener("DOMContentLoaded", drawAll);
   document.addEventListener("htmx:load", drawAll);
   if (document.readyState !== "loading") drawAll();

@@ -1,0 +1,1 @@
+"""No tables of its own: interval reports are computed from the warehouse when they are read."""
