@@ -300,3 +300,12 @@ def test_the_demo_contests_speak_one_language(lang: str, login: Any, hr: Any, le
                 continue
             words = foreign(visible_text(r.content.decode()), lang, names)
             assert not words, (contest.title, user.username, sorted(set(words))[:20])
+
+
+def test_contests_are_read_only_in_the_admin(login: Any, admin_user: Any) -> None:
+    c = login(admin_user)
+    contest = Contest.objects.get(state=Contest.FROZEN)
+    assert c.get("/admin/engagement/contest/").status_code == 200
+    assert c.get(f"/admin/engagement/contest/{contest.pk}/change/").status_code == 200
+    assert c.get("/admin/engagement/contestscore/").status_code == 200
+    assert c.get("/admin/engagement/contest/add/").status_code == 403
