@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from callgrade.core.models import AuditEvent
+from callgrade.core.models import AuditEvent, Notification
 from callgrade.cycles.models import KpiValue
 from callgrade.engagement.models import Award, Contest, ContestScore
 from callgrade.engagement.selectors import award_pay_lines
@@ -183,6 +183,10 @@ def test_freezing_writes_the_prizes_once_and_is_audited(
         board["tied"].pk: (Decimal(100), Decimal(50), 2),
     }
     assert all(a.kind == Award.CONTEST and a.day == DAY for a in awards)
+    told = Notification.objects.filter(user=agent, text_en__contains="Answer-rate sprint")
+    assert [n.text_en for n in told] == [
+        "You placed 2 in the contest Answer-rate sprint; the prize is in your awards."
+    ]
     # a second freeze is refused and writes nothing; later results do not move the board
     again = c.post(f"/contests/{contest.pk}/freeze/", follow=True)
     assert "frozen already" in again.content.decode()

@@ -16,7 +16,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callgrade.core.audit import audit
+from callgrade.core.audit import audit, notify
 from callgrade.cycles.models import Cycle, KpiValue
 from callgrade.engagement.models import Award, Contest, ContestScore
 from callgrade.engagement.services import EngagementError
@@ -282,6 +282,8 @@ def contest_freeze(*, actor: Any, contest: Contest) -> int:
                     defaults=_award_fields(locked, emp, by_key[key], prize, now),
                 )
                 written += created
+                if created:  # told once, with the prize, only the winner
+                    _tell_winner(locked, emp, by_key[key])
         audit(actor, "contest_freeze", locked, after={
             "ranked": sum(1 for s in standings if s.rank is not None),
             "not_ranked": sum(1 for s in standings if s.rank is None), "awards": written,
@@ -303,3 +305,15 @@ def _award_fields(
                      "metric": contest.metric, "period": contest.period,
                      "team": standing.key if contest.kind == Contest.TEAM else None},
     }  # fmt: skip
+
+
+def _tell_winner(contest: Contest, emp: Employee, standing: Standing) -> None:
+    if emp.user_id is None:
+        return
+    notify(
+        emp.user,
+        en=f"You placed {standing.rank} in the contest {contest.title}; "
+        "the prize is in your awards.",
+        zh=f"你在竞赛“{contest.title}”中获得第 {standing.rank} 名，奖品已计入你的奖励。",
+        url="/me/awards/",
+    )
