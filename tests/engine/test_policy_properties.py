@@ -15,7 +15,7 @@ BASE = load_policy(EXAMPLE).model_dump(mode="json", exclude_defaults=True)
 # Only what the front desk scorecard needs, so that each example parses quickly.
 BASE["positions"] = [p for p in BASE["positions"] if p["code"] == "front_desk"]
 BASE["scorecards"] = BASE["scorecards"][:1]
-for key in ("grading", "pay", "instant_rewards", "trainings"):
+for key in ("grading", "pay", "instant_rewards", "trainings", "training_rules"):
     BASE.pop(key, None)
 KPIS = {"qa_score": ("higher_better", "score"), "csat": ("higher_better", "ratio")}
 

@@ -14,8 +14,8 @@ from callgrade.web import i18n_build
 WEB = Path(i18n_build.__file__).parent
 # the project and its domain apps: every page and message people read comes from these
 APPS = (
-    "web", "core", "people", "standards", "cycles", "review", "engagement", "integration",
-    "baseline", "loads", "intraday",
+    "web", "core", "people", "standards", "cycles", "review", "engagement", "development",
+    "integration", "baseline", "loads", "intraday",
 )  # fmt: skip
 TAG = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")
 BLOCK = re.compile(

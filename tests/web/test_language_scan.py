@@ -106,6 +106,13 @@ def _data_names() -> list[str]:
     from callgrade.integration.models import Integration
 
     names += [*Integration.objects.values_list("name", flat=True)]
+    from callgrade.development.models import Placement, Proposal, Session
+
+    for field in ("trainer", "place"):
+        names += [*Session.objects.values_list(field, flat=True)]
+    for field in ("mentor", "notes"):
+        names += [*Placement.objects.values_list(field, flat=True)]
+    names += [*Proposal.objects.values_list("reason", flat=True)]
     from callgrade.review.models import Candidacy, CoachingNote, KeyPost
 
     for field in ("notes", "actions", "reply", "follow_up_outcome", "record_id", "period"):

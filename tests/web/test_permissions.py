@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from callgrade.baseline.models import BaselineReport
 from callgrade.core.models import Job
+from callgrade.development.models import Course, Proposal, Session
 from callgrade.engagement.models import Activity, Contest, Support
 from callgrade.engagement.services.suggestions import suggestion_submit
 from callgrade.integration.services import integration_create
@@ -139,6 +140,20 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "activity_signup": ("POST", ("ok", "no", "ok", "no", "no"), "login"),
     "activity_cancel": ("POST", ("ok", "no", "ok", "no", "no"), "login"),
     "activity_participation": ("POST", REVIEW, "login"),
+    # development: a session open to everyone, a proposal about the subject
+    "my_development": ("GET", EMPLOYEES, "login"),
+    "team_development": ("GET", LEADS, "login"),
+    "session_enrol": ("POST", EVERYONE, "login"),  # HR has no employee record: told so
+    "proposal_decide": ("POST", ("refused", "no", "ok", "no", "ok"), "login"),
+    "development_catalog": ("GET", HR, "login"),
+    "course_new": ("POST", HR, "login"),
+    "session_new": ("POST", HR, "login"),
+    "placement_new": ("POST", HR, "login"),
+    "development_session": ("GET", HR, "login"),
+    "session_attendance": ("POST", HR, "login"),
+    "development_proposals": ("GET", HR, "login"),
+    "development_report": ("GET", HR, "login"),
+    "development_report_xlsx": ("GET", HR, "login"),
     # coaching: a note about the subject written by their lead; only the subject acknowledges
     "coaching": ("GET", LEADS, "login"),
     "coaching_new": ("GET", LEADS, "login"),
@@ -241,6 +256,18 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
         title="Greeting contest", metric=Contest.JUDGED, team=subject.team, created_by=lead,
         starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 1, 31),
     )  # fmt: skip
+    course, _ = Course.objects.get_or_create(
+        training="courtesy", defaults={"title_zh": "服务礼仪", "title_en": "Courtesy",
+                                       "kind": "service"},
+    )  # fmt: skip
+    session = Session.objects.create(
+        course=course, starts_at=soon, ends_at=soon + dt.timedelta(hours=2), trainer="Lin",
+        capacity=10, place="Room 2", open_to_all=True,
+    )  # fmt: skip
+    proposal = Proposal.objects.create(
+        employee=subject, gap_key="permissions|E", rule="retraining_decided", kind="retrain",
+        training="courtesy", course=course, evidence={"kind": "retrain", "action": "retrain"},
+    )  # fmt: skip
     integration, _token = integration_create(
         name="LMS", acting_user=lead, scopes=["read:people"], actor=None
     )
@@ -270,6 +297,8 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
         "activity_id": activity.pk,
         "contest_id": contest.pk,
         "integration_id": integration.pk,
+        "session_id": session.pk,
+        "proposal_id": proposal.pk,
         "employee_id": subject.employee_id,
         "employee_pk": subject.pk,
         "cycle_id": demo_cycle.pk,
@@ -325,6 +354,10 @@ def _own_unsupported(objects: dict[str, Any]) -> bool:
     return not Support.objects.filter(suggestion_id=objects["suggestion_id"]).exists()
 
 
+def _proposal_open(objects: dict[str, Any]) -> bool:
+    return Proposal.objects.get(pk=objects["proposal_id"]).state == Proposal.PROPOSED
+
+
 def _note_unanswered(objects: dict[str, Any]) -> bool:
     note = CoachingNote.objects.get(pk=objects["note_id"])
     return note.acknowledged_at is None and not note.reply
@@ -333,6 +366,7 @@ def _note_unanswered(objects: dict[str, Any]) -> bool:
 UNCHANGED = {
     "nomination_decide": _nomination_pending,
     "suggestion_support": _own_unsupported,
+    "proposal_decide": _proposal_open,
     "coaching_respond": _note_unanswered,
 }
 

@@ -176,6 +176,7 @@ def test_agent_navigation_lists_only_their_own_pages(login: Any, agent: Any) -> 
     assert _nav(login(agent)) == [
         "me",
         "my_appeals",
+        "my_development",
         "my_coaching",
         "my_awards",
         "my_contests",
@@ -192,10 +193,12 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
     assert _nav(login(lead)) == [
         "me",
         "my_appeals",
+        "my_development",
         "my_coaching",
         "my_awards",
         "my_contests",
         "team",
+        "team_development",
         "program",
         "coaching",
         "nominations",
@@ -213,6 +216,7 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
 def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
     assert _nav(login(hr)) == [
         "team",
+        "team_development",
         "program",
         "coaching",
         "cycles",
@@ -222,6 +226,7 @@ def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
         "loads",
         "appeals_inbox",
         "suggestions_inbox",
+        "development_catalog",
         "talent",
         "nominations",
         "conflicts",

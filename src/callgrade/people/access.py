@@ -31,6 +31,8 @@ Kind = Literal[
     "suggestion",
     "activity",
     "contest",
+    "session",
+    "proposal",
     "coaching",
     "keypost",
     "candidacy",

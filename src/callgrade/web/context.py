@@ -1,10 +1,11 @@
 """Template context: the acting user's role, their navigation and unread notifications.
 
-The navigation lists only what the person can use: an agent sees their own pages, the standard
-and notifications; team leads add their team, nominations and conflicts of interest; HR the
-cycles, standards, organization, appeals, the suggestion inbox and the talent pool; leads and HR
-the coaching page, everyone with an employee record their own coaching notes. Everyone sees the
-intraday report of what they may see, the center's suggestions and team activities."""
+The navigation lists only what the person can use: an agent sees their own pages (their
+development and coaching notes too), the standard and notifications; team leads add their team,
+its development, nominations and conflicts of interest; HR the cycles, standards, organization,
+appeals, the suggestion inbox, training and the talent pool; leads and HR the coaching page.
+Everyone sees the intraday report of what they may see, the center's suggestions and team
+activities."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
         entries += [
             ("me", _("My scorecard")),
             ("my_appeals", _("My appeals")),
+            ("my_development", _("My development")),
             ("my_coaching", _("My coaching")),
         ]
         entries.append(("my_awards", _("My awards")))
@@ -36,6 +38,7 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
     if role in REVIEWERS:
         entries += [
             ("team", _("Team")),
+            ("team_development", _("Team development")),
             ("program", _("Program dashboard")),
             ("coaching", _("Coaching")),
         ]
@@ -48,6 +51,7 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
             ("loads", _("Data loads")),
             ("appeals_inbox", _("Appeals")),
             ("suggestions_inbox", _("Suggestion inbox")),
+            ("development_catalog", _("Training")),
             ("talent", _("Talent pool")),
         ]
     if role in REVIEWERS:

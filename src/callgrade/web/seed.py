@@ -35,6 +35,7 @@ from callgrade.web.seed_demo import (
     revision_simulation,
     upheld_demo_appeal,
 )
+from callgrade.web.seed_development import seed_development
 from callgrade.web.seed_engagement import seed_engagement
 from callgrade.web.seed_loads import seed_loads
 from callgrade.web.seed_rewards import seed_rewards
@@ -180,6 +181,7 @@ def seed(
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()
     contests = seed_contests(cycle)
+    development = seed_development()
     talent = seed_talent(cycle)
     loads = seed_loads()
     start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
@@ -196,6 +198,7 @@ def seed(
         "logins": logins,
         "simulation": simulation,
         "engagement": engagement,
+        "development": development,
         "rewards": rewards,
         "contests": contests,
         "talent": talent,

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "callgrade.cycles.apps.CyclesConfig",
     "callgrade.review.apps.ReviewConfig",
     "callgrade.engagement.apps.EngagementConfig",
+    "callgrade.development.apps.DevelopmentConfig",
     "callgrade.baseline.apps.BaselineConfig",
     "callgrade.integration.apps.IntegrationConfig",
     "callgrade.intraday.apps.IntradayConfig",

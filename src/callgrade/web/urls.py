@@ -43,6 +43,8 @@ urlpatterns = [
     path("", include("callgrade.people.views.logins")),
     path("", include("callgrade.engagement.views.suggestions")),
     path("", include("callgrade.engagement.views.activities")),
+    path("", include("callgrade.development.views.me")),
+    path("", include("callgrade.development.views.manage")),
     path("", include("callgrade.engagement.views.awards")),
     path("", include("callgrade.engagement.views.contests")),
     path("", include("callgrade.baseline.views.pages")),

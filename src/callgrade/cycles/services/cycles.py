@@ -22,6 +22,7 @@ from callgrade.cycles.models import Calibration, Cycle, Decision, ScoreTotal
 from callgrade.cycles.services.fairness import fairness_refresh
 from callgrade.cycles.services.program import program_refresh
 from callgrade.cycles.services.results import store_results
+from callgrade.cycles.signals import cycle_computed
 from callgrade.cycles.workflow import next_state
 from callgrade.engine.cycle import last_local_day, rating_periods, run_cycle
 from callgrade.people.inputs import cycle_inputs, warehouse
@@ -180,6 +181,7 @@ def _compute(job: Job, on_progress: Progress) -> None:
         fairness_refresh(cycle)
         # and is summed for the program dashboard across cycles
         program_refresh(cycle)
+        cycle_computed.send(sender=Cycle, cycle=cycle)
 
 
 def cycle_advance(*, cycle: Cycle, actor: Any, reason: str = "", **options: Any) -> Cycle:

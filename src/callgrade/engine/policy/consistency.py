@@ -100,6 +100,7 @@ class _Checker:
         self.check_cycle()
         self.check_grading()
         self.check_pay()
+        self.check_training_rules()
         for loc, reward in _items(self.data, "instant_rewards"):
             self.position_list((*loc, "positions"), reward.get("positions"), "instant reward")
         coaching = _map(self.data.get("coaching_rules")).get("positions")
@@ -272,6 +273,16 @@ class _Checker:
             for i, plan in enumerate(_seq(pay.get(key))):
                 owner = f"{key.replace('_', '-')} plan '{_map(plan).get('code')}'"
                 self.position_list(("pay", key, i, "positions"), _map(plan).get("positions"), owner)
+
+    def check_training_rules(self) -> None:
+        for loc, rule in _items(self.data, "training_rules"):
+            owner = f"training rule '{rule.get('code')}'"
+            self.ref((*loc, "course"), rule.get("course"), self.trainings, "training", owner)
+            self.position_list((*loc, "positions"), rule.get("positions"), owner)
+            when = _map(rule.get("when"))
+            if when.get("kind") == "competency_below":
+                what = "competency"
+                self.ref((*loc, "when", what), when.get(what), self.competencies, what, owner)
 
 
 def consistency_problems(data: Any) -> list[Problem]:

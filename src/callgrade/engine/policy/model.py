@@ -33,6 +33,7 @@ from pydantic import (
 
 from callgrade.engine.policy.coaching import CoachingRules
 from callgrade.engine.policy.consistency import consistency_problems, weights_problem
+from callgrade.engine.policy.training_rules import KpiGap, TrainingRule
 
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -765,6 +766,18 @@ class Policy(Model):
     pay: Pay = Pay()
     instant_rewards: tuple[InstantReward, ...] = ()
     coaching_rules: CoachingRules | None = None
+    training_rules: tuple[TrainingRule, ...] = ()
+
+    @field_validator("training_rules")
+    @classmethod
+    def _training_kpis(
+        cls, rules: tuple[TrainingRule, ...], info: ValidationInfo
+    ) -> tuple[TrainingRule, ...]:
+        _unique([r.code for r in rules], "training rule")
+        for r in rules:
+            if isinstance(r.when, KpiGap):
+                _check_kpi(r.when.kpi, info)
+        return rules
 
     @field_validator("version", mode="before")
     @classmethod

@@ -1,0 +1,312 @@
+"""Training proposals from gaps, their decisions, and sessions whose exams become training
+records that the next cycle's conditions read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone, translation
+
+from callgrade.core.models import AuditEvent
+from callgrade.cycles.models import ChecklistItem, Decision, KpiValue, ScoreTotal
+from callgrade.cycles.services.cycles import cycle_compute, cycle_create
+from callgrade.development.models import Enrolment, Proposal
+from callgrade.development.services import DevelopmentError
+from callgrade.development.services.catalog import (
+    attendance_record,
+    course_create,
+    enrol,
+    placement_record,
+    session_create,
+)
+from callgrade.development.services.proposals import proposal_decide, proposals_store
+from callgrade.people.models import CompetencyAssessment, Employee, Team, TrainingRecord
+from callgrade.people.services.records import assessment_record
+from callgrade.standards.services import policy_publish, policy_simulate, policy_upload
+
+EXAMPLES = Path(__file__).parents[2] / "src/callgrade/engine/policy/examples"
+TODAY = dt.date(2026, 12, 4)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Messages are matched in English, whichever language a previous test left active."""
+    with translation.override("en"):
+        yield
+
+
+def _mine(emp: Employee, kind: str) -> list[Proposal]:
+    return list(Proposal.objects.filter(employee=emp, kind=kind))
+
+
+@pytest.fixture
+def fresh(demo_cycle: Any) -> Any:
+    """The demo cycle with no proposals yet, so each test sees what its own gap proposes."""
+    Proposal.objects.all().delete()
+    return demo_cycle
+
+
+def test_a_kpi_below_its_floor_two_periods_running_proposes_once(fresh: Any, agent: Any) -> None:
+    emp = agent.employee
+    KpiValue.objects.filter(cycle=fresh, employee=emp, kpi="answer_rate").update(
+        value=0.5, sample_size=500
+    )
+    assert proposals_store(fresh, today=TODAY)["new"] >= 1
+    [p] = _mine(emp, "kpi_below_floor")
+    assert (p.rule, p.training, p.state) == (
+        "answer_rate_below_floor",
+        "business_basics",
+        "proposed",
+    )
+    assert [x["value"] for x in p.evidence["periods"]] == [0.5, 0.5]
+    assert p.evidence["floor"] == 0.8 and p.gap_key.endswith("|answer_rate|2026-01")
+    # the same gap, computed again: nothing new
+    again = proposals_store(fresh, today=TODAY)
+    assert again["new"] == 0 and len(_mine(emp, "kpi_below_floor")) == 1
+
+
+def test_a_competency_below_the_next_level_proposes(fresh: Any, agent: Any, hr: Any) -> None:
+    emp = agent.employee
+    assessment_record(employee=emp, competency="business_knowledge", score=41,
+                      assessed_at=dt.date(2026, 2, 28), actor=hr, method="exam")  # fmt: skip
+    proposals_store(fresh, today=TODAY)
+    [p] = _mine(emp, "competency_below")
+    assert p.training == "business_basics" and p.evidence["score"] == 41
+    assert p.evidence["required"] in (70, 80)  # the next level's requirement
+
+
+def test_a_retraining_decision_and_a_bottom_rank_propose(
+    fresh: Any, agent: Any, other_agent: Any
+) -> None:
+    Decision.objects.filter(cycle=fresh, employee=agent.employee).update(
+        action="retrain", final_action=""
+    )
+    seller = other_agent.employee
+    assert seller.position == "telesales"
+    ScoreTotal.objects.filter(cycle=fresh, employee=seller).update(rank=9, group_size=9)
+    proposals_store(fresh, today=TODAY)
+    [retrain] = _mine(agent.employee, "retrain")
+    assert retrain.gap_key.endswith(f"|retrain|cycle-{fresh.pk}")
+    assert retrain.evidence["action"] == "retrain"
+    [bottom] = _mine(seller, "bottom_ranked")
+    assert bottom.training == "sales_skills" and bottom.evidence["rank"] == 9
+
+
+def _proposal(cycle: Any, emp: Employee) -> Proposal:
+    Decision.objects.filter(cycle=cycle, employee=emp).update(action="retrain", final_action="")
+    proposals_store(cycle, today=TODAY)
+    return Proposal.objects.get(employee=emp, kind="retrain")
+
+
+def test_a_deferral_holds_until_its_date(fresh: Any, agent: Any, lead: Any) -> None:
+    p = _proposal(fresh, agent.employee)
+    proposal_decide(proposal=p, decision="defer", until=TODAY + dt.timedelta(days=10),
+                    reason="busy season", actor=lead, today=TODAY)  # fmt: skip
+    assert proposals_store(fresh, today=TODAY + dt.timedelta(days=9))["back"] == 0
+    p.refresh_from_db()
+    assert p.state == Proposal.DEFERRED
+    assert proposals_store(fresh, today=TODAY + dt.timedelta(days=10))["back"] == 1
+    p.refresh_from_db()
+    assert p.state == Proposal.PROPOSED
+    assert Proposal.objects.filter(employee=agent.employee, kind="retrain").count() == 1
+
+
+def test_a_rejection_needs_a_reason_is_recorded_and_stays(fresh: Any, agent: Any, hr: Any) -> None:
+    p = _proposal(fresh, agent.employee)
+    with pytest.raises(DevelopmentError, match="why"):
+        proposal_decide(proposal=p, decision="reject", actor=hr, today=TODAY)
+    proposal_decide(proposal=p, decision="reject", reason="took it last month", actor=hr,
+                    today=TODAY)  # fmt: skip
+    event = AuditEvent.objects.filter(action="proposal_decide", object_id=str(p.pk)).get()
+    assert event.reason == "took it last month" and event.after["state"] == "rejected"
+    proposals_store(fresh, today=TODAY + dt.timedelta(days=400))
+    p.refresh_from_db()
+    assert p.state == Proposal.REJECTED
+
+
+def test_only_the_lead_or_hr_decide_never_the_person(
+    fresh: Any, agent: Any, other_lead: Any, lead: Any
+) -> None:
+    p = _proposal(fresh, agent.employee)
+    for who in (agent, other_lead):
+        with pytest.raises(DevelopmentError):
+            proposal_decide(proposal=p, decision="confirm", due=TODAY, actor=who, today=TODAY)
+    with pytest.raises(DevelopmentError, match="due date"):
+        proposal_decide(proposal=p, decision="confirm", actor=lead, today=TODAY)
+    proposal_decide(proposal=p, decision="confirm", due=TODAY + dt.timedelta(days=30),
+                    actor=lead, today=TODAY)  # fmt: skip
+    p.refresh_from_db()
+    assert p.state == Proposal.CONFIRMED and p.due == TODAY + dt.timedelta(days=30)
+    assert agent.notifications.filter(url="/me/development/").exists()
+
+
+def _course(hr: Any, training: str, pass_score: float | None = 60) -> Any:
+    from callgrade.development.models import Course
+
+    existing = Course.objects.filter(training=training).first()
+    if existing is not None:
+        existing.pass_score = pass_score
+        existing.save()
+        return existing
+    return course_create(actor=hr, training=training, title_zh="课程", title_en="Course",
+                         kind="communication", pass_score=pass_score)  # fmt: skip
+
+
+def _session(hr: Any, course: Any, *, capacity: int = 5, days: int = 3) -> Any:
+    start = timezone.now() + dt.timedelta(days=days)
+    return session_create(actor=hr, course=course, starts_at=start,
+                          ends_at=start + dt.timedelta(hours=3), trainer="Ms Lin",
+                          capacity=capacity, place="Room 2")  # fmt: skip
+
+
+def test_enrolment_respects_the_capacity(hr: Any, agent: Any, lead: Any) -> None:
+    s = _session(hr, _course(hr, "courtesy"), capacity=1)
+    enrol(actor=agent, session=s)
+    with pytest.raises(DevelopmentError, match="full"):
+        enrol(actor=lead, session=s)
+    with pytest.raises(DevelopmentError):
+        enrol(actor=agent, session=_session(hr, _course(hr, "courtesy"), days=-1))
+
+
+def test_an_attended_session_writes_one_training_record(fresh: Any, hr: Any, agent: Any) -> None:
+    emp = agent.employee
+    p = _proposal(fresh, emp)
+    proposal_decide(proposal=p, decision="confirm", due=TODAY + dt.timedelta(days=9), actor=hr,
+                    today=TODAY)  # fmt: skip
+    s = _session(hr, _course(hr, "courtesy", pass_score=60))
+    e = enrol(actor=agent, session=s)
+    with pytest.raises(DevelopmentError, match="score"):
+        attendance_record(actor=hr, enrolment=e, attended=True)
+    attendance_record(actor=hr, enrolment=e, attended=True, exam_score=55)
+    e.refresh_from_db()
+    assert e.passed is False and e.record is not None and e.record.passed is False
+    p.refresh_from_db()
+    assert p.state == Proposal.CONFIRMED  # a failed exam completes nothing
+    attendance_record(actor=hr, enrolment=e, attended=True, exam_score=82)  # a re-sit
+    assert TrainingRecord.objects.filter(employee=emp, training="courtesy").count() == 1
+    record = TrainingRecord.objects.get(employee=emp, training="courtesy")
+    assert (record.exam_score, record.passed) == (82, True)
+    p.refresh_from_db()
+    assert p.state == Proposal.COMPLETED and p.record_id == record.pk
+
+
+def test_a_placement_in_another_team_is_a_training_record(hr: Any, agent: Any) -> None:
+    emp = agent.employee
+    other = Team.objects.exclude(pk=emp.team_id).first()
+    assert other is not None
+    with pytest.raises(DevelopmentError):
+        placement_record(actor=hr, employee=emp, host_team=emp.team, training="sales_skills",
+                         mentor="Mr Wu", starts_on=dt.date(2026, 3, 1),
+                         ends_on=dt.date(2026, 3, 5))  # fmt: skip
+    placement_record(actor=hr, employee=emp, host_team=other, training="sales_skills",
+                     mentor="Mr Wu", starts_on=dt.date(2026, 3, 1),
+                     ends_on=dt.date(2026, 3, 5))  # fmt: skip
+    r = TrainingRecord.objects.get(employee=emp, training="sales_skills")
+    assert r.completed_at == dt.date(2026, 3, 5) and r.source_ref.startswith("placement:")
+
+
+def test_an_exam_passed_after_a_gap_makes_the_next_cycles_condition_hold(
+    hr: Any, lead: Any, demo_cycle: Any
+) -> None:
+    text = (EXAMPLES / "customer_specialist_4_levels.yaml").read_text("utf-8")
+    draft = policy_upload(actor=hr, text=text)
+    policy_simulate(version=draft, period="2026-01", actor=hr)  # publishing needs one
+    version = policy_publish(version=draft, actor=hr)
+    emp = (
+        Employee.objects.filter(position="customer_service", level="intermediate",
+                                team__lead__user=lead)
+        .exclude(trainings__training="product_certification")
+        .order_by("employee_id")
+        .first()
+    )  # fmt: skip
+    assert emp is not None
+    CompetencyAssessment.objects.filter(employee=emp, competency="business_knowledge").delete()
+    assessment_record(employee=emp, competency="business_knowledge", score=72,
+                      assessed_at=dt.date(2026, 1, 10), actor=hr, method="exam")  # fmt: skip
+
+    # January: the gap to the next level proposes the certification, with the evidence
+    january = cycle_create(actor=hr, name="Jan", period="2026-01-01..2026-01-31",
+                           policy_version=version)  # fmt: skip
+    cycle_compute(cycle=january, actor=hr)
+    p = Proposal.objects.get(employee=emp, training="product_certification")
+    assert (p.kind, p.evidence["level"], p.evidence["required"], p.evidence["score"]) == (
+        "competency_below",
+        "senior",
+        80,
+        72,
+    )
+    proposal_decide(proposal=p, decision="confirm", due=dt.date(2026, 12, 31), actor=lead)
+    # the certification session (in February) and its exam
+    course = _course(hr, "product_certification", pass_score=80)
+    start = dt.datetime(2026, 2, 10, 9, tzinfo=dt.UTC)
+    s = session_create(actor=hr, course=course, starts_at=start,
+                       ends_at=start + dt.timedelta(hours=4), trainer="Mr Zhao", capacity=20,
+                       online=True)  # fmt: skip
+    e = enrol(actor=hr, session=s, employee=emp)
+    attendance_record(actor=hr, enrolment=e, attended=True, exam_score=88)
+    p.refresh_from_db()
+    assert p.state == Proposal.COMPLETED
+
+    # February: the senior level's training condition holds
+    february = cycle_create(actor=hr, name="Feb", period="2026-02-01..2026-02-28",
+                            policy_version=version)  # fmt: skip
+    cycle_compute(cycle=february, actor=hr)
+    condition = "senior: completed product_certification"
+    item = ChecklistItem.objects.get(
+        cycle=february, employee=emp, kind="checklist", condition=condition
+    )
+    assert item.status == "met"
+    before = ChecklistItem.objects.get(
+        cycle=january, employee=emp, kind="checklist", condition=condition
+    )
+    assert before.status == "missing"
+    # February computed again: the same gap is not proposed twice
+    assert Proposal.objects.filter(employee=emp, training="product_certification").count() == 1
+    assert isinstance(Enrolment.objects.get(pk=e.pk).record_id, int)
+
+
+# --- the demo and the pages ------------------------------------------------------------------
+
+
+def test_the_demo_has_proposals_in_every_state_and_completions(agent: Any) -> None:
+    states = set(Proposal.objects.values_list("state", flat=True))
+    assert {"proposed", "confirmed", "deferred", "rejected", "completed"} <= states
+    assert Enrolment.objects.filter(attended=True, record__isnull=False).exists()
+    assert Enrolment.objects.filter(passed=False).exists()
+    assert TrainingRecord.objects.filter(source_ref__startswith="placement:").exists()
+
+
+def test_the_agent_sees_what_is_assigned_why_and_by_when(
+    fresh: Any, agent: Any, lead: Any, login: Any
+) -> None:
+    p = _proposal(fresh, agent.employee)
+    c = login(lead)
+    r = c.post(f"/development/proposals/{p.pk}/decide/",
+               {"decision": "confirm", "due": "2027-01-15"})  # fmt: skip
+    assert r.status_code == 302
+    page = login(agent).get("/me/development/").content.decode()
+    assert "2027" in page and "retrain" in page.lower()
+    assert "retraining decided" in page and "The cycle&#x27;s decision" in page
+    board = c.get("/team/development/").content.decode()
+    assert agent.employee.name in board
+
+
+def test_the_training_report_exports_safe_cells(hr: Any, login: Any) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from callgrade.development.models import Course
+
+    Course.objects.filter(pk=Course.objects.first().pk).update(title_en="=HYPERLINK(1)")
+    r = login(hr).get("/development/report.xlsx")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws is not None
+    assert ws.cell(row=1, column=1).value == "Course"
+    cells = [str(c.value) for row in ws.iter_rows(min_row=2) for c in row if c.value]
+    assert any("HYPERLINK" in v for v in cells)
+    assert not any(v.startswith("=") for v in cells)
