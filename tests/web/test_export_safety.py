@@ -265,6 +265,8 @@ WRITERS = {
     "engine/demo/telephony.py",
     # a database pull hands its rows to the queue_log_db connector as that table's export
     "engine/pull.py",
+    # records posted to the API, handed to the mapped connector as the file it reads
+    "loads/services/records.py",
 }
 
 
