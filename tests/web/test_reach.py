@@ -179,6 +179,7 @@ def test_agent_navigation_lists_only_their_own_pages(login: Any, agent: Any) -> 
         "my_development",
         "my_coaching",
         "my_awards",
+        "my_store",
         "intraday",
         "suggestions",
         "activities",
@@ -194,6 +195,7 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
         "my_development",
         "my_coaching",
         "my_awards",
+        "my_store",
         "team",
         "team_development",
         "program",
@@ -224,6 +226,7 @@ def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
         "suggestions_inbox",
         "development_catalog",
         "talent",
+        "store",
         "nominations",
         "conflicts",
         "awards",
@@ -238,7 +241,7 @@ def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
 def test_every_navigation_entry_is_served_to_its_role(login: Any, agent: Any, lead: Any) -> None:
     for user, role in ((agent, "agent"), (lead, "lead")):
         c = login(user)
-        for name, _label in nav_entries(role, has_employee=True):
+        for name, _label in nav_entries(role, has_employee=True, store=True):
             assert c.get(reverse(name)).status_code == 200, (role, name)
 
 
