@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagement', '0002_awards'),
+        ('engagement', '0003_contests'),
         ('people', '0007_roster_attributes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
