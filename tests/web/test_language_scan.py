@@ -124,6 +124,11 @@ def _data_names() -> list[str]:
 
     names += [*Load.objects.values_list("filename", flat=True)]
     names += [*Source.objects.values_list("name", flat=True)]
+    from callgrade.engagement.models import Redemption, StoreItem
+
+    for field in ("name_zh", "name_en"):  # a reward's name shows in the other language without one
+        names += [*StoreItem.objects.values_list(field, flat=True)]
+    names += [*Redemption.objects.values_list("reason", flat=True)]
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 

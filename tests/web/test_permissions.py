@@ -30,7 +30,7 @@ from django.utils import timezone
 from callgrade.baseline.models import BaselineReport
 from callgrade.core.models import Job
 from callgrade.development.models import Course, Proposal, Session
-from callgrade.engagement.models import Activity, Contest, Support
+from callgrade.engagement.models import Activity, Contest, Redemption, StoreItem, Support
 from callgrade.engagement.services.suggestions import suggestion_submit
 from callgrade.integration.services import integration_create
 from callgrade.loads.models import Load, Source
@@ -175,6 +175,15 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "my_awards_stream": ("GET", EMPLOYEES, "login"),
     "awards": ("GET", LEADS, "login"),
     "live_events": ("POST", ("token",) * 5, "token"),
+    # the points store: the subject has a request waiting; only they withdraw it, HR decides
+    "my_store": ("GET", EMPLOYEES, "login"),
+    "store_request": ("POST", EMPLOYEES, "login"),
+    "redemption_cancel": ("POST", ("ok", "no", "no", "no", "no"), "login"),
+    "store": ("GET", HR, "login"),
+    "store_switch": ("POST", HR, "login"),
+    "store_item_new": ("POST", HR, "login"),
+    "store_item_edit": ("POST", HR, "login"),
+    "redemption_decide": ("POST", HR, "login"),
     # contests: a judged contest of the subject's team, opened by their lead
     "contests": ("GET", EVERYONE, "login"),
     "contest_new": ("GET", LEADS, "login"),
@@ -286,7 +295,13 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
     )
     report = BaselineReport.objects.order_by("id").first()
     assert report is not None  # the demo seed computes one
+    item = StoreItem.objects.create(name_zh="餐券", name_en="Meal voucher", cost=1, stock=5)
+    redemption = Redemption.objects.create(
+        employee=subject, item=item, points=1, requested_by=agent
+    )
     return {
+        "item_id": item.pk,
+        "redemption_id": redemption.pk,
         "note_id": note.pk,
         "post_id": post.pk,
         "candidacy_id": candidacy.pk,
@@ -341,6 +356,9 @@ BODIES: dict[str, dict[str, str]] = {
     "talent_assess": {"score": "80", "notes": "clear answers"},
     "talent_decide": {"decision": "decline", "reason": "not yet"},
     "baseline_run": {"period": "2026-01"},
+    "store_item_new": {"name_zh": "电影票", "name_en": "Cinema ticket", "cost": "20", "stock": "3"},
+    "store_item_edit": {"name_en": "Meal voucher", "cost": "2", "stock": "4"},
+    "redemption_decide": {"decision": "decline", "reason": "out of season"},
 }
 # A redirect to the login page is what these routes do when served.
 LOGIN_IS_SERVED = {"logout"}

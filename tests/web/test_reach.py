@@ -179,6 +179,7 @@ def test_agent_navigation_lists_only_their_own_pages(login: Any, agent: Any) -> 
         "my_development",
         "my_coaching",
         "my_awards",
+        "my_store",
         "my_contests",
         "contests",
         "intraday",
@@ -196,6 +197,7 @@ def test_lead_navigation_adds_the_team_and_reviewing(login: Any, lead: Any) -> N
         "my_development",
         "my_coaching",
         "my_awards",
+        "my_store",
         "my_contests",
         "team",
         "team_development",
@@ -228,6 +230,7 @@ def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
         "suggestions_inbox",
         "development_catalog",
         "talent",
+        "store",
         "nominations",
         "conflicts",
         "awards",
@@ -243,7 +246,7 @@ def test_hr_navigation_has_the_management_pages(login: Any, hr: Any) -> None:
 def test_every_navigation_entry_is_served_to_its_role(login: Any, agent: Any, lead: Any) -> None:
     for user, role in ((agent, "agent"), (lead, "lead")):
         c = login(user)
-        for name, _label in nav_entries(role, has_employee=True):
+        for name, _label in nav_entries(role, has_employee=True, store=True):
             assert c.get(reverse(name)).status_code == 200, (role, name)
 
 

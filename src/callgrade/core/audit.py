@@ -98,6 +98,12 @@ ACTIONS = {
     "session_create": _("training session scheduled"),
     "session_enrol": _("enrolled in a training session"),
     "source_create": _("data source added"),
+    "store_item_change": _("reward of the points store changed"),
+    "store_item_create": _("reward added to the points store"),
+    "store_switch": _("points store opened or closed"),
+    "redemption_cancel": _("points request withdrawn"),
+    "redemption_decide": _("points request decided"),
+    "redemption_request": _("points redeemed for a reward"),
     "suggestion_award": _("award recorded"),
     "suggestion_status": _("status changed"),
     "suggestion_submit": _("suggestion submitted"),
@@ -135,6 +141,9 @@ OBJECTS = {
     "baselinereport": _("current-state report"),
     "load": _("data load"),
     "source": _("data source"),
+    "storeswitch": _("points store"),
+    "storeitem": _("reward of the points store"),
+    "redemption": _("points request"),
 }
 
 

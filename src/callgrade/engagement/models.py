@@ -241,6 +241,76 @@ class RewardCursor(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
 
+# --- the points store -----------------------------------------------------------------------------
+
+
+class StoreSwitch(models.Model):
+    """Whether this center runs a points store (one row; none means closed). HR opens it."""
+
+    open = models.BooleanField(default=False)
+    changed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+
+class StoreItem(models.Model):
+    """A reward of the catalog HR keeps: its price in points and how many are in stock. One
+    name is enough; the other language shows it when its own is empty."""
+
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    cost = models.PositiveIntegerField(_("points"))
+    stock = models.PositiveIntegerField(_("stock"))
+    active = models.BooleanField(_("offered"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cost", "id"]
+
+    def __str__(self) -> str:
+        return self.name_en or self.name_zh
+
+    def label(self, lang: str) -> str:
+        first, second = (self.name_zh, self.name_en) if lang.startswith("zh") else (
+            self.name_en, self.name_zh)  # fmt: skip
+        return first or second
+
+
+class Redemption(models.Model):
+    """An employee's request to turn points into a reward. Pending and approved requests hold
+    their points (``points``: the price when asked); a declined or cancelled one holds none.
+    Stock is taken on approval."""
+
+    PENDING, APPROVED, DECLINED, CANCELLED = "pending", "approved", "declined", "cancelled"
+    STATES = [
+        (PENDING, _("waiting for HR")),
+        (APPROVED, _("approved")),
+        (DECLINED, _("declined")),
+        (CANCELLED, _("cancelled")),
+    ]
+    HOLDING = (PENDING, APPROVED)
+
+    employee = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(StoreItem, on_delete=models.PROTECT, related_name="redemptions")
+    points = models.PositiveIntegerField()
+    state = models.CharField(max_length=20, choices=STATES, default=PENDING)
+    # who asked (none: made by the demo seed for an employee without a login)
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)  # why it was declined
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["employee", "state"]), models.Index(fields=["state"])]
+
+
 # --- contests and leaderboards ----------------------------------------------------------------
 
 

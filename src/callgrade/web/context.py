@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from callgrade.engagement.selectors import open_count as suggestions_open
+from callgrade.engagement.services.store import store_open
 from callgrade.people.access import employee_of, is_hr, role_of
 from callgrade.review.models import Appeal
 
@@ -23,8 +24,9 @@ REVIEWERS = ("lead", "hr", "admin")
 HR_ROLES = ("hr", "admin")
 
 
-def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
-    """(url name, label) of the navigation for ``role``, in order."""
+def nav_entries(role: str, *, has_employee: bool, store: bool = False) -> list[tuple[str, Any]]:
+    """(url name, label) of the navigation for ``role``, in order; employees see the points
+    store when the center has opened it (``store``), HR always (HR opens it)."""
     entries: list[tuple[str, Any]] = []
     if has_employee:
         entries += [
@@ -34,6 +36,8 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
             ("my_coaching", _("My coaching")),
         ]
         entries.append(("my_awards", _("My awards")))
+        if store:
+            entries.append(("my_store", _("Points store")))
         entries.append(("my_contests", _("My contests")))
     if role in REVIEWERS:
         entries += [
@@ -53,6 +57,7 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
             ("suggestions_inbox", _("Suggestion inbox")),
             ("development_catalog", _("Training")),
             ("talent", _("Talent pool")),
+            ("store", _("Points store")),
         ]
     if role in REVIEWERS:
         entries += [("nominations", _("Nominations")), ("conflicts", _("Conflicts of interest"))]
@@ -81,6 +86,6 @@ def nav(request: HttpRequest) -> dict[str, Any]:
     }
     items = [
         {"name": name, "url": reverse(name), "label": label, "badge": badges.get(name, 0)}
-        for name, label in nav_entries(role, has_employee=me is not None)
+        for name, label in nav_entries(role, has_employee=me is not None, store=store_open())
     ]
     return {"role": role, "me": me, "unread": unread, "open_appeals": open_appeals, "nav": items}

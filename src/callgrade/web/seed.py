@@ -39,6 +39,7 @@ from callgrade.web.seed_development import seed_development
 from callgrade.web.seed_engagement import seed_engagement
 from callgrade.web.seed_loads import seed_loads
 from callgrade.web.seed_rewards import seed_rewards
+from callgrade.web.seed_store import seed_store
 from callgrade.web.seed_talent import seed_talent
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "engine" / "policy" / "examples"
@@ -174,6 +175,7 @@ def seed(
             before = _advance_to(before, Cycle.CLOSED, effective_date=effective)
     # a demo day's awards first, so that the cycle's pay statements carry them
     rewards = seed_rewards(_last_day(period, version), version.policy().time_zone)
+    store = seed_store()  # the points store spends the points those awards earned
     cycle = _computed(cycle_name, period, version)
     if previous is not None and cycle.allows("override"):
         demo_departure(cycle)  # the demo's second cycle: one departure for the fairness audit
@@ -200,6 +202,7 @@ def seed(
         "engagement": engagement,
         "development": development,
         "rewards": rewards,
+        "store": store,
         "contests": contests,
         "talent": talent,
         "loads": loads,
