@@ -9,7 +9,6 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
@@ -43,8 +42,8 @@ def _session(course: Course, trainer: str = "Trainer Hand") -> Session:
 
 
 def _course() -> Course:
-    course = Course.objects.order_by("training").first()
-    assert course is not None  # the demo seeds the catalog
+    course = Course.objects.filter(questions__isnull=True).order_by("training").first()
+    assert course is not None  # the demo seeds the catalog; this course asks the default set
     return course
 
 
@@ -237,6 +236,27 @@ def test_a_failed_exam_is_not_a_completion_for_the_effect(demo_cycle: Any) -> No
     assert effect_inputs()[0] == [] and effect_rows() == []
 
 
-def test_the_team_feedback_page_is_for_leads(login: Any, agent: Any) -> None:
-    assert login(agent).get("/team/development/feedback/").status_code == 404
-    assert get_user_model().objects.filter(username="lead").exists()
+def test_the_demo_has_feedback(login: Any, hr: Any) -> None:
+    """The seed answers for the past sessions' attendees (but the demo agent, whose page offers
+    the form) and HR's own questions on one course."""
+    assert FeedbackResponse.objects.count() > 5
+    assert Enrolment.objects.filter(attended=True, feedback__isnull=True).exists()
+    assert FeedbackAnswer.objects.filter(key__startswith="q").exists()
+    assert FeedbackAnswer.objects.exclude(text="").exists()
+    page = login(hr).get("/development/report/").content.decode()
+    assert "No trainee has given feedback yet." not in page
+
+
+def test_the_demo_completions_give_the_effect_table_trainees(hr: Any, demo_cycle: Any) -> None:
+    """With a third computed month, the demo's completions in the middle month have values on
+    both sides: the effect table counts them as trainees."""
+    from callgrade.web.seed_feedback import _effect_completions
+
+    for v in KpiValue.objects.filter(cycle=demo_cycle, period="2026-02"):
+        v.pk, v.period = None, "2026-03"
+        v.save()
+    n = _effect_completions(hr)
+    assert 1 <= n <= 6  # every other agent of the position: the rest are the comparison
+    rows = [r for r in effect_rows() if r.trained_n]
+    assert rows and all(r.trained_n == n and r.comparison_n >= n - 1 for r in rows)
+    assert {r.cohorts for r in rows} == {"2026-02"}

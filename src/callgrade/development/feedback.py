@@ -115,9 +115,18 @@ def feedback_submit(
     refusal = may_answer(actor, enrolment)
     if refusal:
         raise DevelopmentError(refusal)
-    asked = questions(enrolment.session.course)
+    return record_answers(enrolment=enrolment, answers=answers, actor=actor)
+
+
+def record_answers(
+    *, enrolment: Enrolment, answers: dict[str, str], actor: Any
+) -> FeedbackResponse:
+    """Store an attendee's answers after checking them (ratings 1–5, the session attended, not
+    answered yet); the caller has established who is answering (the demo writes its own)."""
+    if enrolment.attended is not True:
+        raise DevelopmentError(_("Feedback is given by those who attended the session."))
     rows: list[tuple[str, int | None, str]] = []
-    for q in asked:
+    for q in questions(enrolment.session.course):
         given = (answers.get(q.key) or "").strip()
         if q.kind == RATING:
             if given not in {str(n) for n in SCALE}:
