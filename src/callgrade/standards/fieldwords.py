@@ -123,6 +123,11 @@ FIELD_WORDS: dict[str, dict[str, str]] = {
     "gates": _w("质量门槛", "quality gates"),
     "max_per_day": _w("每日上限", "at most per day"),
     "count": _w("次数", "how many"),
+    "coaching_rules": _w("辅导规则", "coaching rules"),
+    "below_floor": _w("低于底线", "below the floor"),
+    "drop": _w("较上期下降", "drop from the last period"),
+    "decisions": _w("决定", "decisions"),
+    "no_coaching_weeks": _w("未辅导周数", "weeks without coaching"),
 }
 
 VALUE_WORDS: dict[str, dict[str, str]] = {
