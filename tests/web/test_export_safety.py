@@ -141,6 +141,14 @@ def _plant(cycle: Any, hr: Any, lead: Any) -> list[str]:
     for course, payload in zip(Course.objects.order_by("pk"), PAYLOADS, strict=False):
         course.title_en = course.title_zh = payload
         course.save(update_fields=["title_en", "title_zh"])
+    # what trainees wrote reaches the training report's feedback sheet
+    from callgrade.development.models import FeedbackAnswer
+
+    for answer, payload in zip(
+        FeedbackAnswer.objects.exclude(text="").order_by("pk"), PAYLOADS, strict=False
+    ):
+        answer.text = payload
+        answer.save(update_fields=["text"])
     # A deduction: a negative amount must stay a number.
     line = PayLine.objects.filter(cycle=cycle).first()
     assert line is not None

@@ -113,6 +113,9 @@ def _data_names() -> list[str]:
     for field in ("mentor", "notes"):
         names += [*Placement.objects.values_list(field, flat=True)]
     names += [*Proposal.objects.values_list("reason", flat=True)]
+    from callgrade.development.models import FeedbackAnswer
+
+    names += [*FeedbackAnswer.objects.values_list("text", flat=True)]  # what trainees wrote
     from callgrade.review.models import Candidacy, CoachingNote, KeyPost
 
     for field in ("notes", "actions", "reply", "follow_up_outcome", "record_id", "period"):

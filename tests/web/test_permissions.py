@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from callgrade.baseline.models import BaselineReport
 from callgrade.core.models import Job
-from callgrade.development.models import Course, Proposal, Session
+from callgrade.development.models import Course, Enrolment, Proposal, Session
 from callgrade.engagement.models import Activity, Contest, Redemption, StoreItem, Support
 from callgrade.engagement.services.suggestions import suggestion_submit
 from callgrade.integration.services import integration_create
@@ -154,6 +154,10 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "development_proposals": ("GET", HR, "login"),
     "development_report": ("GET", HR, "login"),
     "development_report_xlsx": ("GET", HR, "login"),
+    # feedback: the subject attended the session; HR has no employee record
+    "session_feedback": ("GET", ("ok", "no", "no", "no", "no"), "login"),
+    "course_questions": ("GET", HR, "login"),
+    "team_feedback": ("GET", LEADS, "login"),
     # coaching: a note about the subject written by their lead; only the subject acknowledges
     "coaching": ("GET", LEADS, "login"),
     "coaching_new": ("GET", LEADS, "login"),
@@ -273,6 +277,7 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
         course=course, starts_at=soon, ends_at=soon + dt.timedelta(hours=2), trainer="Lin",
         capacity=10, place="Room 2", open_to_all=True,
     )  # fmt: skip
+    Enrolment.objects.create(session=session, employee=subject, attended=True)
     proposal = Proposal.objects.create(
         employee=subject, gap_key="permissions|E", rule="retraining_decided", kind="retrain",
         training="courtesy", course=course, evidence={"kind": "retrain", "action": "retrain"},
@@ -313,6 +318,7 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
         "contest_id": contest.pk,
         "integration_id": integration.pk,
         "session_id": session.pk,
+        "course_id": course.pk,
         "proposal_id": proposal.pk,
         "employee_id": subject.employee_id,
         "employee_pk": subject.pk,

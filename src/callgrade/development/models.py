@@ -154,3 +154,49 @@ class Proposal(models.Model):
     class Meta:
         ordering = ["-proposed_at", "-id"]
         indexes = [models.Index(fields=["employee", "state"])]
+
+
+class FeedbackQuestion(models.Model):
+    """A question HR asks a course's attendees; a course without any asks the default set
+    (:data:`callgrade.development.feedback.DEFAULT_QUESTIONS`)."""
+
+    RATING, TEXT = "rating", "text"
+    KINDS = [(RATING, _("rating from 1 to 5")), (TEXT, _("free text"))]
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=KINDS)
+    text_zh = models.CharField(_("question (Chinese)"), max_length=300)
+    text_en = models.CharField(_("question (English)"), max_length=300)
+    # retired rather than deleted: answers already given keep their question
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["course", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text_zh if (get_language() or "").startswith("zh") else self.text_en
+
+
+class FeedbackResponse(models.Model):
+    """One attendee's answers about one session: one per enrolment, never a second."""
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="feedback")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+
+
+class FeedbackAnswer(models.Model):
+    response = models.ForeignKey(FeedbackResponse, on_delete=models.CASCADE, related_name="answers")
+    # ``q<pk>`` for a course's own question, ``d:<code>`` for one of the default set
+    key = models.CharField(max_length=40)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["response", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "key"], name="one_answer_per_question"),
+        ]

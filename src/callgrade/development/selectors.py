@@ -9,7 +9,14 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from callgrade.development.access import open_to, visible_sessions
-from callgrade.development.models import Course, Enrolment, Placement, Proposal, Session
+from callgrade.development.models import (
+    Course,
+    Enrolment,
+    FeedbackResponse,
+    Placement,
+    Proposal,
+    Session,
+)
 from callgrade.development.words import evidence_text, gap_kind, names
 from callgrade.people.access import visible_employees
 from callgrade.people.models import Employee, TrainingRecord
@@ -108,6 +115,13 @@ def my_development(emp: Employee, user: Any) -> dict[str, Any]:
         "enrolments": Enrolment.objects.filter(employee=emp)
         .select_related("session__course")
         .order_by("-session__starts_at"),
+        # attended sessions and whether the attendee has given feedback on each
+        "attended": [
+            (e, FeedbackResponse.objects.filter(enrolment=e).exists())
+            for e in Enrolment.objects.filter(employee=emp, attended=True)
+            .select_related("session__course")
+            .order_by("-session__starts_at")
+        ],
         "records": TrainingRecord.objects.filter(employee=emp).order_by("-completed_at"),
         "placements": Placement.objects.filter(employee=emp).select_related("host_team"),
         "gaps": next_grade_gaps(emp),

@@ -37,6 +37,7 @@ from callgrade.web.seed_demo import (
 )
 from callgrade.web.seed_development import seed_development
 from callgrade.web.seed_engagement import seed_engagement
+from callgrade.web.seed_feedback import seed_feedback
 from callgrade.web.seed_loads import seed_loads
 from callgrade.web.seed_rewards import seed_rewards
 from callgrade.web.seed_store import seed_store
@@ -184,6 +185,7 @@ def seed(
     engagement = seed_engagement()
     contests = seed_contests(cycle)
     development = seed_development()
+    feedback = seed_feedback()
     talent = seed_talent(cycle)
     loads = seed_loads()
     start = previous[0].partition("..")[0] if previous else period.partition("..")[0]
@@ -201,6 +203,7 @@ def seed(
         "simulation": simulation,
         "engagement": engagement,
         "development": development,
+        "feedback": feedback,
         "rewards": rewards,
         "store": store,
         "contests": contests,

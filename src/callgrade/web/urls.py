@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("callgrade.engagement.views.activities")),
     path("", include("callgrade.development.views.me")),
     path("", include("callgrade.development.views.manage")),
+    path("", include("callgrade.development.views.feedback")),
     path("", include("callgrade.engagement.views.awards")),
     path("", include("callgrade.engagement.views.store")),
     path("", include("callgrade.engagement.views.contests")),

@@ -17,6 +17,13 @@ from django.views.decorators.http import require_POST
 
 from callgrade.core import tabular
 from callgrade.core.query import query_id
+from callgrade.development.effect import (
+    MIN_SAMPLE,
+    effect_header,
+    effect_rows,
+    effect_table_rows,
+)
+from callgrade.development.feedback import feedback_groups, feedback_rows, feedback_text_rows
 from callgrade.development.models import Course, Enrolment, Proposal, Session
 from callgrade.development.selectors import (
     proposal_rows,
@@ -212,14 +219,35 @@ def _report_header() -> list[str]:
 @login_required
 def development_report(request: HttpRequest) -> HttpResponse:
     require_hr(request.user)
-    return render(request, "development/report.html",
-                  {"header": _report_header(), "rows": report_rows()})  # fmt: skip
+    return render(request, "development/report.html", {
+        "header": _report_header(), "rows": report_rows(), "courses": Course.objects.all(),
+        "by_course": feedback_groups(by_trainer=False, names=True),
+        "by_trainer": feedback_groups(by_trainer=True, names=True),
+        "effect_header": effect_header(), "effect": effect_rows(), "min_sample": MIN_SAMPLE,
+    })  # fmt: skip
+
+
+def _feedback_header(by_trainer: bool) -> list[str]:
+    who = [_("Trainer")] if by_trainer else []
+    return [_("Course"), *who, _("Feedback given"), _("Attended"), _("Question"), _("Answers"),
+            _("Mean"), "1", "2", "3", "4", "5"]  # fmt: skip
 
 
 @login_required
 def development_report_xlsx(request: HttpRequest) -> HttpResponse:
     require_hr(request.user)
-    body = tabular.table_xlsx(_("Training report"), _report_header(), report_rows())
+    by_course = feedback_groups(by_trainer=False, names=True)
+    by_trainer = feedback_groups(by_trainer=True, names=True)
+    texts_header = [_("Course"), _("Trainer"), _("Question"), _("Answer"), _("Employee")]
+    body = tabular.workbook([
+        (_("Training report"), _report_header(), report_rows()),
+        (_("Feedback per course"), _feedback_header(False),
+         feedback_rows(by_course, by_trainer=False)),
+        (_("Feedback per trainer"), _feedback_header(True),
+         feedback_rows(by_trainer, by_trainer=True)),
+        (_("What trainees wrote"), texts_header, feedback_text_rows(by_trainer)),
+        (_("Training effect"), effect_header(), effect_table_rows(effect_rows())),
+    ])  # fmt: skip
     response = HttpResponse(body, content_type=tabular.XLSX)
     response["Content-Disposition"] = 'attachment; filename="training-report.xlsx"'
     return response
