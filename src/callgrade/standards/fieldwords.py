@@ -123,6 +123,12 @@ FIELD_WORDS: dict[str, dict[str, str]] = {
     "gates": _w("质量门槛", "quality gates"),
     "max_per_day": _w("每日上限", "at most per day"),
     "count": _w("次数", "how many"),
+    "deferred_bonus": _w("递延奖金", "deferred bonus"),
+    "share": _w("递延比例（%）", "share deferred (%)"),
+    "amount_by_rating": _w("按评级计入金额", "amount by rating"),
+    "vesting": _w("归属安排", "vesting schedule"),
+    "percent": _w("归属比例（%）", "percent vesting"),
+    "forfeit_on": _w("作废情形", "forfeited on"),
 }
 
 VALUE_WORDS: dict[str, dict[str, str]] = {
@@ -181,4 +187,6 @@ VALUE_WORDS: dict[str, dict[str, str]] = {
     "training": _w("培训", "training"),
     "indicators": _w("级别指标", "level indicators"),
     "rating_count": _w("评级次数", "rating count"),
+    "leaving": _w("离职", "leaving"),
+    "demotion": _w("降级", "demotion"),
 }
