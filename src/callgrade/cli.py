@@ -472,7 +472,13 @@ def demo(
     seed_web(data_dir, spec, name=_cycle_name(later), previous=previous)
     if serve:
         from callgrade.web.launch import serve as serve_app
+        from callgrade.web.launch import start_live_demo
 
+        followed = start_live_demo(data_dir)
+        console.print(
+            f"callgrade live follows {followed}: a demo feed appends answered calls to it, so "
+            "instant rewards appear on the agent's My awards page while you watch"
+        )
         console.print(f"serving http://127.0.0.1:{port}/ (Ctrl-C stops)")
         serve_app(data_dir, host="127.0.0.1", port=port)
 
@@ -603,6 +609,24 @@ def serve_cmd(
     from callgrade.web.launch import serve
 
     serve(data_dir, host=host, port=port, workers=workers)
+
+
+@app.command("demo-feed", hidden=True)
+def demo_feed_cmd(
+    agents: Annotated[list[str], typer.Argument(help="Employee ids who answer the calls.")],
+    queue_log: Annotated[Path, typer.Option("--queue-log", help="The queue_log to append to.")],
+    first: Annotated[
+        str | None, typer.Option(help="The employee who answers the first twenty calls.")
+    ] = None,
+    pace: Annotated[float, typer.Option(help="Seconds between calls.")] = 1.0,
+) -> None:
+    """Append answered calls to a queue_log as a demo day brings them (the README's demo runs it
+    beside ``callgrade live`` so instant rewards appear while someone watches)."""
+    from callgrade.live import feed_demo
+
+    if pace < 0:
+        raise Failure("--pace must be zero or a positive number of seconds")
+    feed_demo(queue_log, agents, first=first, pace=pace, report=err.print)
 
 
 @app.command("live")

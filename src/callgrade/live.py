@@ -81,3 +81,52 @@ def _sleep(seconds: float, stopping: Callable[[], bool]) -> None:
     deadline = time.monotonic() + seconds
     while not stopping() and time.monotonic() < deadline:
         time.sleep(min(0.05, seconds))
+
+
+def demo_order(agents: list[str], *, first: str | None = None) -> list[str]:
+    """Who answers each call of the demo feed: ``first`` (the demo agent) answers the first
+    twenty, so the standard's "twenty calls answered today" reward reaches their page within the
+    first minute; then the other agents in turn, twenty each, so awards keep appearing in the
+    ledger while someone watches."""
+    return ([first] * 20 if first else []) + [a for a in agents if a != first] * 20
+
+
+def call_line(at: float, call: str, agent: str) -> str:
+    """An answered call as Asterisk's queue_log writes it (CONNECT: hold 5 s, ring 2 s)."""
+    return f"{int(at)}|{call}|support|{agent}|CONNECT|5|{call}.1|2\n"
+
+
+def feed_demo(
+    queue_log: Path,
+    agents: list[str],
+    *,
+    first: str | None,
+    pace: float = 1.0,
+    report: Callable[[str], Any] = print,
+) -> int:
+    """Append the demo's calls to ``queue_log`` every ``pace`` seconds, stamped with the time
+    they are written, as Asterisk would, until they run out or the process is stopped; the
+    number of lines written."""
+    stopping = False
+
+    def stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    written = 0
+    queue_log.parent.mkdir(parents=True, exist_ok=True)
+    run = int(time.time())
+    try:
+        for k, agent in enumerate(demo_order(agents, first=first)):
+            if stopping:
+                break
+            with queue_log.open("a", encoding="utf-8") as fh:
+                fh.write(call_line(time.time(), f"demo{run}-{k}", agent))
+            written += 1
+            _sleep(pace, lambda: stopping)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    report(f"demo feed: {written} call(s) written to {queue_log}")
+    return written

@@ -88,3 +88,19 @@ def test_live_refuses_bad_options_in_one_line(tmp_path: Path) -> None:
     )  # fmt: skip
     assert r.returncode == 1 and "not a follower state file" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_the_demo_feed_writes_answered_calls_the_demo_agent_first(tmp_path: Path) -> None:
+    log = tmp_path / "live" / "queue_log"
+    args = ["demo-feed", "A2", "A1", "A3", "--queue-log", str(log), "--first", "A1", "--pace", "0"]
+    r = subprocess.run(
+        [sys.executable, "-m", "callgrade.cli", *args], capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 0, r.stderr
+    lines = log.read_text().splitlines()
+    assert len(lines) == 20 + 2 * 20  # the demo agent's twenty, then twenty each for the others
+    fields = [line.split("|") for line in lines]
+    assert {f[3] for f in fields[:20]} == {"A1"}
+    assert [f[3] for f in fields[20:22]] == ["A2", "A3"]
+    assert {f[4] for f in fields} == {"CONNECT"} and len({f[1] for f in fields}) == len(lines)
+    assert "60 call(s) written" in r.stderr

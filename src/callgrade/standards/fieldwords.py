@@ -129,6 +129,11 @@ FIELD_WORDS: dict[str, dict[str, str]] = {
     "vesting": _w("归属安排", "vesting schedule"),
     "percent": _w("归属比例（%）", "percent vesting"),
     "forfeit_on": _w("作废情形", "forfeited on"),
+    "coaching_rules": _w("辅导规则", "coaching rules"),
+    "below_floor": _w("低于底线", "below the floor"),
+    "drop": _w("较上期下降", "drop from the last period"),
+    "decisions": _w("决定", "decisions"),
+    "no_coaching_weeks": _w("未辅导周数", "weeks without coaching"),
 }
 
 VALUE_WORDS: dict[str, dict[str, str]] = {

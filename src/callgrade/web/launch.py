@@ -129,6 +129,38 @@ def prepare(data_dir: Path) -> None:
     collect_static()
 
 
+def start_live_demo(data_dir: Path, *, pace: float = 1.0) -> Path:
+    """Start ``callgrade live`` following ``<data-dir>/live-demo/queue_log`` and the demo feed
+    that appends answered calls to it, one every ``pace`` seconds — the demo agent's twenty
+    first — so instant rewards reach the agent's open page and the ledger while someone
+    watches. Both run beside the web server and stop with it (Ctrl-C reaches the whole process
+    group). Returns the followed file."""
+    import subprocess
+
+    setup(data_dir)
+    from callgrade.people.models import Employee
+
+    log = Path(data_dir).resolve() / "live-demo" / "queue_log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    demo_agent = Employee.objects.filter(user__username="agent")
+    first = demo_agent.values_list("employee_id", flat=True).first()
+    agents = list(
+        Employee.objects.exclude(status="left")
+        .filter(user__isnull=True)
+        .order_by("employee_id")
+        .values_list("employee_id", flat=True)[:50]
+    )
+    cli = [sys.executable, "-m", "callgrade.cli"]
+    errors = (log.parent / "live.log").open("a")  # the children's: it stays open for them
+    live = [*cli, "live", "--queue-log", str(log), "--data-dir", str(data_dir)]
+    subprocess.Popen(live, stdout=subprocess.DEVNULL, stderr=errors)
+    feed = [*cli, "demo-feed", "--queue-log", str(log), "--pace", str(pace)]
+    if first:
+        feed += ["--first", first]
+    subprocess.Popen([*feed, *agents], stdout=subprocess.DEVNULL, stderr=errors)
+    return log
+
+
 def serve(data_dir: Path, *, host: str, port: int, workers: int = 2) -> None:
     """Replace this process with gunicorn serving the app (threads run background jobs)."""
     prepare(data_dir)
