@@ -15,6 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from callgrade.engine.policy import Policy
 from callgrade.engine.policy.model import DeferredBonus
 
@@ -251,3 +254,40 @@ def balances(steps: Iterable[Step], settled: Iterable[Settlement]) -> dict[str, 
         if s.key not in done:
             out[s.employee_id] = round(out.get(s.employee_id, 0.0) + s.amount, 2)
     return out
+
+
+@dataclass(frozen=True)
+class History:
+    """What earlier cycles left: steps not yet settled, and the events that can forfeit them."""
+
+    pending: Sequence[Step] = ()
+    events: Sequence[Event] = ()
+
+
+def earned_from(totals: pa.Table, lines: pa.Table, period: str) -> list[Earned]:
+    """Every rated employee of one rating period with their bonus line's amount (0 without)."""
+    bonus: dict[str, float] = {}
+    for r in lines.select(["employee_id", "kind", "amount"]).to_pylist():
+        if r["kind"] == "bonus":
+            bonus[r["employee_id"]] = float(r["amount"] or 0.0)
+    cols = ["employee_id", "position", "level", "rating"]
+    return [
+        Earned(period, r["employee_id"], r["position"] or "", r["level"] or "",
+               bonus.get(r["employee_id"], 0.0), r["rating"])
+        for r in totals.select(cols).to_pylist()
+        if r["rating"] is not None
+    ]  # fmt: skip
+
+
+def with_lines(lines: pa.Table, rows: list[dict[str, Any]]) -> pa.Table:
+    """``lines`` (one period's pay table) with the ledger's ``rows`` for it, in statement order:
+    after the period's own lines for the employee."""
+    if not rows:
+        return lines
+    cols = lines.schema.names
+    extra = pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in rows], schema=lines.schema)
+    both = pa.concat_tables([lines, extra])
+    rank = pa.array(range(both.num_rows))
+    keys = [("employee_id", "ascending"), ("_n", "ascending")]
+    order = pc.sort_indices(both.append_column("_n", rank), sort_keys=keys)
+    return both.take(order)
