@@ -25,7 +25,10 @@ from callgrade.engine.cells import csv_value, xlsx_row
 from callgrade.standards.labels import pay_kind_label, policy_labels
 
 # kinds in the order payroll reads them; any other kind follows in name order
-KIND_ORDER = ("allowance", "bonus", "commission", "instant_reward", "suggestion_award", "long_term")
+KIND_ORDER = (
+    "allowance", "bonus", "commission", "instant_reward", "suggestion_award", "deferral",
+    "vesting", "long_term",
+)  # fmt: skip
 MONEY = "#,##0.00"
 
 

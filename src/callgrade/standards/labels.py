@@ -25,6 +25,8 @@ PAY_KINDS = {
     "long_term": gettext_lazy("long-term award"),
     "instant_reward": gettext_lazy("instant reward"),
     "suggestion_award": gettext_lazy("suggestion award"),
+    "deferral": gettext_lazy("deferred bonus"),
+    "vesting": gettext_lazy("vested deferred bonus"),
 }
 
 
