@@ -87,33 +87,49 @@ def deferrals_store(
     keep.update(Employee.objects.filter(status="left").values_list("employee_id", "id"))
     with transaction.atomic():
         DeferralSettlement.objects.filter(cycle=cycle).delete()
-        mine = DeferralStep.objects.filter(source_period__in=labels, employee_id__in=keep.values())
-        mine.delete()
+        mine = {
+            (s.employee.employee_id, s.plan, s.source_period, s.step): s
+            for s in DeferralStep.objects.filter(
+                source_period__in=labels, employee_id__in=keep.values()
+            ).select_related("employee")
+        }
         if ledger is None:
+            DeferralStep.objects.filter(pk__in=[s.pk for s in mine.values()]).delete()
             return {"deferral_steps": 0, "settlements": 0}
-        made = DeferralStep.objects.bulk_create(
-            DeferralStep(
-                cycle=cycle,
-                employee_id=keep[s.employee_id],
-                plan=s.plan,
-                source_period=s.source_period,
-                granted_on=s.granted_on,
-                deferred=_money(s.deferred),
-                step=s.step,
-                steps=s.steps,
-                months=s.months,
-                due_on=s.due_on,
-                amount=_money(s.amount),
-                forfeit_on=list(s.forfeit_on),
-            )
-            for s in ledger.steps
-            if s.employee_id in keep
-        )
+        # Kept by key rather than replaced, so what later cycles settled of them stays settled.
+        made = []
+        for s in ledger.steps:
+            if s.employee_id not in keep:
+                continue
+            fields = {
+                "cycle": cycle,
+                "granted_on": s.granted_on,
+                "deferred": _money(s.deferred),
+                "steps": s.steps,
+                "months": s.months,
+                "due_on": s.due_on,
+                "amount": _money(s.amount),
+                "forfeit_on": list(s.forfeit_on),
+            }
+            row = mine.pop(s.key, None)
+            if row is None:
+                row = DeferralStep(
+                    employee_id=keep[s.employee_id], plan=s.plan,
+                    source_period=s.source_period, step=s.step, **fields,
+                )  # fmt: skip
+            else:
+                for k, v in fields.items():
+                    setattr(row, k, v)
+            row.save()
+            made.append(row)
+        DeferralStep.objects.filter(pk__in=[s.pk for s in mine.values()]).delete()
         wanted = [x for x in ledger.settlements if x.step.employee_id in keep]
         stored = {
             (s.employee.employee_id, s.plan, s.source_period, s.step): s
+            # a step another cycle settled stays as that cycle settled it
             for s in DeferralStep.objects.filter(
-                employee_id__in=[keep[x.step.employee_id] for x in wanted]
+                employee_id__in=[keep[x.step.employee_id] for x in wanted],
+                settlement__isnull=True,
             ).select_related("employee")
         }
         settled = DeferralSettlement.objects.bulk_create(
