@@ -121,6 +121,10 @@ def test_january_defers_february_vests_and_recomputing_defers_nothing_twice(
     assert "Deferred bonus pool" in page and "vested in 2026-02" in page
     detail = c.get(f"/cycles/{feb.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="pool-vested"' in detail and "Deferred bonus pools" in detail
+    # the plan in the published standard everyone reads, in words
+    std = c.get("/standard/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "递延绩效奖金" in std and "每期绩效奖金的 20% 递延计入" in std, std[-3000:]
+    assert "离职或降级时，尚未归属的部分作废" in std
 
 
 def test_a_leaver_forfeits_what_has_not_vested(hr: Any, db: None) -> None:
