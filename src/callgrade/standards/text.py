@@ -565,6 +565,7 @@ def standard_for_people(policy: Policy, lang: str) -> dict[str, Any]:
                     text(p.label, lang) for p in policy.positions if p.code in d.positions
                 ],
                 "share": d.share,
+                "share_text": f"{d.share:g}%" if d.share is not None else "",
                 "by_rating": list(d.amount_by_rating.items()),
                 "vesting": [(s.months, s.percent) for s in d.vesting],
                 "on_leaving": "leaving" in d.forfeit_on,
