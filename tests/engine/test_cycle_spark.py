@@ -70,3 +70,14 @@ def test_cycle_on_spark_is_byte_identical_to_duckdb(
         assert got[name] == data, name
     # the KPIs the scores came from agree too (same rows, same values)
     assert spark.kpis.equals(duck.kpis)
+
+
+def test_a_second_master_in_one_process_is_refused(spark_engine: KpiEngine) -> None:
+    # Spark allows one session per process: a cycle asking for another master must not
+    # silently run on the one already up.
+    from callgrade.engine.kpis import EngineUnavailable
+    from callgrade.engine.kpis.engines import spark_session
+
+    with pytest.raises(EngineUnavailable, match="already running in this process"):
+        spark_session(KpiEngine("spark", spark_url="spark://elsewhere.example:7077"))
+    assert spark_session(KpiEngine("spark")) is spark_engine.spark_session

@@ -10,15 +10,18 @@ Without a token every endpoint but the schema is a 401; a token lacking the scop
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from callgrade.integration.scopes import SCOPES
 from callgrade.integration.services import integration_create, integration_revoke
+from callgrade.loads.models import Load
 from callgrade.people.models import Employee, TrainingRecord
 from callgrade.people.services.records import standards_catalog
 
@@ -37,6 +40,9 @@ MATRIX: dict[tuple[str, str], tuple[str | None, tuple[str, ...]]] = {
     ("api_person", "GET"): ("read:people", SUBJECT),
     ("api_trainings", "GET"): ("read:people", EVERYONE),
     ("api_trainings", "POST"): ("write:trainings", HR_RECORDS),
+    # loading warehouse facts is HR's, as on /data/loads/
+    ("api_qa_evaluations", "POST"): ("write:qa", HR_ONLY),
+    ("api_survey_responses", "POST"): ("write:surveys", HR_ONLY),
     ("api_cycles", "GET"): (RESULTS, EVERYONE),
     # the demo cycle is published: each sees the results the pages show them
     ("api_cycle_kpis", "GET"): ("read:kpis", EVERYONE),
@@ -87,7 +93,14 @@ def _url(route: str, objects: dict[str, Any]) -> str:
     return "/" + path
 
 
-def _body(name: str, objects: dict[str, Any]) -> dict[str, Any]:
+def _body(name: str, objects: dict[str, Any]) -> Any:
+    if name == "api_qa_evaluations":
+        when = "2026-03-02T10:00:00Z"
+        return [{"evaluation_id": "QA-1", "agent_id": objects["employee_id"], "score": 90,
+                 "evaluated_at": when}]  # fmt: skip
+    if name == "api_survey_responses":
+        return [{"survey_id": "S-1", "agent_id": objects["employee_id"], "csat": 5,
+                 "responded_at": "2026-03-02T10:00:00Z"}]  # fmt: skip
     if name == "api_people":
         person = {"employee_id": "E7001", "name": "New Colleague", "position": objects["position"]}
         return {"people": [person]}
@@ -101,7 +114,7 @@ def _body(name: str, objects: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _call(client: Client, method: str, url: str, body: dict[str, Any]) -> Any:
+def _call(client: Client, method: str, url: str, body: Any) -> Any:
     if method == "POST":
         return client.post(url, body, content_type="application/json")
     return client.get(url)
@@ -111,8 +124,13 @@ CASES = [(name, method, persona) for (name, method) in sorted(MATRIX) for person
 
 
 @pytest.mark.parametrize(("name", "method", "persona"), CASES)
-def test_matrix(name: str, method: str, persona: str, objects: dict[str, Any], db: None) -> None:
+def test_matrix(
+    name: str, method: str, persona: str, objects: dict[str, Any], db: None, tmp_path: Path
+) -> None:
     scope, who = MATRIX[(name, method)]
+    # writes into the warehouse go to one of the test's own, not the session's demo
+    settings.DATA_DIR = tmp_path / "data"
+    loads = Load.objects.count()
     expected = who[PERSONAS.index(persona)]
     user = get_user_model().objects.get(username=persona)
     url, body = _url(ROUTES[name], objects), _body(name, objects)
@@ -125,6 +143,8 @@ def test_matrix(name: str, method: str, persona: str, objects: dict[str, Any], d
         assert r.status_code == 400, f"{persona} {method} {url}: {r.status_code}"
         assert "employee_id" in r.json()
         assert (Employee.objects.count(), TrainingRecord.objects.count()) == before
+    if expected != "ok":
+        assert Load.objects.count() == loads
     else:
         assert r.status_code in (200, 201), f"{persona} {method} {url}: {r.status_code} {r.content}"
     if scope is None:

@@ -95,6 +95,10 @@ def _data_names() -> list[str]:
     names += [str(a) for a in answers.values_list("after__answer", flat=True) if a]
     for field in ("title", "place", "description"):
         names += [*Activity.objects.values_list(field, flat=True)]
+    from callgrade.engagement.models import Contest
+
+    for field in ("title", "description", "period"):
+        names += [*Contest.objects.values_list(field, flat=True)]
     from callgrade.people.models import RosterAttribute
 
     names += [*RosterAttribute.objects.values_list("name", flat=True)]

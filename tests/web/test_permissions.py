@@ -30,7 +30,7 @@ from django.utils import timezone
 from callgrade.baseline.models import BaselineReport
 from callgrade.core.models import Job
 from callgrade.development.models import Course, Proposal, Session
-from callgrade.engagement.models import Activity, Support
+from callgrade.engagement.models import Activity, Contest, Support
 from callgrade.engagement.services.suggestions import suggestion_submit
 from callgrade.integration.services import integration_create
 from callgrade.loads.models import Load, Source
@@ -175,6 +175,13 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "my_awards_stream": ("GET", EMPLOYEES, "login"),
     "awards": ("GET", LEADS, "login"),
     "live_events": ("POST", ("token",) * 5, "token"),
+    # contests: a judged contest of the subject's team, opened by their lead
+    "contests": ("GET", EVERYONE, "login"),
+    "contest_new": ("GET", LEADS, "login"),
+    "contest": ("GET", SUBJECT, "login"),
+    "contest_scores": ("POST", REVIEW, "login"),
+    "contest_freeze": ("POST", REVIEW, "login"),
+    "my_contests": ("GET", EMPLOYEES, "login"),
     "baseline": ("GET", HR, "login"),
     # the program dashboard: HR the center, a lead their own teams
     "program": ("GET", LEADS, "login"),
@@ -245,6 +252,10 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
         title="Team lunch", team=subject.team, starts_at=soon, place="Canteen",
         ends_at=soon + dt.timedelta(hours=1), capacity=10, organizer=lead,
     )  # fmt: skip
+    contest = Contest.objects.create(
+        title="Greeting contest", metric=Contest.JUDGED, team=subject.team, created_by=lead,
+        starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 1, 31),
+    )  # fmt: skip
     course, _ = Course.objects.get_or_create(
         training="courtesy", defaults={"title_zh": "服务礼仪", "title_en": "Courtesy",
                                        "kind": "service"},
@@ -284,6 +295,7 @@ def objects(agent: Any, lead: Any, demo_cycle: Any) -> dict[str, Any]:
         "report_id": report.pk,
         "suggestion_id": suggestion.pk,
         "activity_id": activity.pk,
+        "contest_id": contest.pk,
         "integration_id": integration.pk,
         "session_id": session.pk,
         "proposal_id": proposal.pk,

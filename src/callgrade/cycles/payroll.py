@@ -26,9 +26,16 @@ from callgrade.standards.labels import pay_kind_label, policy_labels
 
 # kinds in the order payroll reads them; any other kind follows in name order
 KIND_ORDER = (
-    "allowance", "bonus", "commission", "instant_reward", "suggestion_award", "deferral",
-    "vesting", "long_term",
-)  # fmt: skip
+    "allowance",
+    "bonus",
+    "commission",
+    "instant_reward",
+    "suggestion_award",
+    "contest_prize",
+    "deferral",
+    "vesting",
+    "long_term",
+)
 MONEY = "#,##0.00"
 
 

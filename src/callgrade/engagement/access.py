@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callgrade.engagement.models import Activity, Award, Suggestion
+from callgrade.engagement.models import Activity, Award, Contest, Suggestion
 from callgrade.people.access import (
     Action,
     AnyUser,
@@ -90,5 +90,36 @@ def visible_awards(user: AnyUser) -> Any:
     return Award.objects.filter(employee=me) | Award.objects.filter(employee__team_id__in=teams)
 
 
+def _contest(user: AnyUser, contest: Contest, action: Action) -> bool:
+    manages = is_hr(user) or (contest.team_id is not None and contest.team_id in led_team_ids(user))
+    if action == "view":
+        return manages or in_contest(user, contest)
+    if action == "manage":
+        return manages
+    return False
+
+
+def in_contest(user: AnyUser, contest: Contest) -> bool:
+    """Whether ``user`` competes in ``contest`` (the center's, or their team's)."""
+    me = employee_of(user)
+    if me is None:
+        return False
+    return contest.team_id is None or me.team_id == contest.team_id
+
+
+def visible_contests(user: AnyUser) -> Any:
+    """The contests ``user`` may list: HR all; anyone else the center's, their team's and those
+    of the teams they lead."""
+    if is_hr(user):
+        return Contest.objects.all()
+    me = employee_of(user)
+    teams = set(led_team_ids(user))
+    if me is not None and me.team_id is not None:
+        teams.add(me.team_id)
+    center = Contest.objects.filter(team__isnull=True) if me is not None else Contest.objects.none()
+    return center | Contest.objects.filter(team_id__in=teams)
+
+
 register("suggestion", Suggestion, "pk", _suggestion)
+register("contest", Contest, "pk", _contest)
 register("activity", Activity, "pk", _activity)

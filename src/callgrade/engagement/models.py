@@ -191,8 +191,12 @@ class Award(models.Model):
     triggered it and the rule's evidence), or an adopted suggestion's award. ``key`` makes a
     replay harmless: the same events give the same key."""
 
-    INSTANT, SUGGESTION = "instant", "suggestion"
-    KINDS = [(INSTANT, _("instant reward")), (SUGGESTION, _("suggestion award"))]
+    INSTANT, SUGGESTION, CONTEST = "instant", "suggestion", "contest"
+    KINDS = [
+        (INSTANT, _("instant reward")),
+        (SUGGESTION, _("suggestion award")),
+        (CONTEST, _("contest prize")),
+    ]
 
     key = models.CharField(max_length=300, unique=True)
     kind = models.CharField(max_length=20, choices=KINDS, default=INSTANT)
@@ -205,6 +209,9 @@ class Award(models.Model):
     )
     suggestion = models.ForeignKey(
         Suggestion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    contest = models.ForeignKey(
+        "Contest", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     points = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
@@ -232,3 +239,83 @@ class RewardCursor(models.Model):
     generation = models.IntegerField(default=0)
     offset = models.BigIntegerField(default=-1)
     updated_at = models.DateTimeField(auto_now=True)
+
+
+# --- contests and leaderboards ----------------------------------------------------------------
+
+
+class Contest(models.Model):
+    """A contest (技能竞赛) over a period: people (or teams) ranked by a KPI of the stored cycle
+    results, or by judged scores entered for a skill contest; quality gates and a minimum sample
+    to be ranked; prizes per rank written to the awards ledger when the contest is frozen.
+
+    While open, the leaderboard is computed from the current results at every view; freezing
+    stores the standings (``standings``) with the inputs they came from, once."""
+
+    INDIVIDUAL, TEAM = "individual", "team"
+    KINDS = [(INDIVIDUAL, _("individual")), (TEAM, _("team"))]
+    KPI, JUDGED = "kpi", "judged"
+    METRICS = [(KPI, _("a KPI")), (JUDGED, _("judged scores"))]
+    OPEN, FROZEN = "open", "frozen"
+    STATES = [(OPEN, _("open")), (FROZEN, _("frozen"))]
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(max_length=20, choices=KINDS, default=INDIVIDUAL)
+    metric = models.CharField(max_length=20, choices=METRICS, default=KPI)
+    kpi = models.CharField(max_length=50, blank=True)  # the registry's code, for a KPI contest
+    # Where KPI values (the metric's and the gates') come from: a cycle's stored results for one
+    # of its rating periods.
+    cycle = models.ForeignKey(
+        "cycles.Cycle", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    period = models.CharField(max_length=20, blank=True)
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    # A lead's contest is for the team they lead; HR's may be for the whole center (no team).
+    team = models.ForeignKey(
+        "people.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    gates = models.JSONField(default=list, blank=True)  # [{"kpi", "op", "value"}]
+    min_sample = models.PositiveIntegerField(default=0)
+    prizes = models.JSONField(default=list, blank=True)  # [{"rank", "points", "amount"}]
+    top_n = models.PositiveIntegerField(default=10)  # how many rows everyone sees
+    hide_names = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=STATES, default=OPEN)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    frozen_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    standings = models.JSONField(default=list, blank=True)  # frozen: the engine's standings
+
+    class Meta:
+        ordering = ["-ends_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def frozen(self) -> bool:
+        return self.state == self.FROZEN
+
+
+class ContestScore(models.Model):
+    """One judge's score of one person in a judged contest; a judge scores a person once (a
+    new score replaces theirs). A person's value is the mean of their judges' scores and the
+    number of judges is the sample."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="scores")
+    employee = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="+")
+    judge = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(max_digits=7, decimal_places=2)
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contest", "employee", "judge"], name="one_contest_score_each"
+            )
+        ]

@@ -233,10 +233,23 @@ def costs(qs: QuerySet[Award], rules: list[Any], lang: str) -> list[RuleCost]:
         out.append(RuleCost(r.code, text(r.label, lang), s.get("n", 0), s.get("p") or Decimal(0),
                             s.get("a") or Decimal(0), r.budget_per_month))  # fmt: skip
     for code, s in sorted(spent.items()):
-        label = qs.filter(rule=code).first()
-        out.append(RuleCost(code, label.label(lang) if label else code, s["n"],
+        first = qs.filter(rule=code).select_related("contest").first()
+        # a contest's prizes are one line under the contest's title, not the first winner's place
+        label = (
+            first.contest.title if first and first.contest else first.label(lang) if first else code
+        )
+        out.append(RuleCost(code, label, s["n"],
                             s["p"] or Decimal(0), s["a"] or Decimal(0), None))  # fmt: skip
     return out
+
+
+def _pay_kind(a: Award) -> tuple[str, str]:
+    """The pay line an award adds to: (kind, code)."""
+    if a.kind == Award.SUGGESTION:
+        return "suggestion_award", f"suggestion_{a.suggestion_id}"
+    if a.kind == Award.CONTEST:
+        return "contest_prize", f"contest_{a.contest_id}"
+    return "instant_reward", a.rule
 
 
 def award_pay_lines(
@@ -259,8 +272,7 @@ def award_pay_lines(
         label = next((p for p, first, last in periods if first <= a.day <= last), None)
         if label is None:
             continue
-        kind = "suggestion_award" if a.kind == Award.SUGGESTION else "instant_reward"
-        code = f"suggestion_{a.suggestion_id}" if a.kind == Award.SUGGESTION else a.rule
+        kind, code = _pay_kind(a)
         groups.setdefault((label, a.employee_id, kind, code), []).append(a)
     for (period, emp, kind, code), awards in groups.items():
         total = sum((a.amount for a in awards), start=Decimal(0))

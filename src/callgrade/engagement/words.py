@@ -36,6 +36,11 @@ def award_reason(a: Award, lang: str) -> str:
     """Why the award was granted, in one sentence."""
     if a.kind == Award.SUGGESTION:
         return _("An adopted suggestion.")
+    if a.kind == Award.CONTEST:
+        rank = a.evidence.get("rank")
+        if a.evidence.get("shared"):
+            return _("Place %(rank)s (shared) in a contest.") % {"rank": rank}
+        return _("Place %(rank)s in a contest.") % {"rank": rank}
     e = a.evidence
     kind, kpi = e.get("kind"), kpi_label(str(e.get("kpi", "")), lang)
     words = {"kpi": kpi, "op": e.get("op", ""), "value": _figure(e.get("value")),

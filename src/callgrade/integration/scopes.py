@@ -13,4 +13,6 @@ SCOPES = {
     "read:pay": _("read pay lines"),
     "write:people": _("create and update people"),
     "write:trainings": _("record trainings"),
+    "write:qa": _("load QA evaluations"),
+    "write:surveys": _("load survey responses"),
 }

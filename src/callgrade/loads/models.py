@@ -49,12 +49,13 @@ class Load(models.Model):
         (FAILED, _("failed")),
         (UNDONE, _("undone")),
     ]
-    UPLOAD, DROP, PULL, CLI = "upload", "drop", "pull", "cli"
+    UPLOAD, DROP, PULL, CLI, API = "upload", "drop", "pull", "cli", "api"
     ORIGINS = [
         (UPLOAD, _("upload")),
         (DROP, _("drop folder")),
         (PULL, _("database pull")),
         (CLI, _("command line")),
+        (API, _("integration API")),
     ]
 
     origin = models.CharField(max_length=10, choices=ORIGINS, default=UPLOAD)

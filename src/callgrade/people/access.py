@@ -30,6 +30,7 @@ Kind = Literal[
     "correction",
     "suggestion",
     "activity",
+    "contest",
     "session",
     "proposal",
     "coaching",

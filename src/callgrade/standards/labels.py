@@ -25,6 +25,7 @@ PAY_KINDS = {
     "long_term": gettext_lazy("long-term award"),
     "instant_reward": gettext_lazy("instant reward"),
     "suggestion_award": gettext_lazy("suggestion award"),
+    "contest_prize": gettext_lazy("contest prize"),
     "deferral": gettext_lazy("deferred bonus"),
     "vesting": gettext_lazy("vested deferred bonus"),
 }

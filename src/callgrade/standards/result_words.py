@@ -184,7 +184,7 @@ def decision_sentence(
     return reason
 
 
-AWARD_KINDS = ("instant_reward", "suggestion_award")
+AWARD_KINDS = ("instant_reward", "suggestion_award", "contest_prize")
 
 
 def pay_sentence(

@@ -28,7 +28,14 @@ from callgrade.cycles.models import (
     ScoreTotal,
 )
 from callgrade.engagement.access import is_suggestion_reviewer
-from callgrade.engagement.models import Activity, SignUp, Suggestion, Support
+from callgrade.engagement.models import (
+    Activity,
+    Contest,
+    ContestScore,
+    SignUp,
+    Suggestion,
+    Support,
+)
 from callgrade.engagement.services.suggestions import MY_SUGGESTIONS
 from callgrade.people.models import (
     Assignment,
@@ -398,3 +405,18 @@ class CallgradeUserAdmin(UserAdmin):
             if user is not None and user.pk != request.user.pk:
                 password_set_by_admin(actor=request.user, user=user)
         return response
+
+
+@admin.register(Contest)
+class ContestAdmin(ReadOnly):
+    """Created, scored and frozen only through the app's services (audited there)."""
+
+    list_display = ("title", "kind", "metric", "kpi", "team", "starts_on", "ends_on", "state")
+    list_filter = ("state", "kind", "metric")
+    search_fields = ("title",)
+
+
+@admin.register(ContestScore)
+class ContestScoreAdmin(ReadOnly):
+    list_display = ("contest", "employee", "judge", "score", "at")
+    raw_id_fields = ("employee",)

@@ -34,6 +34,7 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
             ("my_coaching", _("My coaching")),
         ]
         entries.append(("my_awards", _("My awards")))
+        entries.append(("my_contests", _("My contests")))
     if role in REVIEWERS:
         entries += [
             ("team", _("Team")),
@@ -56,6 +57,7 @@ def nav_entries(role: str, *, has_employee: bool) -> list[tuple[str, Any]]:
     if role in REVIEWERS:
         entries += [("nominations", _("Nominations")), ("conflicts", _("Conflicts of interest"))]
         entries.append(("awards", _("Awards ledger") if role in HR_ROLES else _("Team awards")))
+    entries.append(("contests", _("Contests")))
     if has_employee or role in HR_ROLES:
         entries.append(("intraday", _("Intraday")))
     entries += [("suggestions", _("Suggestions")), ("activities", _("Team activities"))]

@@ -26,6 +26,7 @@ from callgrade.people.services.sync import people_import_warehouse
 from callgrade.standards.models import PolicyVersion
 from callgrade.standards.services import policy_current, policy_publish, policy_upload
 from callgrade.web.seed_baseline import seed_baseline
+from callgrade.web.seed_contests import seed_contests
 from callgrade.web.seed_demo import (
     demo_departure,
     demo_integrations,
@@ -179,6 +180,7 @@ def seed(
     with transaction.atomic():
         cycle = _advance_to(cycle, Cycle.PUBLISHED)
     engagement = seed_engagement()
+    contests = seed_contests(cycle)
     development = seed_development()
     talent = seed_talent(cycle)
     loads = seed_loads()
@@ -198,6 +200,7 @@ def seed(
         "engagement": engagement,
         "development": development,
         "rewards": rewards,
+        "contests": contests,
         "talent": talent,
         "loads": loads,
     }

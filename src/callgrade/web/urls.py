@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("callgrade.development.views.me")),
     path("", include("callgrade.development.views.manage")),
     path("", include("callgrade.engagement.views.awards")),
+    path("", include("callgrade.engagement.views.contests")),
     path("", include("callgrade.baseline.views.pages")),
     path("", include("callgrade.integration.views.urls")),
     path("", include("callgrade.integration.views.manage")),

@@ -83,7 +83,8 @@ def _java_found() -> bool:
 
 def spark_session(engine: KpiEngine) -> Any:
     """The Spark session for ``engine``: built on first use, then shared by every later cycle in
-    this process (Spark allows one active session per process)."""
+    this process (Spark allows one active session per process). A running session keeps its
+    settings: ``spark_conf`` applies when the session is built."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:

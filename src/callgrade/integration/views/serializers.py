@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from callgrade.cycles.models import Cycle, Decision, KpiValue, PayLine, ScoreTotal
+from callgrade.engine.connectors.mapped import ranges
 from callgrade.people.models import Employee, TrainingRecord
 
 
@@ -138,3 +140,81 @@ class PayLineSerializer(_ResultSerializer):
     class Meta:
         model = PayLine
         fields = ["employee_id", "period", "kind", "code", "amount", "cash", "explanation"]
+
+
+# Warehouse facts. Times carry their offset (one without is UTC); bounds are the canonical ones
+# (engine/connectors/mapped/ranges.py), so what the API takes the warehouse takes too.
+EARLIEST, LATEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC), dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+
+
+def _key(help_text: Any) -> serializers.CharField:
+    return serializers.CharField(max_length=200, help_text=help_text)
+
+
+def _text(max_length: int = 200) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=max_length, required=False, allow_null=True, allow_blank=True
+    )
+
+
+def _bounded(table: str, field: str, **kwargs: Any) -> serializers.FloatField:
+    low, high = ranges.built_in(table, field)
+    return serializers.FloatField(min_value=low, max_value=high, **kwargs)
+
+
+class _FactSerializer(serializers.Serializer):
+    time_field: ClassVar[str] = ""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        when = attrs.get(self.time_field)
+        if when is not None and not EARLIEST <= when < LATEST:
+            raise serializers.ValidationError(
+                {self.time_field: [_("expected a time from 1900 to 2199")]}
+            )
+        return attrs
+
+
+class QaEvaluationSerializer(_FactSerializer):
+    """One QA (质检) evaluation, in the warehouse's qa_evaluations fields."""
+
+    time_field = "evaluated_at"
+    evaluation_id = _key(_("The QA system's id of the evaluation: sending it again adds nothing."))
+    agent_id = serializers.CharField(
+        max_length=50, help_text=_("Employee id of the evaluated agent.")
+    )
+    interaction_id = _text()
+    evaluated_at = serializers.DateTimeField(default_timezone=dt.UTC)
+    score = _bounded("qa_evaluations", "score")
+    critical_fail = serializers.BooleanField(required=False, default=False)
+    evaluator = _text()
+    form = _text()
+
+
+class SurveyResponseSerializer(_FactSerializer):
+    """One customer survey response, in the warehouse's surveys fields."""
+
+    time_field = "responded_at"
+    survey_id = _key(_("The survey tool's id of the response: sending it again adds nothing."))
+    interaction_id = _text()
+    agent_id = _text(50)
+    customer_id = _text()
+    responded_at = serializers.DateTimeField(default_timezone=dt.UTC)
+    csat = _bounded("surveys", "csat", required=False, allow_null=True)
+    nps = _bounded("surveys", "nps", required=False, allow_null=True)
+    resolved = serializers.BooleanField(required=False, allow_null=True)
+
+
+class RecordRejectSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text=_("Position of the record in the list, from 0."))
+    field = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class FactsLoadSerializer(serializers.Serializer):
+    load = serializers.IntegerField(help_text=_("The load HR sees at /data/loads/ and can undo."))
+    batch = serializers.CharField(allow_blank=True)
+    read = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    added = serializers.IntegerField(help_text=_("Records new to the warehouse."))
+    rejects = RecordRejectSerializer(many=True)

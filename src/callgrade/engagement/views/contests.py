@@ -1,0 +1,236 @@
+"""Contests (技能竞赛): the list, the creation form (HR, and leads for their teams), a contest's
+leaderboard (live while open, frozen at the end), judged-score entry, freezing, and the agent's
+own contests with their rank."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from callgrade.core.query import query_id
+from callgrade.cycles.models import Cycle, KpiValue
+from callgrade.engagement.access import in_contest, visible_contests
+from callgrade.engagement.boards import gate_words, leaderboard, metric_words, prize_words
+from callgrade.engagement.models import Contest, ContestScore
+from callgrade.engagement.services import EngagementError
+from callgrade.engagement.services.contests import (
+    ContestSpec,
+    check_scorable,
+    contest_create,
+    contest_freeze,
+    contest_score,
+    contestants,
+)
+from callgrade.engine.kpis import REGISTRY
+from callgrade.people.access import (
+    access,
+    allowed,
+    is_hr,
+    led_team_ids,
+    require_employee,
+    require_reviewer,
+)
+from callgrade.people.models import Team
+from callgrade.standards.services import policy_current
+from callgrade.standards.text import kpi_label
+
+GATE_ROWS = 2
+PRIZE_ROWS = 3
+
+
+def _lang() -> str:
+    return get_language() or "en"
+
+
+def _currency() -> str:
+    version = policy_current()
+    return version.policy().currency if version is not None else "CNY"
+
+
+def _summary(c: Contest, lang: str) -> dict[str, Any]:
+    return {
+        "c": c,
+        "metric": metric_words(c, lang),
+        "team": c.team.name if c.team_id else "",
+        "gates": [gate_words(g, lang) for g in c.gates],
+    }
+
+
+@login_required
+def contest_list(request: HttpRequest) -> HttpResponse:
+    lang = _lang()
+    qs = visible_contests(request.user).select_related("team").order_by("-ends_on", "-id")
+    rows = [_summary(c, lang) for c in qs[:200]]
+    return render(request, "engagement/contests.html", {
+        "open": [r for r in rows if not r["c"].frozen],
+        "frozen": [r for r in rows if r["c"].frozen],
+        "creates": is_hr(request.user) or bool(led_team_ids(request.user)),
+    })  # fmt: skip
+
+
+def _sources() -> list[tuple[str, str]]:
+    """(value, label) of each cycle period with stored KPI results, newest cycle first."""
+    out = []
+    for cycle in Cycle.objects.filter(computed_at__isnull=False).order_by("-created_at")[:20]:
+        periods = (KpiValue.objects.filter(cycle=cycle).values_list("period", flat=True)
+                   .distinct().order_by("period"))  # fmt: skip
+        out += [(f"{cycle.pk}:{p}", f"{cycle.name} · {p}") for p in periods]
+    return out
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise EngagementError(_("Give the days as dates, e.g. 2026-05-01.")) from None
+
+
+def _whole(text: str, default: int) -> int:
+    text = text.strip()
+    if not text:
+        return default
+    if not text.isdecimal() or len(text) > 6:
+        raise EngagementError(_("The minimum sample and the places shown are whole numbers."))
+    return int(text)
+
+
+def _spec(post: Any, teams: Any) -> ContestSpec:
+    team_id = query_id(post.get("team", ""))
+    team = teams.filter(pk=team_id).first() if team_id is not None else None
+    if post.get("team") and team is None:
+        raise EngagementError(_("Choose one of your teams."))
+    cycle, period = None, ""
+    source = post.get("source", "")
+    if source:
+        cycle_id, _sep, period = source.partition(":")
+        cycle = Cycle.objects.filter(pk=query_id(cycle_id) or 0).first()
+    metric = post.get("metric", "")
+    return ContestSpec(
+        title=post.get("title", ""), description=post.get("description", ""),
+        starts_on=_day(post.get("starts_on", "")), ends_on=_day(post.get("ends_on", "")),
+        kind=post.get("kind", Contest.INDIVIDUAL),
+        metric=Contest.JUDGED if metric == Contest.JUDGED else Contest.KPI,
+        kpi="" if metric == Contest.JUDGED else metric, cycle=cycle, period=period, team=team,
+        gates=tuple((post.get(f"gate_kpi_{i}", ""), post.get(f"gate_op_{i}", ""),
+                     post.get(f"gate_value_{i}", "")) for i in range(GATE_ROWS)),
+        min_sample=_whole(post.get("min_sample", ""), 0),
+        prizes=tuple((i + 1, post.get(f"prize_points_{i}", ""), post.get(f"prize_amount_{i}", ""))
+                     for i in range(PRIZE_ROWS)),
+        top_n=_whole(post.get("top_n", ""), 10), hide_names=bool(post.get("hide_names")),
+    )  # fmt: skip
+
+
+@login_required
+def contest_new(request: HttpRequest) -> HttpResponse:
+    require_reviewer(request.user)  # leads (their teams) and HR create contests
+    hr = is_hr(request.user)
+    teams = Team.objects.order_by("name")
+    if not hr:
+        teams = teams.filter(pk__in=led_team_ids(request.user))
+    form = dict(request.POST.items()) if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            c = contest_create(actor=request.user, spec=_spec(request.POST, teams))
+        except EngagementError as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, _("The contest is open."))
+            return redirect("contest", contest_id=c.pk)
+    lang = _lang()
+    kpis = sorted(((code, kpi_label(code, lang)) for code in REGISTRY), key=lambda k: k[1])
+    return render(request, "engagement/contest_new.html", {
+        "form": form, "teams": teams, "hr": hr, "kpis": kpis, "sources": _sources(),
+        "gate_rows": range(GATE_ROWS), "prize_rows": range(PRIZE_ROWS),
+        "ops": [(">=", "≥"), (">", ">"), ("<=", "≤"), ("<", "<")],
+    })  # fmt: skip
+
+
+@login_required
+def contest_detail(request: HttpRequest, contest_id: int) -> HttpResponse:
+    c = access(request.user, "contest", contest_id)
+    lang, currency = _lang(), _currency()
+    manages = allowed(request.user, "contest", c, "manage")
+    judging = manages and c.metric == Contest.JUDGED and not c.frozen
+    scores: dict[int, Any] = {}
+    if judging:
+        mine = ContestScore.objects.filter(contest=c, judge=request.user)
+        scores = {s.employee_id: s.score for s in mine}
+    people = [(e, scores.get(e.pk, "")) for e in contestants(c)] if judging else []
+    return render(request, "engagement/contest.html", {
+        **_summary(c, lang),
+        "board": leaderboard(request.user, c, lang),
+        "prizes": [(p["rank"], prize_words(p, currency)) for p in c.prizes],
+        "manages": manages,
+        "judging": judging,
+        "people": people,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def contest_scores(request: HttpRequest, contest_id: int) -> HttpResponse:
+    """Judged scores for several contestants at once (``score_<pk>`` fields; blank: unchanged)."""
+    c = access(request.user, "contest", contest_id, "manage")
+    people = {str(e.pk): e for e in contestants(c)}
+    entered = 0
+    try:
+        check_scorable(c)
+        with transaction.atomic():  # all the typed scores, or none
+            for name, value in request.POST.items():
+                pk = name.removeprefix("score_")
+                if name.startswith("score_") and value.strip() and pk in people:
+                    contest_score(actor=request.user, contest=c, employee=people[pk], score=value)
+                    entered += 1
+    except EngagementError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("%(n)s scores were recorded.") % {"n": entered})
+    return redirect("contest", contest_id=c.pk)
+
+
+@login_required
+@require_POST
+def contest_freeze_view(request: HttpRequest, contest_id: int) -> HttpResponse:
+    c = access(request.user, "contest", contest_id, "manage")
+    try:
+        n = contest_freeze(actor=request.user, contest=c)
+    except EngagementError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request, _("The results are frozen; %(n)s prizes were written to the awards ledger.")
+            % {"n": n},
+        )  # fmt: skip
+    return redirect("contest", contest_id=c.pk)
+
+
+@login_required
+def my_contests(request: HttpRequest) -> HttpResponse:
+    require_employee(request.user)
+    lang = _lang()
+    rows = []
+    for c in visible_contests(request.user).select_related("team").order_by("-ends_on", "-id")[:50]:
+        if in_contest(request.user, c):
+            board = leaderboard(request.user, c, lang)
+            rows.append({**_summary(c, lang), "mine": board.mine, "total": board.total})
+    return render(request, "engagement/my_contests.html", {"rows": rows})
+
+
+urlpatterns = [
+    path("contests/", contest_list, name="contests"),
+    path("contests/new/", contest_new, name="contest_new"),
+    path("contests/<int:contest_id>/", contest_detail, name="contest"),
+    path("contests/<int:contest_id>/scores/", contest_scores, name="contest_scores"),
+    path("contests/<int:contest_id>/freeze/", contest_freeze_view, name="contest_freeze"),
+    path("me/contests/", my_contests, name="my_contests"),
+]
