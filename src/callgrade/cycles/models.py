@@ -246,3 +246,44 @@ class ProgramSnapshot(models.Model):
     cells = models.JSONField(default=list)
     total = models.JSONField(default=dict)  # the cells summed: the whole center at a glance
     leavers = models.JSONField(default=list)  # where the cycle's leavers were graded before
+
+
+class DeferralStep(models.Model):
+    """One vesting step of a deferred bonus (``engine.scoring.deferral``), made by the cycle
+    that computed its rating period. One deferral per employee, plan and rating period: a cycle
+    computed again replaces its own, so nothing is deferred twice."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    employee = models.ForeignKey("people.Employee", on_delete=models.CASCADE, related_name="+")
+    plan = models.CharField(max_length=64)
+    source_period = models.CharField(max_length=20)
+    granted_on = models.DateField()
+    deferred = models.DecimalField(max_digits=14, decimal_places=2)  # the whole deferral
+    step = models.PositiveSmallIntegerField()
+    steps = models.PositiveSmallIntegerField()
+    months = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    forfeit_on = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["employee_id", "due_on", "plan", "source_period", "step"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "plan", "source_period", "step"], name="one_deferral_step"
+            ),
+        ]
+
+
+class DeferralSettlement(models.Model):
+    """A step vested (paid in ``period``) or forfeited, by the cycle that settled it."""
+
+    VEST = "vest"
+    FORFEIT = "forfeit"
+
+    step = models.OneToOneField(DeferralStep, on_delete=models.CASCADE, related_name="settlement")
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=[(VEST, _("vested")), (FORFEIT, _("forfeited"))])
+    period = models.CharField(max_length=20)
+    on = models.DateField()
+    reason = models.TextField()

@@ -32,6 +32,8 @@ KIND_ORDER = (
     "instant_reward",
     "suggestion_award",
     "contest_prize",
+    "deferral",
+    "vesting",
     "long_term",
 )
 MONEY = "#,##0.00"

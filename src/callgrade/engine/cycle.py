@@ -34,6 +34,7 @@ from callgrade.engine.scoring import (
     PayLines,
     Scorecards,
     SimulationReport,
+    deferral,
     grade,
     inputs_from_assessments,
     pay,
@@ -50,6 +51,7 @@ class CycleResult:
     scorecards: list[Scorecards]
     decisions: Decisions | None  # None when the range does not end a grading period
     pay: list[PayLines]
+    ledger: deferral.Ledger | None = None  # deferred bonus pools, when the policy has any
 
 
 def last_local_day(period: Period, tz: str) -> dt.date:
@@ -106,6 +108,7 @@ def run_cycle(
     rating_overrides: Mapping[tuple[str, str], str] | None = None,
     all_kpis: bool = False,
     engine: KpiEngine | None = None,
+    deferred: deferral.History | None = None,
 ) -> CycleResult:
     """Score, grade and pay everyone in ``inputs.roster`` under ``policy`` for ``period``.
 
@@ -125,6 +128,10 @@ def run_cycle(
     ``engine`` is the KPI backend (default DuckDB in this process; ``KpiEngine("spark")`` for
     Spark). Only the KPIs run on it: they come back as one Arrow table, and scoring, grading and
     pay read that table here, so every engine gives the same scorecards for the same KPIs.
+
+    ``deferred`` is what earlier cycles left in the deferred bonus pools (steps pending, leaving
+    and demotion events); the pools' deferral and vesting lines join each period's pay and the
+    ledger is returned in ``CycleResult.ledger``.
     """
 
     def step(name: str) -> None:
@@ -154,6 +161,9 @@ def run_cycle(
     done = in_threads(one_period, periods, on_done=lambda p: step(f"score {p.label}"))
     cards = [card for card, _ in done]
     lines = [paid for _, paid in done]
+    ledger = None
+    if policy.pay.deferred_bonus:
+        ledger, lines = _deferrals(policy, periods, cards, lines, deferred or deferral.History())
     decisions = None
     if grade_at_end:
         step("grade")
@@ -177,7 +187,42 @@ def run_cycle(
         rest = [c for c in REGISTRY if c not in codes]
         more = compute_kpis(tables, periods=periods, by="agent", kpis=rest, options=options)
         kpis = _with_more_kpis(kpis, more)
-    return CycleResult(periods, kpis, cards, decisions, lines)
+    return CycleResult(periods, kpis, cards, decisions, lines, ledger)
+
+
+def local_periods(policy: Policy, periods: list[Period]) -> list[deferral.LocalPeriod]:
+    tz = zoneinfo.ZoneInfo(policy.time_zone)
+    return [
+        deferral.LocalPeriod(p.label, p.start.astimezone(tz).date(), last_local_day(p, tz.key))
+        for p in periods
+    ]
+
+
+def _deferrals(
+    policy: Policy,
+    periods: list[Period],
+    cards: list[Scorecards],
+    lines: list[PayLines],
+    history: deferral.History,
+) -> tuple[deferral.Ledger, list[PayLines]]:
+    earned = [
+        e
+        for card, paid in zip(cards, lines, strict=True)
+        for e in deferral.earned_from(card.totals, paid.lines, paid.period)
+    ]
+    ledger = deferral.defer_and_vest(
+        policy, local_periods(policy, periods), earned, history.pending, history.events
+    )
+    out = [
+        dataclasses.replace(
+            paid,
+            lines=deferral.with_lines(
+                paid.lines, [r for r in ledger.lines if r["period"] == paid.period]
+            ),
+        )
+        for paid in lines
+    ]
+    return ledger, out
 
 
 def _with_more_kpis(kpis: pa.Table, more: pa.Table) -> pa.Table:

@@ -26,6 +26,8 @@ PAY_KINDS = {
     "instant_reward": gettext_lazy("instant reward"),
     "suggestion_award": gettext_lazy("suggestion award"),
     "contest_prize": gettext_lazy("contest prize"),
+    "deferral": gettext_lazy("deferred bonus"),
+    "vesting": gettext_lazy("vested deferred bonus"),
 }
 
 

@@ -225,6 +225,8 @@ def pay_sentence(
         if zh:
             return f"销售提成：{what} {b}，按{'超额累进' if mode else '全额'}阶梯比例 = {got}"
         return f"Commission on {what} {b} at {'marginal' if mode else 'whole'} tier rates = {got}"
+    if kind in ("deferral", "vesting"):
+        return deferral_sentence(line, rating, policy, lang)
     if kind == "long_term":
         plan = next((p for p in policy.pay.long_term if p.code == code), None)
         name = text(plan.label, lang) if plan else code
@@ -251,7 +253,51 @@ def pay_rule_name(line: Mapping[str, Any], policy: Policy, lang: str) -> str:
     if kind == "long_term":
         plan = next((p for p in policy.pay.long_term if p.code == code), None)
         return text(plan.label, lang) if plan else code
+    if kind in ("deferral", "vesting"):
+        pool = next((p for p in policy.pay.deferred_bonus if p.code == code), None)
+        return text(pool.label, lang) if pool else code
     if kind == "commission":
         com = next((c for c in policy.pay.commissions if c.code == code), None)
         return kpi_label(com.kpi, lang) if com else code
     return "—"
+
+
+def deferral_sentence(
+    line: Mapping[str, Any], rating: str | None, policy: Policy, lang: str
+) -> str:
+    """A deferred bonus line in words: what went into the pool and when it vests, or which
+    steps of which deferrals vested (the steps the ledger stored in the line's detail)."""
+    zh, cur = _zh(lang), policy.currency
+    code = str(line.get("code") or "")
+    pool = next((p for p in policy.pay.deferred_bonus if p.code == code), None)
+    name = text(pool.label, lang) if pool else code
+    steps = list(line.get("steps") or [])
+    amount = abs(float(line.get("amount") or 0.0))
+    got = money(amount, cur)
+    if line.get("kind") == "deferral":
+        when = ("；" if zh else "; ").join(
+            f"{s['due_on']} {money(s['amount'], cur)}" for s in steps
+        )
+        if line.get("cash"):
+            share = f"{float(line.get('rate') or 0.0) * 100:g}%"
+            base = money(line.get("basis"), cur)
+            if zh:
+                return f"{name}：绩效奖金 {base} 的 {share} = {got} 计入递延账户，归属：{when}"
+            return f"{name}: {share} of the bonus {base} = {got} deferred; vests {when}"
+        r = rating or "—"
+        if zh:
+            return f"{name}：评级 {r} 计入递延账户 {got}，归属：{when}"
+        return f"{name}: rating {r} puts {got} into the pool; vests {when}"
+    parts = [
+        (
+            f"{s['source_period']} 递延（{money(s['deferred'], cur)}）"
+            f"第 {s['step']}/{s['steps']} 期 {money(s['amount'], cur)}（{s['due_on']} 到期）"
+            if zh
+            else f"step {s['step']}/{s['steps']} of the {s['source_period']} deferral "
+            f"({money(s['deferred'], cur)}): {money(s['amount'], cur)} due {s['due_on']}"
+        )
+        for s in steps
+    ]
+    if zh:
+        return f"{name}：本期归属 " + "；".join(parts) + f"，合计 {got}"
+    return f"{name} vested: " + "; ".join(parts) + f" = {got}"

@@ -558,6 +558,21 @@ def standard_for_people(policy: Policy, lang: str) -> dict[str, Any]:
             }
             for lt in pay.long_term
         ],
+        "deferred_bonus": [
+            {
+                "label": text(d.label, lang),
+                "positions": [
+                    text(p.label, lang) for p in policy.positions if p.code in d.positions
+                ],
+                "share": d.share,
+                "share_text": f"{d.share:g}%" if d.share is not None else "",
+                "by_rating": list(d.amount_by_rating.items()),
+                "vesting": [(s.months, s.percent) for s in d.vesting],
+                "on_leaving": "leaving" in d.forfeit_on,
+                "on_demotion": "demotion" in d.forfeit_on,
+            }
+            for d in pay.deferred_bonus
+        ],
     }
     if pay.bonus is not None:
         pay_rows["bonus"] = {

@@ -19,6 +19,7 @@ from callgrade.core.audit import audit, notify
 from callgrade.core.jobs import JobBusy, Progress, job_start, jobs_reap, register
 from callgrade.core.models import Job
 from callgrade.cycles.models import Calibration, Cycle, Decision, ScoreTotal
+from callgrade.cycles.services.deferrals import deferral_history, deferrals_store
 from callgrade.cycles.services.fairness import fairness_refresh
 from callgrade.cycles.services.program import program_refresh
 from callgrade.cycles.services.results import store_results
@@ -145,6 +146,7 @@ def _compute(job: Job, on_progress: Progress) -> None:
         on_step=on_step,
         rating_overrides=overrides,
         all_kpis=True,
+        deferred=deferral_history(cycle) if policy.pay.deferred_bonus else None,
     )
     on_progress((steps - 1) / steps, "store results")
     only = job.arguments.get("only")
@@ -160,6 +162,9 @@ def _compute(job: Job, on_progress: Progress) -> None:
             for d in Decision.objects.filter(cycle=cycle).exclude(final_level="")
         }
         counts = store_results(cycle, result, population(cycle), only=set(only) if only else None)
+        # the whole ledger, even for a few employees: it depends on no one's pay but their own,
+        # and the engine computed everyone
+        counts.update(deferrals_store(cycle, result.ledger, population(cycle)))
         for emp_pk, (action, level, reason) in finals.items():
             Decision.objects.filter(cycle=cycle, employee_id=emp_pk).update(
                 final_action=action, final_level=level, final_reason=reason

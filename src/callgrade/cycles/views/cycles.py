@@ -23,6 +23,7 @@ from callgrade.core import tabular
 from callgrade.cycles import workflow
 from callgrade.cycles.models import Cycle, Decision
 from callgrade.cycles.payroll import payroll_csv, payroll_xlsx
+from callgrade.cycles.selectors.deferrals import cycle_pool_totals
 from callgrade.cycles.selectors.fairness import fairness_findings, fairness_stale
 from callgrade.cycles.selectors.results import (
     audit_trail,
@@ -167,6 +168,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "busy": job_running(cycle),
             "fairness": fairness_findings(cycle, request.user, get_language() or "zh-hans"),
             "fairness_stale": fairness_stale(cycle),
+            "pools": cycle_pool_totals(cycle) if cycle.computed_at else None,
             "population_teams": list(cycle.teams.all()),
             "population_positions": [
                 str(p) for p in Position.objects.filter(code__in=cycle.positions)

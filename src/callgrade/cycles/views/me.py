@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 
 from callgrade.core.query import query_id
 from callgrade.cycles.models import Cycle
+from callgrade.cycles.selectors.deferrals import employee_pool
 from callgrade.cycles.selectors.records import (
     PAGE_SIZE,
     RecordList,
@@ -48,6 +49,7 @@ def _scorecard_page(request: HttpRequest, employee: Employee) -> HttpResponse:
     context: dict[str, Any] = {"employee": employee, "cycles": cycles, "cycle": cycle}
     if cycle is not None:
         context.update(scorecard(employee, cycle, request.GET.get("period"), get_language()))
+        context["pool"] = employee_pool(employee, cycles, get_language() or "zh-hans")
     context["own"] = employee_of(request.user) == employee
     context["can_review"] = allowed(request.user, "employee", employee, "review")
     context["can_appeal"] = context["own"] and cycle is not None and cycle.allows("appeal")

@@ -269,7 +269,12 @@ class _Checker:
             "level",
             "bonus",
         )
-        for key in ("commissions", "long_term"):
+        for i, plan in enumerate(_seq(pay.get("deferred_bonus"))):
+            owner = f"deferred bonus '{_map(plan).get('code')}'"
+            rates = _map(plan).get("amount_by_rating")
+            self.keys(("pay", "deferred_bonus", i, "amount_by_rating"), rates, self.grades,
+                      "rating", owner)  # fmt: skip
+        for key in ("commissions", "long_term", "deferred_bonus"):
             for i, plan in enumerate(_seq(pay.get(key))):
                 owner = f"{key.replace('_', '-')} plan '{_map(plan).get('code')}'"
                 self.position_list(("pay", key, i, "positions"), _map(plan).get("positions"), owner)

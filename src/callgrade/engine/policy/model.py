@@ -664,11 +664,59 @@ class LongTermPlan(Model):
         return self
 
 
+class VestingStep(Model):
+    """One step of a vesting schedule: ``percent`` of a deferral vests ``months`` after it."""
+
+    months: int = Field(ge=1, le=240)
+    percent: float = Field(gt=0, le=100)
+
+
+class DeferredBonus(Model):
+    """A deferred bonus pool (递延奖金): part of each rating period's pay goes into a pool per
+    employee and is paid out on the vesting schedule, or forfeited (docs/policy.md)."""
+
+    code: Code
+    label: Text
+    positions: tuple[Code, ...] = ()
+    share: float | None = Field(default=None, gt=0, le=100)
+    amount_by_rating: dict[Code, Money] = {}
+    vesting: Annotated[tuple[VestingStep, ...], at_least(1)]
+    forfeit_on: tuple[Literal["leaving", "demotion"], ...] = ("leaving",)
+
+    @model_validator(mode="after")
+    def _source_and_schedule(self) -> DeferredBonus:
+        if (self.share is None) == (not self.amount_by_rating):
+            raise ValueError(
+                "a deferred bonus needs exactly one of share (percent of the bonus deferred) "
+                "or amount_by_rating (an amount per rating put into the pool)"
+            )
+        months = [s.months for s in self.vesting]
+        if any(b <= a for a, b in itertools.pairwise(months)):
+            raise ValueError(
+                f"vesting steps must be listed with strictly increasing months, got {months}"
+            )
+        total = sum(s.percent for s in self.vesting)
+        if abs(total - 100) > 1e-6:
+            raise ValueError(f"vesting percents must sum to 100, got {total:g}")
+        return self
+
+
 class Pay(Model):
     allowances: tuple[Allowance, ...] = ()
     bonus: Bonus | None = None
     commissions: tuple[Commission, ...] = ()
     long_term: tuple[LongTermPlan, ...] = ()
+    deferred_bonus: tuple[DeferredBonus, ...] = ()
+
+    @model_validator(mode="after")
+    def _deferred_needs_bonus(self) -> Pay:
+        shared = [d.code for d in self.deferred_bonus if d.share is not None]
+        if shared and self.bonus is None:
+            raise ValueError(
+                f"deferred bonus {', '.join(shared)} defers a share of the bonus, "
+                "but pay has no bonus"
+            )
+        return self
 
 
 # --- instant rewards ----------------------------------------------------------------------------
