@@ -20,6 +20,8 @@ from callgrade.cycles.models import (
     ChecklistItem,
     Cycle,
     Decision,
+    DeferralSettlement,
+    DeferralStep,
     FairnessAudit,
     KpiValue,
     PayLine,
@@ -218,6 +220,19 @@ class PayLineAdmin(ResultAdmin):
 @admin.register(FairnessAudit)
 class FairnessAuditAdmin(ReadOnly):
     list_display = ("cycle", "computed_at", "ratings")
+
+
+@admin.register(DeferralStep)
+class DeferralStepAdmin(ReadOnly):
+    """The deferred bonus ledger: written when a cycle is computed."""
+
+    list_display = ("employee", "plan", "source_period", "step", "steps", "due_on", "amount")
+    list_select_related = ("employee",)
+
+
+@admin.register(DeferralSettlement)
+class DeferralSettlementAdmin(ReadOnly):
+    list_display = ("step", "kind", "period", "cycle")
 
 
 @admin.register(ProgramSnapshot)

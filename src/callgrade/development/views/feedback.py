@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from callgrade.core.query import query_id
+from callgrade.core.query import MAX_ID, query_id
 from callgrade.development.feedback import (
     RATING,
     SCALE,
@@ -30,6 +30,8 @@ from callgrade.people.access import require_employee, require_hr, require_review
 def session_feedback(request: HttpRequest, session_id: int) -> HttpResponse:
     """The attendee answers the session's questions, once."""
     me = require_employee(request.user)
+    if session_id > MAX_ID:  # a hand-edited link: no such session, not a database overflow
+        raise Http404
     enrolment = (
         Enrolment.objects.filter(session_id=session_id, employee=me)
         .select_related("session__course")
