@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -86,24 +86,20 @@ def _events(employee_pk: int, after: int, lang: str, currency: str) -> Iterator[
     yield f"retry: 1000\n: {' ' * 2048}\n\n"  # padding: some proxies hold a first small chunk
     deadline = time.monotonic() + STREAM_SECONDS
     quiet_since = time.monotonic()
-    try:
-        while time.monotonic() < deadline:
-            new = list(
-                Award.objects.filter(employee_id=employee_pk, id__gt=after).order_by("id")[:50]
-            )
-            with translation.override(lang):
-                for a in new:
-                    after = a.pk
-                    row = award_row(a, lang, currency)
-                    yield f"id: {a.pk}\nevent: award\ndata: {json.dumps(row, default=str)}\n\n"
-            if new:
-                quiet_since = time.monotonic()
-            elif time.monotonic() - quiet_since > 10:
-                yield ": still here\n\n"
-                quiet_since = time.monotonic()
-            time.sleep(STREAM_POLL)
-    finally:
-        close_old_connections()
+    # the connection goes back when the server closes the response (request_finished)
+    while time.monotonic() < deadline:
+        new = list(Award.objects.filter(employee_id=employee_pk, id__gt=after).order_by("id")[:50])
+        with translation.override(lang):
+            for a in new:
+                after = a.pk
+                row = award_row(a, lang, currency)
+                yield f"id: {a.pk}\nevent: award\ndata: {json.dumps(row, default=str)}\n\n"
+        if new:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 10:
+            yield ": still here\n\n"
+            quiet_since = time.monotonic()
+        time.sleep(STREAM_POLL)
 
 
 @login_required
