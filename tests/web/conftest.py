@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from callgrade.engine.demo import DemoConfig, generate, ingest_demo
 from callgrade.engine.warehouse import Warehouse
@@ -78,6 +79,16 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any, demo_dir: Path
 @pytest.fixture(autouse=True)
 def _web_settings(demo_dir: Path) -> None:
     _configure(demo_dir)
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Any:
+    """Each test starts in English and leaves no language behind: the active language belongs to
+    the thread, and a request's LocaleMiddleware (or a test's activate) would otherwise carry over
+    to whichever test the same worker runs next, so a message's language would depend on order."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 def _user(name: str) -> Any:
