@@ -183,7 +183,14 @@ class LiveEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "event_id"], name="one_live_event_each")
         ]
-        indexes = [models.Index(fields=["processed", "id"]), models.Index(fields=["at"])]
+        indexes = [
+            # only the few events waiting to be evaluated: finding them stays as quick when the
+            # table holds millions of processed ones, and marking one processed takes it out
+            models.Index(
+                fields=["id"], condition=models.Q(processed=False), name="live_event_waiting"
+            ),
+            models.Index(fields=["at"]),
+        ]
 
 
 class Award(models.Model):
