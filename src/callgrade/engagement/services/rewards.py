@@ -16,6 +16,7 @@ import hashlib
 import json
 import secrets
 import time
+from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callgrade.core.audit import audit
-from callgrade.engagement.models import Award, EventSource, LiveEvent, RewardCursor
+from callgrade.engagement.models import Award, EventSource, LiveEvent, LiveTally, RewardCursor
 from callgrade.engagement.services import EngagementError
 from callgrade.engine.live.events import (
     EventError,
@@ -113,6 +114,24 @@ def _insert_new(rows: list[tuple[Any, ...]]) -> None:
     sql = f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT DO NOTHING"
     with connection.cursor() as c:
         c.executemany(sql, rows)
+
+
+def add_calls(rows: list[tuple[str, dt.date, int, dt.datetime]]) -> None:
+    """Add (employee id, day, calls, now) to the live tally, one statement for all."""
+    table = connection.ops.quote_name(LiveTally._meta.db_table)
+    calls = connection.ops.quote_name("calls")
+    sql = (
+        f"INSERT INTO {table} (employee_id, day, calls, updated_at) VALUES (%s, %s, %s, %s) "
+        f"ON CONFLICT (employee_id, day) DO UPDATE SET {calls} = {table}.{calls} + "
+        f"excluded.{calls}, updated_at = excluded.updated_at"
+    )
+    adapt = connection.ops
+    params = [
+        (emp, adapt.adapt_datefield_value(day), n, adapt.adapt_datetimefield_value(now))
+        for emp, day, n, now in rows
+    ]
+    with connection.cursor() as c:
+        c.executemany(sql, params)
 
 
 def kpi_events(event: LiveEvent) -> list[KpiEvent]:
@@ -221,6 +240,7 @@ class RewardsConsumer:
                     assert self._book is not None
                     grants = [g for o in observed for g in self._book.add(o)]
                     self._taken += self._write(grants, [])
+                    self._tally(observed)
                 if key != last:
                     RewardCursor.objects.filter(pk=pk).update(generation=key[0], offset=key[1])
             self._cursor = (pk, key[0], key[1])
@@ -277,8 +297,11 @@ class RewardsConsumer:
             grants += self._evaluate(event)
         self._write(grants, [])
 
-    def _evaluate(self, event: tuple[int, str, str, Any]) -> list[Granted]:
-        """The awards one stored event (id, source, event id, payload) triggers."""
+    def _evaluate(
+        self, event: tuple[int, str, str, Any], seen: list[KpiEvent] | None = None
+    ) -> list[Granted]:
+        """The awards one stored event (id, source, event id, payload) triggers; its
+        observations are added to ``seen`` when given."""
         assert self._book is not None
         _pk, source, event_id, payload = event
         try:
@@ -286,7 +309,23 @@ class RewardsConsumer:
         except (EventError, ValueError, KeyError, TypeError) as e:
             self.report(f"event {source}/{event_id}: not used for rewards ({e})")
             return []
+        if seen is not None:
+            seen += observed
         return [g for o in observed for g in self._book.add(o)]
+
+    def _tally(self, observed: list[KpiEvent]) -> None:
+        """Count the calls answered in ``observed`` into :class:`LiveTally` (in the caller's
+        transaction, the one that marks these events processed)."""
+        assert self._book is not None
+        zone = self._book.zone
+        counts = Counter(
+            (o.employee_id, o.at.astimezone(zone).date())
+            for o in observed
+            if o.kpi == "answer_rate" and o.value >= 1
+        )
+        if counts:
+            now = timezone.now()
+            add_calls([(emp, day, n, now) for (emp, day), n in counts.items()])
 
     def _write(self, grants: list[Granted], done: list[int]) -> list[Award]:
         labels = self._labels
@@ -322,8 +361,11 @@ class RewardsConsumer:
             batch = list(waiting.values_list(*_EVALUATED)[:BATCH])
             if not batch:
                 break
-            grants = [g for e in batch for g in self._evaluate(e)]
-            granted += self._write(grants, [e[0] for e in batch])
+            seen: list[KpiEvent] = []
+            grants = [g for e in batch for g in self._evaluate(e, seen)]
+            with transaction.atomic():
+                granted += self._write(grants, [e[0] for e in batch])
+                self._tally(seen)
         return granted
 
     def poll(self) -> int:
