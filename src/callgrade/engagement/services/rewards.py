@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.signals import connection_created
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -145,22 +146,32 @@ def observations(source: str, event_id: str, payload: Any) -> list[KpiEvent]:
     return posted_events(parse_posted(payload))
 
 
-def fast_sqlite(report: Callable[[str], Any] = print) -> None:
-    """On SQLite, let the live service's own commits skip the sync to disk (``synchronous =
-    NORMAL`` in write-ahead-log mode; other connections keep syncing each commit). Safe here
-    because everything it writes can be made again: the lines come from the events file, which
-    is synced before anything acts on them, and the events, the awards, the processed marks and
-    the consumer's place in that file commit together — a power cut loses the last of those
-    commits whole, and the consumer takes the same lines again and grants the same awards under
-    the same keys. Events posted over HTTP are written by the web app, which syncs."""
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as c:
-        mode = c.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode == "wal":
-            c.execute("PRAGMA synchronous=NORMAL")
-        else:
-            report(f"the database journal is {mode!r}, not 'wal': every commit is synced")
+def fast_commits(report: Callable[[str], Any] = print) -> None:
+    """Let the live service's own commits skip waiting for the disk: on SQLite ``synchronous =
+    NORMAL`` in write-ahead-log mode, on PostgreSQL ``synchronous_commit = off``; for every
+    connection this process opens, and for no other process (the web app keeps syncing each
+    commit). Safe here because everything the service writes can be made again: the lines come
+    from the events file, which is synced before anything acts on them, and the events, the
+    awards, the calls counted, the processed marks and the consumer's place in that file commit
+    together — a power cut loses the last of those commits whole, and the consumer takes the
+    same lines again and grants the same awards under the same keys. Events posted over HTTP
+    are written by the web app, which syncs."""
+
+    def unsynced(sender: Any = None, connection: Any = connection, **_: Any) -> None:
+        with connection.cursor() as c:
+            if connection.vendor == "postgresql":
+                c.execute("SET synchronous_commit TO OFF")
+            elif connection.vendor == "sqlite":
+                c.execute("PRAGMA journal_mode")
+                mode = c.fetchone()[0]
+                if mode == "wal":
+                    c.execute("PRAGMA synchronous=NORMAL")
+                else:
+                    report(f"the database journal is {mode!r}, not 'wal': every commit is synced")
+
+    connection_created.connect(unsynced, weak=False, dispatch_uid="callgrade-live-unsynced")
+    if connection.connection is not None:  # opened already (the migrations)
+        unsynced(connection=connection)
 
 
 # --- the consumer -----------------------------------------------------------------------------
