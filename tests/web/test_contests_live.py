@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from callgrade.core.models import AuditEvent
-from callgrade.engagement.models import Award, Contest, LiveTally
+from callgrade.engagement.models import Award, Contest, LiveEvent, LiveTally
 from callgrade.engagement.services import EngagementError
 from callgrade.engagement.services.contests import (
     ContestSpec,
@@ -89,6 +89,30 @@ def test_calls_are_counted_once_as_the_service_takes_them(
     nobody = next(e.employee_id for e in Employee.objects.exclude(employee_id__in=[a, b])
                   .exclude(status="left"))  # fmt: skip
     assert standings[nobody].value == 0  # counted as no call, not left out
+
+
+def test_lines_are_evaluated_once_whether_an_event_waits_before_them_or_not(
+    tmp_path: Path, lead: Any
+) -> None:
+    a = _team(lead)[0].employee_id
+    path = tmp_path / "events.jsonl"
+    token = event_source_create(name="surveys", actor=None)[1]
+    survey = {"id": "w1", "type": "survey", "employee_id": a, "csat": 5,
+              "at": "2026-12-03T09:00:00+08:00"}  # fmt: skip
+    Client().post("/live/events/", json.dumps(survey), content_type="application/json",
+                  HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+    _connects(path, [a] * 19)
+    consumer = RewardsConsumer(path, report=lambda s: None)
+    consumer.import_followed()  # a posted event waits: the lines wait behind it, unprocessed
+    assert LiveEvent.objects.filter(source="queue_log", processed=False).count() == 19
+    assert consumer.poll() == 0 and not LiveEvent.objects.filter(processed=False).exists()
+    _connects(path, [a], start=19)  # the twentieth call, taken in and evaluated at once
+    assert consumer.poll() == 1
+    calls_day = Award.objects.filter(rule="calls_day", employee__employee_id=a, day=DAY)
+    assert calls_day.count() == 1 and len(calls_day[0].events) == 20
+    assert LiveEvent.objects.get(event_id="queue_log:1:1900").processed
+    assert RewardsConsumer(path, report=lambda s: None).poll() == 0  # a restart grants nothing
+    assert calls_day.count() == 1 and _calls(a) == 20
 
 
 def test_a_team_contest_sums_its_members_calls(tmp_path: Path, hr: Any, lead: Any,
