@@ -91,8 +91,8 @@ def main() -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     profile = ["-m", "cProfile", "-o", str(args.profile.resolve())] if args.profile else []
     live = subprocess.Popen(
-        [sys.executable, *profile, "-m", "callgrade.cli", "live", "--queue-log", str(log), "--data-dir",
-         str(data), "--interval", "0.05"],
+        [sys.executable, *profile, "-m", "callgrade.cli", "live", "--queue-log", str(log),
+         "--data-dir", str(data), "--interval", "0.05"],
         env=env, stdout=subprocess.DEVNULL, stderr=open(data / "live.log", "w"),  # noqa: SIM115
     )  # fmt: skip
     for _ in range(600):  # the service starts, migrates (nothing to do) and follows

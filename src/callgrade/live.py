@@ -21,7 +21,6 @@ from typing import Any
 from callgrade.engine.live.follower import Follower
 from callgrade.engine.live.store import EventFile, StateFile
 
-
 REPORT_EVERY = 5.0  # seconds
 
 

@@ -73,7 +73,9 @@ def test_a_team_board_follows_the_calls_as_they_are_answered(
     body = [{"id": f"b{k}", "type": "kpi", "kpi": "answer_rate", "value": 1,
              "employee_id": mate_id, "at": at} for k in range(3)]  # fmt: skip
     request = urllib.request.Request(
-        f"{base}/live/events/", data=json.dumps(body).encode(), method="POST",
+        f"{base}/live/events/",
+        data=json.dumps(body).encode(),
+        method="POST",
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {token[0]}"},
     )
     with urllib.request.urlopen(request, timeout=30) as r:

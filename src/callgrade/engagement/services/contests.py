@@ -317,9 +317,9 @@ def as_of(contest: Contest) -> dict[str, Any]:
             latest = Award.objects.filter(kind=Award.INSTANT, **days)
             out["live"] = latest.aggregate(t=Max("granted_at"))["t"]
     if contest.cycle_id is not None:
-        out["computed"] = Cycle.objects.filter(pk=contest.cycle_id).values_list(
-            "computed_at", flat=True
-        ).first()
+        out["computed"] = (
+            Cycle.objects.filter(pk=contest.cycle_id).values_list("computed_at", flat=True).first()
+        )
     return out
 
 
