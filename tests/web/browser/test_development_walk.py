@@ -14,6 +14,7 @@ It runs on a server of its own: publishing a second standard changes what every 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -168,4 +169,22 @@ def test_an_exam_passed_after_a_gap_makes_the_next_cycles_promotion_condition_ho
     # January's checklist still says what held then
     lead.goto(f"{base}/people/{emp_id}/?cycle={january}")
     assert "missing" in _certification_condition(lead)
-    lead.screenshot(path=str(tmp_path / "january-checklist.png"), full_page=True)
+
+    # HR publishes February; the agent reads the condition met on their own scorecard, and in
+    # Chinese by the standard's name of the certification, no code
+    hr.goto(f"{base}/cycles/{february}/")
+    for _step in ("in review", "approved", "published"):
+        confirm = hr.locator("#advance input[name=confirm]")
+        if confirm.count():
+            confirm.check()
+        _submit(hr, "#advance button[type=submit]")
+    assert "published" in hr.locator("#steps li.current").inner_text().lower()
+    agent.goto(f"{base}/me/?cycle={february}")
+    assert "met" in _certification_condition(agent)
+    agent_zh = page_as("agent", lang="zh", server=server)
+    agent_zh.goto(f"{base}/me/?cycle={february}")
+    row = agent_zh.locator("#checklist tbody tr", has_text="产品知识认证")
+    said = row.inner_text()
+    assert "全部完成：产品知识认证" in said and "已达成" in said, said
+    assert not re.search(r"[A-Za-z]", said), said
+    agent_zh.screenshot(path=str(tmp_path / "february-checklist-zh.png"), full_page=True)

@@ -145,9 +145,9 @@ class _Words:
             "rule_name": RULE_NAMES.get(c.rule, c.rule),
             "holds": c.holds,
             "condition": condition_sentence(d, self.policy, self.rule_set, self.levels, self.lang),
-            "evidence": evidence_sentence(d, self.lang),
+            "evidence": evidence_sentence(d, self.lang, self.policy),
             "actual": d.get("actual"),
-            "required": required_text(str(d.get("required") or ""), self.lang),
+            "required": required_text(str(d.get("required") or ""), self.lang, self.policy),
             "gap": d.get("gap"),
             "progress": _progress(d, c.holds),
         }
