@@ -118,7 +118,7 @@ def _copy_app(seeded: dict[str, Any], data: Path) -> dict[str, str]:
     return {**seeded["env"], "CALLGRADE_DATA_DIR": str(data), "DATABASE_URL": database}
 
 
-def _serve(data: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+def _start(data: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "callgrade.web.wsgi", "--bind", f"127.0.0.1:{port}",
@@ -126,17 +126,18 @@ def _serve(data: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], st
          "--graceful-timeout", "3"],  # open award streams need not be waited for
         env=env, stdout=subprocess.DEVNULL, stderr=open(data / "server.log", "w"),  # noqa: SIM115
     )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    return server, f"http://127.0.0.1:{port}"
+
+
+def _ready(server: subprocess.Popen[bytes], base: str, data: Path) -> None:
     for _ in range(150):
         try:
             urllib.request.urlopen(f"{base}/accounts/login/", timeout=1)
-            break
+            return
         except OSError:
             time.sleep(0.1)
-    else:
-        server.kill()
-        raise AssertionError((data / "server.log").read_text()[-3000:])
-    return server, base
+    server.kill()
+    raise AssertionError((data / "server.log").read_text()[-3000:])
 
 
 @pytest.fixture(scope="session")
@@ -180,7 +181,8 @@ def app_server(
     """The server the browser tests share."""
     data = tmp_path_factory.mktemp("browser-app")
     env = _copy_app(seeded_app, data)
-    server, base = _serve(data, env)
+    server, base = _start(data, env)
+    _ready(server, base, data)
     yield {"base": base, "other_employee": seeded_app["other_employee"], "data": data, "env": env}
     server.terminate()
     server.wait(timeout=10)
@@ -200,6 +202,9 @@ def own_server(
     def make(setup: str = "") -> dict[str, Any]:
         data = tmp_path_factory.mktemp("browser-own")
         env = _copy_app(seeded_app, data)
+        # the server boots while the setup runs: it reads nothing before the first page
+        server, base = _start(data, env)
+        started.append((server, env["DATABASE_URL"]))
         out = ""
         if setup:
             script = SETUP_PREAMBLE + setup
@@ -207,8 +212,7 @@ def own_server(
                                  text=True, timeout=120)  # fmt: skip
             assert ran.returncode == 0, ran.stderr[-3000:]
             out = (ran.stdout.strip().splitlines() or [""])[-1]
-        server, base = _serve(data, env)
-        started.append((server, env["DATABASE_URL"]))
+        _ready(server, base, data)
         return {"base": base, "data": data, "env": env, "setup": out}
 
     yield make
