@@ -268,6 +268,46 @@ def test_an_exam_passed_after_a_gap_makes_the_next_cycles_condition_hold(
     assert isinstance(Enrolment.objects.get(pk=e.pk).record_id, int)
 
 
+def test_my_development_lists_the_trainings_the_next_level_requires_as_grading_counts_them(
+    hr: Any,
+) -> None:
+    """Held means what the training condition counts: completed, not failed, not lapsed."""
+    from callgrade.development.selectors import next_level_trainings
+    from callgrade.people.services.records import training_record
+
+    text = (EXAMPLES / "customer_specialist_4_levels.yaml").read_text("utf-8")
+    draft = policy_upload(actor=hr, text=text)
+    policy_simulate(version=draft, period="2026-01", actor=hr)
+    policy_publish(version=draft, actor=hr)
+    emp = Employee.objects.filter(position="customer_service", level="intermediate").first()
+    assert emp is not None
+    TrainingRecord.objects.filter(employee=emp).delete()
+    course = _course(hr, "product_certification", pass_score=80)
+
+    def held() -> list[tuple[str, str, bool, list[str]]]:
+        with translation.override("en"):
+            return [
+                (t.training, t.level, t.held, [str(c) for c in t.courses])
+                for t in next_level_trainings(emp, today=TODAY)
+            ]
+
+    missing = [("Product knowledge certification", "Senior specialist", False, [str(course)])]
+    assert held() == missing
+    training_record(employee=emp, training="product_certification", actor=hr,
+                    completed_at=dt.date(2026, 2, 1), exam_score=55, passed=False)  # fmt: skip
+    assert held() == missing  # a failed attempt
+    training_record(employee=emp, training="product_certification", actor=hr,
+                    completed_at=dt.date(2023, 2, 1), passed=True,
+                    expires_at=TODAY)  # fmt: skip
+    assert held() == missing  # lapsed on the day
+    training_record(employee=emp, training="product_certification", actor=hr,
+                    completed_at=dt.date(2026, 3, 1), exam_score=90, passed=True)  # fmt: skip
+    assert held()[0][2] is True
+    # at the top of the ladder nothing is asked
+    emp.level = "expert"
+    assert next_level_trainings(emp, today=TODAY) == []
+
+
 # --- the demo and the pages ------------------------------------------------------------------
 
 
