@@ -341,3 +341,19 @@ def test_what_a_condition_needs_is_said_in_words_never_in_codes() -> None:
     assert evidence_sentence(row, "en", policy) == (
         "found 0, needs all of: Product knowledge certification"
     )
+
+
+def test_assessed_scorecard_items_are_named_by_the_standard() -> None:
+    from callgrade.engine.policy.load import load_policy
+    from callgrade.standards.text import item_label, item_labels
+
+    policy = load_policy(EXAMPLE.parent / "customer_specialist_4_levels.yaml")
+    assert item_labels(policy, "zh-hans") == {
+        "skill_exam": "考试成绩",
+        "problem_solving": "问题解决",
+    }
+    assert item_labels(policy, "en") == {
+        "skill_exam": "skill exam",
+        "problem_solving": "Problem solving",
+    }
+    assert item_label("qa_score", "kpi", policy, "zh-hans") == "质检得分"
