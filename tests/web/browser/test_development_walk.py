@@ -182,4 +182,8 @@ def test_an_exam_passed_after_a_gap_makes_the_next_cycles_promotion_condition_ho
     said = lead_zh.locator("#checklist tbody tr", has_text="产品知识认证").inner_text()
     assert "全部完成：产品知识认证" in said and "已达成" in said, said
     assert not re.search(r"[A-Za-z]", said), said
+    # … and the scorecard's assessed items by the standard's names, tenure in 年
+    items = "\n".join(lead_zh.locator("table.items").all_inner_texts())
+    assert "问题解决" in items and "年" in items, items
+    assert not re.search(r"Problem solving|skill exam|years", items, re.I), items
     lead_zh.screenshot(path=str(tmp_path / "february-checklist-zh.png"), full_page=True)
