@@ -135,6 +135,9 @@ def test_an_exam_passed_after_a_gap_makes_the_next_cycles_promotion_condition_ho
     # … and that the next level requires it, not yet on record
     required = agent.locator("#next-trainings tbody tr", has_text=CERTIFICATION).inner_text()
     assert "missing" in required and "Senior specialist" in required, required
+    # the course closes the business-knowledge gap too, as the standard links them
+    gap = agent.locator("#gaps tbody tr", has_text="Business knowledge").inner_text()
+    assert CERTIFICATION in gap, gap
 
     # HR: the February session, the agent on its sign-in sheet, attended and passed with 88
     hr.goto(f"{base}/development/")

@@ -23,11 +23,28 @@ from callgrade.development.services import DevelopmentError
 from callgrade.people.access import allowed, employee_of, is_hr
 from callgrade.people.models import Department, Employee, Team, TrainingRecord
 from callgrade.people.services.records import RecordError, standards_catalog, training_record
+from callgrade.standards.models import PolicyVersion
 
 
 def _require_hr(actor: Any) -> None:
     if not is_hr(actor):
         raise DevelopmentError(_("Only HR manages the training catalog."))
+
+
+def standard_competencies(training: str) -> list[str]:
+    """The competencies the standard says ``training`` develops (the published version first):
+    a course added without its own list develops those, so the agent's next-grade gaps in them
+    name it."""
+    versions = sorted(
+        PolicyVersion.objects.exclude(status=PolicyVersion.RETIRED),
+        key=lambda v: (v.status == PolicyVersion.PUBLISHED, v.uploaded_at, v.pk),
+        reverse=True,
+    )
+    for v in versions:
+        found = next((t for t in v.policy().trainings if t.code == training), None)
+        if found is not None and found.competencies:
+            return list(found.competencies)
+    return []
 
 
 def course_create(
@@ -63,7 +80,7 @@ def course_create(
     with transaction.atomic():
         c = Course.objects.create(
             training=training, title_zh=title_zh.strip(), title_en=title_en.strip(), kind=kind,
-            competencies=competencies or [], kpis=kpis or [], hours=Decimal(str(hours)),
+            competencies=competencies or standard_competencies(training), kpis=kpis or [], hours=Decimal(str(hours)),
             pass_score=pass_score, description=description.strip(),
         )  # fmt: skip
         # proposals made before the course was in the catalog now name it
