@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from callgrade.development.access import open_to, visible_sessions
@@ -21,7 +21,7 @@ from callgrade.development.models import (
 from callgrade.development.words import evidence_text, gap_kind, names
 from callgrade.engine.policy import Policy
 from callgrade.engine.policy.model import TrainingCondition
-from callgrade.people.access import visible_employees
+from callgrade.people.access import employee_of, visible_employees
 from callgrade.people.models import Employee, TrainingRecord
 from callgrade.standards.models import PolicyVersion
 from callgrade.standards.services import policy_current
@@ -57,8 +57,13 @@ def sessions_with_counts(qs: QuerySet[Session]) -> QuerySet[Session]:
 
 
 def upcoming_sessions(user: Any) -> list[Session]:
+    """Sessions still to come that ``user`` may list; a cancelled one only for the people
+    enrolled in it (they see it marked cancelled, with the reason)."""
+    me = employee_of(user)
+    mine = Enrolment.objects.filter(employee=me).values("session_id") if me else []
+    live = Q(cancelled_at__isnull=True) | Q(pk__in=mine)
     return list(
-        sessions_with_counts(visible_sessions(user).filter(starts_at__gt=timezone.now()))
+        sessions_with_counts(visible_sessions(user).filter(live, starts_at__gt=timezone.now()))
         .order_by("starts_at")
         .distinct()
     )
