@@ -151,6 +151,8 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "placement_new": ("POST", HR, "login"),
     "development_session": ("GET", HR, "login"),
     "session_attendance": ("POST", HR, "login"),
+    "session_edit": ("POST", HR, "login"),
+    "session_cancel": ("POST", HR, "login"),
     "development_proposals": ("GET", HR, "login"),
     "development_report": ("GET", HR, "login"),
     "development_report_xlsx": ("GET", HR, "login"),
