@@ -248,6 +248,27 @@ class ProgramSnapshot(models.Model):
     leavers = models.JSONField(default=list)  # where the cycle's leavers were graded before
 
 
+class ProgramScope(models.Model):
+    """A cycle's cells and leavers summed over one scope (``engine.analysis.program.rollups``):
+    a team, a department, a position, a department's position or one cell. Kept with the
+    snapshot, so a dashboard page reads a row per cycle instead of every cell of every cycle."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=20)  # a key of engine.analysis.program.LEVELS
+    department = models.CharField(max_length=100, blank=True)
+    team = models.CharField(max_length=100, blank=True)
+    position = models.CharField(max_length=50, blank=True)
+    cell = models.JSONField(null=True)  # None: leavers only, nobody graded in the scope
+    leavers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["level", "team"], name="programscope_team"),
+            models.Index(fields=["level", "department", "position"], name="programscope_dept"),
+            models.Index(fields=["level", "position"], name="programscope_position"),
+        ]
+
+
 class DeferralStep(models.Model):
     """One vesting step of a deferred bonus (``engine.scoring.deferral``), made by the cycle
     that computed its rating period. One deferral per employee, plan and rating period: a cycle

@@ -9,8 +9,22 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from callgrade.cycles.models import Cycle, Decision, KpiValue, PayLine, ProgramSnapshot, ScoreTotal
-from callgrade.engine.analysis.program import Graded, combine, cycle_cells, leaver_cells
+from callgrade.cycles.models import (
+    Cycle,
+    Decision,
+    KpiValue,
+    PayLine,
+    ProgramScope,
+    ProgramSnapshot,
+    ScoreTotal,
+)
+from callgrade.engine.analysis.program import (
+    Graded,
+    combine,
+    cycle_cells,
+    leaver_cells,
+    rollups,
+)
 from callgrade.people.models import Employee, Team
 
 
@@ -113,8 +127,24 @@ def cycle_leavers(cycle: Cycle, graded: list[Graded]) -> list[dict[str, object]]
 def program_refresh(cycle: Cycle) -> ProgramSnapshot:
     """Sum the cycle's stored results again and keep them (replacing the last snapshot)."""
     graded, kpis, ladders, ratings = program_inputs(cycle)
+    return program_store(
+        cycle, graded, kpis=kpis, ladders=ladders, ratings=ratings,
+        leavers=cycle_leavers(cycle, graded),
+    )  # fmt: skip
+
+
+def program_store(
+    cycle: Cycle,
+    graded: list[Graded],
+    *,
+    kpis: list[str],
+    ladders: dict[str, list[str]],
+    ratings: list[str],
+    leavers: list[dict[str, object]],
+) -> ProgramSnapshot:
+    """Keep ``cycle``'s snapshot of ``graded`` (its results, one per employee) and its scopes
+    summed ahead of reading."""
     cells = cycle_cells(graded)
-    leavers = cycle_leavers(cycle, graded)
     with transaction.atomic():
         snapshot, _created = ProgramSnapshot.objects.update_or_create(
             cycle=cycle,
@@ -129,4 +159,13 @@ def program_refresh(cycle: Cycle) -> ProgramSnapshot:
                 "leavers": leavers,
             },
         )
+        ProgramScope.objects.filter(cycle=cycle).delete()
+        ProgramScope.objects.bulk_create(
+            [
+                ProgramScope(cycle=cycle, level=r.level, department=r.department, team=r.team,
+                             position=r.position, cell=r.cell, leavers=r.leavers)
+                for r in rollups(cells, leavers)
+            ],
+            batch_size=2000,
+        )  # fmt: skip
     return snapshot
