@@ -15,12 +15,15 @@ Steps (each printed with its time):
    ``cycles.services.program.program_store`` — the function a computed cycle's results go
    through — from **synthesized** results: every employee's rating, level move, KPI means and pay
    drawn from the demo's persistent skill with month-to-month noise, about 1.5% leaving each month
-   and replaced by new hires in the same team. No cycle is computed by the engine: the dashboard
-   reads only the snapshots (and the organization), so what it costs depends on their size and
-   shape (cells per cycle, KPIs, ratings, levels, pay kinds), which these have at full size;
-4. one process, the Django test client (no network, DEBUG off), as HR, a team lead and a
-   department head: every page ``--requests`` times after two warm-up requests; p50/p95/max,
-   queries per request and the response size.
+   and replaced by new hires in the same team; 4% a month complete one of three courses in the
+   middle months and do a little better after it, and the latest cycle's training effect is
+   computed by the engine (``cycles.services.training.training_figures``). No cycle is
+   computed by the engine: the dashboard reads only the snapshots, their scopes and the
+   organization, so what it costs depends on their size and shape (cells per cycle, KPIs,
+   ratings, levels, pay kinds), which these have at full size;
+4. one process, the Django test client (no network, DEBUG off), as HR, a team lead and the
+   head of the customer-service department: every page ``--requests`` times after two warm-up
+   requests; p50/p95/max, queries per request and the response size.
 
 The summary is printed and saved to ``bench/out/dashboard-<n>-<time>.{json,md}``. Method and
 figures: docs/benchmarks.md, section "Program dashboard at scale".
@@ -54,7 +57,7 @@ class Stamp:
     months: int
     seed: int = 42
     first: str = "2024-01"
-    version: int = 1  # raise when the synthesized data changes
+    version: int = 2  # raise when the synthesized data changes
 
 
 def log(msg: str) -> None:
@@ -105,6 +108,10 @@ from callgrade.engine.analysis.program import Graded, leaver_cells
 from callgrade.engine.demo.center import LEVELS, POSITIONS, build_center
 from callgrade.cycles.models import Cycle
 from callgrade.cycles.services.program import program_store
+from callgrade.cycles.services.training import MONTHLY, training_figures
+from callgrade.engine.analysis.training_effect import Completion
+import pyarrow as pa
+from callgrade.engine.kpis import REGISTRY
 from callgrade.people.access import HR_GROUP
 from callgrade.people.models import Department, Employee, Team
 from callgrade.web.seed import _published_standard
@@ -162,6 +169,9 @@ kpi_base = {k: (float(rng.uniform(0.4, 0.9)) if k not in ("aht", "sales_revenue"
                 (300.0 if k == "aht" else 20000.0)) for k in kpis}
 t_syn = t_store = 0.0
 cycles = []
+courses = [t.code for t in policy.trainings][:3]
+all_positions = {}
+completed, monthly = [], {k: [] for k in ("period", "entity_id", "kpi", "value")}
 for month in range(months):
     t0 = time.perf_counter()
     yy, mm = divmod(m - 1 + month, 12)
@@ -169,6 +179,13 @@ for month in range(months):
     ids = list(people)
     skill = np.array([people[e]["skill"] for e in ids])
     noise = rng.normal(0, 0.6, len(ids))
+    # a course in the middle months: 4% of the people a month take one, and do a little better
+    if 5 <= month < months - 3:
+        for e in rng.choice(ids, size=len(ids) // 25, replace=False):
+            course = courses[int(rng.integers(len(courses)))]
+            completed.append(Completion(e, course, date(y + yy, mm + 1, 15)))
+            people[e]["skill"] += 0.3
+        skill = np.array([people[e]["skill"] for e in ids])
     score = skill + noise + 0.01 * month  # the standard slowly lifts everyone
     order = np.argsort(-score)
     rank = np.empty(len(ids), int)
@@ -202,6 +219,10 @@ for month in range(months):
             level_to=ladder[to] if ladder else "", level_rank=lv if ladder else None,
             kpis=values, pay=pay))
         p["level"] = to
+        all_positions[e] = p["position"]
+        for k, v in values.items():
+            monthly["period"].append(label); monthly["entity_id"].append(e)
+            monthly["kpi"].append(k); monthly["value"].append(v)
     # about 1.5% leave after this month (never a lead) and are replaced in the same team
     now_ids = {g.employee_id for g in graded}
     leavers = leaver_cells(previous, now_ids, left_all) if previous else []
@@ -214,13 +235,21 @@ for month in range(months):
         left_all.add(e)
     previous = graded
     t_syn += time.perf_counter() - t0
+    training = None
+    if month == months - 1:  # the dashboard shows the latest cycle's training effect
+        t0 = time.perf_counter()
+        positions = all_positions
+        directions = {k: d.direction for k, d in REGISTRY.items() if k in kpis}
+        training = training_figures(graded, completed, pa.table(monthly, schema=MONTHLY),
+                                    positions, directions)
+        timings["training effect (engine)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     with transaction.atomic():
         cycle = Cycle.objects.create(
             name=label, period=label, policy_version=version, state=Cycle.CLOSED,
             computed_at=timezone.now(), published_at=timezone.now())
         program_store(cycle, graded, kpis=kpis, ladders=ladders, ratings=ratings,
-                      leavers=leavers)
+                      leavers=leavers, training=training)
     t_store += time.perf_counter() - t0
     cycles.append(label)
 timings["synthesize results"] = t_syn
@@ -234,6 +263,14 @@ lead_team = Team.objects.filter(lead__isnull=False).order_by("name").first()
 lead = User.objects.create(username="bench-lead")
 Employee.objects.filter(pk=lead_team.lead_id).update(user=lead)
 Employee.objects.filter(employee_id__in=left_all).update(status="left")
+# the head of the biggest department: an employee who leads no team
+big = Department.objects.get(name=max(POSITIONS, key=lambda p: p[4])[2])
+head_emp = (Employee.objects.filter(team__department=big, status="active")
+            .exclude(pk__in=Team.objects.filter(lead__isnull=False).values("lead_id"))
+            .order_by("employee_id").first())
+head = User.objects.create(username="bench-head")
+Employee.objects.filter(pk=head_emp.pk).update(user=head)
+Department.objects.filter(pk=big.pk).update(head=head_emp)
 from callgrade.cycles.models import ProgramSnapshot
 from django.db import connection
 with connection.cursor() as cur:

@@ -246,6 +246,9 @@ class ProgramSnapshot(models.Model):
     cells = models.JSONField(default=list)
     total = models.JSONField(default=dict)  # the cells summed: the whole center at a glance
     leavers = models.JSONField(default=list)  # where the cycle's leavers were graded before
+    # the training effect as of this cycle, for the center ("") and each department
+    # (cycles.services.training): the dashboard shows the latest cycle's
+    training = models.JSONField(default=dict)
 
 
 class ProgramScope(models.Model):

@@ -28,6 +28,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="programsnapshot",
+            name="training",
+            field=models.JSONField(default=dict),
+        ),
         migrations.CreateModel(
             name='ProgramScope',
             fields=[

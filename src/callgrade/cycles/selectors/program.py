@@ -13,7 +13,14 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from callgrade.cycles.models import Cycle, ProgramScope, ProgramSnapshot
+from callgrade.cycles.selectors.training import (
+    EffectRow,
+    effect_header,
+    effect_table_rows,
+    effect_text_rows,
+)
 from callgrade.cycles.services.program import program_refresh
+from callgrade.cycles.services.training import MIN_SAMPLE
 from callgrade.engine.analysis import program as engine
 from callgrade.engine.kpis import REGISTRY
 from callgrade.people.access import (
@@ -70,7 +77,8 @@ def program_cycles() -> tuple[list[Cycle], list[ProgramSnapshot]]:
         .select_related("policy_version")
         .order_by("created_at", "id")
     )
-    have = {s.cycle_id: s for s in ProgramSnapshot.objects.filter(cycle__in=cycles).defer("cells")}
+    snaps = ProgramSnapshot.objects.filter(cycle__in=cycles).defer("cells", "training")
+    have = {s.cycle_id: s for s in snaps}
     for c in cycles:
         if c.pk not in have:
             have[c.pk] = program_refresh(c)
@@ -168,6 +176,40 @@ def _ordered_union(lists: list[list[str]]) -> list[str]:
     return out
 
 
+def training_scope(reader: Reader, *, department: str, team: str, position: str) -> str | None:
+    """Whose training effect the page shows: "" the center, a department's name, or None where
+    it is not measured (a team or a position alone is too small to compare, and a lead reads
+    only their teams)."""
+    if team or position:
+        return None
+    if reader.whole:
+        return department
+    headed = sorted(reader.departments or ())
+    if department:
+        return department if department in headed else None
+    return headed[0] if len(headed) == 1 else None
+
+
+def training_rows(
+    reader: Reader,
+    cycles: list[Cycle],
+    *,
+    department: str,
+    team: str,
+    position: str,
+    titles: dict[str, str],
+) -> list[EffectRow] | None:
+    """The training effect as of the latest computed cycle, for the scope (None: not
+    measured for it)."""
+    key = training_scope(reader, department=department, team=team, position=position)
+    if key is None or not cycles:
+        return None
+    kept = (
+        ProgramSnapshot.objects.filter(cycle=cycles[-1]).values_list("training", flat=True).first()
+    )
+    return effect_text_rows((kept or {}).get(key, []), titles, min_sample=MIN_SAMPLE)
+
+
 def program_dashboard(
     user: AnyUser, lang: str, *, department: str = "", team: str = "", position: str = ""
 ) -> dict[str, Any]:
@@ -180,6 +222,10 @@ def program_dashboard(
         reader, cycles, snaps, department=department, team=team, position=position
     )
     views = [engine.CycleView(c.name, s.standard, []) for c, s in zip(cycles, snaps, strict=True)]
+    training = training_rows(
+        reader, cycles, department=department, team=team, position=position,
+        titles=names["trainings"],
+    )  # fmt: skip
     labels = [c.label for c in views]
     adopted = engine.adoptions(views)
     kpis = _ordered_union([s.kpis for s in reversed(snaps)])
@@ -273,6 +319,9 @@ def program_dashboard(
         "scope": {"department": department, "team": team, "position": position},
         "lead_only": not reader.whole,
         "heads": sorted(reader.departments or ()),
+        "training": training,
+        "training_header": effect_header(),
+        "training_min_sample": MIN_SAMPLE,
         "kpi_rows": kpi_rows,
         "rating_rows": [(r, rating_series[r]) for r in ratings],
         "level_rows": [(level_names.get(lv, lv), level_series[lv]) for lv in levels],
@@ -319,6 +368,11 @@ def program_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[list
                 [e["label"], e["before"], e["n_before"], e["after"], e["n_after"], e["change"]]
                 for e in data["effects"]
             ],
+        ),
+        (
+            _("Training effect"),
+            data["training_header"],
+            effect_table_rows(data["training"] or []),
         ),
     ]
 

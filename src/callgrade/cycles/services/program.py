@@ -18,6 +18,7 @@ from callgrade.cycles.models import (
     ProgramSnapshot,
     ScoreTotal,
 )
+from callgrade.cycles.services.training import Figures, cycle_training_figures
 from callgrade.engine.analysis.program import (
     Graded,
     combine,
@@ -129,7 +130,7 @@ def program_refresh(cycle: Cycle) -> ProgramSnapshot:
     graded, kpis, ladders, ratings = program_inputs(cycle)
     return program_store(
         cycle, graded, kpis=kpis, ladders=ladders, ratings=ratings,
-        leavers=cycle_leavers(cycle, graded),
+        leavers=cycle_leavers(cycle, graded), training=cycle_training_figures(graded),
     )  # fmt: skip
 
 
@@ -141,6 +142,7 @@ def program_store(
     ladders: dict[str, list[str]],
     ratings: list[str],
     leavers: list[dict[str, object]],
+    training: Figures | None = None,
 ) -> ProgramSnapshot:
     """Keep ``cycle``'s snapshot of ``graded`` (its results, one per employee) and its scopes
     summed ahead of reading."""
@@ -157,6 +159,7 @@ def program_store(
                 "cells": cells,
                 "total": combine(cells),
                 "leavers": leavers,
+                "training": training or {},
             },
         )
         ProgramScope.objects.filter(cycle=cycle).delete()
