@@ -23,7 +23,9 @@ Steps (each printed with its time):
    ratings, levels, pay kinds), which these have at full size;
 4. one process, the Django test client (no network, DEBUG off), as HR, a team lead and the
    head of the customer-service department: every page ``--requests`` times after two warm-up
-   requests; p50/p95/max, queries per request and the response size.
+   requests; p50/p95/max of the wall-clock time, the median CPU time of the Django process
+   (``time.process_time``: the request's own work, whatever else the machine runs) and of the
+   SQL round trips, queries per request and the response size.
 
 The summary is printed and saved to ``bench/out/dashboard-<n>-<time>.{json,md}``. Method and
 figures: docs/benchmarks.md, section "Program dashboard at scale".
@@ -354,19 +356,23 @@ for name, who, path, query in pages:
     c.force_login(User.objects.get(username=who))
     for _ in range(2):
         assert c.get(path, query).status_code == 200
-    times, counts = [], []
+    times, cpu, sql, counts = [], [], [], []
     for _ in range(requests):
         with CaptureQueriesContext(connection) as q:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             r = c.get(path, query)
             times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
         assert r.status_code == 200, (name, r.status_code)
         counts.append(len(q.captured_queries))
+        sql.append(sum(float(x["time"]) for x in q.captured_queries) * 1000)
     times.sort()
     out.append({"page": name, "path": path, "query": query, "requests": requests,
                 "p50": round(statistics.median(times), 1),
                 "p95": round(times[max(0, int(round(0.95 * len(times))) - 1)], 1),
-                "max": round(times[-1], 1), "queries": max(counts), "bytes": len(r.content)})
+                "max": round(times[-1], 1), "queries": max(counts), "bytes": len(r.content),
+                "cpu_p50": round(statistics.median(cpu), 1),
+                "sql_p50": round(statistics.median(sql), 1)})
     print(json.dumps(out[-1]), file=sys.stderr, flush=True)
 print("RESULT " + json.dumps({"pages": out}))
 """
@@ -374,14 +380,16 @@ print("RESULT " + json.dumps({"pages": out}))
 
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| page | query | p50 ms | p95 ms | max ms | queries | bytes | p95 / 300 ms |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| page | query | p50 ms | p95 ms | max ms | CPU ms (p50) | SQL ms (p50) | queries | bytes "
+        "| p95 / 300 ms |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         q = "&".join(f"{k}={v}" for k, v in r["query"].items()) or "—"
         lines.append(
             f"| {r['page']} ({r['path']}) | {q} | {r['p50']:.0f} | **{r['p95']:.0f}** "
-            f"| {r['max']:.0f} | {r['queries']} | {r['bytes']:,} | {r['p95'] / TARGET_MS:.2f} |"
+            f"| {r['max']:.0f} | {r.get('cpu_p50', 0):.0f} | {r.get('sql_p50', 0):.0f} "
+            f"| {r['queries']} | {r['bytes']:,} | {r['p95'] / TARGET_MS:.2f} |"
         )
     return "\n".join(lines)
 

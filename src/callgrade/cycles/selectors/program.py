@@ -74,10 +74,12 @@ def program_cycles() -> tuple[list[Cycle], list[ProgramSnapshot]]:
     summed now, once."""
     cycles = list(
         Cycle.objects.filter(computed_at__isnull=False)
-        .select_related("policy_version")
+        .only("id", "name", "created_at", "policy_version_id")  # not each standard's text
         .order_by("created_at", "id")
     )
-    snaps = ProgramSnapshot.objects.filter(cycle__in=cycles).defer("cells", "training")
+    snaps = ProgramSnapshot.objects.filter(cycle__in=[c.pk for c in cycles]).defer(
+        "cells", "training"
+    )
     have = {s.cycle_id: s for s in snaps}
     for c in cycles:
         if c.pk not in have:
