@@ -3,7 +3,8 @@ named personas.
 
 Personas (the demo roster's teams): ``agent`` (E0006) and ``lead`` (E0012) of the customer
 service team; ``other_agent`` (E0002) and ``other_lead`` (E0005) of the telesales team; ``head``
-(E0016), head of the technical support department, who leads no team; ``hr``; ``admin_user``; anonymous is a plain client. The seeded cycle ``demo`` is published.
+(E0016), head of the technical support department, who leads no team; ``hr``; ``admin_user``;
+anonymous is a plain client. The seeded cycle ``demo`` is published.
 """
 
 from __future__ import annotations
