@@ -343,7 +343,7 @@ pages = [
     ("xlsx position", "bench-hr", "/program/export.xlsx", {"position": position}),
     ("xlsx lead", "bench-lead", "/program/export.xlsx", {}),
 ]
-if head is not None:
+if head is not None and (not wanted or {"department head", "department head+team"} & wanted):
     pages += [("department head", "bench-head", "/program/", {}),
               ("department head+team", "bench-head", "/program/",
                {"team": Team.objects.filter(department__head__user=head).order_by("name")

@@ -125,12 +125,19 @@ def cycle_leavers(cycle: Cycle, graded: list[Graded]) -> list[dict[str, object]]
     return leaver_cells(earlier, {g.employee_id for g in graded}, set(ids.values()))
 
 
-def program_refresh(cycle: Cycle) -> ProgramSnapshot:
-    """Sum the cycle's stored results again and keep them (replacing the last snapshot)."""
+def program_refresh(cycle: Cycle, *, training: bool = True) -> ProgramSnapshot:
+    """Sum the cycle's stored results again and keep them (replacing the last snapshot).
+    ``training=False`` keeps the training effect already kept: a step of the workflow changes
+    decisions, not the KPI values or the trainings it is computed from."""
     graded, kpis, ladders, ratings = program_inputs(cycle)
+    kept = None
+    if not training:
+        kept = ProgramSnapshot.objects.filter(cycle=cycle).values_list("training", flat=True)
+        kept = kept.first()
     return program_store(
         cycle, graded, kpis=kpis, ladders=ladders, ratings=ratings,
-        leavers=cycle_leavers(cycle, graded), training=cycle_training_figures(graded),
+        leavers=cycle_leavers(cycle, graded),
+        training=cycle_training_figures(graded) if kept is None else kept,
     )  # fmt: skip
 
 
