@@ -231,6 +231,11 @@ def test_the_training_effect_is_kept_with_the_snapshot_and_shown(login: Any, hr:
     data = c.get("/program/").context
     assert len(data["training"]) == len(kept[""])
     assert data["training"][0].trained_n == kept[""][0]["trained_n"]
+    # a workflow step sums the decisions again but keeps the training effect computed
+    ProgramSnapshot.objects.filter(cycle=demo).update(training={"": kept[""][:1]})
+    program_refresh(demo, training=False)
+    assert ProgramSnapshot.objects.get(cycle=demo).training == {"": kept[""][:1]}
+    program_refresh(demo)
     # a team alone is not measured: the page says so
     team = next(x["team"] for x in ProgramSnapshot.objects.get(cycle=demo).cells)
     narrowed = c.get("/program/", {"team": team})
