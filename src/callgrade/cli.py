@@ -728,12 +728,18 @@ app.add_typer(pull_app, name="pull")
 @pull_app.command("queue_log")
 def pull_queue_log(
     url: Annotated[
-        str, typer.Option("--url", help="postgresql://user:password@host:port/database")
+        str,
+        typer.Option(
+            "--url",
+            help="postgresql://user:password@host:port/database or mysql://… (MySQL, MariaDB)",
+        ),
     ],
     name: Annotated[
         str, typer.Option("--name", help="Names this source's cursor and batches.")
     ] = "queue_log",
-    table: Annotated[str, typer.Option("--table", help="Table (or schema.table).")] = "queue_log",
+    table: Annotated[
+        str, typer.Option("--table", help="Table (or schema.table; database.table on MySQL).")
+    ] = "queue_log",
     by: Annotated[str, typer.Option("--by", help="Incremental by id or time.")] = "id",
     tz: Annotated[str, typer.Option("--tz", help="Zone of the table's local times.")] = "UTC",
     chunk: Annotated[int, typer.Option("--chunk", help="Rows kept per chunk.")] = 50_000,

@@ -155,3 +155,10 @@ def demo_cycle(db: None) -> Any:
     from callgrade.cycles.models import Cycle
 
     return Cycle.objects.get(name="demo")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test is also ``once``: scripts/test.sh runs it in one database pass only."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.once)

@@ -29,6 +29,7 @@ from callgrade.integration.services import integration_create
 
 PER_RECORD = ("/api/v1/qa-evaluations/", "/api/v1/survey-responses/")
 SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+pytestmark = pytest.mark.once  # minutes of generated requests: one database pass is enough
 
 
 @pytest.fixture(autouse=True)

@@ -240,7 +240,7 @@ def test_a_drop_folder_loads_each_file_once(login: Any, hr: Any, data: Path, tmp
 def test_a_source_with_mistakes_is_refused_with_the_reason(login: Any, hr: Any) -> None:
     c = login(hr)
     cases = [
-        ({"kind": "pull", "url": "mysql://u:p@h/asterisk"}, "MySQL/MariaDB is not supported"),
+        ({"kind": "pull", "url": "mysql://u:p@h"}, "expected mysql://user:password@host"),
         ({"kind": "pull", "url": "ftp://x"}, "expected postgresql://"),
         ({"kind": "drop", "folder": "relative/in", "format": "cdr"}, "full path"),
         ({"kind": "drop", "folder": "/etc", "format": "cdr"}, "must be inside"),

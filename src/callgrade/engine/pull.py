@@ -24,8 +24,9 @@ Incremental by ``id`` (Asterisk's serial primary key; rows with an id past the o
 started at wait for the next pull) or, for tables without one, by ``time``: the rows up to the
 newest second but one are read, so rows written late within a second are not skipped.
 
-PostgreSQL is read through psycopg. MySQL/MariaDB URLs are refused with a sentence: no MySQL
-driver is installed with callgrade (export the table to CSV and ingest it as ``queue_log_db``).
+PostgreSQL is read through psycopg (a named, server-side cursor), MySQL and MariaDB through
+PyMySQL (an unbuffered cursor): both stream the rows instead of holding the result whole. The
+rest (cursor, chunks, months, load) does not depend on which database it is.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -61,7 +62,7 @@ Progress = Callable[[float, str], None]
 @dataclass(frozen=True)
 class PullSource:
     name: str  # names the raw store and the batches: letters, digits, '-', '_'
-    url: str  # postgresql://user:password@host:port/database
+    url: str  # postgresql://… or mysql://user:password@host:port/database
     table: str = "queue_log"
     by: str = "id"  # or "time"
     tz: str = "UTC"  # the zone of the table's local times
@@ -78,17 +79,23 @@ class PullSource:
             raise ConnectorError(f"by {self.by!r}: expected id or time")
         if self.chunk < 1:
             raise ConnectorError("chunk must be at least 1 row")
-        scheme = urlsplit(self.url).scheme.split("+")[0]
-        if scheme in ("mysql", "mariadb"):
-            raise ConnectorError(
-                "MySQL/MariaDB is not supported: no MySQL driver is installed with callgrade; "
-                "export the queue_log table to CSV and ingest it with format queue_log_db"
-            )
-        if scheme not in ("postgresql", "postgres"):
+        if self.dialect == "mysql":
+            _mysql_args(self.url)  # refuses a URL it cannot use before anything runs
+        elif self.dialect != "postgresql":
+            scheme = urlsplit(self.url).scheme
             raise ConnectorError(
                 f"connection URL scheme {scheme or '(none)'!r}: expected "
-                "postgresql://user:password@host:port/database"
+                "postgresql://user:password@host:port/database or "
+                "mysql://user:password@host:port/database"
             )
+
+    @property
+    def dialect(self) -> str:
+        """postgresql or mysql (MariaDB speaks MySQL's protocol); '' for anything else."""
+        scheme = urlsplit(self.url).scheme.split("+")[0].lower()
+        if scheme in ("postgresql", "postgres"):
+            return "postgresql"
+        return "mysql" if scheme in ("mysql", "mariadb") else ""
 
 
 @dataclass(frozen=True)
@@ -138,8 +145,12 @@ class Store:
         cursor = self.cursor()
         seq = cursor["seq"] + 1
         by_month: dict[str, list[dict[str, Any]]] = {}
+        month = _month(cursor["time"]) or next(filter(None, map(_month, rows)), "0000-00")
         for r in rows:
-            by_month.setdefault(r["time"][:7], []).append(r)
+            # a row without a readable time goes with the row before it, and is rejected with
+            # its reason when that month is loaded (a NULL time must not stop every pull)
+            month = _month(r) or month
+            by_month.setdefault(month, []).append(r)
         staged = []
         for month, part in sorted(by_month.items()):
             target = self.raw / f"month={month}" / f"chunk-{seq:08d}.parquet"
@@ -174,6 +185,18 @@ class Store:
         return pa.concat_tables([pq.read_table(f, schema=RAW) for f in files])
 
 
+def _month(row: dict[str, Any] | str | None) -> str | None:
+    """YYYY-MM of a row's (or a cursor's) time, or None when it has no readable time."""
+    text = row.get("time") if isinstance(row, dict) else row
+    if not text:
+        return None
+    try:
+        dt.datetime.fromisoformat(text.replace("T", " ")[:19])
+    except ValueError:
+        return None
+    return text[:7]
+
+
 def _seq(path: Path) -> int:
     m = re.search(r"chunk-(\d+)", path.name)
     return int(m.group(1)) if m else 0
@@ -187,55 +210,163 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+_MYSQL_OPTIONS = ("charset", "unix_socket", "connect_timeout")
+
+
+def _mysql_args(url: str) -> dict[str, Any]:
+    """PyMySQL's connect arguments from mysql://user:password@host:port/database[?charset=…]."""
+    parts = urlsplit(url)
+    database = unquote(parts.path.lstrip("/"))
+    if not parts.hostname or not database or "/" in database:
+        raise ConnectorError(
+            f"connection URL {redact(url)}: expected mysql://user:password@host:port/database"
+        )
+    options = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    unknown = sorted(set(options) - set(_MYSQL_OPTIONS))
+    if unknown:
+        raise ConnectorError(
+            f"connection URL option {unknown[0]!r}: expected only {', '.join(_MYSQL_OPTIONS)}"
+        )
+    try:
+        port = parts.port or 3306
+        timeout = int(options.get("connect_timeout", 10))
+    except ValueError as exc:
+        raise ConnectorError(f"connection URL {redact(url)}: {exc}") from None
+    args: dict[str, Any] = {
+        "host": parts.hostname,
+        "port": port,
+        "user": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "database": database,
+        "charset": options.get("charset", "utf8mb4"),
+        "connect_timeout": timeout,
+    }
+    if options.get("unix_socket"):
+        args["unix_socket"] = options["unix_socket"]
+    return args
+
+
+class _Db:
+    """The little that differs between PostgreSQL and MySQL: connecting, quoting a name, the
+    driver's error class and a cursor that streams."""
+
+    def __init__(self, source: PullSource) -> None:
+        self.source = source
+        if source.dialect == "mysql":
+            import pymysql
+            import pymysql.cursors
+
+            self.error: type[Exception] = pymysql.Error
+            self._quote = "`"
+            self._stream_class = pymysql.cursors.SSCursor
+            try:
+                self.conn: Any = pymysql.connect(**_mysql_args(source.url))
+            except pymysql.Error as exc:
+                raise ConnectorError(f"cannot connect to {redact(source.url)}: {exc}") from None
+        else:
+            import psycopg
+
+            self.error = psycopg.Error
+            self._quote = '"'
+            try:
+                self.conn = psycopg.connect(source.url, connect_timeout=10)
+            except psycopg.Error as exc:
+                message = str(exc).strip()
+                raise ConnectorError(f"cannot connect to {redact(source.url)}: {message}") from None
+
+    def name(self, dotted: str) -> str:
+        # the table was checked against _TABLE (letters, digits, '_'): quoting cannot be escaped
+        return ".".join(f"{self._quote}{part}{self._quote}" for part in dotted.split("."))
+
+    def one(self, query: str) -> tuple[Any, ...] | None:
+        cur = self.conn.cursor()
+        try:
+            cur.execute(query)
+            row: tuple[Any, ...] | None = cur.fetchone()
+            return row
+        finally:
+            cur.close()
+
+    def columns(self, table: str) -> list[str]:
+        cur = self.conn.cursor()
+        try:
+            cur.execute(f"SELECT * FROM {table} WHERE 1 = 0")
+            names = [str(d[0]).lower() for d in cur.description or []]
+            cur.fetchall()
+            return names
+        finally:
+            cur.close()
+
+    def stream(self) -> Any:
+        """A cursor reading the result from the server as it is fetched, not all at once."""
+        if self.source.dialect == "mysql":
+            return self.conn.cursor(self._stream_class)
+        return self.conn.cursor(name="callgrade_pull")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 def _fetch(source: PullSource, cursor: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
     """The rows past ``cursor``, in chunks, oldest first."""
-    import psycopg
-    from psycopg import sql
-
-    table = sql.Identifier(*source.table.split("."))
+    db = _Db(source)
     try:
-        conn = psycopg.connect(source.url, connect_timeout=10)
-    except psycopg.Error as exc:
-        raise ConnectorError(f"cannot connect to {redact(source.url)}: {exc}".strip()) from None
-    with conn:
-        try:
-            with conn.cursor() as cur:
-                cur.execute(sql.SQL("SELECT * FROM {} LIMIT 0").format(table))
-                names = [d.name.lower() for d in cur.description or []]
-        except psycopg.Error as exc:
-            raise ConnectorError(f"cannot read table {source.table}: {exc}".strip()) from None
-        missing = [c for c in COLUMNS if c not in names and not (c == "id" and source.by == "time")]
-        if missing or not ({"data", "data1"} & set(names)):
-            raise ConnectorError(
-                f"table {source.table} has no column {', '.join(missing or ['data1'])}; expected "
-                "Asterisk's realtime queue_log: id, time, callid, queuename, agent, event, "
-                "data1..data5 (or data)"
-            )
-        data_cols = [c for c in DATA if c in names] if "data1" in names else ["data"]
-        cols = [c for c in COLUMNS if c in names] + data_cols
-        select = sql.SQL(", ").join(sql.Identifier(c) for c in cols)
-        key = sql.Identifier(source.by)
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("SELECT max({}) FROM {}").format(key, table))
-            row = cur.fetchone()
-        upper = row[0] if row else None
-        if upper is None:
-            return
-        if source.by == "time":  # the newest second waits: rows may still arrive within it
-            upper = upper - dt.timedelta(seconds=1)
-        after = cursor.get(source.by)
-        if source.by == "time" and after is not None:
-            after = dt.datetime.fromisoformat(after)
-        where = sql.SQL("{} <= %s").format(key)
-        args: list[Any] = [upper]
-        if after is not None:
-            where = sql.SQL("{} > %s AND {} <= %s").format(key, key)
-            args = [after, upper]
-        query = sql.SQL("SELECT {} FROM {} WHERE {} ORDER BY {}").format(select, table, where, key)
-        with conn.cursor(name="callgrade_pull") as cur:  # server side: streamed, not loaded whole
-            cur.execute(query, args)
-            while batch := cur.fetchmany(source.chunk):
-                yield [_raw(dict(zip(cols, r, strict=True))) for r in batch]
+        yield from _rows(db, source, cursor)
+    finally:
+        db.close()
+
+
+def _rows(db: _Db, source: PullSource, cursor: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    table = db.name(source.table)
+    try:
+        names = db.columns(table)
+    except db.error as exc:
+        raise ConnectorError(f"cannot read table {source.table}: {exc}".strip()) from None
+    missing = [c for c in COLUMNS if c not in names and not (c == "id" and source.by == "time")]
+    if missing or not ({"data", "data1"} & set(names)):
+        raise ConnectorError(
+            f"table {source.table} has no column {', '.join(missing or ['data1'])}; expected "
+            "Asterisk's realtime queue_log: id, time, callid, queuename, agent, event, "
+            "data1..data5 (or data)"
+        )
+    data_cols = [c for c in DATA if c in names] if "data1" in names else ["data"]
+    cols = [c for c in COLUMNS if c in names] + data_cols
+    select = ", ".join(db.name(c) for c in cols)
+    key = db.name(source.by)
+    row = db.one(f"SELECT max({key}) FROM {table}")
+    upper = row[0] if row else None
+    if upper is None:
+        return
+    if source.by == "time":  # the newest second waits: rows may still arrive within it
+        upper = _when(upper) - dt.timedelta(seconds=1)
+    after = cursor.get(source.by)
+    if source.by == "time" and after is not None:
+        after = dt.datetime.fromisoformat(after)
+    where = f"{key} <= %s"
+    args: list[Any] = [upper]
+    if after is not None:
+        where = f"{key} > %s AND {key} <= %s"
+        args = [after, upper]
+    query = f"SELECT {select} FROM {table} WHERE {where} ORDER BY {key}"
+    cur = db.stream()
+    try:
+        cur.execute(query, args)
+        while batch := cur.fetchmany(source.chunk):
+            yield [_raw(dict(zip(cols, r, strict=True))) for r in batch]
+    finally:
+        cur.close()
+
+
+def _when(value: Any) -> dt.datetime:
+    """A time column's value as a datetime: MySQL tables made by hand often keep it as text."""
+    if isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ConnectorError(
+            f"the newest time in the table is {value!r}, not a date and time; pull by id"
+        ) from None
 
 
 def _raw(row: dict[str, Any]) -> dict[str, Any]:
@@ -273,7 +404,9 @@ def _drop_context_starts(
     connector starts "at the start of the data" because their opening line lies before it."""
     from zoneinfo import ZoneInfo
 
-    first = min(t for t in rows.column("time").to_pylist() if t)
+    first = min((t for t in rows.column("time").to_pylist() if _month(t)), default=None)
+    if first is None:  # no readable time at all: every row is rejected, nothing to drop
+        return lambda tables: tables
     local = dt.datetime.fromisoformat(first).replace(tzinfo=ZoneInfo(tz))
     start = pa.scalar(local.astimezone(dt.UTC), pa.timestamp("us", tz="UTC"))
 

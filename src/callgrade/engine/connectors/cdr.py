@@ -27,6 +27,8 @@ from callgrade.engine.connectors.base import (
     source_label,
     time_zone,
 )
+from callgrade.engine.connectors.reasons import at
+from callgrade.engine.connectors.reasons import reason as say
 from callgrade.engine.schemas import conform
 
 CONNECTOR = "cdr"
@@ -64,7 +66,6 @@ DIRECTIONS = ("auto", "inbound", "outbound")
 DEFAULT_OUTBOUND_CONTEXTS = ("from-internal", "outbound")
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-_YEARS = " in the years 1900–2999"
 _WHOLE = re.compile(r"^[0-9]+$")
 _UNDECODED = re.compile("[\udc80-\udcff]")
 # Long lastdata/userfield values exceed csv's 128 KiB default; the limit is process-wide, so it
@@ -133,16 +134,11 @@ def parse(
     for start, end, fields, error in _records(text):
         read += 1
         if fields is None:
-            reason = f"line {start}: not readable as CSV: {error}"
+            reason = at(start, say("cdr_csv", error=error))
         elif undecodable and _UNDECODED.search("".join(fields)):
-            reason = (
-                f"line {start}: bytes that are not valid {encoding}; re-export as {encoding} "
-                "or pass --encoding (e.g. gb18030)"
-            )
+            reason = at(start, say("cdr_bytes", encoding=encoding))
         elif len(fields) not in FIELD_COUNTS:
-            reason = (
-                f"line {start}: expected 16, 18 or 21 comma-separated fields, found {len(fields)}"
-            )
+            reason = at(start, say("cdr_fields", n=len(fields)))
         else:
             rows.append(fields + [""] * (len(COLUMNS) - len(fields)))
             spans.append((start, end))
@@ -221,7 +217,7 @@ def _interactions(
     for i in pc.indices_nonzero(pc.invert(ok)).to_pylist():
         field, reason = _problem(col, i, times, length)
         line = spans[i][0]
-        rejects.append(Reject(source, line, field, f"line {line}: {reason}", raw(*spans[i])))
+        rejects.append(Reject(source, line, field, at(line, reason), raw(*spans[i])))
 
     take = pc.indices_nonzero(ok)
     g = {n: v.take(take) for n, v in col.items()}
@@ -323,23 +319,20 @@ def _problem(
     value = {name: text[name][i].as_py() for name in text}
     for name in ("start", "end"):
         if not times[name][i].is_valid:
-            return name, f"{name} {value[name]!r} is not a YYYY-MM-DD HH:MM:SS time{_YEARS}"
+            return name, say("cdr_time", field=name, value=repr(value[name]))
     if value["answer"] and not times["answer"][i].is_valid:
-        return (
-            "answer",
-            f"answer {value['answer']!r} is not a YYYY-MM-DD HH:MM:SS time{_YEARS} (or empty)",
-        )
+        return "answer", say("cdr_answer_time", value=repr(value["answer"]))
     for name in ("duration", "billsec"):
         if not _WHOLE.fullmatch(value[name]):
-            return name, f"{name} {value[name]!r} is not a whole number of seconds"
+            return name, say("cdr_seconds", field=name, value=repr(value[name]))
     if value["disposition"] not in OUTCOMES:
         known = ", ".join(OUTCOMES)
-        return "disposition", f"disposition {value['disposition']!r} is not one of {known}"
+        return "disposition", say("cdr_disposition", value=repr(value["disposition"]), known=known)
     if length[i].as_py() < 0:
-        return "end", "end is before start"
+        return "end", say("cdr_end_before_start")
     if not value["answer"]:
-        return "answer", "disposition ANSWERED but the answer time is empty"
-    return "answer", "answer time is not between start and end"
+        return "answer", say("cdr_no_answer_time")
+    return "answer", say("cdr_answer_outside")
 
 
 def _local_times(text: pa.Array, tz: str) -> pa.Array:

@@ -333,9 +333,11 @@ def rejects(load: Load, limit: int | None = None) -> list[dict[str, str]]:
 def rejects_csv(load: Load) -> bytes:
     """The rejects as a download, through the safe export (no cell runs as a formula)."""
     from callgrade.core.tabular import table_csv
+    from callgrade.loads.services.reasons import reason_text
 
     header = [_("Line"), _("Field"), _("Reason"), _("Record as written")]
-    return table_csv(header, ([r[c] for c in REJECT_COLUMNS] for r in rejects(load)))
+    rows = ([r["line"], r["field"], reason_text(r["reason"]), r["raw"]] for r in rejects(load))
+    return table_csv(header, rows)
 
 
 def loads_from_ledger() -> list[Load]:

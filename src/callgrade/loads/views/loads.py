@@ -27,6 +27,7 @@ from callgrade.loads.services.loads import (
     rejects_csv,
     shipped_mappings,
 )
+from callgrade.loads.services.reasons import reason_html
 from callgrade.people.access import require_hr
 
 REJECTS_SHOWN = 50
@@ -76,6 +77,8 @@ def _load(request: HttpRequest, load_id: int) -> Load:
 def load(request: HttpRequest, load_id: int) -> HttpResponse:
     item = load_sync(_load(request, load_id))
     shown = rejects(item, limit=REJECTS_SHOWN)
+    for r in shown:  # the connector's English sentence, said in the reader's language
+        r["reason"] = reason_html(r["reason"])
     return render(
         request,
         "loads/load.html",
@@ -87,6 +90,7 @@ def load(request: HttpRequest, load_id: int) -> HttpResponse:
             "rejects": shown,
             "more_rejects": item.rejected > len(shown),
             "reconciles": item.read == item.accepted + item.rejected + item.filtered,
+            "unreadable": reason_html(item.unreadable) if item.unreadable else "",
         },
     )
 

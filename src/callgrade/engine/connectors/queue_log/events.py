@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import duckdb
 
 from callgrade.engine.connectors.base import Reject
+from callgrade.engine.connectors.reasons import at
+from callgrade.engine.connectors.reasons import reason as say
 
 # Events of one caller in one queue.
 ENTER = "ENTERQUEUE"
@@ -237,42 +239,29 @@ def _reject(
     event: str,
     *values: str | None,
 ) -> Reject:
-    at = f"line {line}"
     field: str | None
     if bad == "nf":
         field = None
-        reason = (
-            f"{at}: found {nf} field(s); expected at least 5 separated by '|'"
-            " (time|callid|queuename|agent|EVENT|data…)"
-        )
+        reason = say("ql_fields", n=nf)
     elif bad == "time":
         field = "time"
-        want = "YYYY-MM-DD HH:MM:SS[.ffffff] or Unix seconds" if db_form else "Unix seconds"
-        reason = f"{at}: field time is {t or ''!r}; expected {want}"
+        if db_form:
+            reason = say("ql_time_db", value=repr(t or ""), format="YYYY-MM-DD HH:MM:SS[.ffffff]")
+        else:
+            reason = say("ql_time", value=repr(t or ""))
     elif bad == "event":
         field = "event"
-        reason = (
-            f"{at}: unknown event {event!r}; expected an Asterisk queue_log event"
-            " (see docs/connectors/queue_log.md)"
-            if event
-            else f"{at}: field event is empty; expected an Asterisk queue_log event"
-        )
+        reason = say("ql_event_unknown", event=repr(event)) if event else say("ql_event_empty")
     elif bad in ("callid", "queuename", "agent"):
         field = bad
         value = dict(zip(("callid", "queuename", "agent"), values[:3], strict=True))[bad]
-        want = {
-            "callid": "the caller channel's uniqueid",
-            "queuename": "the queue name",
-            "agent": "the agent (queue member)",
-        }[bad]
-        reason = f"{at}: field {bad} of {event} is {value or ''!r}; expected {want}"
+        reason = say(f"ql_{bad}", event=event, value=repr(value or ""))
     else:
         name, meaning = bad.split(":")
         field = name
         value = values[3 + int(name.removeprefix("data")) - 1]
-        unit = "milliseconds" if meaning == RING_MS else "seconds"
+        code = "ql_milliseconds" if meaning == RING_MS else "ql_seconds"
         meaning = meaning.removesuffix(" in ms")
-        reason = (
-            f"{at}: field {name} ({meaning}) of {event} is {value or ''!r}; expected whole {unit}"
-        )
+        reason = say(code, field=name, meaning=meaning, event=event, value=repr(value or ""))
+    reason = at(line, reason)
     return Reject(source=source, line=line, field=field, reason=reason, raw=raw)

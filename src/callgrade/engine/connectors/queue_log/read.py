@@ -25,6 +25,8 @@ import pyarrow as pa
 
 from callgrade.engine.connectors.base import ConnectorError, Reject
 from callgrade.engine.connectors.queue_log import events
+from callgrade.engine.connectors.reasons import at
+from callgrade.engine.connectors.reasons import reason as say
 
 # Stands in for a line that did not decode, so that later lines keep their numbers.
 UNDECODABLE = "#callgrade:undecodable-line#"
@@ -81,10 +83,14 @@ def decode_lines(data: bytes, encoding: str, source: str) -> tuple[str, list[Rej
                     source=source,
                     line=number,
                     field=None,
-                    reason=(
-                        f"line {number}: byte 0x{chunk[exc.start]:02x} at column {exc.start + 1}"
-                        f" does not decode as {encoding}; re-export as {encoding} or pass"
-                        " --encoding (e.g. gb18030)"
+                    reason=at(
+                        number,
+                        say(
+                            "ql_undecodable",
+                            byte=f"0x{chunk[exc.start]:02x}",
+                            column=exc.start + 1,
+                            encoding=encoding,
+                        ),
                     ),
                     raw=chunk[:1000].decode(encoding, "replace"),
                 )
@@ -242,10 +248,7 @@ def load_db_form(
             source=source,
             line=1,
             field=None,
-            reason=(
-                f"line 1: header has no column {wanted}; expected time, callid, queuename, agent,"
-                f" event, data1..data5 separated by {delim!r}"
-            ),
+            reason=at(1, say("ql_header", missing=wanted, delimiter=repr(delim))),
             raw=header_line,
         )
     data_cols.sort(key=lambda n: (len(n), n))  # data, data1, data2, …, data10
@@ -266,7 +269,7 @@ def load_db_form(
                 source=source,
                 line=None,
                 field=None,
-                reason=f"cannot read the export as {delim!r}-separated CSV: {first}",
+                reason=say("ql_export", delimiter=repr(delim), error=first),
                 raw=header_line,
             )
     numbered = _numbered(rows, 2)  # noqa: F841  (scanned by DuckDB below)
