@@ -80,8 +80,9 @@ class TeamInline(admin.TabularInline):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ("name",)
-    search_fields = ("name",)
+    list_display = ("name", "head")
+    search_fields = ("name", "head__name", "head__employee_id")
+    raw_id_fields = ("head",)  # the head reads the department's program dashboard
     inlines = [TeamInline]
 
 
