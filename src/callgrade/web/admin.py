@@ -25,6 +25,7 @@ from callgrade.cycles.models import (
     FairnessAudit,
     KpiValue,
     PayLine,
+    ProgramScope,
     ProgramSnapshot,
     ScoreItem,
     ScoreTotal,
@@ -241,6 +242,14 @@ class ProgramSnapshotAdmin(ReadOnly):
     """Kept when a cycle is computed; the program dashboard reads it."""
 
     list_display = ("cycle", "computed_at", "standard")
+
+
+@admin.register(ProgramScope)
+class ProgramScopeAdmin(ReadOnly):
+    """A snapshot summed over one scope, kept with it; the dashboard reads a row per cycle."""
+
+    list_display = ("cycle", "level", "department", "team", "position", "leavers")
+    list_filter = ("level",)
 
 
 @admin.register(RosterAttribute)
