@@ -153,6 +153,8 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "placement_new": ("POST", HR, "login"),
     "development_session": ("GET", HR, "login"),
     "session_attendance": ("POST", HR, "login"),
+    "session_edit": ("POST", HR, "login"),
+    "session_cancel": ("POST", HR, "login"),
     "development_proposals": ("GET", HR, "login"),
     "development_report": ("GET", HR, "login"),
     "development_report_xlsx": ("GET", HR, "login"),
@@ -196,6 +198,9 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "contest": ("GET", SUBJECT, "login"),
     "contest_scores": ("POST", REVIEW, "login"),
     "contest_freeze": ("POST", REVIEW, "login"),
+    "contest_edit": ("GET", REVIEW, "login"),  # the creator (the lead) and HR; started: a message
+    "contest_cancel": ("POST", REVIEW, "login"),
+    "contest_stream": ("GET", SUBJECT, "login"),
     "my_contests": ("GET", EMPLOYEES, "login"),
     "baseline": ("GET", HR, "login"),
     # the program dashboard: HR the center, a lead their own teams, a head their department
@@ -367,6 +372,7 @@ BODIES: dict[str, dict[str, str]] = {
     "store_item_new": {"name_zh": "电影票", "name_en": "Cinema ticket", "cost": "20", "stock": "3"},
     "store_item_edit": {"name_en": "Meal voucher", "cost": "2", "stock": "4"},
     "redemption_decide": {"decision": "decline", "reason": "out of season"},
+    "contest_cancel": {"reason": "the team moves to another site"},
 }
 # A redirect to the login page is what these routes do when served.
 LOGIN_IS_SERVED = {"logout"}
