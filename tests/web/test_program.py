@@ -229,8 +229,12 @@ def test_the_training_effect_is_kept_with_the_snapshot_and_shown(login: Any, hr:
     page = c.get("/program/").content.decode()
     assert 'id="training-table"' in page
     data = c.get("/program/").context
-    assert len(data["training"]) == len(kept[""])
-    assert data["training"][0].trained_n == kept[""][0]["trained_n"]
+    # the courses and KPIs with trainees measured on both sides; the others counted
+    measured = [r for r in kept[""] if r["trained_n"]]
+    assert [r.trained_n for r in data["training"]] == [r["trained_n"] for r in measured]
+    assert data["training_unmeasured"] == len(kept[""]) - len(measured)
+    if data["training_unmeasured"]:
+        assert 'id="training-unmeasured"' in page
     # a workflow step sums the decisions again but keeps the training effect computed
     ProgramSnapshot.objects.filter(cycle=demo).update(training={"": kept[""][:1]})
     program_refresh(demo, training=False)
@@ -241,3 +245,30 @@ def test_the_training_effect_is_kept_with_the_snapshot_and_shown(login: Any, hr:
     narrowed = c.get("/program/", {"team": team})
     assert narrowed.context["training"] is None
     assert 'id="training-none"' in narrowed.content.decode()
+
+
+def test_the_training_panel_lists_the_measured_courses_in_words(login: Any, hr: Any) -> None:
+    def row(course: str, trained: int, improvement: float | None) -> dict[str, Any]:
+        figures = (0.80, 0.86, 0.81, 0.82) if trained else (None,) * 4
+        return {
+            "course": course, "kpi": "answer_rate", "direction": "higher_better",
+            "trained_n": trained, "comparison_n": 40 if trained else 0,
+            "trained_before": figures[0], "trained_after": figures[1],
+            "comparison_before": figures[2], "comparison_after": figures[3],
+            "effect": improvement, "improvement": improvement, "standard_error": 0.01,
+            "small_sample": trained < 5, "excluded_n": 0 if trained else 3,
+            "cohorts": "2026-01" if trained else "",
+        }  # fmt: skip
+
+    last = program_cycles()[0][-1]
+    ProgramSnapshot.objects.filter(cycle=last).update(
+        training={"": [row("courtesy", 12, 0.05), row("sales_skills", 0, None)]}
+    )
+    r = login(hr).get("/program/")
+    (shown,) = r.context["training"]
+    # +0.05 on a ratio is five points: (0.86 − 0.80) − (0.82 − 0.81)
+    assert (shown.course, shown.trained_n, shown.improvement) == ("Service courtesy", 12, "+5.0%")
+    assert shown.trained == "80.0% → 86.0%" and not shown.small_sample
+    assert r.context["training_unmeasured"] == 1
+    page = r.content.decode()
+    assert "Service courtesy" in page and "better than the comparison group" in page

@@ -200,16 +200,22 @@ def training_rows(
     team: str,
     position: str,
     titles: dict[str, str],
-) -> list[EffectRow] | None:
+) -> tuple[list[EffectRow] | None, int]:
     """The training effect as of the latest computed cycle, for the scope (None: not
-    measured for it)."""
+    measured for it): the courses and KPIs with trainees measured on both sides, and how many
+    had none (the development report lists those too; here they would bury the rest)."""
     key = training_scope(reader, department=department, team=team, position=position)
     if key is None or not cycles:
-        return None
+        return None, 0
     kept = (
         ProgramSnapshot.objects.filter(cycle=cycles[-1]).values_list("training", flat=True).first()
     )
-    return effect_text_rows((kept or {}).get(key, []), titles, min_sample=MIN_SAMPLE)
+    rows = (kept or {}).get(key, [])
+    measured = [r for r in rows if r["trained_n"]]
+    return (
+        effect_text_rows(measured, titles, min_sample=MIN_SAMPLE),
+        len(rows) - len(measured),
+    )
 
 
 def program_dashboard(
@@ -224,7 +230,7 @@ def program_dashboard(
         reader, cycles, snaps, department=department, team=team, position=position
     )
     views = [engine.CycleView(c.name, s.standard, []) for c, s in zip(cycles, snaps, strict=True)]
-    training = training_rows(
+    training, unmeasured = training_rows(
         reader, cycles, department=department, team=team, position=position,
         titles=names["trainings"],
     )  # fmt: skip
@@ -322,6 +328,7 @@ def program_dashboard(
         "lead_only": not reader.whole,
         "heads": sorted(reader.departments or ()),
         "training": training,
+        "training_unmeasured": unmeasured,
         "training_header": effect_header(),
         "training_min_sample": MIN_SAMPLE,
         "kpi_rows": kpi_rows,
