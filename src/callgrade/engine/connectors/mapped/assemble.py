@@ -34,6 +34,9 @@ from callgrade.engine.connectors.mapped.convert import (
 from callgrade.engine.connectors.mapped.mapping import Mapping, MappingError, load_mapping
 from callgrade.engine.connectors.mapped.ranges import bounds
 from callgrade.engine.connectors.mapped.read import RawRows, read_csv, read_xlsx
+from callgrade.engine.connectors.reasons import at as at_line
+from callgrade.engine.connectors.reasons import joined
+from callgrade.engine.connectors.reasons import reason as say
 from callgrade.engine.schemas import TABLES, conform
 
 CONNECTOR = "mapped"
@@ -208,8 +211,10 @@ def _limits(
                 outside |= nums > b.high
             if outside.any():
                 line = m.line_of("columns", field, "min") or m.line_of("columns", field, "max")
-                at = f" (mapping line {line})" if b.from_mapping and line else ""
-                out.append(_Problem(field, column, name, outside, "range", b.words() + at))
+                words = b.words()
+                if b.from_mapping and line:
+                    words = say("mp_mapping_line", expected=words, n=line)
+                out.append(_Problem(field, column, name, outside, "range", words))
     if col.allowed:
         beyond = out[0].mask if out else np.zeros(len(values), bool)  # said once is enough
         arrow = TABLES[m.table].schema.field(field).type
@@ -219,8 +224,12 @@ def _limits(
         if outside.any():
             line = m.line_of("columns", field, "allowed")
             words = ", ".join(cell_text(v) for v in col.allowed)
-            at = f" (allowed, mapping line {line})" if line else ""
-            out.append(_Problem(field, column, name, outside, "enum", f"one of: {words}{at}"))
+            detail = (
+                say("mp_allowed_line", words=words, n=line)
+                if line
+                else say("mp_one_of", words=words)
+            )
+            out.append(_Problem(field, column, name, outside, "enum", detail))
     return out
 
 
@@ -239,13 +248,11 @@ def _date_and_time(
     problems = [
         _Problem(*day, bad_day, "bad", expected("date", col.format)),
         _Problem(*clock, bad_time, "bad", expected_time(col.time_format)),
-        _Problem(*day, half & no_day, "empty", f"a date is required with the time in {clock[2]!r}"),
-        _Problem(
-            *clock, half & no_time, "empty", f"a time is required with the date in {day[2]!r}"
-        ),
+        _Problem(*day, half & no_day, "empty", say("mp_date_needed", column=repr(clock[2]))),
+        _Problem(*clock, half & no_time, "empty", say("mp_time_needed", column=repr(day[2]))),
     ]
     if not TABLES[m.table].schema.field(field).nullable:
-        problems.append(_Problem(*day, no_day & no_time, "empty", "a value is required"))
+        problems.append(_Problem(*day, no_day & no_time, "empty", say("mp_required")))
     return values, [p for p in problems if p.mask.any()]
 
 
@@ -287,8 +294,11 @@ def build(
             if unmapped.any():
                 keys = ", ".join(col.values)
                 line = m.line_of("columns", field, "values")
-                where = f" (values map, mapping line {line})" if line else ""
-                detail = f"one of: {keys}{where}"
+                detail = (
+                    say("mp_values_line", words=keys, n=line)
+                    if line
+                    else say("mp_one_of", words=keys)
+                )
                 problems.append(_Problem(field, at, name, unmapped, "unmapped", detail))
         if col.default is not None:
             cells = _fill(cells, col.default)
@@ -300,13 +310,13 @@ def build(
             known = pc.or_kleene(pc.is_in(values, pa.array(enum)), pc.is_null(values))
             outside = ~np.asarray(known, bool)
             if outside.any():
-                detail = f"one of: {', '.join(enum)}"
+                detail = say("mp_one_of", words=", ".join(enum))
                 problems.append(_Problem(field, at, name, outside, "enum", detail))
         problems.extend(_limits(m, field, values, at, name, tz))
         if not spec.schema.field(field).nullable:
             empty = is_null(cells) & ~unmapped
             if empty.any():
-                problems.append(_Problem(field, at, name, empty, "empty", "a value is required"))
+                problems.append(_Problem(field, at, name, empty, "empty", say("mp_required")))
         arrays[field] = values
     bad_rows = np.zeros(n, bool)
     for p in problems:
@@ -370,17 +380,17 @@ def _rejects(
                 continue
             first = first or p.field
             cell = row[p.column] if p.column < len(row) else None
-            what = f"column {p.name!r} ({p.field})"
+            what = {"column": repr(p.name), "field": p.field}
             blank = cell is None or (isinstance(cell, str) and not cell.strip())
             if p.kind == "empty" and not blank:
-                reasons.append(f"{what} is {_show(cell)}, which the values map empties; {p.detail}")
+                reasons.append(say("mp_emptied", **what, value=_show(cell), detail=p.detail))
             elif p.kind == "empty":
-                reasons.append(f"{what} is empty; {p.detail}")
+                reasons.append(say("mp_empty", **what, detail=p.detail))
             else:
-                reasons.append(f"{what} is {_show(cell)}; expected {p.detail}")
+                reasons.append(say("mp_bad", **what, value=_show(cell), expected=p.detail))
         line = raw.lines[i]
         raw_text = ",".join("" if c is None else str(c) for c in row)
-        reason = f"{raw.where} {line}: " + "; ".join(dict.fromkeys(reasons))
+        reason = at_line(line, joined(reasons), raw.where)
         out.append(Reject(label, line, first, reason, raw_text))
     return out
 
