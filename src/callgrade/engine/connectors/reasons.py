@@ -62,6 +62,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "meaning": ("holdtime", "calltime", "waittime", "ring time", "wrap-up seconds"),
     "value": ("empty",),
     "json": JSON_PROBLEMS,
+    "what": ("row filter",),
 }
 
 # Values that are sentences of the catalogue themselves ("…; expected {expected}"): read back

@@ -94,6 +94,14 @@ def reason_text(text: str) -> str:
 
 
 def error_html(text: str) -> SafeString:
-    """A whole-file error (one sentence a line, e.g. every mistake of a mapping) for a page."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    return format_html_join("\n", "<li>{}</li>", ((reason_html(line),) for line in lines))
+    """A whole-file error or a source's problem for a page, as list items: each sentence of the
+    catalogue translated (a mapping's mistakes are one a line); a line outside it (the app's
+    own words, already in the reader's language) as written."""
+    said = read_back(text.strip())  # one sentence, perhaps with a database's lines in it
+    if said is not None:
+        return format_html("<li>{}</li>", mark_safe(_Say(html=True).said(said)))
+    items = []
+    for line in (x for x in text.splitlines() if x.strip()):
+        found = read_back(line)
+        items.append(mark_safe(_Say(html=True).said(found)) if found else line)
+    return format_html_join("\n", "<li>{}</li>", ((item,) for item in items))

@@ -73,28 +73,22 @@ def parse(
     m = load_mapping(mapping)
     path = Path(path)
     if not path.is_file():
-        raise ConnectorError(f"cannot read {path}: no such file")
+        raise ConnectorError(say("ff_no_file", path=path))
     zone = m.timezone or tz
     try:
         zoneinfo.ZoneInfo(zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConnectorError(f"unknown time zone {zone!r}; expected e.g. Asia/Shanghai") from None
+        raise ConnectorError(say("ff_zone", zone=repr(zone))) from None
     enc = m.encoding or encoding
     try:
         codecs.lookup(enc)
     except LookupError:
-        raise ConnectorError(f"unknown encoding {enc!r}; expected e.g. utf-8 or gb18030") from None
+        raise ConnectorError(say("ff_encoding", encoding=repr(enc))) from None
     fmt = m.format or FORMATS.get(path.suffix.lower())
     if fmt is None and path.suffix.lower() == ".xls":
-        raise ConnectorError(
-            f"{path.name} is an old binary .xls workbook, which cannot be read; open it in Excel"
-            " and save it as .xlsx (or export CSV)"
-        )
+        raise ConnectorError(say("ff_xls", file=path.name))
     if fmt is None:
-        raise ConnectorError(
-            f"cannot tell the format of {path.name} from its extension; add `format: csv` or"
-            " `format: xlsx` to the mapping"
-        )
+        raise ConnectorError(say("ff_format", file=path.name))
     label = f"{m.source_name}:{path.name}"
     result = ParseResult(connector=CONNECTOR, source=label)
     if fmt == "csv":
@@ -149,21 +143,17 @@ def _header_index(m: Mapping, raw: RawRows, path: Path, encoding: str) -> dict[s
         if len(near) == 1:  # same name up to case and spacing: clearly meant
             out[name] = near[0]
             continue
-        hint = ""
-        if raw.header_undecodable:
-            hint = (
-                f" (the header is not valid {encoding}: set `encoding:` in the mapping,"
-                " e.g. gb18030)"
-            )
+        names = ", ".join(repr(h) for h in raw.header)
+        said = {"column": repr(name), "what": what, "file": path.name, "line": raw.header_line}
         guess = closest(name, [h for h in raw.header if h])
-        if guess is not None and not hint:
-            hint = f"; did you mean {guess!r}?"
+        row = "_row" if raw.where == "row" else ""
+        if raw.header_undecodable:
+            sentence = say("ff_header_bytes", **said, encoding=encoding, names=names)
+        elif guess is not None:
+            sentence = say("ff_header_near" + row, **said, near=repr(guess))
         else:
-            hint += f"; header has: {', '.join(repr(h) for h in raw.header)}"
-        errors.append(
-            f"{at}: column {name!r} ({what}) is not in the header of {path.name}"
-            f" ({raw.where} {raw.header_line}){hint}"
-        )
+            sentence = say("ff_header_has" + row, **said, names=names)
+        errors.append(f"{at}: {sentence}")
     if errors:
         raise MappingError(errors)
     return out

@@ -164,7 +164,7 @@ def read_xlsx(path: Path, *, sheet: str | None, header_row: int, label: str) -> 
     import openpyxl
 
     if not path.is_file():
-        raise ConnectorError(f"cannot read {path}: no such file")
+        raise ConnectorError(say("ff_no_file", path=path))
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # a damaged workbook can fail in zipfile, XML or openpyxl
@@ -178,7 +178,7 @@ def read_xlsx(path: Path, *, sheet: str | None, header_row: int, label: str) -> 
             ws = wb[sheet]
         else:
             names = ", ".join(wb.sheetnames)
-            raise ConnectorError(f"{path.name} has no sheet {sheet!r}; it has: {names}")
+            raise ConnectorError(say("ff_no_sheet", file=path.name, sheet=repr(sheet), names=names))
         return _sheet_rows(path, ws, header_row, label)
     finally:
         wb.close()
