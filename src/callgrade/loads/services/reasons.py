@@ -97,11 +97,14 @@ def error_html(text: str) -> SafeString:
     """A whole-file error or a source's problem for a page, as list items: each sentence of the
     catalogue translated (a mapping's mistakes are one a line); a line outside it (the app's
     own words, already in the reader's language) as written."""
-    said = read_back(text.strip())  # one sentence, perhaps with a database's lines in it
-    if said is not None:
-        return format_html("<li>{}</li>", mark_safe(_Say(html=True).said(said)))
-    items = []
-    for line in (x for x in text.splitlines() if x.strip()):
-        found = read_back(line)
-        items.append(mark_safe(_Say(html=True).said(found)) if found else line)
+    lines = [x for x in text.splitlines() if x.strip()]
+    found = [read_back(x) for x in lines]
+    if len(lines) > 1 and found[0] is not None and not any(found[1:]):
+        # one sentence whose last value runs over lines (a database driver's message)
+        whole = read_back(text.strip())
+        if whole is not None:
+            lines, found = [text], [whole]
+    items = [
+        mark_safe(_Say(html=True).said(f)) if f else x for x, f in zip(lines, found, strict=True)
+    ]
     return format_html_join("\n", "<li>{}</li>", ((item,) for item in items))
