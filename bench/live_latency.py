@@ -79,6 +79,8 @@ def main() -> None:
     ap.add_argument("--rate", type=int, default=1000)
     ap.add_argument("--agents", type=int, default=1000)
     ap.add_argument("--keep", action="store_true", help="keep the data directory")
+    ap.add_argument("--profile", type=Path, help="run the service under cProfile, stats here")
+    ap.add_argument("--segments", type=int, default=4, help="p99 of each part of the run")
     args = ap.parse_args()
     data = Path(tempfile.mkdtemp(prefix="live-bench-"))
     _prepare(data, args.agents)
@@ -87,9 +89,10 @@ def main() -> None:
     log = data / "queue_log"
     log.write_bytes(b"")
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    profile = ["-m", "cProfile", "-o", str(args.profile.resolve())] if args.profile else []
     live = subprocess.Popen(
-        [sys.executable, "-m", "callgrade.cli", "live", "--queue-log", str(log), "--data-dir",
-         str(data), "--interval", "0.05"],
+        [sys.executable, *profile, "-m", "callgrade.cli", "live", "--queue-log", str(log),
+         "--data-dir", str(data), "--interval", "0.05"],
         env=env, stdout=subprocess.DEVNULL, stderr=open(data / "live.log", "w"),  # noqa: SIM115
     )  # fmt: skip
     for _ in range(600):  # the service starts, migrates (nothing to do) and follows
@@ -137,11 +140,18 @@ def main() -> None:
     for event in LiveEvent.objects.order_by("id").iterator(chunk_size=5000):
         expected |= {g.key for e in kpi_events(event) for g in book.add(e)}
     held = list(Award.objects.values_list("key", flat=True))
-    latencies = sorted(
-        seen[k] - sent[int(seen[k + "\0trigger"])]
+    timed = [
+        (sent[int(seen[k + "\0trigger"])], seen[k] - sent[int(seen[k + "\0trigger"])])
         for k in held
         if k in seen and int(seen[k + "\0trigger"]) in sent
-    )
+    ]
+    latencies = sorted(lat for _, lat in timed)
+    # whether latency grows with the run: p99 of the awards whose line was written in each part
+    first = min((at for at, _ in timed), default=0.0)
+    parts: list[list[float]] = [[] for _ in range(args.segments)]
+    for at, lat in timed:
+        i = min(args.segments - 1, int((at - first) / args.seconds * args.segments))
+        parts[i].append(lat)
 
     def q(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else 0.0
@@ -163,6 +173,11 @@ def main() -> None:
         "latency_p99_ms": round(q(0.99) * 1000),
         "latency_max_ms": round((latencies[-1] if latencies else 0) * 1000),
         "latency_mean_ms": round(statistics.fmean(latencies) * 1000) if latencies else 0,
+        "latency_p99_ms_by_part": [
+            round(sorted(p)[min(len(p) - 1, int(0.99 * len(p)))] * 1000) if p else None
+            for p in parts
+        ],
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "wall_seconds": round(elapsed, 1),
         "database": os.environ.get("DATABASE_URL", "sqlite (the data directory)").split("@")[-1],
     }

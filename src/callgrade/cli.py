@@ -665,10 +665,11 @@ def live_cmd(
         setup(data_dir)
         from django.core.management import call_command
 
-        from callgrade.engagement.services.rewards import RewardsConsumer
+        from callgrade.engagement.services.rewards import RewardsConsumer, fast_commits
 
         call_command("migrate", verbosity=0)  # the ledger's tables, when the app never ran here
 
+        fast_commits(report=err.print)
         consume = RewardsConsumer(live_paths(data_dir)[0], report=err.print).poll
     try:
         follow_queue_log(data_dir, queue_log, interval=interval, once=once, encoding=encoding,

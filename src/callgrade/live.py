@@ -21,6 +21,8 @@ from typing import Any
 from callgrade.engine.live.follower import Follower
 from callgrade.engine.live.store import EventFile, StateFile
 
+REPORT_EVERY = 5.0  # seconds
+
 
 def live_paths(data_dir: Path) -> tuple[Path, Path]:
     """(events file, state file) of the queue_log follower in ``data_dir``."""
@@ -43,7 +45,7 @@ def follow_queue_log(
     events_path, state_path = live_paths(data_dir)
     events = EventFile(events_path, source="queue_log", encoding=encoding)
     queue_log = Path(queue_log).resolve()
-    follower = Follower(queue_log, state=StateFile(state_path), events=events)
+    follower = Follower(queue_log, state=StateFile(state_path), events=events, save_every=1.0)
     report(f"following {queue_log} into {events_path}")
     if not queue_log.exists():
         report(f"waiting for {queue_log} to appear")
@@ -55,15 +57,21 @@ def follow_queue_log(
 
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     total = 0
+    # what was stored and granted since the last report: said every few seconds, not every
+    # round (at a thousand lines a second, writing a line per round cost more than storing)
+    told, lines, awards = 0.0, 0, 0
     try:
         while not stopping:
             stored = follower.poll()
             total += stored
-            if stored:
-                report(f"stored {stored} line(s), {total} since start")
             granted = consume() if consume is not None else 0
-            if granted:
-                report(f"granted {granted} award(s)")
+            lines, awards = lines + stored, awards + granted
+            if (lines or awards) and (once or time.monotonic() - told >= REPORT_EVERY):
+                if lines:
+                    report(f"stored {lines} line(s), {total} since start")
+                if awards:
+                    report(f"granted {awards} award(s)")
+                told, lines, awards = time.monotonic(), 0, 0
             if once:
                 break
             if not stored and not granted:

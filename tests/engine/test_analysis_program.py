@@ -18,6 +18,8 @@ from callgrade.engine.analysis.program import (
     kpi_series,
     leaver_cells,
     leavers,
+    rollup_level,
+    rollups,
     scoped_cells,
 )
 
@@ -125,3 +127,55 @@ def test_expected_effects_before_and_after_by_hand() -> None:
     assert aht.before == 330.0 and aht.after == 305.0 and aht.change == pytest.approx(-25.0)
     assert aht.better is True  # lower is better
     assert out[("kpi", "answer_rate")].better is None
+
+
+def test_scopes_summed_ahead_by_hand() -> None:
+    """The second cycle's rows per level: T1 is e1 and e2, T2 is e4 and e5 (one position),
+    and e3, who left, counted where they were graded before."""
+    gone = [{"department": "D2", "team": "T2", "position": "cs", "n": 1}]
+    rows = {(r.level, r.department, r.team, r.position): r for r in rollups(CYCLES[1].cells, gone)}
+    assert set(rows) == {
+        ("cell", "D1", "T1", "cs"), ("cell", "D2", "T2", "cs"),
+        ("team", "D1", "T1", ""), ("team", "D2", "T2", ""),
+        ("department", "D1", "", ""), ("department", "D2", "", ""),
+        ("department_position", "D1", "", "cs"), ("department_position", "D2", "", "cs"),
+        ("position", "", "", "cs"),
+    }  # fmt: skip
+    cs = rows[("position", "", "", "cs")]
+    assert cs.cell is not None and cs.cell["n"] == 4 and cs.leavers == 1
+    assert cs.cell["kpis"]["aht"] == [1220.0, 4]  # 270 + 300 + 250 + 400
+    t2 = rows[("team", "D2", "T2", "")]
+    assert t2.cell is not None and t2.cell["kpis"]["aht"] == [650.0, 2] and t2.leavers == 1
+    assert rows[("department", "D1", "", "")].leavers == 0
+
+
+def test_a_scope_with_only_leavers_has_a_row_without_a_cell() -> None:
+    gone = [{"department": "D3", "team": "T9", "position": "cs", "n": 2}]
+    rows = {(r.level, r.team): r for r in rollups(CYCLES[1].cells, gone)}
+    assert rows[("team", "T9")].cell is None and rows[("team", "T9")].leavers == 2
+    assert rows[("cell", "T9")].cell is None
+
+
+def test_every_scope_read_from_its_rows_equals_the_cells_summed() -> None:
+    cells = CYCLES[0].cells + [
+        {**c, "position": "tech", "team": c["team"] + "x"} for c in CYCLES[1].cells
+    ]
+    rows = rollups(cells, [])
+    for department in ("", "D1", "D2"):
+        for team in ("", "T1", "T2", "T1x"):
+            for position in ("", "cs", "tech"):
+                level = rollup_level(department=bool(department), team=bool(team),
+                                     position=bool(position))  # fmt: skip
+                chosen = [c for c in cells if in_scope(c, department=department, team=team,
+                                                      position=position)]  # fmt: skip
+                if level is None:
+                    assert (department, team, position) == ("", "", "")
+                    continue
+                got = [
+                    r.cell for r in rows
+                    if r.level == level and r.cell is not None
+                    and (not department or r.department == department)
+                    and (not team or r.team == team)
+                    and (not position or r.position == position)
+                ]  # fmt: skip
+                assert combine(got) == combine(chosen), (department, team, position)

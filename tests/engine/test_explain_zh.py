@@ -33,6 +33,26 @@ def test_excluded_sample_in_chinese() -> None:
     assert zh.startswith("质检") and "QA" not in zh
 
 
+def test_assessed_inputs_and_tenure_in_chinese() -> None:
+    """An assessed input by the name the caller gives it (a standard's competency), tenure in
+    years as 年; without a name the code's words stay (and are English)."""
+    competency = {**ROW, "item": "problem_solving", "unit": "score", "value": 72.0,
+                  "raw_value": 72.0, "numerator": None, "denominator": None, "floor": 0.0,
+                  "target": 100.0, "sample_size": None}  # fmt: skip
+    tenure = {**ROW, "item": "tenure_years", "unit": "years", "value": 4.17, "raw_value": 4.17,
+              "numerator": None, "denominator": None, "floor": 0.0, "target": 5.0,
+              "sample_size": None}  # fmt: skip
+    rows = pd.DataFrame([competency, tenure])
+    named, years = item_sentences(rows, "zh", {"problem_solving": "问题解决"})
+    assert named.startswith("问题解决 72.0") and "Problem" not in named
+    assert years.startswith("司龄 4.17 年") and "years" not in years
+    assert "0.00 年" in years and "5.00 年" in years
+    unnamed, _ = item_sentences(rows, "zh")
+    assert unnamed.startswith("Problem solving 72.0")
+    _, english = item_sentences(rows, "en")
+    assert "4.17 years" in english
+
+
 def test_column_renderer_matches_the_row_renderer_on_constant_and_mixed_groups() -> None:
     """Groups whose figures are all equal are formatted once: the sentences must be exactly the
     row-by-row ones, -0.0 against 0.0, NaN, whole and fractional numerators included."""

@@ -3,8 +3,10 @@ lines, rotation (renamed and recreated, or deleted and recreated), truncation an
 
 from __future__ import annotations
 
+import json
 import os
 import random
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -182,6 +184,36 @@ def test_a_crash_between_storing_and_saving_the_position_repeats_nothing(rig: Ri
     rig.write(_lines("a", 1, start=5))
     rig.follower.poll()
     assert rig.stored() == _texts(_lines("a", 6))
+
+
+def test_a_position_saved_seldom_is_saved_on_close_and_a_kill_repeats_nothing(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "queue_log"
+    log.write_bytes(b"")
+    state, events = StateFile(tmp_path / "s.json"), tmp_path / "events.jsonl"
+
+    def start() -> Follower:
+        return Follower(log, state=state, events=EventFile(events), save_every=3600)
+
+    follower = start()
+    log.write_bytes(_lines("a", 2).encode())
+    follower.poll()  # within the hour since the position was saved (at the start): not saved
+    saved = state.load()
+    with open(log, "ab") as f:
+        f.write(_lines("a", 3, start=2).encode())
+    follower.poll()
+    assert state.load() == saved and saved is not None and saved.offset == 0
+    follower.close()
+    closed = state.load()
+    assert closed is not None and saved is not None and closed.offset > saved.offset
+    state.path.write_bytes(json.dumps(asdict(saved)).encode())  # as if killed before closing
+    again = start()
+    assert again.poll() == 0  # the lines after the old position are known by their key
+    with open(log, "ab") as f:
+        f.write(_lines("a", 1, start=5).encode())
+    again.poll()
+    assert [r["text"] for r in EventFile(events).records()] == _texts(_lines("a", 6))
 
 
 def test_a_torn_record_in_the_events_file_is_cut_off(rig: Rig) -> None:

@@ -2,8 +2,9 @@
 named personas.
 
 Personas (the demo roster's teams): ``agent`` (E0006) and ``lead`` (E0012) of the customer
-service team; ``other_agent`` (E0002) and ``other_lead`` (E0005) of the telesales team; ``hr``;
-``admin_user``; anonymous is a plain client. The seeded cycle ``demo`` is published.
+service team; ``other_agent`` (E0002) and ``other_lead`` (E0005) of the telesales team; ``head``
+(E0016), head of the technical support department, who leads no team; ``hr``; ``admin_user``;
+anonymous is a plain client. The seeded cycle ``demo`` is published.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ PERSONAS = {
     "lead": "E0012",
     "other_agent": "E0002",
     "other_lead": "E0005",
+    "head": "E0016",
 }
 
 
@@ -54,7 +56,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any, demo_dir: Path
     from django.contrib.auth.models import Group
 
     from callgrade.people.access import HR_GROUP
-    from callgrade.people.models import Employee
+    from callgrade.people.models import Department, Employee
     from callgrade.web.seed import seed
 
     with django_db_blocker.unblock():
@@ -66,6 +68,9 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any, demo_dir: Path
             user.save()
             Employee.objects.filter(user=user).exclude(employee_id=emp_id).update(user=None)
             Employee.objects.filter(employee_id=emp_id).update(user=user)
+        head = Employee.objects.select_related("team__department").get(employee_id=PERSONAS["head"])
+        Department.objects.exclude(pk=head.team.department_id).update(head=None)
+        Department.objects.filter(pk=head.team.department_id).update(head=head)
         hr, _ = User.objects.get_or_create(username="hr")
         hr.set_password(PASSWORD)
         hr.save()
@@ -115,6 +120,11 @@ def other_agent(db: None) -> Any:
 @pytest.fixture
 def other_lead(db: None) -> Any:
     return _user("other_lead")
+
+
+@pytest.fixture
+def head(db: None) -> Any:
+    return _user("head")
 
 
 @pytest.fixture

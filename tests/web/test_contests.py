@@ -278,7 +278,7 @@ def test_a_lead_sees_their_team_by_name_and_others_only_in_the_top_places(
     assert {board["best"].name, board["me"].name, board["tied"].name} <= set(labels)
     for other in outsiders:
         assert other.name not in html and other.employee_id not in html
-    assert 'data-refresh="60"' in html  # an open board refreshes itself
+    assert f'data-stream="/contests/{contest.pk}/stream/"' in html  # an open board follows
 
 
 def test_everyone_sees_the_top_places_and_their_own_row_only(

@@ -193,6 +193,91 @@ def test_an_attended_session_writes_one_training_record(fresh: Any, hr: Any, age
     assert p.state == Proposal.COMPLETED and p.record_id == record.pk
 
 
+def test_hr_changes_a_session_and_the_enrolled_hear_of_a_move(
+    hr: Any, agent: Any, lead: Any
+) -> None:
+    from callgrade.core.models import Notification
+    from callgrade.development.services.catalog import session_update
+
+    s = _session(hr, _course(hr, "courtesy"), capacity=3)
+    enrol(actor=agent, session=s)
+    enrol(actor=lead, session=s)
+    fields = {"starts_at": s.starts_at, "ends_at": s.ends_at, "trainer": "Mr Wu",
+              "place": "Room 2"}  # fmt: skip
+    with pytest.raises(DevelopmentError, match="2 people are enrolled"):
+        session_update(actor=hr, session=s, capacity=1, **fields)
+    with pytest.raises(DevelopmentError, match="HR"):
+        session_update(actor=lead, session=s, capacity=3, **fields)
+    told = Notification.objects.filter(user=agent)
+    before = told.count()
+    session_update(actor=hr, session=s, capacity=2, **fields)  # the trainer: nobody is told
+    assert told.count() == before
+    later = s.starts_at + dt.timedelta(days=1)
+    session_update(actor=hr, session=s, capacity=2, **{**fields, "starts_at": later,
+                   "ends_at": later + dt.timedelta(hours=2), "place": "Room 5"})  # fmt: skip
+    s.refresh_from_db()
+    assert (s.trainer, s.capacity, s.place) == ("Mr Wu", 2, "Room 5")
+    note = told.latest("id")
+    assert "moved" in note.text_en and "Room 5" in note.text_en and "变更" in note.text_zh
+    assert Notification.objects.filter(user=lead, text_en=note.text_en).exists()
+    assert AuditEvent.objects.filter(action="session_update").count() == 2
+
+
+def test_a_cancelled_session_tells_the_enrolled_and_keeps_what_was_recorded(
+    hr: Any, agent: Any, other_agent: Any, login: Any
+) -> None:
+    from callgrade.core.models import Notification
+    from callgrade.development.selectors import upcoming_sessions
+    from callgrade.development.services.catalog import session_cancel
+
+    course = _course(hr, "courtesy", pass_score=None)
+    s = _session(hr, course)
+    e = enrol(actor=agent, session=s)
+    # HR recorded the agent's attendance before the session was called off
+    attendance_record(actor=hr, enrolment=e, attended=True)
+    record_id = Enrolment.objects.get(pk=e.pk).record_id
+    assert record_id is not None
+    with pytest.raises(DevelopmentError, match="why"):
+        session_cancel(actor=hr, session=s, reason="  ")
+    r = login(hr).post(f"/development/sessions/{s.pk}/cancel/", {"reason": "Trainer is ill"})
+    assert r.status_code == 302
+    s.refresh_from_db()
+    assert s.cancelled_at is not None and s.cancel_reason == "Trainer is ill"
+    note = Notification.objects.filter(user=agent).latest("id")
+    assert "cancelled: Trainer is ill" in note.text_en and "已取消" in note.text_zh
+    # nothing recorded goes away
+    e.refresh_from_db()
+    assert e.attended is True and e.record_id == record_id
+    assert TrainingRecord.objects.filter(pk=record_id).exists()
+    # and nothing more happens to it
+    with pytest.raises(DevelopmentError, match="cancelled"):
+        enrol(actor=other_agent, session=s)
+    with pytest.raises(DevelopmentError, match="cancelled"):
+        attendance_record(actor=hr, enrolment=e, attended=False)
+    with pytest.raises(DevelopmentError, match="already"):
+        session_cancel(actor=hr, session=s, reason="again")
+    # the enrolled see it marked cancelled with the reason; others no longer see it
+    assert s.pk not in [x.pk for x in upcoming_sessions(other_agent)]
+    page = login(agent).get("/me/development/").content.decode()
+    assert "session cancelled: Trainer is ill" in page
+    hr_page = login(hr).get(f"/development/sessions/{s.pk}/").content.decode()
+    assert "Trainer is ill" in hr_page and "session-cancel-form" not in hr_page
+
+
+def test_hr_changes_a_session_on_its_page(hr: Any, login: Any) -> None:
+    s = _session(hr, _course(hr, "courtesy"))
+    c = login(hr)
+    page = c.get(f"/development/sessions/{s.pk}/").content.decode()
+    assert "session-edit-form" in page and "session-cancel-form" in page
+    form = {"day": "2027-03-02", "start": "10:00", "end": "12:30", "trainer": "Ms Lin",
+            "capacity": "8", "place": "", "online": "1"}  # fmt: skip
+    assert c.post(f"/development/sessions/{s.pk}/edit/", form).status_code == 302
+    s.refresh_from_db()
+    assert (s.capacity, s.online, timezone.localtime(s.starts_at).hour) == (8, True, 10)
+    r = c.post(f"/development/sessions/{s.pk}/edit/", {**form, "end": "09:00"}, follow=True)
+    assert "ends after it starts" in r.content.decode()
+
+
 def test_a_placement_in_another_team_is_a_training_record(hr: Any, agent: Any) -> None:
     emp = agent.employee
     other = Team.objects.exclude(pk=emp.team_id).first()
@@ -266,6 +351,48 @@ def test_an_exam_passed_after_a_gap_makes_the_next_cycles_condition_hold(
     # February computed again: the same gap is not proposed twice
     assert Proposal.objects.filter(employee=emp, training="product_certification").count() == 1
     assert isinstance(Enrolment.objects.get(pk=e.pk).record_id, int)
+
+
+def test_my_development_lists_the_trainings_the_next_level_requires_as_grading_counts_them(
+    hr: Any,
+) -> None:
+    """Held means what the training condition counts: completed, not failed, not lapsed."""
+    from callgrade.development.selectors import next_level_trainings
+    from callgrade.people.services.records import training_record
+
+    text = (EXAMPLES / "customer_specialist_4_levels.yaml").read_text("utf-8")
+    draft = policy_upload(actor=hr, text=text)
+    policy_simulate(version=draft, period="2026-01", actor=hr)
+    policy_publish(version=draft, actor=hr)
+    emp = Employee.objects.filter(position="customer_service", level="intermediate").first()
+    assert emp is not None
+    TrainingRecord.objects.filter(employee=emp).delete()
+    course = _course(hr, "product_certification", pass_score=80)
+    # added without a list of its own, it develops what the standard says the training does
+    assert course.competencies == ["business_knowledge"]
+
+    def held() -> list[tuple[str, str, bool, list[str]]]:
+        with translation.override("en"):
+            return [
+                (t.training, t.level, t.held, [str(c) for c in t.courses])
+                for t in next_level_trainings(emp, today=TODAY)
+            ]
+
+    missing = [("Product knowledge certification", "Senior specialist", False, [str(course)])]
+    assert held() == missing
+    training_record(employee=emp, training="product_certification", actor=hr,
+                    completed_at=dt.date(2026, 2, 1), exam_score=55, passed=False)  # fmt: skip
+    assert held() == missing  # a failed attempt
+    training_record(employee=emp, training="product_certification", actor=hr,
+                    completed_at=dt.date(2023, 2, 1), passed=True,
+                    expires_at=TODAY)  # fmt: skip
+    assert held() == missing  # lapsed on the day
+    training_record(employee=emp, training="product_certification", actor=hr,
+                    completed_at=dt.date(2026, 3, 1), exam_score=90, passed=True)  # fmt: skip
+    assert held()[0][2] is True
+    # at the top of the ladder nothing is asked
+    emp.level = "expert"
+    assert next_level_trainings(emp, today=TODAY) == []
 
 
 # --- the demo and the pages ------------------------------------------------------------------

@@ -25,7 +25,7 @@ SHARED = {
     "AHT", "ASA", "CSAT", "NPS", "QA", "KPI", "KPIs", "CSV", "XLSX", "XLS", "YAML", "PDF",
     "ACW", "FCR", "IVR", "SLA", "ID", "callgrade", "Excel", "UTF", "GB18030", "URL",
     # products, named alike in both languages
-    "Asterisk", "Amazon", "Connect", "PostgreSQL", "MySQL", "JSON", "MB",
+    "Asterisk", "Amazon", "Connect", "PostgreSQL", "MySQL", "MariaDB", "JSON", "MB",
 }  # fmt: skip
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+[A-Za-z]")
 IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[a-z]+[A-Z]\w*\b")

@@ -38,15 +38,17 @@ from callgrade.people.models import Correction, Employee
 from callgrade.review.models import Appeal, Candidacy, CoachingNote, KeyPost, Nomination
 from callgrade.standards.models import PolicyVersion
 
-PERSONAS = ("anonymous", "agent", "other_agent", "lead", "other_lead", "hr")
+PERSONAS = ("anonymous", "agent", "other_agent", "lead", "other_lead", "hr", "head")
 
-# Who may: (agent, other_agent, lead, other_lead, hr); anonymous is "login" unless said.
-EVERYONE = ("ok", "ok", "ok", "ok", "ok")
-EMPLOYEES = ("ok", "ok", "ok", "ok", "no")  # pages about 'me': HR here has no employee record
-SUBJECT = ("ok", "no", "ok", "no", "ok")  # the agent's own data: self, their lead, HR
-REVIEW = ("no", "no", "ok", "no", "ok")  # reviewing the agent: their lead and HR, never self
-LEADS = ("no", "no", "ok", "ok", "ok")
-HR = ("no", "no", "no", "no", "ok")
+# Who may: (agent, other_agent, lead, other_lead, hr, head); anonymous is "login" unless said.
+# ``head`` heads another department than the agent's (technical support) and leads no team.
+EVERYONE = ("ok", "ok", "ok", "ok", "ok", "ok")
+EMPLOYEES = ("ok", "ok", "ok", "ok", "no", "ok")  # pages about 'me': HR here has no employee
+SUBJECT = ("ok", "no", "ok", "no", "ok", "no")  # the agent's own data: self, their lead, HR
+REVIEW = ("no", "no", "ok", "no", "ok", "no")  # reviewing the agent: their lead and HR, never self
+LEADS = ("no", "no", "ok", "ok", "ok", "no")
+HR = ("no", "no", "no", "no", "ok", "no")
+PROGRAM = ("no", "no", "ok", "ok", "ok", "ok")  # leads their teams, a head their department
 
 # name: (method, who, anonymous outcome)
 MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -70,7 +72,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "nominations": ("GET", EVERYONE, "login"),  # each sees only their own/their team's
     "nominations_report": ("GET", HR, "login"),
     # The nominee sees their nomination and the nominator made it; neither may decide it.
-    "nomination_decide": ("POST", ("refused", "no", "refused", "no", "ok"), "login"),
+    "nomination_decide": ("POST", ("refused", "no", "refused", "no", "ok", "no"), "login"),
     "conflicts": ("GET", EVERYONE, "login"),
     "review_employee": ("GET", REVIEW, "login"),
     "cycles": ("GET", HR, "login"),
@@ -128,7 +130,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "suggestion": ("GET", EVERYONE, "login"),
     "suggestion_new": ("GET", EMPLOYEES, "login"),
     "my_suggestions": ("GET", EMPLOYEES, "login"),
-    "suggestion_support": ("POST", ("refused", "ok", "ok", "ok", "no"), "login"),
+    "suggestion_support": ("POST", ("refused", "ok", "ok", "ok", "no", "ok"), "login"),
     "suggestions_inbox": ("GET", HR, "login"),
     "suggestions_xlsx": ("GET", HR, "login"),
     "suggestion_status": ("POST", HR, "login"),
@@ -137,32 +139,34 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "activities": ("GET", EVERYONE, "login"),
     "activity": ("GET", SUBJECT, "login"),
     "activity_new": ("GET", LEADS, "login"),
-    "activity_signup": ("POST", ("ok", "no", "ok", "no", "no"), "login"),
-    "activity_cancel": ("POST", ("ok", "no", "ok", "no", "no"), "login"),
+    "activity_signup": ("POST", ("ok", "no", "ok", "no", "no", "no"), "login"),
+    "activity_cancel": ("POST", ("ok", "no", "ok", "no", "no", "no"), "login"),
     "activity_participation": ("POST", REVIEW, "login"),
     # development: a session open to everyone, a proposal about the subject
     "my_development": ("GET", EMPLOYEES, "login"),
     "team_development": ("GET", LEADS, "login"),
     "session_enrol": ("POST", EVERYONE, "login"),  # HR has no employee record: told so
-    "proposal_decide": ("POST", ("refused", "no", "ok", "no", "ok"), "login"),
+    "proposal_decide": ("POST", ("refused", "no", "ok", "no", "ok", "no"), "login"),
     "development_catalog": ("GET", HR, "login"),
     "course_new": ("POST", HR, "login"),
     "session_new": ("POST", HR, "login"),
     "placement_new": ("POST", HR, "login"),
     "development_session": ("GET", HR, "login"),
     "session_attendance": ("POST", HR, "login"),
+    "session_edit": ("POST", HR, "login"),
+    "session_cancel": ("POST", HR, "login"),
     "development_proposals": ("GET", HR, "login"),
     "development_report": ("GET", HR, "login"),
     "development_report_xlsx": ("GET", HR, "login"),
     # feedback: the subject attended the session; HR has no employee record
-    "session_feedback": ("GET", ("ok", "no", "no", "no", "no"), "login"),
+    "session_feedback": ("GET", ("ok", "no", "no", "no", "no", "no"), "login"),
     "course_questions": ("GET", HR, "login"),
     "team_feedback": ("GET", LEADS, "login"),
     # coaching: a note about the subject written by their lead; only the subject acknowledges
     "coaching": ("GET", LEADS, "login"),
     "coaching_new": ("GET", LEADS, "login"),
     "coaching_note": ("GET", SUBJECT, "login"),
-    "coaching_respond": ("POST", ("ok", "no", "refused", "no", "refused"), "login"),
+    "coaching_respond": ("POST", ("ok", "no", "refused", "no", "refused", "no"), "login"),
     "coaching_follow_up": ("POST", REVIEW, "login"),
     "my_coaching": ("GET", EMPLOYEES, "login"),
     # the talent pool: HR's alone; the subject is shortlisted for a key post
@@ -178,11 +182,11 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "my_awards": ("GET", EMPLOYEES, "login"),
     "my_awards_stream": ("GET", EMPLOYEES, "login"),
     "awards": ("GET", LEADS, "login"),
-    "live_events": ("POST", ("token",) * 5, "token"),
+    "live_events": ("POST", ("token",) * 6, "token"),
     # the points store: the subject has a request waiting; only they withdraw it, HR decides
     "my_store": ("GET", EMPLOYEES, "login"),
     "store_request": ("POST", EMPLOYEES, "login"),
-    "redemption_cancel": ("POST", ("ok", "no", "no", "no", "no"), "login"),
+    "redemption_cancel": ("POST", ("ok", "no", "no", "no", "no", "no"), "login"),
     "store": ("GET", HR, "login"),
     "store_switch": ("POST", HR, "login"),
     "store_item_new": ("POST", HR, "login"),
@@ -194,11 +198,14 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], str]] = {
     "contest": ("GET", SUBJECT, "login"),
     "contest_scores": ("POST", REVIEW, "login"),
     "contest_freeze": ("POST", REVIEW, "login"),
+    "contest_edit": ("GET", REVIEW, "login"),  # the creator (the lead) and HR; started: a message
+    "contest_cancel": ("POST", REVIEW, "login"),
+    "contest_stream": ("GET", SUBJECT, "login"),
     "my_contests": ("GET", EMPLOYEES, "login"),
     "baseline": ("GET", HR, "login"),
-    # the program dashboard: HR the center, a lead their own teams
-    "program": ("GET", LEADS, "login"),
-    "program_xlsx": ("GET", LEADS, "login"),
+    # the program dashboard: HR the center, a lead their own teams, a head their department
+    "program": ("GET", PROGRAM, "login"),
+    "program_xlsx": ("GET", PROGRAM, "login"),
     "baseline_run": ("POST", HR, "login"),
     "baseline_job": ("GET", HR, "login"),
     "baseline_xlsx": ("GET", HR, "login"),
@@ -365,6 +372,7 @@ BODIES: dict[str, dict[str, str]] = {
     "store_item_new": {"name_zh": "电影票", "name_en": "Cinema ticket", "cost": "20", "stock": "3"},
     "store_item_edit": {"name_en": "Meal voucher", "cost": "2", "stock": "4"},
     "redemption_decide": {"decision": "decline", "reason": "out of season"},
+    "contest_cancel": {"reason": "the team moves to another site"},
 }
 # A redirect to the login page is what these routes do when served.
 LOGIN_IS_SERVED = {"logout"}

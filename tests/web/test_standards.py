@@ -313,3 +313,47 @@ def test_an_alias_bomb_is_refused_with_its_line_in_the_readers_language(
     zh = c.post("/standards/upload/", {"text": bomb}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "该标准展开后超过 100,000 个值" in zh.content.decode()
     assert not PolicyVersion.objects.filter(yaml=bomb).exists()
+
+
+def test_what_a_condition_needs_is_said_in_words_never_in_codes() -> None:
+    """The checklist's Need column and the evidence beside a decision: a required training by the
+    standard's name of it, a rank quota in Chinese on a Chinese page."""
+    from callgrade.engine.policy.load import load_policy
+    from callgrade.standards.result_words import evidence_sentence, required_text
+
+    policy = load_policy(EXAMPLE.parent / "customer_specialist_4_levels.yaml")
+    assert required_text("all of product_certification", "zh-hans", policy) == (
+        "全部完成：产品知识认证"
+    )
+    both = "all of product_certification, service_basics"
+    assert required_text(both, "en", policy) == (
+        "all of: Product knowledge certification, Customer service basics"
+    )
+    assert required_text(both, "zh-hans", policy) == "全部完成：产品知识认证、客户服务基础"
+    assert required_text("top 10%", "zh-hans") == "前 10%"
+    assert required_text("bottom 5%", "zh-hans") == "后 5%"
+    assert required_text("first 3", "zh-hans") == "前 3 名"
+    assert required_text("last 1", "zh-hans") == "后 1 名"
+    assert required_text("top 10%", "en") == "top 10%"
+    assert required_text(">= 80", "zh-hans") == "不低于 80"
+    row = {"actual": 0.0, "required": "all of product_certification"}
+    assert evidence_sentence(row, "zh-hans", policy) == "实际 0，要求全部完成：产品知识认证"
+    assert evidence_sentence(row, "en", policy) == (
+        "found 0, needs all of: Product knowledge certification"
+    )
+
+
+def test_assessed_scorecard_items_are_named_by_the_standard() -> None:
+    from callgrade.engine.policy.load import load_policy
+    from callgrade.standards.text import item_label, item_labels
+
+    policy = load_policy(EXAMPLE.parent / "customer_specialist_4_levels.yaml")
+    assert item_labels(policy, "zh-hans") == {
+        "skill_exam": "考试成绩",
+        "problem_solving": "问题解决",
+    }
+    assert item_labels(policy, "en") == {
+        "skill_exam": "skill exam",
+        "problem_solving": "Problem solving",
+    }
+    assert item_label("qa_score", "kpi", policy, "zh-hans") == "质检得分"

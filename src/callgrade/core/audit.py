@@ -96,6 +96,8 @@ ACTIONS = {
     "policy_upload": _("standard uploaded"),
     "rating_calibrate": _("rating calibrated"),
     "session_create": _("training session scheduled"),
+    "session_update": _("training session changed"),
+    "session_cancel": _("training session cancelled"),
     "session_enrol": _("enrolled in a training session"),
     "source_create": _("data source added"),
     "store_item_change": _("reward of the points store changed"),

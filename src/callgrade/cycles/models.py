@@ -246,6 +246,30 @@ class ProgramSnapshot(models.Model):
     cells = models.JSONField(default=list)
     total = models.JSONField(default=dict)  # the cells summed: the whole center at a glance
     leavers = models.JSONField(default=list)  # where the cycle's leavers were graded before
+    # the training effect as of this cycle, for the center ("") and each department
+    # (cycles.services.training): the dashboard shows the latest cycle's
+    training = models.JSONField(default=dict)
+
+
+class ProgramScope(models.Model):
+    """A cycle's cells and leavers summed over one scope (``engine.analysis.program.rollups``):
+    a team, a department, a position, a department's position or one cell. Kept with the
+    snapshot, so a dashboard page reads a row per cycle instead of every cell of every cycle."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=20)  # a key of engine.analysis.program.LEVELS
+    department = models.CharField(max_length=100, blank=True)
+    team = models.CharField(max_length=100, blank=True)
+    position = models.CharField(max_length=50, blank=True)
+    cell = models.JSONField(null=True)  # None: leavers only, nobody graded in the scope
+    leavers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["level", "team"], name="programscope_team"),
+            models.Index(fields=["level", "department", "position"], name="programscope_dept"),
+            models.Index(fields=["level", "position"], name="programscope_position"),
+        ]
 
 
 class DeferralStep(models.Model):

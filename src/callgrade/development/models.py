@@ -59,6 +59,9 @@ class Session(models.Model):
     )
     open_to_all = models.BooleanField(_("open to other departments"), default=False)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    # A cancelled session stays, with its enrolments and whatever was recorded of it.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-starts_at", "-id"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from callgrade.development.access import open_to, visible_sessions
@@ -18,7 +19,9 @@ from callgrade.development.models import (
     Session,
 )
 from callgrade.development.words import evidence_text, gap_kind, names
-from callgrade.people.access import visible_employees
+from callgrade.engine.policy import Policy
+from callgrade.engine.policy.model import TrainingCondition
+from callgrade.people.access import employee_of, visible_employees
 from callgrade.people.models import Employee, TrainingRecord
 from callgrade.standards.models import PolicyVersion
 from callgrade.standards.services import policy_current
@@ -54,8 +57,13 @@ def sessions_with_counts(qs: QuerySet[Session]) -> QuerySet[Session]:
 
 
 def upcoming_sessions(user: Any) -> list[Session]:
+    """Sessions still to come that ``user`` may list; a cancelled one only for the people
+    enrolled in it (they see it marked cancelled, with the reason)."""
+    me = employee_of(user)
+    mine = Enrolment.objects.filter(employee=me).values("session_id") if me else []
+    live = Q(cancelled_at__isnull=True) | Q(pk__in=mine)
     return list(
-        sessions_with_counts(visible_sessions(user).filter(starts_at__gt=timezone.now()))
+        sessions_with_counts(visible_sessions(user).filter(live, starts_at__gt=timezone.now()))
         .order_by("starts_at")
         .distinct()
     )
@@ -70,20 +78,30 @@ class NextGap:
     courses: list[Course]
 
 
-def next_grade_gaps(emp: Employee) -> list[NextGap]:
-    """What the next level up requires of the employee's competencies and falls short, with the
-    catalog's courses that develop each."""
+def _next_level(emp: Employee) -> tuple[Policy, str, str] | None:
+    """(the standard in force, the employee's position there, the level above theirs), or None
+    at the top of the ladder or outside the standard."""
     version = policy_current()
     if version is None:
-        return []
+        return None
     policy = version.policy()
     pos = next((p for p in policy.positions if p.code == emp.position), None)
     if pos is None:
-        return []
+        return None
     ordered = [lv.code for lv in policy.ladder(pos.ladder).ordered()]
     if emp.level not in ordered or emp.level == ordered[-1]:
+        return None
+    return policy, pos.code, ordered[ordered.index(emp.level) + 1]
+
+
+def next_grade_gaps(emp: Employee) -> list[NextGap]:
+    """What the next level up requires of the employee's competencies and falls short, with the
+    catalog's courses that develop each."""
+    found = _next_level(emp)
+    if found is None:
         return []
-    nxt = ordered[ordered.index(emp.level) + 1]
+    policy, position, nxt = found
+    pos = next(p for p in policy.positions if p.code == position)
     req = next((r for r in pos.competencies if r.level == nxt), None)
     if req is None:
         return []
@@ -100,6 +118,47 @@ def next_grade_gaps(emp: Employee) -> list[NextGap]:
         out.append(NextGap(known["competencies"].get(comp, "—"), known["levels"].get(nxt, "—"),
                            required, score, courses))  # fmt: skip
     return out
+
+
+@dataclass
+class NextTraining:
+    training: str
+    level: str
+    held: bool
+    courses: list[Course]
+
+
+def next_level_trainings(emp: Employee, today: dt.date | None = None) -> list[NextTraining]:
+    """The trainings a promotion to the next level requires (the level's indicators and the
+    promotion rule's own training conditions), whether the employee holds each today as grading
+    counts it — completed, not failed, not lapsed — and the catalog's courses of each."""
+    found = _next_level(emp)
+    if found is None:
+        return []
+    policy, position, nxt = found
+    rules = next((g for g in policy.grading if position in g.positions), None)
+    if rules is None or rules.promotion is None:
+        return []
+    conditions = list(rules.promotion.all)
+    for table in rules.levels:
+        if table.level == nxt:
+            conditions += table.indicators
+    codes = list(dict.fromkeys(
+        code for c in conditions if isinstance(c, TrainingCondition) for code in c.completed
+    ))  # fmt: skip
+    today = today or timezone.localdate()
+    held = set(
+        TrainingRecord.objects.filter(employee=emp, training__in=codes, completed_at__lte=today)
+        .exclude(passed=False)
+        .exclude(expires_at__lte=today)
+        .values_list("training", flat=True)
+    )
+    known = names()
+    return [
+        NextTraining(known["trainings"].get(code, "—"), known["levels"].get(nxt, "—"),
+                     code in held, list(Course.objects.filter(training=code, active=True)))
+        for code in codes
+    ]  # fmt: skip
 
 
 def my_development(emp: Employee, user: Any) -> dict[str, Any]:
@@ -125,6 +184,7 @@ def my_development(emp: Employee, user: Any) -> dict[str, Any]:
         "records": TrainingRecord.objects.filter(employee=emp).order_by("-completed_at"),
         "placements": Placement.objects.filter(employee=emp).select_related("host_team"),
         "gaps": next_grade_gaps(emp),
+        "next_trainings": next_level_trainings(emp),
     }
 
 

@@ -49,6 +49,8 @@ def value_words(contest: Contest, value: float | None, lang: str) -> str:
         return "—"
     if contest.metric == Contest.JUDGED:
         return f"{value:.1f}"
+    if contest.live:  # a count of calls, or points
+        return f"{value:,.0f}"
     d = REGISTRY.get(contest.kpi)
     return value_text(value, d.unit if d is not None else "score", lang)
 
@@ -56,6 +58,10 @@ def value_words(contest: Contest, value: float | None, lang: str) -> str:
 def metric_words(contest: Contest, lang: str) -> str:
     if contest.metric == Contest.JUDGED:
         return _("judged scores")
+    if contest.metric == Contest.CALLS:
+        return _("calls answered (live)")
+    if contest.metric == Contest.POINTS:
+        return _("instant reward points (live)")
     return kpi_label(contest.kpi, lang)
 
 

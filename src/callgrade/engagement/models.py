@@ -183,7 +183,14 @@ class LiveEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "event_id"], name="one_live_event_each")
         ]
-        indexes = [models.Index(fields=["processed", "id"]), models.Index(fields=["at"])]
+        indexes = [
+            # only the few events waiting to be evaluated: finding them stays as quick when the
+            # table holds millions of processed ones, and marking one processed takes it out
+            models.Index(
+                fields=["id"], condition=models.Q(processed=False), name="live_event_waiting"
+            ),
+            models.Index(fields=["at"]),
+        ]
 
 
 class Award(models.Model):
@@ -229,6 +236,25 @@ class Award(models.Model):
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang.startswith("zh") else self.label_en
+
+
+class LiveTally(models.Model):
+    """Calls each person answered each day, as the live service counts them (a call answered is
+    an ``answer_rate`` observation of 1: a queue_log ``CONNECT``, or a posted KPI event). Kept
+    in the transaction that marks the events processed, so each event counts once; live
+    contests rank by it without reading the event table. ``employee_id`` as the events name
+    them; ``day`` in the standard's time zone."""
+
+    employee_id = models.CharField(max_length=200)
+    day = models.DateField()
+    calls = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["employee_id", "day"], name="one_live_tally_each")
+        ]
+        indexes = [models.Index(fields=["day"])]
 
 
 class RewardCursor(models.Model):
@@ -324,10 +350,16 @@ class Contest(models.Model):
 
     INDIVIDUAL, TEAM = "individual", "team"
     KINDS = [(INDIVIDUAL, _("individual")), (TEAM, _("team"))]
-    KPI, JUDGED = "kpi", "judged"
-    METRICS = [(KPI, _("a KPI")), (JUDGED, _("judged scores"))]
-    OPEN, FROZEN = "open", "frozen"
-    STATES = [(OPEN, _("open")), (FROZEN, _("frozen"))]
+    KPI, JUDGED, CALLS, POINTS = "kpi", "judged", "calls", "points"
+    METRICS = [
+        (KPI, _("a KPI")),
+        (JUDGED, _("judged scores")),
+        (CALLS, _("calls answered (live)")),
+        (POINTS, _("instant reward points (live)")),
+    ]
+    LIVE = (CALLS, POINTS)  # counted from live events and awards as they arrive
+    OPEN, FROZEN, CANCELLED = "open", "frozen", "cancelled"
+    STATES = [(OPEN, _("open")), (FROZEN, _("frozen")), (CANCELLED, _("cancelled"))]
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -359,6 +391,12 @@ class Contest(models.Model):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     standings = models.JSONField(default=list, blank=True)  # frozen: the engine's standings
+    changed_at = models.DateTimeField(null=True, blank=True)  # last edited (before it started)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-ends_on", "-id"]
@@ -369,6 +407,14 @@ class Contest(models.Model):
     @property
     def frozen(self) -> bool:
         return self.state == self.FROZEN
+
+    @property
+    def cancelled(self) -> bool:
+        return self.state == self.CANCELLED
+
+    @property
+    def live(self) -> bool:
+        return self.metric in self.LIVE
 
 
 class ContestScore(models.Model):

@@ -5,7 +5,8 @@ either returns the object or raises :class:`Denied`. Denied is a 404, so a refus
 exactly like a missing one and reveals nothing (no names, no numbers).
 
 Roles: an **agent** sees their own data; a **team lead** also sees the members of the teams they
-lead; **HR** (group ``hr``) sees everything and manages standards and cycles; the
+lead; a **department head** (``Department.head``) also reads the program dashboard of their
+department; **HR** (group ``hr``) sees everything and manages standards and cycles; the
 **administrator** (superuser) has Django admin and everything HR has.
 """
 
@@ -16,10 +17,17 @@ from typing import Any, Literal
 from django.db.models import Model
 from django.http import Http404
 
-from callgrade.people.models import Conflict, Correction, Employee, RosterAttribute, Team
+from callgrade.people.models import (
+    Conflict,
+    Correction,
+    Department,
+    Employee,
+    RosterAttribute,
+    Team,
+)
 
 HR_GROUP = "hr"
-Role = Literal["anonymous", "agent", "lead", "hr", "admin"]
+Role = Literal["anonymous", "agent", "head", "lead", "hr", "admin"]
 Kind = Literal[
     "employee",
     "team",
@@ -81,6 +89,20 @@ def led_team_ids(user: AnyUser) -> set[int]:
     )
 
 
+def headed_department_ids(user: AnyUser) -> set[int]:
+    """The departments ``user`` heads (their program dashboard's scope)."""
+    me = employee_of(user)
+    if me is None:
+        return set()
+    return set(
+        _remembered(
+            user,
+            "heads",
+            lambda: set(Department.objects.filter(head=me).values_list("id", flat=True)),
+        )
+    )
+
+
 def role_of(user: AnyUser) -> Role:
     if not user.is_authenticated or not user.is_active:
         return "anonymous"
@@ -90,6 +112,8 @@ def role_of(user: AnyUser) -> Role:
         return "hr"
     if led_team_ids(user):
         return "lead"
+    if headed_department_ids(user):
+        return "head"
     return "agent"
 
 

@@ -24,6 +24,15 @@ STATUS_NAMES = {"active": _("active"), "probation": _("on probation"), "left": _
 
 class Department(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    # the department's head reads the program dashboard of the whole department
+    head = models.ForeignKey(
+        "Employee",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="departments_headed",
+        verbose_name=_("head"),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -43,14 +43,30 @@ def _figure(value: Any) -> str:
 
 
 _REQUIRED = re.compile(r"^\s*(>=|<=|==|!=|>|<)\s*(.*)$")
+_RANKED = re.compile(r"^(top|bottom|first|last) (\S+?)(%?)$")
+_RANKED_ZH = {"top": "前", "first": "前", "bottom": "后", "last": "后"}
 
 
-def required_text(required: str, lang: str) -> str:
-    """``>= 55.0`` as "at least 55.0" / "不低于 55.0"; other forms ("all of …") as stored."""
-    m = _REQUIRED.match(required or "")
-    if not m:
-        return required or "—"
-    return f"{OPS[m.group(1)]['zh' if _zh(lang) else 'en']} {m.group(2)}"
+def required_text(required: str, lang: str, policy: Policy | None = None) -> str:
+    """What a condition needs, as the engine stored it, in the reader's words: ``>= 55.0`` as
+    "at least 55.0" / "不低于 55.0"; a rank quota ``top 10%`` / ``last 3`` as "前 10%" / "后 3 名"
+    in Chinese; required trainings ``all of a, b`` by the standard's names of them (``policy``),
+    never their codes."""
+    required = required or ""
+    zh = _zh(lang)
+    m = _REQUIRED.match(required)
+    if m:
+        return f"{OPS[m.group(1)]['zh' if zh else 'en']} {m.group(2)}"
+    m = _RANKED.match(required)
+    if m and zh:
+        where, n, percent = m.groups()
+        return f"{_RANKED_ZH[where]} {n}{percent or ' 名'}"
+    if required.startswith("all of "):
+        codes = [c.strip() for c in required[len("all of ") :].split(",") if c.strip()]
+        names = {t.code: text(t.label, lang) for t in policy.trainings} if policy else {}
+        said = [names.get(c, c.replace("_", " ")) for c in codes]
+        return "全部完成：" + "、".join(said) if zh else "all of: " + ", ".join(said)
+    return required or "—"
 
 
 def _rules(policy: Policy, rule_set: str | None) -> GradingRules | None:
@@ -110,9 +126,10 @@ def condition_sentence(
     return out
 
 
-def evidence_sentence(row: Mapping[str, Any], lang: str) -> str:
+def evidence_sentence(row: Mapping[str, Any], lang: str, policy: Policy | None = None) -> str:
     """What was found against what was needed, e.g. "实际 1，要求不低于 2"."""
-    have, need = _figure(row.get("actual")), required_text(str(row.get("required") or ""), lang)
+    need = required_text(str(row.get("required") or ""), lang, policy)
+    have = _figure(row.get("actual"))
     return f"实际 {have}，要求{need}" if _zh(lang) else f"found {have}, needs {need}"
 
 
@@ -146,9 +163,9 @@ def decision_sentence(
             s = condition_sentence(r, policy, rule_set, levels, lang)
             if with_evidence:
                 s += (
-                    f"（{evidence_sentence(r, lang)}）"
+                    f"（{evidence_sentence(r, lang, policy)}）"
                     if zh
-                    else f" ({evidence_sentence(r, lang)})"
+                    else f" ({evidence_sentence(r, lang, policy)})"
                 )
             said.append(s)
         return ("；" if zh else "; ").join(said)

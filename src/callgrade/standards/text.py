@@ -244,6 +244,30 @@ def kpi_label(code: str, lang: str) -> str:
     return words[_lang(lang)] if words else code.replace("_", " ")
 
 
+def item_label(item: str, source: str | None, policy: Policy | None, lang: str) -> str:
+    """A scorecard item's name: a KPI's; for an assessed input (``source``: competency, exam or
+    assessment), the standard's name of the competency, else in Chinese the kind of input (an
+    exam the standard names by code only, e.g. ``skill_exam``, has no Chinese name of its own)."""
+    if source in ("competency", "exam", "assessment") and policy is not None:
+        named = next((c.label for c in policy.competencies if c.code == item), None)
+        if named is not None:
+            return text(named, lang)
+        if _lang(lang) == "zh":
+            return INPUT_WORDS[source]["zh"]
+    return kpi_label(item, lang)
+
+
+def item_labels(policy: Policy, lang: str) -> dict[str, str]:
+    """:func:`item_label` of every assessed input the standard's scorecards score, by item."""
+    return {
+        m.ref: item_label(m.ref, m.input, policy, lang)
+        for sc in policy.scorecards
+        for d in sc.dimensions
+        for m in d.items
+        if m.ref and m.input in ("competency", "exam", "assessment")
+    }
+
+
 def kpi_words(code: str, lang: str) -> str:
     words = KPI_WORDS.get(code) or INPUT_WORDS.get(code)
     return words[_lang(lang)] if words else ""

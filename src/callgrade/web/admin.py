@@ -25,6 +25,7 @@ from callgrade.cycles.models import (
     FairnessAudit,
     KpiValue,
     PayLine,
+    ProgramScope,
     ProgramSnapshot,
     ScoreItem,
     ScoreTotal,
@@ -80,8 +81,9 @@ class TeamInline(admin.TabularInline):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ("name",)
-    search_fields = ("name",)
+    list_display = ("name", "head")
+    search_fields = ("name", "head__name", "head__employee_id")
+    raw_id_fields = ("head",)  # the head reads the department's program dashboard
     inlines = [TeamInline]
 
 
@@ -240,6 +242,14 @@ class ProgramSnapshotAdmin(ReadOnly):
     """Kept when a cycle is computed; the program dashboard reads it."""
 
     list_display = ("cycle", "computed_at", "standard")
+
+
+@admin.register(ProgramScope)
+class ProgramScopeAdmin(ReadOnly):
+    """A snapshot summed over one scope, kept with it; the dashboard reads a row per cycle."""
+
+    list_display = ("cycle", "level", "department", "team", "position", "leavers")
+    list_filter = ("level",)
 
 
 @admin.register(RosterAttribute)

@@ -46,6 +46,8 @@ def nav_entries(role: str, *, has_employee: bool, store: bool = False) -> list[t
             ("program", _("Program dashboard")),
             ("coaching", _("Coaching")),
         ]
+    elif role == "head":  # a department head reads their department's program dashboard
+        entries.append(("program", _("Program dashboard")))
     if role in HR_ROLES:
         entries += [
             ("cycles", _("Cycles")),

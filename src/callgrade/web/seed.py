@@ -71,10 +71,10 @@ def _login(username: str, *, employee: Employee | None = None, **flags: Any) -> 
 
 def seed_logins() -> list[Login]:
     """hr, the suggestion reviewer (HR), admin, one team lead and one agent of the lead's team
-    (the first team with both)."""
+    (the first team with both), and the head of that team's department."""
     team = (
         Team.objects.filter(lead__isnull=False, members__isnull=False)
-        .select_related("lead")
+        .select_related("lead", "department")
         .order_by("name")
         .first()
     )
@@ -97,7 +97,30 @@ def seed_logins() -> list[Login]:
         Login("suggestion reviewer", *_fields(reviewer)),
         Login("administrator", *_fields(_login("admin", is_staff=True, is_superuser=True))),
     ]
+    head = demo_department_head(team, agent)
+    if head is not None:
+        logins.insert(2, Login("department head", *_fields(_login("head", employee=head))))
     return logins
+
+
+def demo_department_head(team: Team, agent: Employee) -> Employee | None:
+    """The lead's department gets a head, who reads its program dashboard: the department's
+    last employee (by id) who leads no team and is not the demo agent."""
+    if team.department is None:
+        return None
+    if team.department.head is not None:  # seeded before
+        return team.department.head
+    head = (
+        Employee.objects.filter(team__department=team.department)
+        .exclude(pk=agent.pk)
+        .exclude(pk__in=Team.objects.filter(lead__isnull=False).values("lead_id"))
+        .order_by("-employee_id")
+        .first()
+    )
+    if head is not None:
+        team.department.head = head
+        team.department.save(update_fields=["head"])
+    return head
 
 
 def _fields(login: Login) -> tuple[str, str, str]:

@@ -61,6 +61,14 @@ print(other.employee_id)
 """
 
 
+SETUP_PREAMBLE = """
+import django
+django.setup()
+from django.conf import settings
+settings.CALLGRADE_JOBS = "inline"
+"""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -93,6 +101,45 @@ def _drop_app_database(url: str) -> None:
         con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _copy_app(seeded: dict[str, Any], data: Path) -> dict[str, str]:
+    """A copy of the seeded app (its data directory, and its PostgreSQL database cloned from the
+    seeded one, which nothing is connected to): the environment to serve it with."""
+    shutil.copytree(seeded["data"], data, dirs_exist_ok=True)
+    database = f"sqlite:///{data / 'app.sqlite3'}"
+    if seeded["database"].startswith("postgres"):
+        import psycopg
+
+        template = seeded["database"].rsplit("/", 1)[1]
+        name = f"{template}_{data.name}"[:63]
+        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            con.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        database = seeded["database"].rsplit("/", 1)[0] + "/" + name
+    return {**seeded["env"], "CALLGRADE_DATA_DIR": str(data), "DATABASE_URL": database}
+
+
+def _start(data: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "callgrade.web.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--threads", "4", "--worker-class", "gthread",
+         "--graceful-timeout", "3"],  # open award streams need not be waited for
+        env=env, stdout=subprocess.DEVNULL, stderr=open(data / "server.log", "w"),  # noqa: SIM115
+    )  # fmt: skip
+    return server, f"http://127.0.0.1:{port}"
+
+
+def _ready(server: subprocess.Popen[bytes], base: str, data: Path) -> None:
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"{base}/accounts/login/", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise AssertionError((data / "server.log").read_text()[-3000:])
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not Path(CHROMIUM).exists():
@@ -103,10 +150,11 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def app_server(
+def seeded_app(
     demo_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Any]]:
-    data = tmp_path_factory.mktemp("browser-app")
+    """The demo center seeded once and never served: every server runs on a copy of it."""
+    data = tmp_path_factory.mktemp("browser-seed")
     shutil.copytree(demo_dir / "warehouse", data / "warehouse")
     database = _app_database(data)
     env = {
@@ -121,28 +169,57 @@ def app_server(
         timeout=300,
     )  # fmt: skip
     assert seeded.returncode == 0, seeded.stderr[-3000:]
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "callgrade.web.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "4", "--worker-class", "gthread",
-         "--graceful-timeout", "3"],  # open award streams need not be waited for
-        env=env, stdout=subprocess.DEVNULL, stderr=open(data / "server.log", "w"),  # noqa: SIM115
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{base}/accounts/login/", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        server.kill()
-        raise AssertionError((data / "server.log").read_text()[-3000:])
     other = seeded.stdout.strip().splitlines()[-1]
-    yield {"base": base, "other_employee": other, "data": data, "env": env}
+    yield {"data": data, "database": database, "env": env, "other_employee": other}
+    _drop_app_database(database)
+
+
+@pytest.fixture(scope="session")
+def app_server(
+    seeded_app: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """The server the browser tests share."""
+    data = tmp_path_factory.mktemp("browser-app")
+    env = _copy_app(seeded_app, data)
+    server, base = _start(data, env)
+    _ready(server, base, data)
+    yield {"base": base, "other_employee": seeded_app["other_employee"], "data": data, "env": env}
     server.terminate()
     server.wait(timeout=10)
-    _drop_app_database(database)
+    _drop_app_database(env["DATABASE_URL"])
+
+
+@pytest.fixture
+def own_server(
+    seeded_app: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """``own_server(setup)``: a server of the test's own over a fresh copy of the seeded app, for
+    a test that changes what every page reads (publishing another standard); ``setup`` is Python
+    run against its database first (Django set up, ``CALLGRADE_JOBS`` inline), and whatever it
+    prints last comes back as ``server["setup"]``."""
+    started: list[tuple[subprocess.Popen[bytes], str]] = []
+
+    def make(setup: str = "") -> dict[str, Any]:
+        data = tmp_path_factory.mktemp("browser-own")
+        env = _copy_app(seeded_app, data)
+        # the server boots while the setup runs: it reads nothing before the first page
+        server, base = _start(data, env)
+        started.append((server, env["DATABASE_URL"]))
+        out = ""
+        if setup:
+            script = SETUP_PREAMBLE + setup
+            ran = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                                 text=True, timeout=120)  # fmt: skip
+            assert ran.returncode == 0, ran.stderr[-3000:]
+            out = (ran.stdout.strip().splitlines() or [""])[-1]
+        _ready(server, base, data)
+        return {"base": base, "data": data, "env": env, "setup": out}
+
+    yield make
+    for server, database in started:
+        server.terminate()
+        server.wait(timeout=10)
+        _drop_app_database(database)
 
 
 @pytest.fixture(scope="session")
@@ -156,13 +233,14 @@ def browser(chromium_path: str) -> Iterator[Any]:
 
 
 @pytest.fixture
-def page_as(browser: Any, app_server: dict[str, Any]) -> Iterator[Any]:
-    """``page_as("agent", lang="en")``: a fresh browser context logged in through the form.
-    Anything the Content-Security-Policy blocks on its pages fails the test."""
+def page_as(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """``page_as("agent", lang="en")``: a fresh browser context logged in through the form (on
+    the shared server, or on ``server=`` one of ``own_server``'s). Anything the
+    Content-Security-Policy blocks on its pages fails the test."""
     contexts = []
     blocked: list[str] = []
 
-    def make(username: str | None, lang: str = "en") -> Any:
+    def make(username: str | None, lang: str = "en", server: dict[str, Any] | None = None) -> Any:
         ctx = browser.new_context(locale="zh-CN" if lang.startswith("zh") else "en-US")
         contexts.append(ctx)
         page = ctx.new_page()
@@ -172,7 +250,9 @@ def page_as(browser: Any, app_server: dict[str, Any]) -> Iterator[Any]:
         )
         page.set_default_timeout(15_000)
         if username:
-            page.goto(f"{app_server['base']}/accounts/login/")
+            # the shared server only when asked for: a test on its own server does not start it
+            base = (server or request.getfixturevalue("app_server"))["base"]
+            page.goto(f"{base}/accounts/login/")
             page.fill("input[name=username]", username)
             page.fill("input[name=password]", PASSWORD)
             with page.expect_navigation():

@@ -1,19 +1,55 @@
-"""From a gap to a completed exam, in the browser: HR records an assessment below what the
-agent's next level requires, computes a cycle, and the gap is proposed with its evidence; the
-agent's lead assigns the course with a due date; the agent sees why and by when, and enrols in
-a session HR schedules; HR records the attendance and a passing exam score; the agent sees the
-training on record and the assignment completed. (That such a record makes the next cycle's
-training condition hold is tested through the services in tests/web/test_development.py: the
-demo's standard has no training condition.)"""
+"""From a gap to a promotion condition that holds, in the browser, under the four-level customer
+specialist standard (its senior level requires the product knowledge certification):
+
+HR records a business-knowledge exam below what the senior level requires and computes January:
+the gap is proposed with its evidence, and the agent's next-grade checklist (on the lead's page)
+shows the certification missing. HR adds the certification to the catalog; the agent's lead
+assigns it with a due date; the agent sees what, why and by when, and that the next level
+requires it. HR schedules the February session, enrols the agent from the sign-in sheet and
+records the attendance with a passing exam score; the agent sees the certification on record and
+the assignment completed. HR computes February: the same condition now holds, in English and in
+Chinese, by the standard's name of the certification.
+
+It runs on a server of its own: publishing a second standard changes what every page reads."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 
 pytestmark = pytest.mark.browser
+
+# The four-level standard published beside the demo's, and the walk's agent: an intermediate
+# customer specialist without the certification, who gets the "agent" login, and their team lead
+# the "lead" login (the demo's own agent and lead work in technical support).
+SETUP = """
+from django.contrib.auth import get_user_model
+from callgrade.people.models import Employee
+from callgrade.standards.services import policy_publish, policy_simulate, policy_upload
+from callgrade.web.seed import EXAMPLES
+
+text = (EXAMPLES / "customer_specialist_4_levels.yaml").read_text("utf-8")
+draft = policy_upload(actor=None, text=text, filename="customer_specialist_4_levels.yaml")
+policy_simulate(version=draft, period="2026-01", actor=None)  # publishing needs one
+version = policy_publish(version=draft, actor=None)
+emp = (
+    Employee.objects.filter(position="customer_service", level="intermediate", status="active",
+                            team__lead__isnull=False)
+    .exclude(trainings__training="product_certification")
+    .order_by("employee_id")
+    .first()
+)
+for username, person in (("agent", emp), ("lead", emp.team.lead)):
+    user = get_user_model().objects.get(username=username)
+    Employee.objects.filter(user=user).update(user=None)
+    person.user = user
+    person.save(update_fields=["user"])
+print(emp.employee_id, version.pk, emp.team_id)
+"""
+CERTIFICATION = "Product knowledge certification"
 
 
 def _submit(page: Any, selector: str) -> None:
@@ -21,98 +57,136 @@ def _submit(page: Any, selector: str) -> None:
         page.click(selector)
 
 
-def test_an_agent_goes_from_a_gap_to_an_assigned_course_to_a_passed_exam(
-    page_as: Any, app_server: dict[str, Any], tmp_path: Any
-) -> None:
-    base = app_server["base"]
-    agent = page_as("agent")
-    agent.goto(f"{base}/me/development/")
-    emp_id = agent.locator("#me-id").inner_text().strip()
-
-    # HR: an exam of business knowledge and an observation of teamwork, far below any level
-    hr = page_as("hr")
-    hr.goto(f"{base}/org/employees/{emp_id}/")
-    for competency, method in (("Business knowledge", "exam"), ("Teamwork", "observation")):
-        hr.click("#assessment-form summary")
-        form = hr.locator("#assessment-form form")
-        form.locator("select[name=competency]").select_option(label=competency)
-        form.locator("input[name=score]").fill("20")
-        form.locator("select[name=method]").select_option(method)
-        form.locator("input[name=assessed_at]").fill("2026-02-28")
-        with hr.expect_navigation():
-            form.locator("button[type=submit]").click()
-
-    # HR computes a cycle: the gap is proposed
+def _computed_cycle(hr: Any, base: str, name: str, period: str, version: str, team: str) -> str:
+    """HR creates a cycle of the lead's team under the four-level standard and computes it; the
+    cycle's id."""
     hr.goto(f"{base}/cycles/")
-    hr.fill("#cycle-form input[name=name]", "development walk")
-    hr.fill("#cycle-form input[name=period]", "2026-01-01..2026-02-28")
-    standard = hr.locator("#cycle-form select[name=policy_version] option:not([value=''])")
-    hr.select_option(
-        "#cycle-form select[name=policy_version]", standard.first.get_attribute("value")
-    )
+    hr.fill("#cycle-form input[name=name]", name)
+    hr.fill("#cycle-form input[name=period]", period)
+    hr.select_option("#cycle-form select[name=policy_version]", version)
+    hr.select_option("#cycle-form select[name=teams]", team)
     _submit(hr, "#cycle-form button[type=submit]")
     _submit(hr, "#compute")
-    hr.wait_for_selector("#job[data-state=done]", timeout=120_000)
-    hr.goto(f"{base}/development/proposals/")
-    row = hr.locator("#proposals tbody tr", has_text=emp_id).first
-    why = row.inner_text()
-    assert "requires" in why and "20" in why, why
+    hr.wait_for_selector("#job[data-state=done]", timeout=60_000)
+    return str(hr.url.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _certification_condition(page: Any) -> str:
+    """The next-grade checklist's row of the certification, as its reader sees it."""
+    row = page.locator("#checklist tbody tr", has_text=CERTIFICATION)
+    assert row.count() == 1, page.locator("#checklist").inner_text()
+    return str(row.inner_text())
+
+
+def test_an_exam_passed_after_a_gap_makes_the_next_cycles_promotion_condition_hold(
+    page_as: Any, own_server: Any, tmp_path: Any
+) -> None:
+    server = own_server(SETUP)
+    base = server["base"]
+    emp_id, version, team = server["setup"].split()
+
+    # HR: a business-knowledge exam of 72 in January, below the senior level's 80
+    hr = page_as("hr", server=server)
+    hr.goto(f"{base}/org/employees/{emp_id}/")
+    hr.click("#assessment-form summary")
+    form = hr.locator("#assessment-form form")
+    form.locator("select[name=competency]").select_option(label="Business knowledge")
+    form.locator("input[name=score]").fill("72")
+    form.locator("select[name=method]").select_option("exam")
+    form.locator("input[name=assessed_at]").fill("2026-01-20")
+    with hr.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+    # January: the gap is proposed with its evidence, and the certification is missing
+    january = _computed_cycle(hr, base, "January", "2026-01-01..2026-01-31", version, team)
+    lead = page_as("lead", server=server)
+    lead.goto(f"{base}/people/{emp_id}/?cycle={january}")
+    before = _certification_condition(lead)
+    assert "missing" in before and "met" not in before.replace("missing", ""), before
+
+    # HR puts the certification in the catalog, with an exam passed at 80
+    hr.goto(f"{base}/development/")
+    hr.click("summary:text-is('Add a course')")
+    form = hr.locator("#course-form")
+    form.locator("select[name=training]").select_option(label=CERTIFICATION)
+    form.locator("input[name=title_zh]").fill("产品知识认证")
+    form.locator("input[name=title_en]").fill(CERTIFICATION)
+    form.locator("input[name=hours]").fill("6")
+    form.locator("input[name=pass_score]").fill("80")
+    with hr.expect_navigation():
+        form.locator("button[type=submit]").click()
 
     # the lead assigns it with a due date
-    lead = page_as("lead")
     lead.goto(f"{base}/team/development/")
-    pending = lead.locator("#pending tbody tr", has_text="requires").filter(
-        has=lead.locator("form.decide")
-    )
-    mine = [i for i in range(pending.count()) if "20;" in pending.nth(i).inner_text()]
-    assert mine, lead.locator("#pending").inner_text()
-    target = pending.nth(mine[0])
+    pending = lead.locator("#pending tbody tr", has_text=CERTIFICATION)
+    assert pending.count() == 1, lead.locator("#pending").inner_text()
+    why = pending.inner_text()
+    assert "72" in why and "80" in why, why
     due = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-    target.locator("input[name=due]").fill(due)
+    pending.locator("input[name=due]").fill(due)
     with lead.expect_navigation():
-        target.locator("button[value=confirm]").click()
+        pending.locator("button[value=confirm]").click()
 
     # the agent sees the assignment: which training, why, by when
+    agent = page_as("agent", server=server)
     agent.goto(f"{base}/me/development/")
-    assigned = agent.locator("#assigned tbody tr").first.inner_text()
-    assert "requires" in assigned and "assigned" in assigned
-    training = agent.locator("#assigned tbody tr td").first.inner_text().strip()
+    assigned = agent.locator("#assigned tbody tr", has_text=CERTIFICATION).inner_text()
+    assert "assigned" in assigned and "72" in assigned, assigned
+    # … and that the next level requires it, not yet on record
+    required = agent.locator("#next-trainings tbody tr", has_text=CERTIFICATION).inner_text()
+    assert "missing" in required and "Senior specialist" in required, required
+    # the course closes the business-knowledge gap too, as the standard links them
+    gap = agent.locator("#gaps tbody tr", has_text="Business knowledge").inner_text()
+    assert CERTIFICATION in gap, gap
 
-    # HR schedules a session of that course; the agent enrols
+    # HR: the February session, the agent on its sign-in sheet, attended and passed with 88
     hr.goto(f"{base}/development/")
     hr.click("summary:text-is('Schedule a session')")
     form = hr.locator("#session-form")
-    form.locator("select[name=course]").select_option(label=training)
-    form.locator("input[name=day]").fill((dt.date.today() + dt.timedelta(days=3)).isoformat())
+    form.locator("select[name=course]").select_option(label=CERTIFICATION)
+    form.locator("input[name=day]").fill("2026-02-10")
     form.locator("input[name=start]").fill("09:00")
-    form.locator("input[name=end]").fill("12:00")
+    form.locator("input[name=end]").fill("15:00")
     form.locator("input[name=trainer]").fill("Zhuang Qi")
-    form.locator("input[name=capacity]").fill("5")
+    form.locator("input[name=capacity]").fill("12")
     form.locator("input[name=online]").check()
-    form.locator("input[name=open_to_all]").check()
     with hr.expect_navigation():
         form.locator("button[type=submit]").click()
-    agent.goto(f"{base}/me/development/")
-    session_row = agent.locator("#sessions tbody tr", has_text="Zhuang Qi").first
-    with agent.expect_navigation():
-        session_row.locator("button:text-is('Enrol')").click()
-    assert (
-        "enrolled" in agent.locator("#sessions tbody tr", has_text="Zhuang Qi").first.inner_text()
-    )
-
-    # HR records the attendance and a passing exam score
-    hr.goto(f"{base}/development/")
-    hr.locator("#sessions tbody tr", has_text="Zhuang Qi").first.locator("a").click()
-    hr.wait_for_selector("#enrolments")
+    with hr.expect_navigation():
+        hr.locator("#sessions tbody tr", has_text="Zhuang Qi").locator("a").click()
+    hr.select_option("#enrol-form select[name=employee_id]", emp_id)
+    _submit(hr, "#enrol-form button[type=submit]")
     line = hr.locator("#enrolments tbody tr", has_text=emp_id)
     line.locator("select").select_option("yes")
-    line.locator("input[type=number]").fill("95")
+    line.locator("input[type=number]").fill("88")
     _submit(hr, "#attendance-form button[type=submit]")
     assert "passed" in hr.locator("#enrolments tbody tr", has_text=emp_id).inner_text()
 
-    # the agent: the training is on record with its score, the assignment completed
+    # the agent: the certification on record with its score, the assignment completed
     agent.goto(f"{base}/me/development/")
-    records = agent.locator("#records").inner_text()
-    assert "95" in records and "passed" in records
-    assert "completed" in agent.locator("#assigned").inner_text()
+    record = agent.locator("#records tbody tr", has_text=CERTIFICATION).inner_text()
+    assert "88" in record and "passed" in record, record
+    assert "completed" in agent.locator("#assigned tbody tr", has_text=CERTIFICATION).inner_text()
+    required = agent.locator("#next-trainings tbody tr", has_text=CERTIFICATION).inner_text()
+    assert "on record" in required and "missing" not in required, required
     agent.screenshot(path=str(tmp_path / "my-development.png"), full_page=True)
+
+    # February: the same condition now holds, on the lead's page
+    february = _computed_cycle(hr, base, "February", "2026-02-01..2026-02-28", version, team)
+    lead.goto(f"{base}/people/{emp_id}/?cycle={february}")
+    after = _certification_condition(lead)
+    assert "met" in after and "missing" not in after, after
+    # January's checklist still says what held then
+    lead.goto(f"{base}/people/{emp_id}/?cycle={january}")
+    assert "missing" in _certification_condition(lead)
+    # in Chinese: the certification by its name, never its code
+    lead_zh = page_as("lead", lang="zh", server=server)
+    lead_zh.goto(f"{base}/people/{emp_id}/?cycle={february}")
+    said = lead_zh.locator("#checklist tbody tr", has_text="产品知识认证").inner_text()
+    assert "全部完成：产品知识认证" in said and "已达成" in said, said
+    assert not re.search(r"[A-Za-z]", said), said
+    # … and the scorecard's assessed items by the standard's names, tenure in 年
+    items = "\n".join(lead_zh.locator("table.items").all_inner_texts())
+    assert "问题解决" in items and "年" in items, items
+    assert not re.search(r"Problem solving|skill exam|years", items, re.I), items
+    lead_zh.screenshot(path=str(tmp_path / "february-checklist-zh.png"), full_page=True)

@@ -5,15 +5,31 @@ expected effects before and after, with their words and a workbook of the same."
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from callgrade.cycles.models import Cycle, ProgramSnapshot
+from callgrade.cycles.models import Cycle, ProgramScope, ProgramSnapshot
+from callgrade.cycles.selectors.training import (
+    EffectRow,
+    effect_header,
+    effect_table_rows,
+    effect_text_rows,
+)
 from callgrade.cycles.services.program import program_refresh
+from callgrade.cycles.services.training import MIN_SAMPLE
 from callgrade.engine.analysis import program as engine
 from callgrade.engine.kpis import REGISTRY
-from callgrade.people.access import AnyUser, Denied, is_hr, led_team_ids
+from callgrade.people.access import (
+    AnyUser,
+    Denied,
+    headed_department_ids,
+    is_hr,
+    led_team_ids,
+)
 from callgrade.people.models import Department, Team
 from callgrade.standards.labels import pay_kind_label, standard_names
 from callgrade.standards.text import kpi_label, value_text
@@ -25,40 +41,134 @@ def _measure_label(code: str) -> str:
     return _("Share with the top rating")
 
 
-def reader_teams(user: AnyUser) -> set[str] | None:
-    """The teams the reader may see: None for HR (all), a lead's own teams, else refused."""
+@dataclass(frozen=True)
+class Reader:
+    """What the reader may see: everything (HR), or the departments they head and the teams
+    they lead (names; a cell is theirs when either holds it, as it was graded)."""
+
+    departments: frozenset[str] | None = None  # None: the whole center
+    teams: frozenset[str] = frozenset()
+
+    @property
+    def whole(self) -> bool:
+        return self.departments is None
+
+
+def reader_of(user: AnyUser) -> Reader:
+    """HR: everything; a department head and a team lead: their own; anyone else refused."""
     if is_hr(user):
-        return None
-    ids = led_team_ids(user)
-    if not ids:
+        return Reader()
+    depts = headed_department_ids(user)
+    teams = led_team_ids(user)
+    if not depts and not teams:
         raise Denied
-    return set(Team.objects.filter(pk__in=ids).values_list("name", flat=True))
+    return Reader(
+        frozenset(Department.objects.filter(pk__in=depts).values_list("name", flat=True)),
+        frozenset(Team.objects.filter(pk__in=teams).values_list("name", flat=True)),
+    )
 
 
-def program_cycles(*, whole: bool) -> tuple[list[engine.CycleView], list[ProgramSnapshot]]:
-    """Every computed cycle, oldest first, as the dashboard reads it, and its snapshot without
-    the cells; ``whole``: the center only, read from each snapshot's total (the cells are not
-    read at all). A cycle computed before snapshots were kept is summed now, once."""
+def program_cycles() -> tuple[list[Cycle], list[ProgramSnapshot]]:
+    """Every computed cycle, oldest first, and its snapshot without the cells (pages read the
+    scopes summed ahead, ``ProgramScope``). A cycle computed before snapshots were kept is
+    summed now, once."""
     cycles = list(
         Cycle.objects.filter(computed_at__isnull=False)
-        .select_related("policy_version")
+        .only("id", "name", "created_at", "policy_version_id")  # not each standard's text
         .order_by("created_at", "id")
     )
-    snaps = ProgramSnapshot.objects.filter(cycle__in=cycles)
-    have = {s.cycle_id: s for s in (snaps.defer("cells") if whole else snaps)}
+    snaps = ProgramSnapshot.objects.filter(cycle__in=[c.pk for c in cycles]).defer(
+        "cells", "training"
+    )
+    have = {s.cycle_id: s for s in snaps}
     for c in cycles:
         if c.pk not in have:
             have[c.pk] = program_refresh(c)
-    out = [
-        engine.CycleView(
-            c.name,
-            have[c.pk].standard,
-            ([have[c.pk].total] if have[c.pk].total else []) if whole else have[c.pk].cells,
-            have[c.pk].leavers,
+    return cycles, [have[c.pk] for c in cycles]
+
+
+def _scope_rows(reader: Reader, *, department: str, team: str, position: str) -> Any:
+    """The ``ProgramScope`` rows whose sum per cycle is the scope asked for, as a queryset,
+    or None for the whole center (each snapshot's total)."""
+    rows = ProgramScope.objects.all()
+    if position:
+        rows = rows.filter(position=position)
+    if reader.whole:
+        level = engine.rollup_level(department=bool(department), team=bool(team),
+                                    position=bool(position))  # fmt: skip
+        if level is None:
+            return None
+        rows = rows.filter(level=level)
+        if department:
+            rows = rows.filter(department=department)
+        if team:
+            rows = rows.filter(team=team)
+        return rows
+    # the departments headed, then the led teams outside them (never counted twice)
+    mine = Q(pk__in=[])
+    if reader.departments:
+        level = engine.rollup_level(department=True, team=bool(team), position=bool(position))
+        mine |= Q(level=level, department__in=reader.departments)
+    if reader.teams:
+        level = engine.rollup_level(department=False, team=True, position=bool(position))
+        mine |= Q(level=level, team__in=reader.teams) & ~Q(department__in=reader.departments)
+    rows = rows.filter(mine)
+    if department:
+        rows = rows.filter(department=department)
+    if team:
+        rows = rows.filter(team=team)
+    return rows
+
+
+def scoped_series(
+    reader: Reader,
+    cycles: list[Cycle],
+    snaps: list[ProgramSnapshot],
+    *,
+    department: str = "",
+    team: str = "",
+    position: str = "",
+) -> tuple[list[engine.Cell | None], list[int]]:
+    """Each cycle's scope as one cell (None where it holds nobody) and its leavers."""
+    rows = _scope_rows(reader, department=department, team=team, position=position)
+    if rows is None:
+        return (
+            [s.total or None for s in snaps],
+            [sum(int(x["n"]) for x in s.leavers) for s in snaps],
         )
-        for c in cycles
-    ]
-    return out, [have[c.pk] for c in cycles]
+    cells: dict[int, list[engine.Cell]] = defaultdict(list)
+    gone: dict[int, int] = defaultdict(int)
+    for cycle_id, cell, leavers in rows.filter(cycle__in=cycles).values_list(
+        "cycle_id", "cell", "leavers"
+    ):
+        if cell is not None:
+            cells[cycle_id].append(cell)
+        gone[cycle_id] += leavers
+    return (
+        [engine.combine(cells[c.pk]) if cells[c.pk] else None for c in cycles],
+        [gone[c.pk] for c in cycles],
+    )
+
+
+def reader_choices(reader: Reader, snaps: list[ProgramSnapshot]) -> dict[str, list[str]]:
+    """The departments, teams and positions the reader may narrow to."""
+    if reader.whole:  # HR: the organization as it is
+        return {
+            "departments": list(Department.objects.order_by("name").values_list("name", flat=True)),
+            "teams": list(Team.objects.order_by("name").values_list("name", flat=True)),
+            "positions": sorted({p for s in snaps for p in s.ladders}),
+        }
+    # the others: what their scope was graded in
+    mine = Q(department__in=reader.departments or ()) | Q(team__in=reader.teams)
+    places = set(
+        ProgramScope.objects.filter(mine, level="cell").values_list("team", "position").distinct()
+    )
+    departments = sorted(reader.departments or ())
+    return {
+        "departments": departments if len(departments) > 1 else [],
+        "teams": sorted({t for t, _p in places if t}),
+        "positions": sorted({p for _t, p in places if p}),
+    }
 
 
 def _ordered_union(lists: list[list[str]]) -> list[str]:
@@ -68,38 +178,64 @@ def _ordered_union(lists: list[list[str]]) -> list[str]:
     return out
 
 
+def training_scope(reader: Reader, *, department: str, team: str, position: str) -> str | None:
+    """Whose training effect the page shows: "" the center, a department's name, or None where
+    it is not measured (a team or a position alone is too small to compare, and a lead reads
+    only their teams)."""
+    if team or position:
+        return None
+    if reader.whole:
+        return department
+    headed = sorted(reader.departments or ())
+    if department:
+        return department if department in headed else None
+    return headed[0] if len(headed) == 1 else None
+
+
+def training_rows(
+    reader: Reader,
+    cycles: list[Cycle],
+    *,
+    department: str,
+    team: str,
+    position: str,
+    titles: dict[str, str],
+) -> tuple[list[EffectRow] | None, int]:
+    """The training effect as of the latest computed cycle, for the scope (None: not
+    measured for it): the courses and KPIs with trainees measured on both sides, and how many
+    had none (the development report lists those too; here they would bury the rest)."""
+    key = training_scope(reader, department=department, team=team, position=position)
+    if key is None or not cycles:
+        return None, 0
+    kept = (
+        ProgramSnapshot.objects.filter(cycle=cycles[-1]).values_list("training", flat=True).first()
+    )
+    rows = (kept or {}).get(key, [])
+    measured = [r for r in rows if r["trained_n"]]
+    return (
+        effect_text_rows(measured, titles, min_sample=MIN_SAMPLE),
+        len(rows) - len(measured),
+    )
+
+
 def program_dashboard(
     user: AnyUser, lang: str, *, department: str = "", team: str = "", position: str = ""
 ) -> dict[str, Any]:
     """Everything the dashboard shows for ``user`` and the scope asked for."""
-    teams = reader_teams(user)
-    whole = teams is None and not (department or team or position)
-    cycles, snaps = program_cycles(whole=whole)
+    reader = reader_of(user)
+    cycles, snaps = program_cycles()
     names = standard_names(lang)
-    if teams is None:  # HR: the organization as it is
-        choices = {
-            "departments": list(Department.objects.order_by("name").values_list("name", flat=True)),
-            "teams": list(Team.objects.order_by("name").values_list("name", flat=True)),
-            "positions": sorted({p for s in snaps for p in s.ladders}),
-        }
-    else:  # a lead: what their teams were graded in
-        mine = [x for c in cycles for x in c.cells if x["team"] in teams]
-        choices = {
-            "departments": [],
-            "teams": sorted({x["team"] for x in mine if x["team"]}),
-            "positions": sorted({x["position"] for x in mine if x["position"]}),
-        }
-
-    def keep(cell: engine.Cell) -> bool:
-        if whole:
-            return True
-        return engine.in_scope(
-            cell, department=department, team=team, position=position, teams=teams
-        )
-
-    scoped = engine.scoped_cells(cycles, keep)
-    labels = [c.label for c in cycles]
-    adopted = engine.adoptions(cycles)
+    choices = reader_choices(reader, snaps)
+    scoped, leavers = scoped_series(
+        reader, cycles, snaps, department=department, team=team, position=position
+    )
+    views = [engine.CycleView(c.name, s.standard, []) for c, s in zip(cycles, snaps, strict=True)]
+    training, unmeasured = training_rows(
+        reader, cycles, department=department, team=team, position=position,
+        titles=names["trainings"],
+    )  # fmt: skip
+    labels = [c.label for c in views]
+    adopted = engine.adoptions(views)
     kpis = _ordered_union([s.kpis for s in reversed(snaps)])
     ratings = _ordered_union([s.ratings for s in reversed(snaps)])
     positions = [position] if position else choices["positions"]
@@ -122,7 +258,6 @@ def program_dashboard(
     level_series = engine.count_series(scoped, "levels", levels)
     kinds = _ordered_union([sorted(c["pay"]) for c in scoped if c])
     pay = {k: [round(float(c["pay"].get(k, 0.0)), 2) if c else 0.0 for c in scoped] for k in kinds}
-    leavers = engine.leavers(cycles, keep)
     headcount = [c["n"] if c else 0 for c in scoped]
     total = engine.combine([c for c in scoped if c])
     order = _ordered_union([levels])
@@ -187,10 +322,15 @@ def program_dashboard(
     return {
         "cycles": labels,
         "adopted": set(adopted),
-        "standards": [c.standard for c in cycles],
+        "standards": [c.standard for c in views],
         "choices": choices,
         "scope": {"department": department, "team": team, "position": position},
-        "lead_only": teams is not None,
+        "lead_only": not reader.whole,
+        "heads": sorted(reader.departments or ()),
+        "training": training,
+        "training_unmeasured": unmeasured,
+        "training_header": effect_header(),
+        "training_min_sample": MIN_SAMPLE,
         "kpi_rows": kpi_rows,
         "rating_rows": [(r, rating_series[r]) for r in ratings],
         "level_rows": [(level_names.get(lv, lv), level_series[lv]) for lv in levels],
@@ -237,6 +377,11 @@ def program_sheets(data: dict[str, Any]) -> list[tuple[str, list[str], list[list
                 [e["label"], e["before"], e["n_before"], e["after"], e["n_after"], e["change"]]
                 for e in data["effects"]
             ],
+        ),
+        (
+            _("Training effect"),
+            data["training_header"],
+            effect_table_rows(data["training"] or []),
         ),
     ]
 

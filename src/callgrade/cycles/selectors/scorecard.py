@@ -32,7 +32,7 @@ from callgrade.standards.result_words import (
     pay_sentence,
     required_text,
 )
-from callgrade.standards.text import PEER_KEYS, kpi_label, text
+from callgrade.standards.text import PEER_KEYS, item_label, kpi_label, text
 
 
 def cycles_for(user: AnyUser, employee: Employee) -> QuerySet[Cycle]:
@@ -58,13 +58,14 @@ def scorecard(employee: Employee, cycle: Cycle, period: str | None, lang: str) -
         )
     )
     labels = policy_labels(cycle, lang)
+    policy = cycle.policy_version.policy()
     dimensions: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for it in items:
         d = it.detail
         dimensions[labels["dimensions"].get(it.dimension, it.dimension)].append(
             {
                 "item": it.item,
-                "label": kpi_label(it.item, lang),
+                "label": item_label(it.item, d.get("input"), policy, lang),
                 "status": it.status,
                 "unit": d.get("unit"),
                 "value": it.value,
@@ -83,7 +84,6 @@ def scorecard(employee: Employee, cycle: Cycle, period: str | None, lang: str) -
     decision = Decision.objects.filter(cycle=cycle, employee=employee).first()
     conditions = list(ChecklistItem.objects.filter(cycle=cycle, employee=employee).order_by("id"))
     pay = list(PayLine.objects.filter(cycle=cycle, employee=employee, period=period).order_by("id"))
-    policy = cycle.policy_version.policy()
     words = _Words(policy, labels["levels"], decision, lang)
     checklist = [words.condition(c) for c in conditions if c.kind == "checklist"]
     promotion = [c for c in checklist if c["rule"] == "promotion"]
@@ -145,9 +145,9 @@ class _Words:
             "rule_name": RULE_NAMES.get(c.rule, c.rule),
             "holds": c.holds,
             "condition": condition_sentence(d, self.policy, self.rule_set, self.levels, self.lang),
-            "evidence": evidence_sentence(d, self.lang),
+            "evidence": evidence_sentence(d, self.lang, self.policy),
             "actual": d.get("actual"),
-            "required": required_text(str(d.get("required") or ""), self.lang),
+            "required": required_text(str(d.get("required") or ""), self.lang, self.policy),
             "gap": d.get("gap"),
             "progress": _progress(d, c.holds),
         }

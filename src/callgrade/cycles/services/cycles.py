@@ -224,7 +224,7 @@ def cycle_advance(*, cycle: Cycle, actor: Any, reason: str = "", **options: Any)
             _apply_levels(cycle, effective)
         cycle.save(update_fields=fields)
         if cycle.computed_at is not None:  # decisions made in review reach the dashboard's flows
-            program_refresh(cycle)
+            program_refresh(cycle, training=False)
         audit(
             actor,
             "cycle_advance",

@@ -9,8 +9,23 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from callgrade.cycles.models import Cycle, Decision, KpiValue, PayLine, ProgramSnapshot, ScoreTotal
-from callgrade.engine.analysis.program import Graded, combine, cycle_cells, leaver_cells
+from callgrade.cycles.models import (
+    Cycle,
+    Decision,
+    KpiValue,
+    PayLine,
+    ProgramScope,
+    ProgramSnapshot,
+    ScoreTotal,
+)
+from callgrade.cycles.services.training import Figures, cycle_training_figures
+from callgrade.engine.analysis.program import (
+    Graded,
+    combine,
+    cycle_cells,
+    leaver_cells,
+    rollups,
+)
 from callgrade.people.models import Employee, Team
 
 
@@ -110,11 +125,35 @@ def cycle_leavers(cycle: Cycle, graded: list[Graded]) -> list[dict[str, object]]
     return leaver_cells(earlier, {g.employee_id for g in graded}, set(ids.values()))
 
 
-def program_refresh(cycle: Cycle) -> ProgramSnapshot:
-    """Sum the cycle's stored results again and keep them (replacing the last snapshot)."""
+def program_refresh(cycle: Cycle, *, training: bool = True) -> ProgramSnapshot:
+    """Sum the cycle's stored results again and keep them (replacing the last snapshot).
+    ``training=False`` keeps the training effect already kept: a step of the workflow changes
+    decisions, not the KPI values or the trainings it is computed from."""
     graded, kpis, ladders, ratings = program_inputs(cycle)
+    kept = None
+    if not training:
+        kept = ProgramSnapshot.objects.filter(cycle=cycle).values_list("training", flat=True)
+        kept = kept.first()
+    return program_store(
+        cycle, graded, kpis=kpis, ladders=ladders, ratings=ratings,
+        leavers=cycle_leavers(cycle, graded),
+        training=cycle_training_figures(graded) if kept is None else kept,
+    )  # fmt: skip
+
+
+def program_store(
+    cycle: Cycle,
+    graded: list[Graded],
+    *,
+    kpis: list[str],
+    ladders: dict[str, list[str]],
+    ratings: list[str],
+    leavers: list[dict[str, object]],
+    training: Figures | None = None,
+) -> ProgramSnapshot:
+    """Keep ``cycle``'s snapshot of ``graded`` (its results, one per employee) and its scopes
+    summed ahead of reading."""
     cells = cycle_cells(graded)
-    leavers = cycle_leavers(cycle, graded)
     with transaction.atomic():
         snapshot, _created = ProgramSnapshot.objects.update_or_create(
             cycle=cycle,
@@ -127,6 +166,16 @@ def program_refresh(cycle: Cycle) -> ProgramSnapshot:
                 "cells": cells,
                 "total": combine(cells),
                 "leavers": leavers,
+                "training": training or {},
             },
         )
+        ProgramScope.objects.filter(cycle=cycle).delete()
+        ProgramScope.objects.bulk_create(
+            [
+                ProgramScope(cycle=cycle, level=r.level, department=r.department, team=r.team,
+                             position=r.position, cell=r.cell, leavers=r.leavers)
+                for r in rollups(cells, leavers)
+            ],
+            batch_size=2000,
+        )  # fmt: skip
     return snapshot

@@ -23,6 +23,7 @@ from callgrade.cycles.models import (
 )
 from callgrade.engine.cycle import CycleResult, last_local_day, rating_periods
 from callgrade.engine.scoring.explain import item_sentences
+from callgrade.standards.text import item_labels
 
 RESULT_MODELS = (KpiValue, ScoreItem, ScoreTotal, Decision, ChecklistItem, PayLine)
 BATCH = 2000
@@ -91,7 +92,9 @@ def store_results(
         items = pa.concat_tables([c.items for c in result.scorecards])
         items = items.filter(pa.compute.is_in(items["employee_id"], pa.array(list(keep))))
         frame = items.to_pandas()
-        zh = item_sentences(frame, "zh") if len(frame) else []
+        # in Chinese, assessed inputs by the standard's names (the engine knows their codes)
+        labels = item_labels(cycle.policy_version.policy(), "zh")
+        zh = item_sentences(frame, "zh", labels) if len(frame) else []
         counts["items"] = _bulk(
             ScoreItem(
                 cycle=cycle,

@@ -16,18 +16,35 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callgrade.core.audit import audit
+from callgrade.core.audit import audit, notify
 from callgrade.development.access import open_to
 from callgrade.development.models import Course, Enrolment, Placement, Proposal, Session
 from callgrade.development.services import DevelopmentError
 from callgrade.people.access import allowed, employee_of, is_hr
 from callgrade.people.models import Department, Employee, Team, TrainingRecord
 from callgrade.people.services.records import RecordError, standards_catalog, training_record
+from callgrade.standards.models import PolicyVersion
 
 
 def _require_hr(actor: Any) -> None:
     if not is_hr(actor):
         raise DevelopmentError(_("Only HR manages the training catalog."))
+
+
+def standard_competencies(training: str) -> list[str]:
+    """The competencies the standard says ``training`` develops (the published version first):
+    a course added without its own list develops those, so the agent's next-grade gaps in them
+    name it."""
+    versions = sorted(
+        PolicyVersion.objects.exclude(status=PolicyVersion.RETIRED),
+        key=lambda v: (v.status == PolicyVersion.PUBLISHED, v.uploaded_at, v.pk),
+        reverse=True,
+    )
+    for v in versions:
+        found = next((t for t in v.policy().trainings if t.code == training), None)
+        if found is not None and found.competencies:
+            return list(found.competencies)
+    return []
 
 
 def course_create(
@@ -63,8 +80,8 @@ def course_create(
     with transaction.atomic():
         c = Course.objects.create(
             training=training, title_zh=title_zh.strip(), title_en=title_en.strip(), kind=kind,
-            competencies=competencies or [], kpis=kpis or [], hours=Decimal(str(hours)),
-            pass_score=pass_score, description=description.strip(),
+            competencies=competencies or standard_competencies(training), kpis=kpis or [],
+            hours=Decimal(str(hours)), pass_score=pass_score, description=description.strip(),
         )  # fmt: skip
         # proposals made before the course was in the catalog now name it
         Proposal.objects.filter(training=training, course__isnull=True).update(course=c)
@@ -87,14 +104,7 @@ def session_create(
     open_to_all: bool = False,
 ) -> Session:
     _require_hr(actor)
-    if not trainer.strip():
-        raise DevelopmentError(_("Name the trainer."))
-    if capacity < 1:
-        raise DevelopmentError(_("The capacity is at least one person."))
-    if ends_at <= starts_at:
-        raise DevelopmentError(_("A session ends after it starts."))
-    if not online and not place.strip():
-        raise DevelopmentError(_("Say where the session takes place, or make it online."))
+    _check_session(starts_at, ends_at, trainer, capacity, place, online)
     with transaction.atomic():
         s = Session.objects.create(
             course=course, starts_at=starts_at, ends_at=ends_at, trainer=trainer.strip(),
@@ -108,6 +118,123 @@ def session_create(
     return s
 
 
+def _check_session(
+    starts_at: dt.datetime, ends_at: dt.datetime, trainer: str, capacity: int, place: str,
+    online: bool,
+) -> None:  # fmt: skip
+    if not trainer.strip():
+        raise DevelopmentError(_("Name the trainer."))
+    if capacity < 1:
+        raise DevelopmentError(_("The capacity is at least one person."))
+    if ends_at <= starts_at:
+        raise DevelopmentError(_("A session ends after it starts."))
+    if not online and not place.strip():
+        raise DevelopmentError(_("Say where the session takes place, or make it online."))
+
+
+def _when_where(s: Session, zh: bool) -> str:
+    day = timezone.localtime(s.starts_at).strftime("%Y-%m-%d %H:%M")
+    end = timezone.localtime(s.ends_at).strftime("%H:%M")
+    where = ("线上" if zh else "online") if s.online else s.place
+    return f"{day}–{end}，{where}" if zh else f"{day}–{end}, {where}"
+
+
+def _tell_enrolled(s: Session, en: str, zh: str) -> int:
+    """Notify everyone enrolled in ``s`` who has a login; how many were told."""
+    told = 0
+    for e in Enrolment.objects.filter(session=s).select_related("employee__user"):
+        if e.employee.user is not None:
+            notify(e.employee.user, en=en, zh=zh, url="/me/development/")
+            told += 1
+    return told
+
+
+def session_update(
+    *,
+    actor: Any,
+    session: Session,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    trainer: str,
+    capacity: int,
+    place: str = "",
+    online: bool = False,
+    department: Department | None = None,
+    open_to_all: bool = False,
+) -> Session:
+    """HR corrects a session; the people enrolled are told when its time or place changes. The
+    capacity cannot fall below the people already enrolled."""
+    _require_hr(actor)
+    _check_session(starts_at, ends_at, trainer, capacity, place, online)
+    with transaction.atomic():
+        s = Session.objects.select_for_update().get(pk=session.pk)
+        if s.cancelled_at is not None:
+            raise DevelopmentError(_("This session was cancelled; it can no longer change."))
+        taken = Enrolment.objects.filter(session=s).count()
+        if capacity < taken:
+            raise DevelopmentError(
+                _("%(n)s people are enrolled: the capacity cannot be lower.") % {"n": taken}
+            )
+        before = {"starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(),
+                  "place": s.place, "online": s.online, "capacity": s.capacity,
+                  "trainer": s.trainer}  # fmt: skip
+        moved = (s.starts_at, s.ends_at, s.place.strip(), s.online) != (
+            starts_at,
+            ends_at,
+            place.strip(),
+            online,
+        )
+        s.starts_at, s.ends_at, s.trainer, s.capacity = (
+            starts_at,
+            ends_at,
+            trainer.strip(),
+            capacity,
+        )
+        s.place, s.online, s.department, s.open_to_all = (
+            place.strip(),
+            online,
+            department,
+            open_to_all,
+        )
+        s.save()
+        audit(actor, "session_update", s, before=before, after={
+            "starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(), "place": s.place,
+            "online": online, "capacity": capacity, "trainer": s.trainer,
+        })  # fmt: skip
+        if moved:
+            c = s.course
+            _tell_enrolled(
+                s,
+                en=f"The session of {c.title_en} you are enrolled in moved: "
+                f"{_when_where(s, False)}.",
+                zh=f"您报名的“{c.title_zh}”培训时间或地点已变更：{_when_where(s, True)}。",
+            )
+    return s
+
+
+def session_cancel(*, actor: Any, session: Session, reason: str) -> Session:
+    """HR cancels a session with a reason; the people enrolled are told. Nothing recorded of it
+    goes away: its enrolments, attendance and training records stay as they were."""
+    _require_hr(actor)
+    if not reason.strip():
+        raise DevelopmentError(_("Say why the session is cancelled: the people enrolled read it."))
+    with transaction.atomic():
+        s = Session.objects.select_for_update().get(pk=session.pk)
+        if s.cancelled_at is not None:
+            raise DevelopmentError(_("This session is already cancelled."))
+        s.cancelled_at, s.cancel_reason = timezone.now(), reason.strip()[:500]
+        s.save(update_fields=["cancelled_at", "cancel_reason"])
+        c = s.course
+        told = _tell_enrolled(
+            s,
+            en=f"The session of {c.title_en} on {_when_where(s, False)} is cancelled: "
+            f"{s.cancel_reason}",
+            zh=f"“{c.title_zh}”培训（{_when_where(s, True)}）已取消：{s.cancel_reason}",
+        )
+        audit(actor, "session_cancel", s, after={"reason": s.cancel_reason, "told": told})
+    return s
+
+
 def enrol(*, actor: Any, session: Session, employee: Employee | None = None) -> Enrolment:
     """Enrol oneself, or (HR, a lead for their team) someone, within the session's capacity."""
     employee = employee or employee_of(actor)
@@ -118,6 +245,8 @@ def enrol(*, actor: Any, session: Session, employee: Employee | None = None) -> 
         is_hr(actor) or allowed(actor, "employee", employee, "review")
     ):
         raise DevelopmentError(_("You may enrol yourself or the people of your team."))
+    if session.cancelled_at is not None:
+        raise DevelopmentError(_("This session is cancelled."))
     if not is_hr(actor) and not open_to(employee, session):
         raise DevelopmentError(_("This session is for another department."))
     # HR may add someone afterwards (from the sign-in sheet); everyone else enrols beforehand
@@ -142,6 +271,8 @@ def attendance_record(
     (or corrects) a training record, and completes an assigned proposal of the course."""
     _require_hr(actor)
     session, course = enrolment.session, enrolment.session.course
+    if session.cancelled_at is not None:
+        raise DevelopmentError(_("This session was cancelled; it can no longer change."))
     if exam_score is not None and not 0 <= exam_score <= 100:
         raise DevelopmentError(_("An exam score lies between 0 and 100."))
     if exam_score is not None and not attended:

@@ -37,7 +37,9 @@ from callgrade.development.services.catalog import (
     course_create,
     enrol,
     placement_record,
+    session_cancel,
     session_create,
+    session_update,
 )
 from callgrade.people.access import access, require_hr
 from callgrade.people.models import Department, Employee, Team
@@ -123,19 +125,51 @@ def session_new(request: HttpRequest) -> HttpResponse:
         course = Course.objects.filter(pk=query_id(p.get("course", ""))).first()
         if course is None:
             raise DevelopmentError(_("Choose a course."))
-        dept_id = query_id(p.get("department", ""))
-        capacity = _number(p.get("capacity", ""), _("Capacity"))
-        session_create(
-            actor=request.user, course=course,
-            starts_at=_when(p.get("day", ""), p.get("start", "")),
-            ends_at=_when(p.get("day", ""), p.get("end", "")),
-            trainer=p.get("trainer", ""), capacity=int(capacity or 0), place=p.get("place", ""),
-            online=bool(p.get("online")),
-            department=Department.objects.filter(pk=dept_id).first() if dept_id else None,
-            open_to_all=bool(p.get("open_to_all")),
-        )  # fmt: skip
+        session_create(actor=request.user, course=course, **_session_fields(p))
 
     return _done(request, do, _("The session was scheduled."))
+
+
+def _session_fields(p: Any) -> dict[str, Any]:
+    """A session form's day, times, trainer, capacity, place and audience, parsed."""
+    dept_id = query_id(p.get("department", ""))
+    capacity = _number(p.get("capacity", ""), _("Capacity"))
+    return {
+        "starts_at": _when(p.get("day", ""), p.get("start", "")),
+        "ends_at": _when(p.get("day", ""), p.get("end", "")),
+        "trainer": p.get("trainer", ""),
+        "capacity": int(capacity or 0),
+        "place": p.get("place", ""),
+        "online": bool(p.get("online")),
+        "department": Department.objects.filter(pk=dept_id).first() if dept_id else None,
+        "open_to_all": bool(p.get("open_to_all")),
+    }
+
+
+@login_required
+@require_POST
+def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
+    require_hr(request.user)
+    session = access(request.user, "session", session_id, "manage")
+
+    def do() -> None:
+        session_update(actor=request.user, session=session, **_session_fields(request.POST))
+
+    _done(request, do, _("The session was changed."))
+    return redirect("development_session", session_id=session.pk)
+
+
+@login_required
+@require_POST
+def session_cancel_view(request: HttpRequest, session_id: int) -> HttpResponse:
+    require_hr(request.user)
+    session = access(request.user, "session", session_id, "manage")
+
+    def do() -> None:
+        session_cancel(actor=request.user, session=session, reason=request.POST.get("reason", ""))
+
+    _done(request, do, _("The session was cancelled; the people enrolled were told."))
+    return redirect("development_session", session_id=session.pk)
 
 
 @login_required
@@ -164,7 +198,7 @@ def development_session(request: HttpRequest, session_id: int) -> HttpResponse:
     session = access(request.user, "session", session_id, "manage")
     enrolments = Enrolment.objects.filter(session=session).select_related("employee", "record")
     return render(request, "development/session.html", {
-        "s": session, "enrolments": enrolments,
+        "s": session, "enrolments": enrolments, "departments": Department.objects.all(),
         "employees": Employee.objects.exclude(status="left").exclude(
             pk__in=enrolments.values("employee_id")).order_by("employee_id"),
     })  # fmt: skip
@@ -262,6 +296,9 @@ urlpatterns = [
          name="development_session"),
     path("development/sessions/<int:session_id>/record/", session_attendance,
          name="session_attendance"),
+    path("development/sessions/<int:session_id>/edit/", session_edit, name="session_edit"),
+    path("development/sessions/<int:session_id>/cancel/", session_cancel_view,
+         name="session_cancel"),
     path("development/proposals/", development_proposals, name="development_proposals"),
     path("development/report/", development_report, name="development_report"),
     path("development/report.xlsx", development_report_xlsx, name="development_report_xlsx"),

@@ -1,7 +1,9 @@
-"""Contests (技能竞赛): HR or a lead (for a team they lead) creates one; judges enter scores for a
-skill contest; the standings are computed by the engine's ranking
-(:mod:`callgrade.engine.live.contests`) from the stored cycle results or the judged scores; and
-freezing stores the standings with their inputs and writes the prizes to the awards ledger, once.
+"""Contests (技能竞赛): HR or a lead (for a team they lead) creates one, and HR or its creator
+may change it until it starts or cancel it with a reason; judges enter scores for a skill
+contest; the standings are computed by the engine's ranking (:mod:`callgrade.engine.live.contests`)
+from the stored cycle results, the judged scores, or — live contests — the calls answered and
+instant reward points as the live service counts them; and freezing stores the standings with
+their inputs and writes the prizes to the awards ledger, once.
 """
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callgrade.core.audit import audit, notify
 from callgrade.cycles.models import Cycle, KpiValue
-from callgrade.engagement.models import Award, Contest, ContestScore
+from callgrade.engagement.models import Award, Contest, ContestScore, LiveTally
 from callgrade.engagement.services import EngagementError
 from callgrade.engine.kpis import REGISTRY
 from callgrade.engine.live.contests import (
@@ -110,7 +112,7 @@ def _check_scope(actor: Any, spec: ContestSpec) -> None:
 def _check_source(spec: ContestSpec, gates: list[dict[str, Any]]) -> None:
     if spec.metric == Contest.KPI and spec.kpi not in REGISTRY:
         raise EngagementError(_("Choose the KPI the contest ranks by."))
-    if spec.metric not in (Contest.KPI, Contest.JUDGED):
+    if spec.metric not in (Contest.KPI, Contest.JUDGED, *Contest.LIVE):
         raise EngagementError(_("Choose the KPI the contest ranks by."))
     needs_results = spec.metric == Contest.KPI or bool(gates)
     if needs_results:
@@ -122,8 +124,9 @@ def _check_source(spec: ContestSpec, gates: list[dict[str, Any]]) -> None:
             raise EngagementError(_("The chosen cycle has no results for that period yet."))
 
 
-def contest_create(*, actor: Any, spec: ContestSpec) -> Contest:
-    """A new open contest; refuses (with the reason) anything the rules do not allow."""
+def _fields(actor: Any, spec: ContestSpec) -> dict[str, Any]:
+    """The contest's fields from ``spec``, checked; refuses (with the reason) anything the
+    rules do not allow."""
     title = spec.title.strip()
     if not title:
         raise EngagementError(_("A contest needs a title."))
@@ -136,23 +139,91 @@ def contest_create(*, actor: Any, spec: ContestSpec) -> Contest:
     _check_scope(actor, spec)
     gates, prizes = _checked_gates(spec), _checked_prizes(spec)
     _check_source(spec, gates)
-    judged = spec.metric == Contest.JUDGED
+    # a judged or live contest reads cycle results only for its gates
+    results = spec.metric == Contest.KPI or bool(gates)
+    return {
+        "title": title[:200], "description": spec.description.strip(), "kind": spec.kind,
+        "metric": spec.metric, "kpi": spec.kpi if spec.metric == Contest.KPI else "",
+        "cycle": spec.cycle if results else None, "period": spec.period if results else "",
+        "starts_on": spec.starts_on, "ends_on": spec.ends_on, "team": spec.team,
+        "gates": gates, "min_sample": spec.min_sample, "prizes": prizes, "top_n": spec.top_n,
+        "hide_names": spec.hide_names,
+    }  # fmt: skip
+
+
+def _audited(c: Contest) -> dict[str, Any]:
+    return {
+        "title": c.title, "description": c.description, "kind": c.kind, "metric": c.metric,
+        "kpi": c.kpi, "team": c.team_id, "cycle": c.cycle_id, "period": c.period,
+        "starts_on": c.starts_on.isoformat(), "ends_on": c.ends_on.isoformat(),
+        "gates": c.gates, "min_sample": c.min_sample, "prizes": c.prizes, "top_n": c.top_n,
+        "hide_names": c.hide_names,
+    }  # fmt: skip
+
+
+def contest_create(*, actor: Any, spec: ContestSpec) -> Contest:
+    """A new open contest; refuses (with the reason) anything the rules do not allow."""
+    fields = _fields(actor, spec)
     with transaction.atomic():
-        c = Contest.objects.create(
-            title=title[:200], description=spec.description.strip(), kind=spec.kind,
-            metric=spec.metric, kpi="" if judged else spec.kpi,
-            cycle=spec.cycle if (not judged or gates) else None,
-            period=spec.period if (not judged or gates) else "",
-            starts_on=spec.starts_on, ends_on=spec.ends_on, team=spec.team, gates=gates,
-            min_sample=spec.min_sample, prizes=prizes, top_n=spec.top_n,
-            hide_names=spec.hide_names, created_by=actor,
-        )  # fmt: skip
-        audit(actor, "contest_create", c, after={
-            "title": c.title, "kind": c.kind, "metric": c.metric, "kpi": c.kpi,
-            "team": c.team_id, "period": c.period, "gates": gates, "min_sample": c.min_sample,
-            "prizes": prizes, "hide_names": c.hide_names,
-        })  # fmt: skip
+        c = Contest.objects.create(**fields, created_by=actor)
+        audit(actor, "contest_create", c, after=_audited(c))
     return c
+
+
+def may_change(actor: Any, contest: Contest) -> bool:
+    """Whether ``actor`` may edit or cancel ``contest``: HR, or whoever created it (while they
+    still lead its team)."""
+    if is_hr(actor):
+        return True
+    return contest.created_by_id == actor.pk and contest.team_id in led_team_ids(actor)
+
+
+def editable(contest: Contest, today: dt.date | None = None) -> bool:
+    """An open contest can be edited until the day it starts (nobody has competed yet)."""
+    today = today or timezone.localdate()
+    return contest.state == Contest.OPEN and today < contest.starts_on
+
+
+def contest_edit(*, actor: Any, contest: Contest, spec: ContestSpec) -> Contest:
+    """Change a contest that has not started; audited with what it was and what it is."""
+    if not may_change(actor, contest):
+        raise EngagementError(_("Only HR or the contest's creator changes it."))
+    fields = _fields(actor, spec)
+    with transaction.atomic():
+        locked = Contest.objects.select_for_update().get(pk=contest.pk)
+        if not editable(locked):
+            raise EngagementError(_("A contest can be changed only before the day it starts."))
+        if fields["starts_on"] <= timezone.localdate():
+            raise EngagementError(_("A changed contest starts after today."))
+        before = _audited(locked)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.changed_at = timezone.now()
+        locked.save()
+        after = _audited(locked)
+        changed = {k: v for k, v in after.items() if before[k] != v}
+        audit(actor, "contest_edit", locked, before={k: before[k] for k in changed}, after=changed)
+    return locked
+
+
+def contest_cancel(*, actor: Any, contest: Contest, reason: str) -> None:
+    """Cancel an open contest with a reason (told to its contestants on its page); no prize is
+    written. A frozen contest keeps its results."""
+    if not may_change(actor, contest):
+        raise EngagementError(_("Only HR or the contest's creator changes it."))
+    reason = reason.strip()
+    if not reason:
+        raise EngagementError(_("Say why the contest is cancelled."))
+    with transaction.atomic():
+        locked = Contest.objects.select_for_update().get(pk=contest.pk)
+        if locked.state != Contest.OPEN:
+            raise EngagementError(_("Only an open contest can be cancelled."))
+        locked.state, locked.cancel_reason = Contest.CANCELLED, reason[:2000]
+        locked.cancelled_at, locked.cancelled_by = timezone.now(), actor
+        locked.save(update_fields=["state", "cancel_reason", "cancelled_at", "cancelled_by"])
+        audit(actor, "contest_cancel", locked, before={"state": Contest.OPEN},
+              after={"state": Contest.CANCELLED, "reason": locked.cancel_reason})  # fmt: skip
+    contest.refresh_from_db()
 
 
 def contestants(contest: Contest) -> Any:
@@ -164,11 +235,13 @@ def contestants(contest: Contest) -> Any:
 
 
 def check_scorable(contest: Contest) -> None:
-    """Refuse judged scores for a KPI contest or a frozen one."""
+    """Refuse judged scores for a KPI contest or a frozen or cancelled one."""
     if contest.metric != Contest.JUDGED:
         raise EngagementError(_("This contest ranks by a KPI; it takes no judged scores."))
     if contest.frozen:
         raise EngagementError(_("The contest is frozen; its results do not change."))
+    if contest.cancelled:
+        raise EngagementError(_("The contest is cancelled."))
 
 
 def contest_score(*, actor: Any, contest: Contest, employee: Employee, score: str) -> None:
@@ -211,6 +284,45 @@ def _judged(contest: Contest, people: dict[int, str]) -> dict[str, Measure]:
     return {people[r["employee_id"]]: Measure(float(r["mean"]), r["n"]) for r in rows}
 
 
+def _live(contest: Contest, people: dict[int, str]) -> dict[str, Measure]:
+    """Live contests: each contestant's calls answered (from the live tally) or instant reward
+    points (from the awards ledger) over the contest's days; the sample is the calls counted or
+    the awards."""
+    ids = list(people.values())
+    days = {"day__gte": contest.starts_on, "day__lte": contest.ends_on}
+    if contest.metric == Contest.CALLS:
+        rows = (
+            LiveTally.objects.filter(employee_id__in=ids, **days)
+            .values("employee_id")
+            .annotate(total=Sum("calls"))
+        )
+        return {r["employee_id"]: Measure(float(r["total"]), int(r["total"])) for r in rows}
+    rows = (
+        Award.objects.filter(kind=Award.INSTANT, employee_id__in=list(people), **days)
+        .values("employee_id")
+        .annotate(total=Sum("points"), n=Count("id"))
+    )
+    return {people[r["employee_id"]]: Measure(float(r["total"]), r["n"]) for r in rows}
+
+
+def as_of(contest: Contest) -> dict[str, Any]:
+    """When the board's inputs were last brought up to date: the live counts' latest change
+    (live contests) and the computation of the cycle results the KPIs and gates come from."""
+    out: dict[str, Any] = {"live": None, "computed": None}
+    if contest.live:
+        days = {"day__gte": contest.starts_on, "day__lte": contest.ends_on}
+        if contest.metric == Contest.CALLS:
+            out["live"] = LiveTally.objects.filter(**days).aggregate(t=Max("updated_at"))["t"]
+        else:
+            latest = Award.objects.filter(kind=Award.INSTANT, **days)
+            out["live"] = latest.aggregate(t=Max("granted_at"))["t"]
+    if contest.cycle_id is not None:
+        out["computed"] = (
+            Cycle.objects.filter(pk=contest.cycle_id).values_list("computed_at", flat=True).first()
+        )
+    return out
+
+
 def _how(kpi: str) -> Aggregate:
     d = REGISTRY.get(kpi)
     return "sum" if d is not None and d.kind == "total" else "pooled"
@@ -223,10 +335,12 @@ def compute_standings(contest: Contest) -> list[Standing]:
     kpis = ([contest.kpi] if contest.metric == Contest.KPI else []) + gate_kpis
     measured = _kpi_measures(contest, kpis, people) if contest.cycle_id else {}
     judged = _judged(contest, people) if contest.metric == Contest.JUDGED else {}
+    if contest.live:  # nobody counted yet has answered no call and earned no points
+        judged = {e: Measure(0.0, 0) for e in people.values()} | _live(contest, people)
     entries = []
     for emp_id in people.values():
         mine = measured.get(emp_id, {})
-        metric = judged.get(emp_id) if contest.metric == Contest.JUDGED else mine.get(contest.kpi)
+        metric = mine.get(contest.kpi) if contest.metric == Contest.KPI else judged.get(emp_id)
         gates = {k: mine[k] for k in gate_kpis if k in mine}
         entries.append(Entry(emp_id, metric or Measure(None, 0), gates))
     if contest.kind == Contest.TEAM:
@@ -234,7 +348,10 @@ def compute_standings(contest: Contest) -> list[Standing]:
             e: str(t) for e, t in contestants(contest).filter(team__isnull=False)
             .values_list("employee_id", "team_id")
         }  # fmt: skip
-        how: Aggregate = "mean" if contest.metric == Contest.JUDGED else _how(contest.kpi)
+        how: Aggregate = (
+            "mean" if contest.metric == Contest.JUDGED
+            else "sum" if contest.live else _how(contest.kpi)
+        )  # fmt: skip
         entries = team_entries(entries, team_of, how, {k: _how(k) for k in gate_kpis})
     direction = (
         REGISTRY[contest.kpi].direction if contest.metric == Contest.KPI else "higher_better"
@@ -267,6 +384,8 @@ def contest_freeze(*, actor: Any, contest: Contest) -> int:
         locked = Contest.objects.select_for_update().get(pk=contest.pk)
         if locked.frozen:
             raise EngagementError(_("The contest is frozen already; its prizes were written."))
+        if locked.cancelled:
+            raise EngagementError(_("The contest is cancelled."))
         standings = compute_standings(locked)
         now = timezone.now()
         locked.standings = standings_json(standings)

@@ -242,3 +242,69 @@ def count_series(
     scoped: Sequence[Cell | None], key: str, codes: Sequence[str]
 ) -> dict[str, list[int]]:
     return {code: [int(c[key].get(code, 0)) if c else 0 for c in scoped] for code in codes}
+
+
+# --- scopes summed ahead of reading ---------------------------------------------------------------
+# A scope of the dashboard is read from the cells summed once when the snapshot is kept, so a
+# page reads one row per cycle (a team, a department, a position, a department's position) or a
+# few (a lead's teams), never every cell of every cycle. A team belongs to one department in a
+# cycle (its department is looked up when the cycle is summed), so a team's rows carry it.
+
+# level → the dimensions its rows are keyed by (the others summed over)
+LEVELS: dict[str, tuple[str, ...]] = {
+    "cell": ("department", "team", "position"),
+    "team": ("department", "team"),
+    "department": ("department",),
+    "department_position": ("department", "position"),
+    "position": ("position",),
+}
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """The sum of a cycle's cells and leavers over one scope of a ``LEVELS`` level; ``cell`` is
+    None where the scope had leavers but nobody graded."""
+
+    level: str
+    department: str
+    team: str
+    position: str
+    cell: Cell | None
+    leavers: int
+
+
+def rollups(cells: Iterable[Cell], leaver_list: Iterable[Cell]) -> list[Rollup]:
+    """Every scope of every level of one cycle, summed from its cells and leaver cells."""
+    cells, leaver_list = list(cells), list(leaver_list)
+    out = []
+    for level, dims in LEVELS.items():
+        groups: dict[tuple[str, ...], list[Cell]] = defaultdict(list)
+        gone: dict[tuple[str, ...], int] = defaultdict(int)
+        for c in cells:
+            groups[tuple(c[d] for d in dims)].append(c)
+        for x in leaver_list:
+            gone[tuple(x[d] for d in dims)] += int(x["n"])
+        for key in sorted(set(groups) | set(gone)):
+            named = dict(zip(dims, key, strict=True))
+            out.append(
+                Rollup(
+                    level,
+                    named.get("department", ""),
+                    named.get("team", ""),
+                    named.get("position", ""),
+                    combine(groups[key]) if key in groups else None,
+                    gone.get(key, 0),
+                )
+            )
+    return out
+
+
+def rollup_level(*, department: bool, team: bool, position: bool) -> str | None:
+    """The level whose rows answer a scope narrowed by these dimensions (None: the whole
+    center, read from the snapshot's total). A team's rows name its department, so a scope
+    by team (with or without its department) reads the team level."""
+    if team:
+        return "cell" if position else "team"
+    if department:
+        return "department_position" if position else "department"
+    return "position" if position else None

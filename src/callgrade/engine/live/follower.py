@@ -56,9 +56,17 @@ class Follower:
         state: StateFile,
         events: EventFile,
         on_line: Callable[[Line], None] | None = None,
+        save_every: float = 0.0,
     ) -> None:
         self.path = Path(path)
         self.state, self.events = state, events
+        # Seconds between saves of the position while reading one file (0: after every batch).
+        # A position saved late only makes a restart read lines again, which the events file
+        # recognizes by their key and stores once; a long-running service saves less often so
+        # that its rounds are not spent writing and renaming the state file.
+        self.save_every = save_every
+        self._saved_at = 0.0
+        self._unsaved = False
         self.on_line = on_line or (lambda line: None)
         self.position = Position()
         self._file: BinaryIO | None = None
@@ -138,6 +146,7 @@ class Follower:
             inode=st.st_ino if st else -1,
         )
         self.state.save(self.position)
+        self._saved_at, self._unsaved = time.monotonic(), False
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -187,9 +196,15 @@ class Follower:
             stored += len(new)
             if after is not self.position:
                 self.position = after
-                self.state.save(after)
+                self._unsaved = True
+                if to_the_end or time.monotonic() - self._saved_at >= self.save_every:
+                    self._save()
             if at_end:
                 return stored
+
+    def _save(self) -> None:
+        self.state.save(self.position, sync_dir=False)  # see StateFile.save
+        self._saved_at, self._unsaved = time.monotonic(), False
 
     def _truncated(self) -> bool:
         """Whether the open file no longer holds what was read from it (cut in place, possibly
@@ -234,6 +249,8 @@ class Follower:
                 sleep(interval)
 
     def close(self) -> None:
+        if self._unsaved:
+            self._save()
         if self._file is not None:
             self._file.close()
             self._file = None

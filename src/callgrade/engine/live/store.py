@@ -56,15 +56,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that a crash leaves the old or the new content whole."""
+def write_atomically(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
+    """Replace ``path`` with ``data`` so that a crash leaves the old or the new content whole;
+    with ``sync_dir`` the rename itself is synced too (without it, a crash may leave the old
+    content, whole)."""
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    if sync_dir:
+        _fsync_dir(path.parent)
 
 
 class StateFile:
@@ -83,9 +86,14 @@ class StateFile:
         except (ValueError, TypeError) as e:
             raise ValueError(f"{self.path}: not a follower state file ({e})") from None
 
-    def save(self, position: Position) -> None:
+    def save(self, position: Position, *, sync_dir: bool = True) -> None:
+        """Save ``position``. ``sync_dir=False`` (the follower's save after each batch) skips
+        syncing the rename: a crash may then leave the previous position, from which the lines
+        after it are read again and the events file, knowing them by their key, stores none of
+        them twice; a new generation is always saved with the rename synced."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.path, json.dumps(asdict(position), sort_keys=True).encode())
+        data = json.dumps(asdict(position), sort_keys=True).encode()
+        write_atomically(self.path, data, sync_dir=sync_dir)
 
 
 def _record(line: Line, source: str, encoding: str) -> bytes:

@@ -184,7 +184,7 @@ def _noun(item: str, lang: str) -> str:
     return NOUNS_ZH.get(noun, noun) if lang == "zh" else noun
 
 
-def _vvalue(x: np.ndarray, unit: str) -> pa.Array:
+def _vvalue(x: np.ndarray, unit: str, lang: str = "en") -> pa.Array:
     """:func:`fmt_value` over a column ("n/a" for NaN)."""
     if unit == "ratio":
         with np.errstate(invalid="ignore"):
@@ -194,7 +194,7 @@ def _vvalue(x: np.ndarray, unit: str) -> pa.Array:
     elif unit in ("money", "count"):
         text = vf.fixed(x, 0, grouping=True)
     elif unit == "years":
-        text = pc.binary_join_element_wise(vf.fixed(x, 2), " years", "")
+        text = pc.binary_join_element_wise(vf.fixed(x, 2), " 年" if lang == "zh" else " years", "")
     else:
         text = vf.fixed(x, 1)
     return pc.fill_null(text, "n/a")
@@ -233,21 +233,27 @@ def _same(x: np.ndarray) -> bool:
 
 
 def _vcolumn(
-    columns: Mapping[str, np.ndarray], field: str, item: str, unit: str, lang: str
+    columns: Mapping[str, np.ndarray],
+    field: str,
+    item: str,
+    unit: str,
+    lang: str,
+    labels: Mapping[str, str] | None = None,
 ) -> pa.Array | pa.Scalar:
     """One display parameter for every row of a group of rows sharing template, item and unit
     (``columns``: the group's rows): an Arrow string array, or one scalar when the figures it
-    shows are the same on every row (a floor, a target, a weight: formatted once)."""
+    shows are the same on every row (a floor, a target, a weight: formatted once). ``labels``:
+    names of items the caller knows better (a standard's competencies)."""
     if field == "label":
-        return pa.scalar(_label(item, lang))
+        return pa.scalar((labels or {}).get(item) or _label(item, lang))
     if field == "noun":
         return pa.scalar(_noun(item, lang))
     sources = _SOURCES.get(field, (field,))
     if len(columns[sources[0]]) > 1 and all(_same(columns[c]) for c in sources):
         first = {c: columns[c][:1] for c in sources}
-        return _vcolumn(first, field, item, unit, lang)[0]
+        return _vcolumn(first, field, item, unit, lang, labels)[0]
     if field in ("value", "raw_value", "floor", "target", "band", "worst", "best", "peer_mean"):
-        return _vvalue(_floats(columns, field), unit)
+        return _vvalue(_floats(columns, field), unit, lang)
     if field == "points":
         return pc.fill_null(vf.fixed(_floats(columns, field), 1), "n/a")
     if field == "weight":
@@ -303,6 +309,7 @@ def item_sentences_arrow(
     items: pd.DataFrame | Mapping[str, np.ndarray],
     lang: str = "en",
     group_by: tuple[str, ...] = ("template", "item", "unit"),
+    labels: Mapping[str, str] | None = None,
 ) -> pa.Array:
     """One rendered sentence per row of an items frame (or of a mapping of equally long columns),
     as an Arrow string array. Each group of rows sharing template, item and unit is rendered
@@ -331,7 +338,7 @@ def item_sentences_arrow(
             if text:
                 args.append(text)
             if name is not None:
-                args.append(_vcolumn(part, name, item, unit, lang))
+                args.append(_vcolumn(part, name, item, unit, lang, labels))
         if any(isinstance(a, pa.Array | pa.ChunkedArray) for a in args):
             joined = pc.binary_join_element_wise(*args, "")
         else:
@@ -348,6 +355,9 @@ def item_sentences_arrow(
     return rendered.take(pa.array(at, mask=at < 0))
 
 
-def item_sentences(items: pd.DataFrame, lang: str = "en") -> list[str]:
-    """One rendered sentence per row of an items frame (see :func:`item_sentences_arrow`)."""
-    return item_sentences_arrow(items, lang).to_pylist()
+def item_sentences(
+    items: pd.DataFrame, lang: str = "en", labels: Mapping[str, str] | None = None
+) -> list[str]:
+    """One rendered sentence per row of an items frame (see :func:`item_sentences_arrow`);
+    ``labels`` names items the engine knows only by code (a standard's competencies)."""
+    return item_sentences_arrow(items, lang, labels=labels).to_pylist()
