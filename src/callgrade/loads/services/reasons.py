@@ -93,10 +93,11 @@ def reason_text(text: str) -> str:
     return text if said is None else _Say(html=False).said(said)
 
 
-def error_html(text: str) -> SafeString:
+def error_html(text: str, *, ours: bool = False) -> SafeString:
     """A whole-file error or a source's problem for a page, as list items: each sentence of the
-    catalogue translated (a mapping's mistakes are one a line); a line outside it (the app's
-    own words, already in the reader's language) as written."""
+    catalogue translated (a mapping's mistakes are one a line); a line outside it as written, in
+    code (a connector's words), or as it is when ``ours`` (the app's words, already in the
+    reader's language)."""
     lines = [x for x in text.splitlines() if x.strip()]
     found = [read_back(x) for x in lines]
     if len(lines) > 1 and found[0] is not None and not any(found[1:]):
@@ -105,6 +106,9 @@ def error_html(text: str) -> SafeString:
         if whole is not None:
             lines, found = [text], [whole]
     items = [
-        mark_safe(_Say(html=True).said(f)) if f else x for x, f in zip(lines, found, strict=True)
+        mark_safe(_Say(html=True).said(f))
+        if f
+        else (x if ours else format_html("<code>{}</code>", x))
+        for x, f in zip(lines, found, strict=True)
     ]
     return format_html_join("\n", "<li>{}</li>", ((item,) for item in items))

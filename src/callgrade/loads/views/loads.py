@@ -43,7 +43,7 @@ def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse
         **extra,
     }
     if extra.get("file_error"):  # the engine's sentences in it, in the reader's language
-        context["file_error_html"] = error_html(str(extra["file_error"]))
+        context["file_error_html"] = error_html(str(extra["file_error"]), ours=True)
     return render(request, "loads/loads.html", context, status=status)
 
 
