@@ -18,7 +18,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from test_language_scan import foreign, visible_text
 
-from callgrade.engine.connectors.reasons import FIXED, TEMPLATES, WORDS, at, read_back, reason
+from callgrade.engine.connectors.reasons import (
+    FIXED,
+    NESTED,
+    TEMPLATES,
+    WORDS,
+    at,
+    joined,
+    read_back,
+    reason,
+)
 from callgrade.loads.models import Load
 from callgrade.loads.services.loads import load_dir
 from callgrade.loads.services.reasons import reason_html, reason_text
@@ -36,9 +45,30 @@ LOG = (
 )
 
 
+# An example sentence for the values that are sentences of the catalogue themselves.
+NESTED_EXAMPLE = {
+    "expected": reason("mp_int"),
+    "detail": reason("mp_required"),
+    "found": reason("js_array"),
+    "people": reason("xa_people", file="people.csv", column="'email'"),
+}
+
+
 def _example(code: str) -> dict[str, str]:
     names = set(re.findall(r"\{(\w+)\}", TEMPLATES[code])) - set(FIXED)
-    return {n: WORDS[n][0] if n in WORDS else f"'v{i}'" for i, n in enumerate(sorted(names))}
+    return {
+        n: NESTED_EXAMPLE[n] if n in NESTED else WORDS[n][0] if n in WORDS else f"'v{i}'"
+        for i, n in enumerate(sorted(names))
+    }
+
+
+def _shown(name: str, value: str) -> str:
+    """How a value of :func:`_example` reads in Chinese (in a download)."""
+    if name in NESTED:
+        return reason_text(value)
+    if name in WORDS:
+        return translation.gettext(value)
+    return value
 
 
 @pytest.mark.parametrize("code", sorted(TEMPLATES))
@@ -47,22 +77,55 @@ def test_every_reason_reads_back_and_has_a_chinese_sentence_keeping_its_values(
 ) -> None:
     values = _example(code)
     written = at(12, reason(code, **values))
-    where, line, found, read = read_back(written) or ("", None, "", {})
-    assert (where, line, found) == ("line", 12, code)
-    assert {k: v for k, v in read.items() if k in values} == values
+    said = read_back(written)
+    assert said is not None and (said.where, said.line) == ("line", 12), written
+    assert [p.code for p in said.parts] == [code], said
+    read = dict(said.parts[0].values)
+    for name, value in values.items():
+        assert read[name] == (read_back(value).parts[0] if name in NESTED else value), name
     with translation.override("zh-hans"):
         zh = translation.gettext(TEMPLATES[code])
         html = str(reason_html(written))
         text = reason_text(written)
-        words = {n: translation.gettext(values[n]) for n in WORDS if n in values}
-    assert zh != TEMPLATES[code], f"{code} has no Chinese sentence"
+        shown = {n: _shown(n, v) for n, v in values.items()}
+    assert zh != TEMPLATES[code] or not re.search("[A-Za-z]", zh), f"{code} has no Chinese"
     assert set(re.findall(r"\{(\w+)\}", zh)) == set(re.findall(r"\{(\w+)\}", TEMPLATES[code]))
     assert html.startswith("第 12 行：") and text.startswith("第 12 行：")
     assert not foreign(visible_text(html), "zh-hans", []), html
-    for name, value in values.items():
-        shown = words.get(name, value)
-        assert shown.replace("'", "&#x27;") in html, (name, html)
-        assert shown in text, (name, text)
+    for name, value in shown.items():
+        assert value.replace("'", "&#x27;") in html or name in NESTED, (name, html)
+        assert value in text, (name, text)
+
+
+def test_several_reasons_of_one_row_are_each_said_in_chinese() -> None:
+    written = at(
+        7,
+        joined(
+            [
+                reason(
+                    "mp_bad",
+                    column="'Score'",
+                    field="csat",
+                    value="'7'",
+                    expected=reason(
+                        "mp_mapping_line", expected=reason("mp_range", low=1, high=5), n=12
+                    ),
+                ),
+                reason(
+                    "mp_empty", column="'Agent'", field="agent_id", detail=reason("mp_required")
+                ),
+            ]
+        ),
+        "row",
+    )
+    said = read_back(written)
+    assert said is not None and [p.code for p in said.parts] == ["mp_bad", "mp_empty"]
+    with translation.override("zh-hans"):
+        text = reason_text(written)
+    assert text == (
+        "第 7 行：列 'Score'（字段 csat）的值为 '7'；应为1 到 5 之间的值（映射文件第 12 行）；"
+        "列 'Agent'（字段 agent_id）为空；此项必填"
+    )
 
 
 def test_a_sentence_outside_the_catalogue_is_introduced_and_shown_as_written() -> None:

@@ -48,6 +48,7 @@ import pyarrow.parquet as pq
 
 from callgrade.engine.batches import BatchInfo
 from callgrade.engine.connectors.base import ConnectorError
+from callgrade.engine.connectors.reasons import reason as say
 from callgrade.engine.ingest import IngestReport, ingest_files
 from callgrade.engine.warehouse import Warehouse
 
@@ -262,7 +263,7 @@ class _Db:
             try:
                 self.conn: Any = pymysql.connect(**_mysql_args(source.url))
             except pymysql.Error as exc:
-                raise ConnectorError(f"cannot connect to {redact(source.url)}: {exc}") from None
+                raise ConnectorError(say("pl_connect", url=redact(source.url), error=exc)) from None
         else:
             import psycopg
 
@@ -272,7 +273,9 @@ class _Db:
                 self.conn = psycopg.connect(source.url, connect_timeout=10)
             except psycopg.Error as exc:
                 message = str(exc).strip()
-                raise ConnectorError(f"cannot connect to {redact(source.url)}: {message}") from None
+                raise ConnectorError(
+                    say("pl_connect", url=redact(source.url), error=message)
+                ) from None
 
     def name(self, dotted: str) -> str:
         # the table was checked against _TABLE (letters, digits, '_'): quoting cannot be escaped
@@ -321,7 +324,7 @@ def _rows(db: _Db, source: PullSource, cursor: dict[str, Any]) -> Iterator[list[
     try:
         names = db.columns(table)
     except db.error as exc:
-        raise ConnectorError(f"cannot read table {source.table}: {exc}".strip()) from None
+        raise ConnectorError(say("pl_table", table=source.table, error=exc).strip()) from None
     missing = [c for c in COLUMNS if c not in names and not (c == "id" and source.by == "time")]
     if missing or not ({"data", "data1"} & set(names)):
         raise ConnectorError(

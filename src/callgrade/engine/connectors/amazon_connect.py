@@ -27,6 +27,8 @@ from callgrade.engine.connectors.base import (
     time_zone,
 )
 from callgrade.engine.connectors.json_values import UNDECODED, kind, records
+from callgrade.engine.connectors.reasons import reason as say
+from callgrade.engine.connectors.reasons import record_at
 from callgrade.engine.schemas import INTERACTIONS, conform
 
 CONNECTOR = "connect"
@@ -69,7 +71,7 @@ def parse(path: Path, *, tz: str = "UTC", encoding: str = "utf-8", **options: An
         if rec.error is not None:
             reason = rec.error
         elif undecodable and UNDECODED.search(text, rec.start, rec.end):
-            reason = f"bytes that are not valid {encoding}; re-export as {encoding}"
+            reason = say("js_bytes", encoding=encoding)
         else:
             try:
                 contact = _contact(rec.value, zone)
@@ -81,8 +83,8 @@ def parse(path: Path, *, tz: str = "UTC", encoding: str = "utf-8", **options: An
                 contacts.append(contact)
                 continue
         raw = UNDECODED.sub("\ufffd", text[rec.start : rec.end].rstrip(" \t\r\n,"))
-        where = f"object {rec.number} (line {rec.line})"
-        rejects.append(Reject(source, rec.line, field, f"{where}: {reason}", raw))
+        said = record_at("object", rec.number, rec.line, reason)
+        rejects.append(Reject(source, rec.line, field, said, raw))
 
     table = _interactions(_latest(contacts), source)
     return ParseResult(
@@ -101,14 +103,14 @@ def parse(path: Path, *, tz: str = "UTC", encoding: str = "utf-8", **options: An
 def _contact(obj: Any, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
     """The canonical facts of one record, or _Bad naming the first field that is wrong."""
     if not isinstance(obj, dict):
-        raise _Bad(None, f"expected a JSON object (a contact record), found {kind(obj)}")
+        raise _Bad(None, say("ac_not_object", found=kind(obj)))
     contact_id = obj.get("ContactId")
     if not isinstance(contact_id, str) or not contact_id.strip():
-        found = kind(contact_id) if "ContactId" in obj else "nothing"
-        raise _Bad("ContactId", f"ContactId must be a non-empty string, found {found}")
+        found = kind(contact_id) if "ContactId" in obj else say("js_nothing")
+        raise _Bad("ContactId", say("ac_contact_id", found=found))
     channel = _text(obj, "Channel")
     if channel is None:
-        raise _Bad("Channel", "Channel is missing (expected VOICE, CHAT, TASK …)")
+        raise _Bad("Channel", say("ac_channel"))
     method = (_text(obj, "InitiationMethod") or "").upper()
     queue = _object(obj, "Queue")
     agent = _object(obj, "Agent")
@@ -118,7 +120,7 @@ def _contact(obj: Any, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
     enqueued = _time(queue, "EnqueueTimestamp", zone, "Queue.")
     offered = enqueued or initiated
     if offered is None:
-        raise _Bad("InitiationTimestamp", "InitiationTimestamp is missing")
+        raise _Bad("InitiationTimestamp", say("ac_initiated"))
     connected = _time(agent, "ConnectedToAgentTimestamp", zone, "Agent.")
     answered = connected is not None
     queued = enqueued is not None or _text(queue, "Name", "Queue.") is not None
@@ -156,7 +158,7 @@ def _object(parent: dict[str, Any], key: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _Bad(key, f"{key} must be an object or null, found {kind(value)}")
+        raise _Bad(key, say("ac_object", key=key, found=kind(value)))
     return value
 
 
@@ -165,7 +167,7 @@ def _text(parent: dict[str, Any], key: str, prefix: str = "") -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise _Bad(prefix + key, f"{prefix}{key} must be a string, found {kind(value)}")
+        raise _Bad(prefix + key, say("ac_string", key=prefix + key, found=kind(value)))
     return value
 
 
@@ -174,14 +176,14 @@ def _seconds(parent: dict[str, Any], key: str, prefix: str = "") -> float | None
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _Bad(prefix + key, f"{prefix}{key} must be a number of seconds, found {kind(value)}")
+        raise _Bad(prefix + key, say("ac_seconds", key=prefix + key, found=kind(value)))
     try:
         seconds = float(value)
     except OverflowError:
         seconds = math.inf
     if not math.isfinite(seconds) or seconds < 0:
         shown = str(value) if len(str(value)) <= 40 else str(value)[:40] + "…"
-        raise _Bad(prefix + key, f"{prefix}{key} must be zero or more seconds, found {shown}")
+        raise _Bad(prefix + key, say("ac_negative", key=prefix + key, number=shown))
     return seconds
 
 
@@ -193,21 +195,19 @@ def _time(
         return None
     name = prefix + key
     if not isinstance(value, str):
-        raise _Bad(name, f"{name} must be an ISO-8601 time string, found {kind(value)}")
+        raise _Bad(name, say("ac_time_type", key=name, found=kind(value)))
     try:
         if not _TIMESTAMP.match(value):
             raise ValueError
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise _Bad(
-            name, f"{name} {value[:40]!r} is not an ISO-8601 time like 2026-01-05T09:00:00Z"
-        ) from None
+        raise _Bad(name, say("ac_time", key=name, value=repr(value[:40]))) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     try:
         return parsed.astimezone(UTC)
     except OverflowError:
-        raise _Bad(name, f"{name} {value[:40]!r} is outside the years 1–9999 in UTC") from None
+        raise _Bad(name, say("ac_years", key=name, value=repr(value[:40]))) from None
 
 
 # ---- from records to rows ------------------------------------------------------------------

@@ -15,6 +15,9 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from callgrade.engine.connectors.reasons import joined
+from callgrade.engine.connectors.reasons import reason as say
+
 DECODER = json.JSONDecoder()
 # Bytes that did not decode, kept in place by ``surrogateescape`` (see base.read_lenient).
 UNDECODED = re.compile("[\udc80-\udcff]")
@@ -103,22 +106,22 @@ class Reader:
 
 def json_error(exc: Exception, resynced: re.Match[str] | None) -> str:
     if isinstance(exc, RecursionError):
-        detail = "nested too deeply"
+        said = say("js_deep")
     elif isinstance(exc, json.JSONDecodeError):
-        detail = f"{exc.msg.removesuffix(' at')}, at line {exc.lineno} column {exc.colno}"
+        problem = exc.msg.removesuffix(" at")
+        said = say("js_at", json=problem, line=exc.lineno, column=exc.colno)
     else:
-        detail = str(exc)
-    tail = "" if resynced else "; the file ends inside it (truncated?)"
-    return f"not valid JSON ({detail}){tail}"
+        said = say("js_other", error=exc)
+    return said if resynced else joined([said, say("js_truncated")])
 
 
 def kind(value: Any) -> str:
     if value is None:
-        return "null"
+        return say("js_null")
     if isinstance(value, bool):
-        return "a boolean"
+        return say("js_boolean")
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return say("js_number", number=value)
     if isinstance(value, str):
-        return f"the string {value[:40]!r}"
-    return "an array" if isinstance(value, list) else "an object"
+        return say("js_string", value=repr(value[:40]))
+    return say("js_array") if isinstance(value, list) else say("js_object")

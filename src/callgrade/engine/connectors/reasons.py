@@ -14,6 +14,12 @@ translated too.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from callgrade.engine.connectors.sentences_files import FILES
+from callgrade.engine.connectors.sentences_json import JSON, JSON_PROBLEMS
+from callgrade.engine.connectors.sentences_mapped import MAPPED
 
 TEMPLATES: dict[str, str] = {
     # Asterisk queue_log, the file and the table export (connectors/queue_log)
@@ -54,11 +60,14 @@ TEMPLATES: dict[str, str] = {
 # Values that are words, by the template value that carries them.
 WORDS: dict[str, tuple[str, ...]] = {
     "meaning": ("holdtime", "calltime", "waittime", "ring time", "wrap-up seconds"),
+    "value": ("empty",),
+    "json": JSON_PROBLEMS,
+    "what": ("row filter",),
 }
 
-# "line 12: …" (a file's line) or "row 12: …" (a sheet's row) before the sentence.
-AT = re.compile(r"^(?P<where>line|row) (?P<line>\d+): (?P<rest>.*)$", re.S)
-
+# Values that are sentences of the catalogue themselves ("…; expected {expected}"): read back
+# and said in the reader's language too. One that no template reads is shown as written.
+NESTED = frozenset({"expected", "detail", "found", "people"})
 
 # Values that are the same in every sentence of a kind: formats and names, not words.
 FIXED: dict[str, str] = {
@@ -67,6 +76,21 @@ FIXED: dict[str, str] = {
     "doc": "docs/connectors/queue_log.md",
     "columns": "time, callid, queuename, agent, event, data1..data5",
 }
+
+TEMPLATES.update(MAPPED)
+TEMPLATES.update(JSON)
+TEMPLATES.update(FILES)
+
+# Where a sentence is said of, before it: a file's line, a sheet's row, a JSON record (its number
+# and the line it starts on), a place in a mapping file (file:line:column).
+AT = re.compile(
+    r"^(?:(?P<where>line|row) (?P<line>\d+)"
+    r"|(?P<record>object|statement) (?P<number>\d+) \(line (?P<start>\d+)\)"
+    r"|(?P<place>[^\s:]+(?::\d+){2})): (?P<rest>.*)$",
+    re.S,
+)
+# Sentences said of one record together are joined by this.
+JOIN = "; "
 
 
 def reason(code: str, **values: object) -> str:
@@ -77,6 +101,35 @@ def reason(code: str, **values: object) -> str:
 def at(line: int | None, sentence: str, where: str = "line") -> str:
     """The sentence as said of one line (or row) of the file."""
     return sentence if line is None else f"{where} {line}: {sentence}"
+
+
+def joined(sentences: list[str]) -> str:
+    """Several sentences said of one record, once each, in order."""
+    return JOIN.join(dict.fromkeys(sentences))
+
+
+def record_at(kind: str, number: int, line: int, sentence: str) -> str:
+    """The sentence as said of one record of a JSON file (``object``, ``statement``)."""
+    return f"{kind} {number} (line {line}): {sentence}"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One sentence read back: its template and its values (a nested sentence is a Part)."""
+
+    code: str
+    values: tuple[tuple[str, str | Part], ...]
+
+
+@dataclass(frozen=True)
+class Said:
+    """A reason read back: where it was said of, and its sentences."""
+
+    where: str  # "", line, row, object, statement, place
+    line: int | None
+    number: int | None  # the record's number (object, statement)
+    place: str  # file:line:column in a mapping file
+    parts: tuple[Part, ...]
 
 
 def _pattern(template: str) -> re.Pattern[str]:
@@ -91,18 +144,76 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile("".join(out), re.S)
 
 
-PATTERNS: dict[str, re.Pattern[str]] = {code: _pattern(t) for code, t in TEMPLATES.items()}
+def _literals(template: str) -> list[str]:
+    return [s for s in re.split(r"\{\w+\}", template) if s]
 
 
-def read_back(text: str) -> tuple[str, int | None, str, dict[str, str]] | None:
-    """(where, line, code, values) of a sentence :func:`reason` wrote, or None for any other
-    text (a sentence of a connector not in the catalogue yet, or an older rejects file)."""
-    where, line, rest = "", None, text
-    m = AT.match(text)
-    if m:
-        where, line, rest = m["where"], int(m["line"]), m["rest"]
+def _specific(code: str) -> tuple[int, int]:
+    template = TEMPLATES[code]
+    nested = sum(1 for n in re.findall(r"\{(\w+)\}", template) if n in NESTED)
+    return -nested, -sum(map(len, _literals(template)))
+
+
+# The most specific templates first: those holding a sentence ("{expected} (mapping line {n})"
+# before "a value from {low} to {high}", which would take "5 (mapping line 3)" for its high),
+# then those with the most fixed text ("one of: {words} (allowed, mapping line {n})" before
+# "one of: {words}").
+_ORDER = sorted(TEMPLATES, key=_specific)
+PATTERNS: dict[str, re.Pattern[str]] = {c: _pattern(TEMPLATES[c]) for c in _ORDER}
+_NEEDS = {c: _literals(TEMPLATES[c]) for c in _ORDER}
+
+
+@lru_cache(maxsize=4096)
+def _sentence(text: str) -> Part | None:
     for code, pattern in PATTERNS.items():
-        found = pattern.fullmatch(rest)
-        if found:
-            return where, line, code, found.groupdict()
+        if not all(s in text for s in _NEEDS[code]):
+            continue
+        found = pattern.fullmatch(text)
+        if found is None:
+            continue
+        values: list[tuple[str, str | Part]] = []
+        for name, value in found.groupdict().items():
+            if name in NESTED:
+                inner = _sentence(value)
+                if inner is None:  # not this template: its nested sentence reads as none
+                    break
+                values.append((name, inner))
+            else:
+                values.append((name, value))
+        else:
+            return Part(code, tuple(values))
     return None
+
+
+@lru_cache(maxsize=4096)
+def _sentences(text: str) -> tuple[Part, ...] | None:
+    """The sentences ``text`` is made of, joined by :data:`JOIN`: the shortest first sentence
+    that lets the rest read too (a sentence with a ``;`` of its own is tried whole later)."""
+    pieces = text.split(JOIN)
+    for j in range(1, len(pieces) + 1):
+        first = _sentence(JOIN.join(pieces[:j]))
+        if first is None:
+            continue
+        if j == len(pieces):
+            return (first,)
+        rest = _sentences(JOIN.join(pieces[j:]))
+        if rest is not None:
+            return (first, *rest)
+    return None
+
+
+def read_back(text: str) -> Said | None:
+    """What a reason written through :func:`reason` says, or None for any other text (a
+    sentence outside the catalogue, an older rejects file)."""
+    where, line, number, place, rest = "", None, None, "", text
+    m = AT.match(text)
+    if m and m["where"]:
+        where, line, rest = m["where"], int(m["line"]), m["rest"]
+    elif m and m["record"]:
+        where, number, line, rest = m["record"], int(m["number"]), int(m["start"]), m["rest"]
+    elif m:
+        where, place, rest = "place", m["place"], m["rest"]
+    parts = _sentences(rest)
+    if parts is None:
+        return None
+    return Said(where, line, number, place, parts)

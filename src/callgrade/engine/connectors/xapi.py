@@ -36,6 +36,8 @@ from callgrade.engine.connectors.base import (
     time_zone,
 )
 from callgrade.engine.connectors.json_values import UNDECODED, Reader, Record, kind, records
+from callgrade.engine.connectors.reasons import reason as say
+from callgrade.engine.connectors.reasons import record_at
 from callgrade.engine.schemas import conform
 
 CONNECTOR = "xapi"
@@ -76,15 +78,13 @@ class People:
             email = mbox.strip().removeprefix("mailto:").lower()
             if email in self.by_email:
                 return self.by_email[email]
-            raise _Bad("actor.mbox", f"actor.mbox {mbox[:80]!r} is not in {self.label}")
+            raise _Bad("actor.mbox", say("xa_mbox", mbox=repr(mbox[:80]), people=self.label))
         digest = actor.get("mbox_sha1sum")
         if isinstance(digest, str) and digest.strip():
             if digest.strip().lower() in self.by_sha1:
                 return self.by_sha1[digest.strip().lower()]
-            raise _Bad(
-                "actor.mbox_sha1sum", f"actor.mbox_sha1sum matches no e-mail in {self.label}"
-            )
-        raise _Bad("actor.mbox", "actor has no mbox (mailto: e-mail) or mbox_sha1sum to look up")
+            raise _Bad("actor.mbox_sha1sum", say("xa_sha1", people=self.label))
+        raise _Bad("actor.mbox", say("xa_no_mbox"))
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def parse(
         if rec.error is not None:
             reason = rec.error
         elif undecodable and UNDECODED.search(text, rec.start, rec.end):
-            reason = f"bytes that are not valid {encoding}; re-export as {encoding}"
+            reason = say("js_bytes", encoding=encoding)
         else:
             try:
                 row = _statement(rec, settings, first_seen, voided, present)
@@ -159,8 +159,8 @@ def parse(
                     rows.append(row)
                 continue
         raw = UNDECODED.sub("\ufffd", text[rec.start : rec.end].rstrip(" \t\r\n,"))
-        where = f"statement {rec.number} (line {rec.line})"
-        rejects.append(Reject(source, rec.line, field, f"{where}: {reason}", raw))
+        said = record_at("statement", rec.number, rec.line, reason)
+        rejects.append(Reject(source, rec.line, field, said, raw))
 
     return ParseResult(
         connector=CONNECTOR,
@@ -198,7 +198,7 @@ def load_people(path: Path, email_column: str, id_column: str, encoding: str) ->
                 f"{by_email[email]!r} and {employee!r}; an e-mail must name one person"
             )
     by_sha1 = {hashlib.sha1(f"mailto:{e}".encode()).hexdigest(): i for e, i in by_email.items()}
-    label = f"people file {path.name} (column {email_column!r})"
+    label = say("xa_people", file=path.name, column=repr(email_column))
     return People(label=label, by_email=by_email, by_sha1=by_sha1)
 
 
@@ -273,42 +273,40 @@ def _statement(
     the first field that is wrong."""
     st = rec.value
     if not isinstance(st, dict):
-        raise _Bad(None, f"expected a JSON object (an xAPI statement), found {kind(st)}")
+        raise _Bad(None, say("xa_not_object", found=kind(st)))
     statement_id = _statement_id(st)
     if statement_id in first_seen:
         raise _Bad(
             "id",
-            f"duplicate of statement {first_seen[statement_id]} (same id {statement_id}); "
-            "a statement is imported once",
+            say("xa_duplicate", first=first_seen[statement_id], id=statement_id),
         )
     first_seen[statement_id] = rec.number
     verb = _verb(st)
     if verb is None:
-        raise _Bad("verb.id", "verb.id is missing (expected an IRI such as " + ADL + "completed)")
+        raise _Bad("verb.id", say("xa_no_verb", iri=ADL + "completed"))
     if verb == VOIDED:
         _voiding(st, present)
         return None
     if statement_id in voided:
         raise _Bad(
             "id",
-            f"voided by statement {voided[statement_id]}; a voided statement is not a record",
+            say("xa_voided", number=voided[statement_id]),
         )
     if verb not in OUTCOMES:
         raise _Bad(
             "verb.id",
-            f"verb {verb[:100]!r} is not a completion; expected {ADL}completed, passed or "
-            "failed (other statements are not training records)",
+            say("xa_verb", verb=repr(verb[:100]), adl=ADL),
         )
     passed = OUTCOMES[verb]
     result = _object(st, "result")
     success = result.get("success")
     if success is not None and not isinstance(success, bool):
-        raise _Bad("result.success", f"result.success must be true or false, found {kind(success)}")
+        raise _Bad("result.success", say("xa_success_type", found=kind(success)))
     if passed is not None and success is not None and success != passed:
         word = verb.removeprefix(ADL)
-        raise _Bad("result.success", f"result.success is {str(success).lower()} for verb {word}")
+        raise _Bad("result.success", say("xa_success", value=str(success).lower(), verb=word))
     if result.get("completion") is False and passed is None:
-        raise _Bad("result.completion", "result.completion is false for verb completed")
+        raise _Bad("result.completion", say("xa_completion"))
     return {
         "training_record_id": statement_id,
         "employee_id": _person(st, settings),
@@ -326,7 +324,7 @@ def _statement_id(st: dict[str, Any]) -> str:
         canonical = json.dumps(st, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(f"xapi\x1f{canonical}".encode()).hexdigest()[:32]
     if not isinstance(value, str) or not value.strip():
-        raise _Bad("id", f"id must be a statement UUID (text), found {kind(value)}")
+        raise _Bad("id", say("xa_id", found=kind(value)))
     return value.strip().lower()
 
 
@@ -343,47 +341,40 @@ def _voiding(st: dict[str, Any], present: set[str]) -> None:
     obj = _object(st, "object")
     target = obj.get("id")
     if obj.get("objectType") != "StatementRef" or not isinstance(target, str):
-        raise _Bad(
-            "object", "a voiding statement's object must be a StatementRef with the voided id"
-        )
+        raise _Bad("object", say("xa_voiding"))
     if target.strip().lower() in present:
         return  # applied: the voided statement is rejected where it stands
     raise _Bad(
         "object.id",
-        f"voids statement {target[:60]} which is not in this file; a completion imported "
-        "from an earlier file stays: remove it on the person's records page",
+        say("xa_voids_absent", id=target[:60]),
     )
 
 
 def _person(st: dict[str, Any], settings: Settings) -> str:
     actor = st.get("actor")
     if actor is None:
-        raise _Bad("actor", "actor is missing; expected the person (an Agent) who took the course")
+        raise _Bad("actor", say("xa_actor_missing"))
     if not isinstance(actor, dict):
-        raise _Bad("actor", f"actor must be an object (an Agent), found {kind(actor)}")
+        raise _Bad("actor", say("xa_actor_type", found=kind(actor)))
     if actor.get("objectType") == "Group":
-        raise _Bad("actor", "actor is a Group; a training record needs one person (an Agent)")
+        raise _Bad("actor", say("xa_group"))
     if settings.people is not None:
         return settings.people.find(actor)
     account = actor.get("account")
     name = account.get("name") if isinstance(account, dict) else None
     if not isinstance(name, str) or not name.strip():
-        hint = " (it has an mbox: use --option actor=mbox with a people file)"
-        raise _Bad(
-            "actor.account.name",
-            "actor.account.name (the employee id) is missing"
-            + (hint if actor.get("mbox") or actor.get("mbox_sha1sum") else ""),
-        )
+        has_mbox = actor.get("mbox") or actor.get("mbox_sha1sum")
+        raise _Bad("actor.account.name", say("xa_account_mbox" if has_mbox else "xa_account"))
     return name.strip()
 
 
 def _course(st: dict[str, Any], settings: Settings) -> str:
     obj = _object(st, "object")
     if obj.get("objectType", "Activity") != "Activity":
-        raise _Bad("object.objectType", f"object must be an Activity, found {obj['objectType']!r}")
+        raise _Bad("object.objectType", say("xa_object_type", value=repr(obj["objectType"])))
     activity = obj.get("id")
     if not isinstance(activity, str) or not activity.strip():
-        raise _Bad("object.id", "object.id (the activity IRI) is missing")
+        raise _Bad("object.id", say("xa_object_id"))
     activity = activity.strip()
     if settings.courses is not None:
         definition = obj.get("definition")
@@ -395,15 +386,14 @@ def _course(st: dict[str, Any], settings: Settings) -> str:
         shown = ", ".join(repr(k[:60]) for k in keys if isinstance(k, str))
         raise _Bad(
             "object.id",
-            f"activity {shown} is not in the course map {settings.courses_label}",
+            say("xa_course_map", activity=shown, file=settings.courses_label),
         )
     parts = urlsplit(activity)
     segment = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1]) if parts.path else ""
     if not segment or (parts.scheme and not parts.path.strip("/")):
         raise _Bad(
             "object.id",
-            f"activity {activity[:80]!r} has no last path segment to use as the course code; "
-            "give a course map (--option courses=FILE.yaml)",
+            say("xa_no_segment", activity=repr(activity[:80])),
         )
     return segment
 
@@ -421,25 +411,24 @@ def _score(result: dict[str, Any]) -> float | None:
             or not math.isfinite(value)
         ):
             raise _Bad(
-                f"result.score.{key}", f"result.score.{key} must be a number, found {kind(value)}"
+                f"result.score.{key}",
+                say("xa_number", key=f"result.score.{key}", found=kind(value)),
             )
     scaled, raw, low, high = (numbers[k] for k in ("scaled", "raw", "min", "max"))
     if scaled is not None:
         if not 0 <= scaled <= 1:
-            raise _Bad("result.score.scaled", f"result.score.scaled is {scaled}; expected 0 to 1")
+            raise _Bad("result.score.scaled", say("xa_scaled", number=scaled))
         return round(float(scaled) * 100, 6)
     if raw is None:
         return None
     if low is not None and high is not None:
         if not low <= raw <= high or high <= low:
-            raise _Bad(
-                "result.score.raw", f"result.score.raw {raw} is not within min {low} – max {high}"
-            )
+            raise _Bad("result.score.raw", say("xa_raw_range", number=raw, low=low, high=high))
         return round((raw - low) / (high - low) * 100, 6)
     if not 0 <= raw <= 100:
         raise _Bad(
             "result.score.raw",
-            f"result.score.raw is {raw} with no min and max; expected 0 to 100 (or give scaled)",
+            say("xa_raw_alone", number=raw),
         )
     return float(raw)
 
@@ -449,11 +438,9 @@ def _day(st: dict[str, Any], zone: zoneinfo.ZoneInfo) -> datetime:
     key = "timestamp" if st.get("timestamp") is not None else "stored"
     value = st.get(key)
     if value is None:
-        raise _Bad("timestamp", "timestamp is missing (and there is no stored time)")
+        raise _Bad("timestamp", say("xa_no_time"))
     if not isinstance(value, str) or not _TIMESTAMP.match(value):
-        raise _Bad(
-            key, f"{key} {str(value)[:40]!r} is not an ISO-8601 time like 2026-01-05T09:00:00Z"
-        )
+        raise _Bad(key, say("ac_time", key=key, value=repr(str(value)[:40])))
     try:
         parsed = datetime.fromisoformat(value)
         if parsed.tzinfo is None:
@@ -461,7 +448,7 @@ def _day(st: dict[str, Any], zone: zoneinfo.ZoneInfo) -> datetime:
         local = parsed.astimezone(zone).date()
         return datetime(local.year, local.month, local.day, tzinfo=zone).astimezone(UTC)
     except (ValueError, OverflowError):
-        raise _Bad(key, f"{key} {value[:40]!r} is not a valid time") from None
+        raise _Bad(key, say("xa_time", key=key, value=repr(value[:40]))) from None
 
 
 def _object(parent: dict[str, Any], key: str, prefix: str = "") -> dict[str, Any]:
@@ -469,7 +456,7 @@ def _object(parent: dict[str, Any], key: str, prefix: str = "") -> dict[str, Any
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _Bad(prefix + key, f"{prefix}{key} must be an object, found {kind(value)}")
+        raise _Bad(prefix + key, say("xa_must_object", key=prefix + key, found=kind(value)))
     return value
 
 

@@ -26,6 +26,7 @@ from callgrade.integration.views.serializers import (
     SurveyResponseSerializer,
 )
 from callgrade.loads.models import Load
+from callgrade.loads.services.reasons import reason_text
 from callgrade.loads.services.records import RecordReject, records_load
 from callgrade.people.access import require_hr
 
@@ -83,7 +84,8 @@ class _Facts(_Api):
             actor=request.user,
         )
         if load.state == Load.FAILED:
-            return Response({"detail": load.error}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+            detail = "\n".join(reason_text(line) for line in load.error.splitlines())
+            return Response({"detail": detail}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         result = {
             "load": load.pk,
             "batch": load.batch,
@@ -91,7 +93,12 @@ class _Facts(_Api):
             "accepted": load.accepted,
             "rejected": load.rejected,
             "added": sum(load.added.values()),
-            "rejects": [{"index": r.index, "field": r.field, "reason": r.reason} for r in rejects],
+            # the connector's sentences in the client's language (Accept-Language), as the
+            # API's own messages are
+            "rejects": [
+                {"index": r.index, "field": r.field, "reason": reason_text(r.reason)}
+                for r in rejects
+            ],
         }
         return Response(FactsLoadSerializer(result).data)
 

@@ -27,7 +27,7 @@ from callgrade.loads.services.loads import (
     rejects_csv,
     shipped_mappings,
 )
-from callgrade.loads.services.reasons import reason_html
+from callgrade.loads.services.reasons import error_html, reason_html
 from callgrade.people.access import require_hr
 
 REJECTS_SHOWN = 50
@@ -42,6 +42,8 @@ def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse
         "origins": Load.ORIGINS,
         **extra,
     }
+    if extra.get("file_error"):  # the engine's sentences in it, in the reader's language
+        context["file_error_html"] = error_html(str(extra["file_error"]), ours=True)
     return render(request, "loads/loads.html", context, status=status)
 
 
@@ -91,6 +93,7 @@ def load(request: HttpRequest, load_id: int) -> HttpResponse:
             "more_rejects": item.rejected > len(shown),
             "reconciles": item.read == item.accepted + item.rejected + item.filtered,
             "unreadable": reason_html(item.unreadable) if item.unreadable else "",
+            "error": error_html(item.error) if item.error else "",
         },
     )
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from callgrade.loads.models import Source
 from callgrade.loads.selectors import mapping_choices
 from callgrade.loads.selectors import sources as sources_list
 from callgrade.loads.services.loads import FORMATS, LoadError, shipped_mappings
+from callgrade.loads.services.reasons import error_html
 from callgrade.loads.services.sources import source_create, source_run
 from callgrade.people.access import require_hr
 
@@ -24,7 +26,10 @@ FIELDS = ("name", "kind", "format", "mapping", "folder", "url", "table", "by", "
 
 
 def _page(request: HttpRequest, status: int = 200, **extra: Any) -> HttpResponse:
-    rows = [(s, redact(s.url) if s.url else "") for s in sources_list()]
+    rows = [
+        (s, redact(s.url) if s.url else "", error_html(s.last_error) if s.last_error else "")
+        for s in sources_list()
+    ]
     context = {
         "sources": rows,
         "formats": [(code, words) for code, words in FORMATS.items()],
@@ -59,7 +64,9 @@ def source_run_view(request: HttpRequest, source_id: int) -> HttpResponse:
     job = source_run(source=source, actor=request.user)
     source.refresh_from_db()
     if source.last_error:
-        messages.error(request, source.last_error)
+        messages.error(
+            request, format_html('<ul class="errors">{}</ul>', error_html(source.last_error))
+        )
     elif job.state == job.FAILED:
         messages.error(request, _("The run failed; see the server's log."))
     else:

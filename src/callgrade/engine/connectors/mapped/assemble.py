@@ -34,6 +34,9 @@ from callgrade.engine.connectors.mapped.convert import (
 from callgrade.engine.connectors.mapped.mapping import Mapping, MappingError, load_mapping
 from callgrade.engine.connectors.mapped.ranges import bounds
 from callgrade.engine.connectors.mapped.read import RawRows, read_csv, read_xlsx
+from callgrade.engine.connectors.reasons import at as at_line
+from callgrade.engine.connectors.reasons import joined
+from callgrade.engine.connectors.reasons import reason as say
 from callgrade.engine.schemas import TABLES, conform
 
 CONNECTOR = "mapped"
@@ -70,28 +73,22 @@ def parse(
     m = load_mapping(mapping)
     path = Path(path)
     if not path.is_file():
-        raise ConnectorError(f"cannot read {path}: no such file")
+        raise ConnectorError(say("ff_no_file", path=path))
     zone = m.timezone or tz
     try:
         zoneinfo.ZoneInfo(zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConnectorError(f"unknown time zone {zone!r}; expected e.g. Asia/Shanghai") from None
+        raise ConnectorError(say("ff_zone", zone=repr(zone))) from None
     enc = m.encoding or encoding
     try:
         codecs.lookup(enc)
     except LookupError:
-        raise ConnectorError(f"unknown encoding {enc!r}; expected e.g. utf-8 or gb18030") from None
+        raise ConnectorError(say("ff_encoding", encoding=repr(enc))) from None
     fmt = m.format or FORMATS.get(path.suffix.lower())
     if fmt is None and path.suffix.lower() == ".xls":
-        raise ConnectorError(
-            f"{path.name} is an old binary .xls workbook, which cannot be read; open it in Excel"
-            " and save it as .xlsx (or export CSV)"
-        )
+        raise ConnectorError(say("ff_xls", file=path.name))
     if fmt is None:
-        raise ConnectorError(
-            f"cannot tell the format of {path.name} from its extension; add `format: csv` or"
-            " `format: xlsx` to the mapping"
-        )
+        raise ConnectorError(say("ff_format", file=path.name))
     label = f"{m.source_name}:{path.name}"
     result = ParseResult(connector=CONNECTOR, source=label)
     if fmt == "csv":
@@ -146,21 +143,17 @@ def _header_index(m: Mapping, raw: RawRows, path: Path, encoding: str) -> dict[s
         if len(near) == 1:  # same name up to case and spacing: clearly meant
             out[name] = near[0]
             continue
-        hint = ""
-        if raw.header_undecodable:
-            hint = (
-                f" (the header is not valid {encoding}: set `encoding:` in the mapping,"
-                " e.g. gb18030)"
-            )
+        names = ", ".join(repr(h) for h in raw.header)
+        said = {"column": repr(name), "what": what, "file": path.name, "line": raw.header_line}
         guess = closest(name, [h for h in raw.header if h])
-        if guess is not None and not hint:
-            hint = f"; did you mean {guess!r}?"
+        row = "_row" if raw.where == "row" else ""
+        if raw.header_undecodable:
+            sentence = say("ff_header_bytes", **said, encoding=encoding, names=names)
+        elif guess is not None:
+            sentence = say("ff_header_near" + row, **said, near=repr(guess))
         else:
-            hint += f"; header has: {', '.join(repr(h) for h in raw.header)}"
-        errors.append(
-            f"{at}: column {name!r} ({what}) is not in the header of {path.name}"
-            f" ({raw.where} {raw.header_line}){hint}"
-        )
+            sentence = say("ff_header_has" + row, **said, names=names)
+        errors.append(f"{at}: {sentence}")
     if errors:
         raise MappingError(errors)
     return out
@@ -208,8 +201,10 @@ def _limits(
                 outside |= nums > b.high
             if outside.any():
                 line = m.line_of("columns", field, "min") or m.line_of("columns", field, "max")
-                at = f" (mapping line {line})" if b.from_mapping and line else ""
-                out.append(_Problem(field, column, name, outside, "range", b.words() + at))
+                words = b.words()
+                if b.from_mapping and line:
+                    words = say("mp_mapping_line", expected=words, n=line)
+                out.append(_Problem(field, column, name, outside, "range", words))
     if col.allowed:
         beyond = out[0].mask if out else np.zeros(len(values), bool)  # said once is enough
         arrow = TABLES[m.table].schema.field(field).type
@@ -219,8 +214,12 @@ def _limits(
         if outside.any():
             line = m.line_of("columns", field, "allowed")
             words = ", ".join(cell_text(v) for v in col.allowed)
-            at = f" (allowed, mapping line {line})" if line else ""
-            out.append(_Problem(field, column, name, outside, "enum", f"one of: {words}{at}"))
+            detail = (
+                say("mp_allowed_line", words=words, n=line)
+                if line
+                else say("mp_one_of", words=words)
+            )
+            out.append(_Problem(field, column, name, outside, "enum", detail))
     return out
 
 
@@ -239,13 +238,11 @@ def _date_and_time(
     problems = [
         _Problem(*day, bad_day, "bad", expected("date", col.format)),
         _Problem(*clock, bad_time, "bad", expected_time(col.time_format)),
-        _Problem(*day, half & no_day, "empty", f"a date is required with the time in {clock[2]!r}"),
-        _Problem(
-            *clock, half & no_time, "empty", f"a time is required with the date in {day[2]!r}"
-        ),
+        _Problem(*day, half & no_day, "empty", say("mp_date_needed", column=repr(clock[2]))),
+        _Problem(*clock, half & no_time, "empty", say("mp_time_needed", column=repr(day[2]))),
     ]
     if not TABLES[m.table].schema.field(field).nullable:
-        problems.append(_Problem(*day, no_day & no_time, "empty", "a value is required"))
+        problems.append(_Problem(*day, no_day & no_time, "empty", say("mp_required")))
     return values, [p for p in problems if p.mask.any()]
 
 
@@ -287,8 +284,11 @@ def build(
             if unmapped.any():
                 keys = ", ".join(col.values)
                 line = m.line_of("columns", field, "values")
-                where = f" (values map, mapping line {line})" if line else ""
-                detail = f"one of: {keys}{where}"
+                detail = (
+                    say("mp_values_line", words=keys, n=line)
+                    if line
+                    else say("mp_one_of", words=keys)
+                )
                 problems.append(_Problem(field, at, name, unmapped, "unmapped", detail))
         if col.default is not None:
             cells = _fill(cells, col.default)
@@ -300,13 +300,13 @@ def build(
             known = pc.or_kleene(pc.is_in(values, pa.array(enum)), pc.is_null(values))
             outside = ~np.asarray(known, bool)
             if outside.any():
-                detail = f"one of: {', '.join(enum)}"
+                detail = say("mp_one_of", words=", ".join(enum))
                 problems.append(_Problem(field, at, name, outside, "enum", detail))
         problems.extend(_limits(m, field, values, at, name, tz))
         if not spec.schema.field(field).nullable:
             empty = is_null(cells) & ~unmapped
             if empty.any():
-                problems.append(_Problem(field, at, name, empty, "empty", "a value is required"))
+                problems.append(_Problem(field, at, name, empty, "empty", say("mp_required")))
         arrays[field] = values
     bad_rows = np.zeros(n, bool)
     for p in problems:
@@ -370,17 +370,17 @@ def _rejects(
                 continue
             first = first or p.field
             cell = row[p.column] if p.column < len(row) else None
-            what = f"column {p.name!r} ({p.field})"
+            what = {"column": repr(p.name), "field": p.field}
             blank = cell is None or (isinstance(cell, str) and not cell.strip())
             if p.kind == "empty" and not blank:
-                reasons.append(f"{what} is {_show(cell)}, which the values map empties; {p.detail}")
+                reasons.append(say("mp_emptied", **what, value=_show(cell), detail=p.detail))
             elif p.kind == "empty":
-                reasons.append(f"{what} is empty; {p.detail}")
+                reasons.append(say("mp_empty", **what, detail=p.detail))
             else:
-                reasons.append(f"{what} is {_show(cell)}; expected {p.detail}")
+                reasons.append(say("mp_bad", **what, value=_show(cell), expected=p.detail))
         line = raw.lines[i]
         raw_text = ",".join("" if c is None else str(c) for c in row)
-        reason = f"{raw.where} {line}: " + "; ".join(dict.fromkeys(reasons))
+        reason = at_line(line, joined(reasons), raw.where)
         out.append(Reject(label, line, first, reason, raw_text))
     return out
 

@@ -22,6 +22,7 @@ from callgrade.engine.connectors.mapped.convert import (
     normalize,
 )
 from callgrade.engine.connectors.mapped.ranges import built_in, number_text, range_words
+from callgrade.engine.connectors.reasons import reason as say
 from callgrade.engine.schemas import TABLES
 
 if TYPE_CHECKING:
@@ -48,14 +49,15 @@ def closest(name: str, choices: Iterable[str]) -> str | None:
     return folded[close[0]] if close else None
 
 
-def unknown(what: str, name: str, choices: Iterable[str], context: str = "") -> str:
+def unknown(what: str, name: str, choices: Iterable[str], table: str = "") -> str:
     """``unknown field 'agent' for table surveys; did you mean 'agent_id'?``, or the list of
     choices when none is close."""
     options = list(choices)
     near = closest(name, options)
+    said = {"name": repr(name), "table": table, "names": ", ".join(options)}
     if near is not None:
-        return f"unknown {what} {name!r}{context}; did you mean {near!r}?"
-    return f"unknown {what} {name!r}{context}; expected one of: {', '.join(options)}"
+        return say(f"mf_{what}_near", **said, near=repr(near))
+    return say(f"mf_{what}", **said)
 
 
 def check_mapping(m: Mapping, present: set[str] | None) -> list[Problem]:
@@ -72,10 +74,9 @@ def check_mapping(m: Mapping, present: set[str] | None) -> list[Problem]:
         at: Path_ = ("columns", field)
         if field not in names:
             if field in LINEAGE:
-                msg = f"unknown field {field!r} (the connector sets it); expected one of: "
-                msg += ", ".join(names)
+                msg = say("mf_lineage", name=repr(field), names=", ".join(names))
             else:
-                msg = unknown("field", field, names, f" for table {m.table}")
+                msg = unknown("field", field, names, m.table)
             out.append((at, True, msg))
             continue
         out.extend(_check_column(m, field, col))
@@ -84,10 +85,7 @@ def check_mapping(m: Mapping, present: set[str] | None) -> list[Problem]:
             continue
         if f.name in present:
             continue
-        msg = (
-            f"required field {f.name!r} of table {m.table} is not mapped; add it under columns"
-            " with 'from' (a source column) or 'value' (a constant)"
-        )
+        msg = say("mf_required", name=repr(f.name), table=m.table)
         out.append((("columns",), True, msg))
     for column, cond in m.where.items():
         out.extend(_check_condition(column, cond))
@@ -100,13 +98,13 @@ def _check_header(m: Mapping) -> list[Problem]:
         try:
             zoneinfo.ZoneInfo(m.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            msg = f"unknown time zone {m.timezone!r}; expected an IANA name like Asia/Shanghai"
+            msg = say("mf_zone", zone=repr(m.timezone))
             out.append((("timezone",), False, msg))
     if m.encoding is not None:
         try:
             codecs.lookup(m.encoding)
         except LookupError:
-            msg = f"unknown encoding {m.encoding!r}; expected e.g. utf-8, gb18030, utf-16"
+            msg = say("mf_encoding", encoding=repr(m.encoding))
             out.append((("encoding",), False, msg))
     if m.delimiter is not None and len(m.delimiter) != 1:
         msg = f"delimiter {m.delimiter!r} should be one character, e.g. ',' ';' '|' or \"\\t\""
@@ -117,7 +115,7 @@ def _check_header(m: Mapping) -> list[Problem]:
 def _check_format(path: Path_, fmt: str) -> list[Problem]:
     if "%" in fmt:
         return []
-    msg = f"format {fmt!r} has no % directive; expected e.g. '%Y-%m-%d %H:%M:%S'"
+    msg = say("mf_format", pattern=repr(fmt))
     return [(path, False, msg)]
 
 
@@ -126,9 +124,7 @@ def _check_column(m: Mapping, field: str, col: ColumnMapping) -> list[Problem]:
     out: list[Problem] = []
     arrow = TABLES[m.table].schema.field(field).type
     if (col.source is None) == (col.value is None):
-        msg = (
-            f"field {field!r} needs exactly one of 'from' (a source column) or 'value' (a constant)"
-        )
+        msg = say("mf_from_or_value", name=repr(field))
         return [(at, True, msg)]
     ftype = m.field_type(field)
     if not fits(ftype, arrow):

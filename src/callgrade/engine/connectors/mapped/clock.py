@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from callgrade.engine.connectors.mapped.convert import Column, convert, is_null, plausible
 from callgrade.engine.connectors.mapped.fast import localize
+from callgrade.engine.connectors.reasons import reason as say
 
 _CLOCK = (
     r"^(?P<h>\d{1,2})[:时点](?P<m>\d{1,2})(?:[:分](?P<s>\d{1,2})(?:[.,](?P<f>\d{1,6}))?)?[分秒]?"
@@ -25,11 +26,11 @@ _CLOCK = (
 _COMPACT = r"^(?P<h>\d{2})(?P<m>\d{2})(?P<s>\d{2})?$"
 DAY = 86_400.0
 
-TIME_WORDS = "a time of day like 08:15:02, 8:15, 08:15:02.250, 8:15 PM, 081502 or 8时15分"
+TIME_WORDS = say("mp_time")
 
 
 def expected_time(fmt: str | None) -> str:
-    return f"a time of day matching the format {fmt!r}" if fmt else TIME_WORDS
+    return say("mp_time_format", pattern=repr(fmt)) if fmt else say("mp_time")
 
 
 def seconds_of_day(col: Column, fmt: str | None = None) -> tuple[pa.Array, np.ndarray]:

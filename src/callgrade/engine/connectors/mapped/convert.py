@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from callgrade.engine.connectors.mapped.fast import FALSE_WORDS, TRUE_WORDS, convert_text
+from callgrade.engine.connectors.reasons import reason as say
 
 FieldType = Literal["string", "int", "float", "bool", "datetime", "date", "duration", "percent"]
 NUMERIC: tuple[FieldType, ...] = ("int", "float", "percent", "duration")
@@ -97,17 +98,19 @@ def fits(ftype: FieldType, arrow: pa.DataType) -> bool:
 
 def expected(ftype: FieldType, fmt: str | None = None) -> str:
     if fmt and ftype in ("datetime", "date"):
-        return f"a date matching the format {fmt!r}"
-    return {
-        "string": "text",
-        "int": "a whole number",
-        "float": "a number",
-        "percent": "a percentage like 85% or 85",
-        "bool": "yes or no (true/false, yes/no, y/n, 1/0, 是/否)",
-        "datetime": "a date and time like 2026-01-31 08:30:00",
-        "date": "a date like 2026-01-31",
-        "duration": "a duration (HH:MM:SS, MM:SS or seconds, not negative)",
-    }[ftype]
+        return say("mp_date_format", pattern=repr(fmt))
+    return say(
+        {
+            "string": "mp_text",
+            "int": "mp_int",
+            "float": "mp_float",
+            "percent": "mp_percent",
+            "bool": "mp_bool",
+            "datetime": "mp_datetime",
+            "date": "mp_date",
+            "duration": "mp_duration",
+        }[ftype]
+    )
 
 
 # Arrow for text-only columns, pandas objects for columns with native Excel values
@@ -208,7 +211,7 @@ def check_constant(
     if bad[0] or out[0].as_py() is None:
         return expected(ftype, fmt)
     if enum and out[0].as_py() not in enum:
-        return f"one of: {', '.join(enum)}"
+        return say("mp_one_of", words=", ".join(enum))
     return None
 
 

@@ -24,6 +24,7 @@ from pydantic import (
 from callgrade.engine.connectors.base import ConnectorError
 from callgrade.engine.connectors.mapped.checks import Problem, check_mapping, closest, unknown
 from callgrade.engine.connectors.mapped.convert import FieldType, default_type
+from callgrade.engine.connectors.reasons import reason as say
 from callgrade.engine.schemas import TABLES
 
 Scalar = str | bool | int | float
@@ -172,10 +173,10 @@ def _compose(text: str, origin: str) -> tuple[Any, _Positions]:
         mark = getattr(exc, "problem_mark", None)
         where = f"{origin}:{mark.line + 1}:{mark.column + 1}" if mark else origin
         problem = getattr(exc, "problem", None) or str(exc)
-        raise MappingError([f"{where}: not valid YAML: {problem}"]) from None
+        raise MappingError([f"{where}: {say('mf_yaml', error=problem)}"]) from None
     pos = _Positions()
     if root is None:
-        raise MappingError([f"{origin}:1:1: the mapping file is empty"])
+        raise MappingError([f"{origin}:1:1: {say('mf_empty')}"])
     return _convert(root, (), pos), pos
 
 
@@ -213,7 +214,7 @@ def _sentence(err: Any, known: tuple[str, ...]) -> tuple[str, bool]:
     if kind == "extra_forbidden":
         return unknown("key", name, known), True
     if kind == "missing":
-        return f"missing key {name!r}", False
+        return say("mf_missing_key", name=repr(name)), False
     if kind == "literal_error":
         near = closest(str(err["input"]), FIELD_TYPES) if name == "type" else None
         hint = f"; did you mean {near!r}?" if near else ""

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from callgrade.engine.connectors.reasons import reason as say
+
 # (table, field) -> (lowest, highest); None is open. Fields ending in ``_s`` (seconds) are
 # durations everywhere and get (0, None) without being listed.
 BUILT_IN: dict[tuple[str, str], tuple[float | None, float | None]] = {
@@ -67,9 +69,9 @@ def number_text(v: float) -> str:
 def range_words(low: float | None, high: float | None) -> str:
     """``a value from 1 to 5``, ``a value of at least 0``, ``a value of at most 10``."""
     if low is not None and high is not None:
-        return f"a value from {number_text(low)} to {number_text(high)}"
+        return say("mp_range", low=number_text(low), high=number_text(high))
     if low is not None:
-        return f"a value of at least {number_text(low)}"
+        return say("mp_at_least", low=number_text(low))
     if high is not None:
-        return f"a value of at most {number_text(high)}"
-    return "any value"
+        return say("mp_at_most", high=number_text(high))
+    return say("mp_any")

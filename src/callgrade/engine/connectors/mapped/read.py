@@ -17,6 +17,8 @@ from typing import Any
 
 from callgrade.engine.connectors.base import ConnectorError, Reject
 from callgrade.engine.connectors.mapped.convert import ExcelPercent
+from callgrade.engine.connectors.reasons import at
+from callgrade.engine.connectors.reasons import reason as say
 
 DELIMITERS = ",;\t|"
 _UNDECODED = re.compile("[\udc80-\udcff]")
@@ -85,10 +87,7 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None,
             if reader.line_num == prev:
                 return
             prev = reader.line_num
-            reason = (
-                f'lines {start}–{prev} cannot be split into fields ({exc}); a quote (") that is'
-                " never closed usually joins lines like this: fix the quoting in the file"
-            )
+            reason = say("mp_split", first=start, last=prev, error=exc)
             yield start, None, reason
             continue
         start, prev = prev + 1, reader.line_num
@@ -112,8 +111,8 @@ def read_csv(
     lines = text.splitlines()
     header_text = next((ln for ln in lines[header_row - 1 :] if ln.strip()), None)
     if header_text is None:
-        where = "the file is empty" if not text.strip() else f"nothing from line {header_row} on"
-        reason = f"{where}: no header line with column names was found"
+        empty = not text.strip()
+        reason = say("mp_file_empty") if empty else say("mp_nothing_from", n=header_row)
         return Reject(label, None, None, reason, printable(text[:200]) or None)
     delim = delimiter or ("\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(header_text))
     records = _records(text, delim)
@@ -125,7 +124,7 @@ def read_csv(
             out.header_undecodable = damaged and bool(_UNDECODED.search("".join(rec)))
             break
     if out is None:
-        return Reject(label, None, None, "no header line with column names was found", None)
+        return Reject(label, None, None, say("mp_no_header"), None)
     n = len(out.header)
     rows, row_lines, rejects = out.rows, out.lines, out.rejects
     for start, rec, error in records:
@@ -145,20 +144,14 @@ def read_csv(
         bad = _UNDECODED.search(raw) if damaged else None
         if bad:
             byte = ord(bad.group()) - 0xDC00
-            reason = (
-                f"line {start}: byte 0x{byte:02x} cannot be decoded as {encoding}; the file is"
-                " in another encoding: set `encoding:` in the mapping (e.g. gb18030 for a CSV"
-                " saved by Chinese Excel)"
-            )
+            reason = at(start, say("mp_byte", byte=f"0x{byte:02x}", encoding=encoding))
             rejects.append(Reject(label, start, None, reason, printable(raw)))
             continue
         if len(rec) > n and not "".join(rec[n:]).strip():
             rec = rec[:n]
         if len(rec) != n:
-            reason = (
-                f"line {start}: expected {n} fields as in the header (line {out.header_line}),"
-                f" found {len(rec)}; check the delimiter {delim!r} and the quoting"
-            )
+            found = {"n": n, "header": out.header_line, "found_n": len(rec)}
+            reason = at(start, say("mp_fields", **found, delimiter=repr(delim)))
             rejects.append(Reject(label, start, None, reason, raw))
             continue
         rows.append(rec)
@@ -171,14 +164,12 @@ def read_xlsx(path: Path, *, sheet: str | None, header_row: int, label: str) -> 
     import openpyxl
 
     if not path.is_file():
-        raise ConnectorError(f"cannot read {path}: no such file")
+        raise ConnectorError(say("ff_no_file", path=path))
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # a damaged workbook can fail in zipfile, XML or openpyxl
-        reason = (
-            f"cannot open {path.name} as an Excel workbook ({type(exc).__name__}: {exc}); "
-            "open and re-save it in Excel as .xlsx, or export it as CSV"
-        )
+        error = f"{type(exc).__name__}: {exc}"
+        reason = say("mp_not_workbook", file=path.name, error=error)
         return Reject(label, None, None, reason, None)
     try:
         if sheet is None:
@@ -187,7 +178,7 @@ def read_xlsx(path: Path, *, sheet: str | None, header_row: int, label: str) -> 
             ws = wb[sheet]
         else:
             names = ", ".join(wb.sheetnames)
-            raise ConnectorError(f"{path.name} has no sheet {sheet!r}; it has: {names}")
+            raise ConnectorError(say("ff_no_sheet", file=path.name, sheet=repr(sheet), names=names))
         return _sheet_rows(path, ws, header_row, label)
     finally:
         wb.close()
@@ -223,15 +214,13 @@ def _sheet_rows(path: Path, ws: Any, header_row: int, label: str) -> RawRows | R
             out.rows.append(values[:width] + [None] * (width - len(values)))
             out.lines.append(row_no)
     except Exception as exc:  # damaged sheet XML surfaces only while iterating
-        reason = (
-            f"row {row_no + 1}: the sheet {title!r} is damaged from here on "
-            f"({type(exc).__name__}: {exc}); re-save the workbook in Excel"
-        )
+        error = f"{type(exc).__name__}: {exc}"
+        reason = at(row_no + 1, say("mp_sheet_damaged", sheet=repr(title), error=error), "row")
         if out is None:
             return Reject(label, None, None, reason, None)
         out.read += 1
         out.rejects.append(Reject(label, row_no + 1, None, reason, None))
     if out is None:
-        reason = f"sheet {title!r} is empty: no header row with column names was found"
+        reason = say("mp_sheet_empty", sheet=repr(title))
         return Reject(label, None, None, reason, None)
     return out
