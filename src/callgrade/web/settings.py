@@ -61,15 +61,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Background jobs write while pages read: wait for the lock instead of failing at once. A
     # transaction takes the write lock when it begins: one that read first and then asked for it
     # would fail at once with "database is locked" when another writer got there in between.
-    # Write-ahead log: pages that read (the awards stream polls every quarter second) no longer
-    # hold off the live service's commits, and a commit writes the log once instead of a
-    # rollback journal and the database (still synced at every commit: nothing acknowledged is
-    # lost). The setting stays with the file; an in-memory test database ignores it.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL",
-    }
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

@@ -148,7 +148,7 @@ def observations(source: str, event_id: str, payload: Any) -> list[KpiEvent]:
 
 def fast_commits(report: Callable[[str], Any] = print) -> None:
     """Let the live service's own commits skip waiting for the disk: on SQLite ``synchronous =
-    NORMAL`` in write-ahead-log mode, on PostgreSQL ``synchronous_commit = off``; for every
+    NORMAL`` in write-ahead-log mode (which it switches the database to), on PostgreSQL ``synchronous_commit = off``; for every
     connection this process opens, and for no other process (the web app keeps syncing each
     commit). Safe here because everything the service writes can be made again: the lines come
     from the events file, which is synced before anything acts on them, and the events, the
@@ -162,7 +162,11 @@ def fast_commits(report: Callable[[str], Any] = print) -> None:
             if connection.vendor == "postgresql":
                 c.execute("SET synchronous_commit TO OFF")
             elif connection.vendor == "sqlite":
-                c.execute("PRAGMA journal_mode")
+                # Write-ahead log, kept by the database file from now on: pages that read (the
+                # awards stream polls every quarter second) no longer hold off the service's
+                # commits. Refused while another connection is inside a transaction; then the
+                # service runs on, syncing every commit, and says so.
+                c.execute("PRAGMA journal_mode=WAL")
                 mode = c.fetchone()[0]
                 if mode == "wal":
                     c.execute("PRAGMA synchronous=NORMAL")
