@@ -26,9 +26,9 @@ CALLGRADE_PRODUCTION=1 CALLGRADE_SECRET_KEY=check-only-"$(head -c 32 /dev/urando
 # command under ten minutes.
 if .venv/bin/python -c "import psycopg,sys; psycopg.connect(sys.argv[1]).close()" "$PG_URL" 2>/dev/null; then
   echo "== pytest (SQLite, without the once-only end-to-end tests)"
-  .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" -m "not once" "$@"
+  .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" --durations=30 -m "not once" "$@"
   echo "== pytest web (PostgreSQL, with the browser tests and the API fuzzer)"
-  DATABASE_URL="$PG_URL" .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" tests/web
+  DATABASE_URL="$PG_URL" .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" --durations=30 tests/web
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is not reachable at $PG_URL: the web tests must run on it in CI" >&2; exit 1
 else
