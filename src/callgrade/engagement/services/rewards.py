@@ -149,13 +149,13 @@ def observations(source: str, event_id: str, payload: Any) -> list[KpiEvent]:
 def fast_commits(report: Callable[[str], Any] = print) -> None:
     """Let the live service's own commits skip waiting for the disk: on SQLite ``synchronous =
     NORMAL`` in write-ahead-log mode (which it switches the database to), on PostgreSQL
-    ``synchronous_commit = off``; for every connection this process opens, and for no other process (the web app keeps syncing each
-    commit). Safe here because everything the service writes can be made again: the lines come
-    from the events file, which is synced before anything acts on them, and the events, the
-    awards, the calls counted, the processed marks and the consumer's place in that file commit
-    together — a power cut loses the last of those commits whole, and the consumer takes the
-    same lines again and grants the same awards under the same keys. Events posted over HTTP
-    are written by the web app, which syncs."""
+    ``synchronous_commit = off``; for every connection this process opens, and for no other
+    process (the web app keeps syncing each commit). Safe here because everything the service
+    writes can be made again: the lines come from the events file, which is synced before
+    anything acts on them, and the events, the awards, the calls counted, the processed marks and
+    the consumer's place in that file commit together — a power cut loses the last of those
+    commits whole, and the consumer takes the same lines again and grants the same awards under
+    the same keys. Events posted over HTTP are written by the web app, which syncs."""
 
     def unsynced(sender: Any = None, connection: Any = connection, **_: Any) -> None:
         with connection.cursor() as c:
