@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from callgrade.core.views import act
 from callgrade.people.access import Denied, access, employee_of, require_employee, require_hr
 from callgrade.standards.diffwords import concerning
 from callgrade.standards.editor import bind, editor_form, next_version, rewrite
@@ -133,13 +134,13 @@ def standard_publish(request: HttpRequest, version_id: int) -> HttpResponse:
     if request.POST.get("confirm") != "1":
         messages.error(request, _("Tick the confirmation to publish."))
         return redirect("standard_version", version.pk)
-    try:
-        policy_publish(version=version, actor=request.user)
-    except PublishRefused as e:
-        messages.error(request, str(e))
-        return redirect("standard_version", version.pk)
-    messages.success(request, _("The standard was published; employees were asked to read it."))
-    return redirect("standard_version", version.pk)
+    return act(
+        request,
+        lambda: policy_publish(version=version, actor=request.user),
+        error=PublishRefused,
+        done=_("The standard was published; employees were asked to read it."),
+        then=redirect("standard_version", version.pk),
+    )
 
 
 @login_required

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from callgrade.core import tabular
+from callgrade.core.views import act
 from callgrade.cycles import workflow
 from callgrade.cycles.models import Cycle, Decision
 from callgrade.cycles.payroll import payroll_csv, payroll_xlsx
@@ -217,7 +218,8 @@ def cycle_advance_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
     if to in workflow.IRREVERSIBLE and request.POST.get("confirm") != "1":
         messages.error(request, _("Confirm that you understand what this step does."))
         return redirect("cycle", cycle_id=cycle.pk)
-    try:
+
+    def advance() -> Cycle:
         options: dict[str, Any] = {}
         asks = workflow.ASKS.get(to)
         if asks == "appeal_deadline":
@@ -227,17 +229,20 @@ def cycle_advance_view(request: HttpRequest, cycle_id: int) -> HttpResponse:
             if effective is None:
                 raise WorkflowError(_("Closing needs the date the level changes take effect."))
             options["effective_date"] = effective
-        cycle_advance(
+        return cycle_advance(
             cycle=cycle, actor=request.user, reason=request.POST.get("reason", ""), **options
         )
-    except WorkflowError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(
-            request,
-            _("The cycle is now “%(state)s”.") % {"state": cycle.get_state_display()},
-        )
-    return redirect("cycle", cycle_id=cycle.pk)
+
+    return act(
+        request,
+        advance,
+        error=WorkflowError,
+        # the state it moved to, read once it has moved
+        done=lambda moved: (
+            _("The cycle is now “%(state)s”.") % {"state": moved.get_state_display()}
+        ),
+        then=redirect("cycle", cycle_id=cycle.pk),
+    )
 
 
 @login_required
@@ -331,20 +336,18 @@ def cycle_override(request: HttpRequest, cycle_id: int) -> HttpResponse:
     if decision is None:
         messages.error(request, _("This employee has no decision in this cycle."))
         return _back(request, cycle, "cycle_results")
-    try:
-        decision_override(
+    return act(
+        request,
+        lambda: decision_override(
             decision=decision,
             level=request.POST.get("level", ""),
             reason=request.POST.get("reason", ""),
             actor=request.user,
-        )
-    except WorkflowError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(
-            request, _("The decision for %(name)s was saved.") % {"name": employee.name}
-        )
-    return _back(request, cycle, "cycle_results")
+        ),
+        error=WorkflowError,
+        done=_("The decision for %(name)s was saved.") % {"name": employee.name},
+        then=_back(request, cycle, "cycle_results"),
+    )
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from callgrade.core.query import MAX_ID, query_id
+from callgrade.core.views import act
 from callgrade.development.feedback import (
     RATING,
     SCALE,
@@ -64,7 +65,8 @@ def course_questions(request: HttpRequest, course_id: int) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         p = request.POST
-        try:
+
+        def save() -> None:
             if p.get("retire"):
                 q = FeedbackQuestion.objects.filter(pk=query_id(p["retire"]), course=course).first()
                 if q is None:
@@ -75,11 +77,14 @@ def course_questions(request: HttpRequest, course_id: int) -> HttpResponse:
                     actor=request.user, course=course, kind=p.get("kind", ""),
                     text_zh=p.get("text_zh", ""), text_en=p.get("text_en", ""),
                 )  # fmt: skip
-        except DevelopmentError as e:
-            messages.error(request, str(e))
-        else:
-            messages.success(request, _("The course's questions were saved."))
-        return redirect("course_questions", course_id=course.pk)
+
+        return act(
+            request,
+            save,
+            error=DevelopmentError,
+            done=_("The course's questions were saved."),
+            then=redirect("course_questions", course_id=course.pk),
+        )
     own = list(course.questions.filter(active=True))
     return render(request, "development/questions.html", {
         "course": course, "own": own,

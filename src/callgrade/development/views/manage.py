@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from callgrade.core import tabular
 from callgrade.core.query import query_id
+from callgrade.core.views import act
 from callgrade.development.effect import (
     MIN_SAMPLE,
     effect_header,
@@ -85,16 +85,6 @@ def development_catalog(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-def _done(request: HttpRequest, do: Any, ok: str, to: str = "development_catalog") -> HttpResponse:
-    try:
-        do()
-    except DevelopmentError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, ok)
-    return redirect(to)
-
-
 @login_required
 @require_POST
 def course_new(request: HttpRequest) -> HttpResponse:
@@ -112,7 +102,13 @@ def course_new(request: HttpRequest) -> HttpResponse:
             description=p.get("description", ""),
         )  # fmt: skip
 
-    return _done(request, do, _("The course was added to the catalog."))
+    return act(
+        request,
+        do,
+        error=DevelopmentError,
+        done=_("The course was added to the catalog."),
+        then=redirect("development_catalog"),
+    )
 
 
 @login_required
@@ -127,7 +123,13 @@ def session_new(request: HttpRequest) -> HttpResponse:
             raise DevelopmentError(_("Choose a course."))
         session_create(actor=request.user, course=course, **_session_fields(p))
 
-    return _done(request, do, _("The session was scheduled."))
+    return act(
+        request,
+        do,
+        error=DevelopmentError,
+        done=_("The session was scheduled."),
+        then=redirect("development_catalog"),
+    )
 
 
 def _session_fields(p: Any) -> dict[str, Any]:
@@ -155,8 +157,13 @@ def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
     def do() -> None:
         session_update(actor=request.user, session=session, **_session_fields(request.POST))
 
-    _done(request, do, _("The session was changed."))
-    return redirect("development_session", session_id=session.pk)
+    return act(
+        request,
+        do,
+        error=DevelopmentError,
+        done=_("The session was changed."),
+        then=redirect("development_session", session_id=session.pk),
+    )
 
 
 @login_required
@@ -168,8 +175,13 @@ def session_cancel_view(request: HttpRequest, session_id: int) -> HttpResponse:
     def do() -> None:
         session_cancel(actor=request.user, session=session, reason=request.POST.get("reason", ""))
 
-    _done(request, do, _("The session was cancelled; the people enrolled were told."))
-    return redirect("development_session", session_id=session.pk)
+    return act(
+        request,
+        do,
+        error=DevelopmentError,
+        done=_("The session was cancelled; the people enrolled were told."),
+        then=redirect("development_session", session_id=session.pk),
+    )
 
 
 @login_required
@@ -189,7 +201,13 @@ def placement_new(request: HttpRequest) -> HttpResponse:
             ends_on=_day(p.get("ends_on", "")), notes=p.get("notes", ""),
         )  # fmt: skip
 
-    return _done(request, do, _("The placement was recorded as a training."))
+    return act(
+        request,
+        do,
+        error=DevelopmentError,
+        done=_("The placement was recorded as a training."),
+        then=redirect("development_catalog"),
+    )
 
 
 @login_required
@@ -226,8 +244,13 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
             attendance_record(actor=request.user, enrolment=e, attended=state == "yes",
                               exam_score=score)  # fmt: skip
 
-    _done(request, do, _("The session's record was saved."))
-    return redirect("development_session", session_id=session.pk)
+    return act(
+        request,
+        do,
+        error=DevelopmentError,
+        done=_("The session's record was saved."),
+        then=redirect("development_session", session_id=session.pk),
+    )
 
 
 @login_required

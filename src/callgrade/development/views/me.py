@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from callgrade.core.views import act
 from callgrade.development.selectors import my_development, team_board
 from callgrade.development.services import DevelopmentError
 from callgrade.development.services.catalog import enrol
@@ -43,13 +43,13 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 @require_POST
 def session_enrol(request: HttpRequest, session_id: int) -> HttpResponse:
     session = access(request.user, "session", session_id)
-    try:
-        enrol(actor=request.user, session=session)
-    except DevelopmentError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("You are enrolled."))
-    return _back(request, "my_development")
+    return act(
+        request,
+        lambda: enrol(actor=request.user, session=session),
+        error=DevelopmentError,
+        done=_("You are enrolled."),
+        then=_back(request, "my_development"),
+    )
 
 
 def _day(text: str) -> dt.date | None:
@@ -63,20 +63,20 @@ def _day(text: str) -> dt.date | None:
 @require_POST
 def proposal_decide_view(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = access(request.user, "proposal", proposal_id)
-    try:
-        proposal_decide(
+    return act(
+        request,
+        lambda: proposal_decide(
             proposal=proposal,
             decision=request.POST.get("decision", ""),
             due=_day(request.POST.get("due", "")),
             until=_day(request.POST.get("until", "")),
             reason=request.POST.get("reason", ""),
             actor=request.user,
-        )
-    except DevelopmentError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("The proposal was decided."))
-    return _back(request, "team_development")
+        ),
+        error=DevelopmentError,
+        done=_("The proposal was decided."),
+        then=_back(request, "team_development"),
+    )
 
 
 urlpatterns = [

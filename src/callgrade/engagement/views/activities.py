@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from callgrade.core.query import query_id
+from callgrade.core.views import act
 from callgrade.engagement.selectors import activity_rows, calendar, signups_of
 from callgrade.engagement.services import EngagementError
 from callgrade.engagement.services.activities import (
@@ -121,43 +122,46 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, activity_id: int, do: Any, done: str) -> HttpResponse:
-    a = access(request.user, "activity", activity_id)
-    try:
-        do(a)
-    except EngagementError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, done)
-    return redirect("activity", activity_id=a.pk)
-
-
 @login_required
 @require_POST
 def activity_signup_view(request: HttpRequest, activity_id: int) -> HttpResponse:
     require_employee(request.user)
-    return _act(request, activity_id,
-                lambda a: activity_signup(actor=request.user, activity=a),
-                _("You are signed up."))  # fmt: skip
+    a = access(request.user, "activity", activity_id)
+    return act(
+        request,
+        lambda: activity_signup(actor=request.user, activity=a),
+        error=EngagementError,
+        done=_("You are signed up."),
+        then=redirect("activity", activity_id=a.pk),
+    )
 
 
 @login_required
 @require_POST
 def activity_cancel_view(request: HttpRequest, activity_id: int) -> HttpResponse:
     require_employee(request.user)
-    return _act(request, activity_id,
-                lambda a: activity_cancel(actor=request.user, activity=a),
-                _("Your sign-up was cancelled."))  # fmt: skip
+    a = access(request.user, "activity", activity_id)
+    return act(
+        request,
+        lambda: activity_cancel(actor=request.user, activity=a),
+        error=EngagementError,
+        done=_("Your sign-up was cancelled."),
+        then=redirect("activity", activity_id=a.pk),
+    )
 
 
 @login_required
 @require_POST
 def activity_participation_view(request: HttpRequest, activity_id: int) -> HttpResponse:
-    access(request.user, "activity", activity_id, "manage")
+    a = access(request.user, "activity", activity_id, "manage")
     present = [i for i in (query_id(v) for v in request.POST.getlist("attended")) if i is not None]
-    return _act(request, activity_id,
-                lambda a: activity_participation(actor=request.user, activity=a, attended=present),
-                _("Participation was recorded."))  # fmt: skip
+    return act(
+        request,
+        lambda: activity_participation(actor=request.user, activity=a, attended=present),
+        error=EngagementError,
+        done=_("Participation was recorded."),
+        then=redirect("activity", activity_id=a.pk),
+    )
 
 
 urlpatterns = [

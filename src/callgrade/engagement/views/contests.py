@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from callgrade.core.query import query_id
+from callgrade.core.views import act
 from callgrade.cycles.models import Cycle, KpiValue
 from callgrade.engagement.access import in_contest, visible_contests
 from callgrade.engagement.boards import gate_words, leaderboard, metric_words, prize_words
@@ -229,13 +230,14 @@ def contest_cancel_view(request: HttpRequest, contest_id: int) -> HttpResponse:
     c = access(request.user, "contest", contest_id, "manage")
     if not may_change(request.user, c):
         raise Denied
-    try:
-        contest_cancel(actor=request.user, contest=c, reason=request.POST.get("reason", ""))
-    except EngagementError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("The contest is cancelled."))
-    return redirect("contest", contest_id=c.pk)
+    reason = request.POST.get("reason", "")
+    return act(
+        request,
+        lambda: contest_cancel(actor=request.user, contest=c, reason=reason),
+        error=EngagementError,
+        done=_("The contest is cancelled."),
+        then=redirect("contest", contest_id=c.pk),
+    )
 
 
 def _board_part(request: HttpRequest, c: Contest, lang: str) -> str:
@@ -320,8 +322,9 @@ def contest_scores(request: HttpRequest, contest_id: int) -> HttpResponse:
     """Judged scores for several contestants at once (``score_<pk>`` fields; blank: unchanged)."""
     c = access(request.user, "contest", contest_id, "manage")
     people = {str(e.pk): e for e in contestants(c)}
-    entered = 0
-    try:
+
+    def enter() -> int:
+        entered = 0
         check_scorable(c)
         with transaction.atomic():  # all the typed scores, or none
             for name, value in request.POST.items():
@@ -329,27 +332,30 @@ def contest_scores(request: HttpRequest, contest_id: int) -> HttpResponse:
                 if name.startswith("score_") and value.strip() and pk in people:
                     contest_score(actor=request.user, contest=c, employee=people[pk], score=value)
                     entered += 1
-    except EngagementError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("%(n)s scores were recorded.") % {"n": entered})
-    return redirect("contest", contest_id=c.pk)
+        return entered
+
+    return act(
+        request,
+        enter,
+        error=EngagementError,
+        done=lambda entered: _("%(n)s scores were recorded.") % {"n": entered},
+        then=redirect("contest", contest_id=c.pk),
+    )
 
 
 @login_required
 @require_POST
 def contest_freeze_view(request: HttpRequest, contest_id: int) -> HttpResponse:
     c = access(request.user, "contest", contest_id, "manage")
-    try:
-        n = contest_freeze(actor=request.user, contest=c)
-    except EngagementError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(
-            request, _("The results are frozen; %(n)s prizes were written to the awards ledger.")
-            % {"n": n},
-        )  # fmt: skip
-    return redirect("contest", contest_id=c.pk)
+    return act(
+        request,
+        lambda: contest_freeze(actor=request.user, contest=c),
+        error=EngagementError,
+        done=lambda n: (
+            _("The results are frozen; %(n)s prizes were written to the awards ledger.") % {"n": n}
+        ),
+        then=redirect("contest", contest_id=c.pk),
+    )
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from callgrade.core.views import act
 from callgrade.engagement.models import Redemption, StoreItem
 from callgrade.engagement.services import EngagementError
 from callgrade.engagement.services.store import (
@@ -50,13 +51,13 @@ def my_store(request: HttpRequest) -> HttpResponse:
 @require_POST
 def store_request(request: HttpRequest, item_id: int) -> HttpResponse:
     require_employee(request.user)
-    try:
-        redemption_request(actor=request.user, item_id=item_id)
-    except EngagementError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("Your request was sent to HR."))
-    return redirect("my_store")
+    return act(
+        request,
+        lambda: redemption_request(actor=request.user, item_id=item_id),
+        error=EngagementError,
+        done=_("Your request was sent to HR."),
+        then=redirect("my_store"),
+    )
 
 
 @login_required
@@ -66,13 +67,13 @@ def redemption_cancel_view(request: HttpRequest, redemption_id: int) -> HttpResp
     r = Redemption.objects.filter(pk=redemption_id, employee=me).first()
     if r is None:
         raise Denied
-    try:
-        redemption_cancel(actor=request.user, redemption=r)
-    except EngagementError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("Your request was withdrawn."))
-    return redirect("my_store")
+    return act(
+        request,
+        lambda: redemption_cancel(actor=request.user, redemption=r),
+        error=EngagementError,
+        done=_("Your request was withdrawn."),
+        then=redirect("my_store"),
+    )
 
 
 @login_required
@@ -108,8 +109,9 @@ def store_switch_view(request: HttpRequest) -> HttpResponse:
 
 def _save(request: HttpRequest, item: StoreItem | None) -> HttpResponse:
     post = request.POST
-    try:
-        item_save(
+    return act(
+        request,
+        lambda: item_save(
             actor=request.user,
             name_zh=post.get("name_zh", ""),
             name_en=post.get("name_en", ""),
@@ -117,12 +119,11 @@ def _save(request: HttpRequest, item: StoreItem | None) -> HttpResponse:
             stock=post.get("stock", ""),
             active=post.get("active", "1") == "1",
             item=item,
-        )
-    except EngagementError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("The catalog was saved."))
-    return redirect("store")
+        ),
+        error=EngagementError,
+        done=_("The catalog was saved."),
+        then=redirect("store"),
+    )
 
 
 @login_required
@@ -145,17 +146,15 @@ def redemption_decide_view(request: HttpRequest, redemption_id: int) -> HttpResp
     require_hr(request.user)
     r = get_object_or_404(Redemption, pk=redemption_id)
     approve = request.POST.get("decision") == "approve"
-    try:
-        redemption_decide(
+    return act(
+        request,
+        lambda: redemption_decide(
             actor=request.user, redemption=r, approve=approve, reason=request.POST.get("reason", "")
-        )
-    except EngagementError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(
-            request, _("The request was approved.") if approve else _("The request was declined.")
-        )
-    return redirect("store")
+        ),
+        error=EngagementError,
+        done=_("The request was approved.") if approve else _("The request was declined."),
+        then=redirect("store"),
+    )
 
 
 urlpatterns = [

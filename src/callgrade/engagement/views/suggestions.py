@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from callgrade.core import tabular
+from callgrade.core.views import act
 from callgrade.engagement.access import is_suggestion_reviewer
 from callgrade.engagement.models import Suggestion
 from callgrade.engagement.selectors import (
@@ -119,13 +120,13 @@ def suggestion_detail(request: HttpRequest, suggestion_id: int) -> HttpResponse:
 def suggestion_support_view(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     require_employee(request.user)
     s = access(request.user, "suggestion", suggestion_id)
-    try:
-        suggestion_support(actor=request.user, suggestion=s)
-    except EngagementError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("You support this suggestion."))
-    return redirect("suggestion", suggestion_id=s.pk)
+    return act(
+        request,
+        lambda: suggestion_support(actor=request.user, suggestion=s),
+        error=EngagementError,
+        done=_("You support this suggestion."),
+        then=redirect("suggestion", suggestion_id=s.pk),
+    )
 
 
 @login_required
@@ -162,33 +163,37 @@ def suggestion_status(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     to, answer, reason = post.get("to", ""), post.get("answer", ""), post.get("reason", "")
     if from_inbox and to == Suggestion.DECLINED:  # the inbox has one field for both
         answer, reason = "", reason or answer
-    try:
-        suggestion_move(actor=request.user, suggestion=s, to=to, answer=answer, reason=reason)
-    except EngagementError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("The suggestion's status was changed."))
-    if from_inbox:
-        return redirect("suggestions_inbox")
-    return redirect("suggestion", suggestion_id=s.pk)
+    return act(
+        request,
+        lambda: suggestion_move(
+            actor=request.user, suggestion=s, to=to, answer=answer, reason=reason
+        ),
+        error=EngagementError,
+        done=_("The suggestion's status was changed."),
+        then=(
+            redirect("suggestions_inbox")
+            if from_inbox
+            else redirect("suggestion", suggestion_id=s.pk)
+        ),
+    )
 
 
 @login_required
 @require_POST
 def suggestion_award_view(request: HttpRequest, suggestion_id: int) -> HttpResponse:
     s = access(request.user, "suggestion", suggestion_id, "manage")
-    try:
-        suggestion_award(
+    return act(
+        request,
+        lambda: suggestion_award(
             actor=request.user,
             suggestion=s,
             amount=request.POST.get("amount", ""),
             reason=request.POST.get("reason", ""),
-        )
-    except EngagementError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("The award was recorded."))
-    return redirect("suggestion", suggestion_id=s.pk)
+        ),
+        error=EngagementError,
+        done=_("The award was recorded."),
+        then=redirect("suggestion", suggestion_id=s.pk),
+    )
 
 
 def export_rows(user: Any) -> tuple[list[str], list[list[Any]]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from callgrade.core.views import act
 from callgrade.loads.models import Load
 from callgrade.loads.selectors import loads as loads_list
 from callgrade.loads.selectors import mapping_choices, rows_by_table
@@ -120,17 +120,16 @@ def load_rejects_csv(request: HttpRequest, load_id: int) -> HttpResponse:
 @require_POST
 def load_undo_view(request: HttpRequest, load_id: int) -> HttpResponse:
     item = _load(request, load_id)
-    try:
-        removed = load_undo(load=item, actor=request.user)
-    except LoadError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(
-            request,
+    return act(
+        request,
+        lambda: load_undo(load=item, actor=request.user),
+        error=LoadError,
+        done=lambda removed: (
             _("The load was undone: %(n)s rows were taken out of the warehouse.")
-            % {"n": f"{sum(removed.values()):,}"},
-        )
-    return redirect("load", load_id=item.pk)
+            % {"n": f"{sum(removed.values()):,}"}
+        ),
+        then=redirect("load", load_id=item.pk),
+    )
 
 
 urlpatterns = [

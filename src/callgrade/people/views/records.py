@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from callgrade.core import tabular
+from callgrade.core.views import act
 from callgrade.engine.policy import Policy
 from callgrade.people.access import access, require_hr, roster_attributes
 from callgrade.people.models import Correction, Employee
@@ -88,7 +89,8 @@ def _back(emp: Employee, anchor: str) -> HttpResponse:
 @require_POST
 def level_set(request: HttpRequest, employee_id: str) -> HttpResponse:
     emp = _employee(request, employee_id)
-    try:
+
+    def record() -> None:
         effective = _day(request.POST.get("effective", ""), _("Effective"))
         assert effective is not None
         employee_level_set(
@@ -100,11 +102,14 @@ def level_set(request: HttpRequest, employee_id: str) -> HttpResponse:
             policy=current_policy(),
             today=timezone.localdate(),
         )
-    except RecordError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("The level change was recorded."))
-    return _back(emp, "level-history")
+
+    return act(
+        request,
+        record,
+        error=RecordError,
+        done=_("The level change was recorded."),
+        then=_back(emp, "level-history"),
+    )
 
 
 @login_required
@@ -112,7 +117,8 @@ def level_set(request: HttpRequest, employee_id: str) -> HttpResponse:
 def training_add(request: HttpRequest, employee_id: str) -> HttpResponse:
     emp = _employee(request, employee_id)
     post = request.POST
-    try:
+
+    def record() -> None:
         completed = _day(post.get("completed_at", ""), _("completed on"))
         assert completed is not None
         training_record(
@@ -125,11 +131,14 @@ def training_add(request: HttpRequest, employee_id: str) -> HttpResponse:
             expires_at=_day(post.get("expires_at", ""), _("expires on"), required=False),
             actor=request.user,
         )
-    except RecordError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("The training was recorded."))
-    return _back(emp, "trainings")
+
+    return act(
+        request,
+        record,
+        error=RecordError,
+        done=_("The training was recorded."),
+        then=_back(emp, "trainings"),
+    )
 
 
 @login_required
@@ -137,7 +146,8 @@ def training_add(request: HttpRequest, employee_id: str) -> HttpResponse:
 def assessment_add(request: HttpRequest, employee_id: str) -> HttpResponse:
     emp = _employee(request, employee_id)
     post = request.POST
-    try:
+
+    def record() -> None:
         assessed = _day(post.get("assessed_at", ""), _("assessed on"))
         score = _number(post.get("score", ""), _("score"), required=True)
         assert assessed is not None and score is not None
@@ -150,11 +160,14 @@ def assessment_add(request: HttpRequest, employee_id: str) -> HttpResponse:
             assessor=post.get("assessor", "").strip(),
             actor=request.user,
         )
-    except RecordError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("The assessment was recorded."))
-    return _back(emp, "assessments")
+
+    return act(
+        request,
+        record,
+        error=RecordError,
+        done=_("The assessment was recorded."),
+        then=_back(emp, "assessments"),
+    )
 
 
 @login_required
@@ -163,18 +176,18 @@ def attribute_set_view(request: HttpRequest, employee_id: str) -> HttpResponse:
     """HR records (or, with a blank value, removes) a roster attribute of the employee."""
     emp = _employee(request, employee_id)
     roster_attributes(request.user)  # the attributes are HR's alone, whatever else HR may do
-    try:
-        attribute_set(
+    return act(
+        request,
+        lambda: attribute_set(
             employee=emp,
             name=request.POST.get("name", ""),
             value=request.POST.get("value", ""),
             actor=request.user,
-        )
-    except RecordError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("The roster attribute was saved."))
-    return _back(emp, "attributes")
+        ),
+        error=RecordError,
+        done=_("The roster attribute was saved."),
+        then=_back(emp, "attributes"),
+    )
 
 
 @login_required
@@ -189,17 +202,15 @@ def corrections(request: HttpRequest) -> HttpResponse:
 def correction_withdraw_view(request: HttpRequest, correction_id: int) -> HttpResponse:
     require_hr(request.user)
     correction = access(request.user, "correction", correction_id, "manage")
-    try:
-        correction_withdraw(
+    return act(
+        request,
+        lambda: correction_withdraw(
             correction=correction, reason=request.POST.get("reason", ""), actor=request.user
-        )
-    except RecordError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(
-            request, _("The correction was withdrawn; recompute the cycle to apply that.")
-        )
-    return redirect("corrections")
+        ),
+        error=RecordError,
+        done=_("The correction was withdrawn; recompute the cycle to apply that."),
+        then=redirect("corrections"),
+    )
 
 
 def correction_rows() -> list[list[str]]:

@@ -12,6 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from callgrade.core.views import act
 from callgrade.cycles.models import Cycle
 from callgrade.cycles.services.cycles import WorkflowError
 from callgrade.engine.kpis.corrections import CORRECTABLE, correctable_fields
@@ -79,7 +80,8 @@ def cycle_appeal_resolve(request: HttpRequest, cycle_id: int, appeal_id: int) ->
     if appeal.cycle_id != cycle.pk:
         raise Denied
     outcome = request.POST.get("outcome", "")
-    try:
+
+    def resolve() -> None:
         if outcome not in ("uphold", "reject"):
             raise WorkflowError(_("Choose whether the appeal is upheld or rejected."))
         appeal_resolve(
@@ -89,11 +91,14 @@ def cycle_appeal_resolve(request: HttpRequest, cycle_id: int, appeal_id: int) ->
             actor=request.user,
             correction=_correction_asked(request),
         )
-    except WorkflowError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("The appeal was resolved."))
-    return redirect("cycle_appeals", cycle_id=cycle.pk)
+
+    return act(
+        request,
+        resolve,
+        error=WorkflowError,
+        done=_("The appeal was resolved."),
+        then=redirect("cycle_appeals", cycle_id=cycle.pk),
+    )
 
 
 @login_required

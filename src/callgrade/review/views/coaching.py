@@ -5,7 +5,6 @@ with its acknowledgement and reply, and the employee's own notes."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from callgrade.core.query import query_id
+from callgrade.core.views import act
 from callgrade.engine.kpis import REGISTRY
 from callgrade.people.access import access, allowed, require_employee, require_reviewer
 from callgrade.review.models import CoachingNote
@@ -125,24 +125,18 @@ def coaching_note(request: HttpRequest, note_id: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, note: CoachingNote, do: Any, done: str) -> HttpResponse:
-    try:
-        do()
-    except CoachingError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, done)
-    return redirect("coaching_note", note_id=note.pk)
-
-
 @login_required
 @require_POST
 def coaching_respond_view(request: HttpRequest, note_id: int) -> HttpResponse:
     note = access(request.user, "coaching", note_id)
     reply = request.POST.get("reply", "")
-    return _act(request, note,
-                lambda: coaching_respond(actor=request.user, note=note, reply=reply),
-                _("Thank you: your lead sees that you read it."))  # fmt: skip
+    return act(
+        request,
+        lambda: coaching_respond(actor=request.user, note=note, reply=reply),
+        error=CoachingError,
+        done=_("Thank you: your lead sees that you read it."),
+        then=redirect("coaching_note", note_id=note.pk),
+    )
 
 
 @login_required
@@ -150,9 +144,13 @@ def coaching_respond_view(request: HttpRequest, note_id: int) -> HttpResponse:
 def coaching_follow_up_view(request: HttpRequest, note_id: int) -> HttpResponse:
     note = access(request.user, "coaching", note_id, "manage")
     outcome = request.POST.get("outcome", "")
-    return _act(request, note,
-                lambda: coaching_follow_up(actor=request.user, note=note, outcome=outcome),
-                _("The follow-up was recorded."))  # fmt: skip
+    return act(
+        request,
+        lambda: coaching_follow_up(actor=request.user, note=note, outcome=outcome),
+        error=CoachingError,
+        done=_("The follow-up was recorded."),
+        then=redirect("coaching_note", note_id=note.pk),
+    )
 
 
 @login_required

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from callgrade.core.views import act
 from callgrade.cycles.access import results_visible
 from callgrade.cycles.selectors.scorecard import decision_reason
 from callgrade.cycles.services.cycles import WorkflowError
@@ -177,21 +178,22 @@ def nominations(request: HttpRequest) -> HttpResponse:
 def nomination_decide_view(request: HttpRequest, nomination_id: int) -> HttpResponse:
     nomination = access(request.user, "nomination", nomination_id)
     approve = request.POST.get("decision") == "approve"
-    try:
-        nomination_decide(
+    return act(
+        request,
+        lambda: nomination_decide(
             nomination=nomination,
             approve=approve,
             reason=request.POST.get("reason", ""),
             actor=request.user,
-        )
-    except WorkflowError as e:
-        messages.error(request, str(e))
-    else:
-        if approve:
-            messages.success(request, _("Nomination approved; the final level is set."))
-        else:
-            messages.success(request, _("Nomination rejected."))
-    return redirect("nominations")
+        ),
+        error=WorkflowError,
+        done=(
+            _("Nomination approved; the final level is set.")
+            if approve
+            else _("Nomination rejected.")
+        ),
+        then=redirect("nominations"),
+    )
 
 
 @login_required
@@ -204,21 +206,20 @@ def nominations_report(request: HttpRequest) -> HttpResponse:
 def conflicts(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         employee_id = request.POST.get("employee_id", "").strip()
-        try:
-            conflict_declare_by_id(
+        return act(
+            request,
+            lambda: conflict_declare_by_id(
                 actor=request.user,
                 employee_id=employee_id,
                 relation=request.POST.get("relation", ""),
-            )
-        except WorkflowError as e:
-            messages.error(request, str(e))
-        else:
-            messages.success(
-                request,
+            ),
+            error=WorkflowError,
+            done=(
                 _("Declared: %(employee_id)s. You will not review or decide this case.")
-                % {"employee_id": employee_id},
-            )
-        return redirect("conflicts")
+                % {"employee_id": employee_id}
+            ),
+            then=redirect("conflicts"),
+        )
     return render(
         request,
         "review/conflicts.html",

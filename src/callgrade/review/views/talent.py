@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from callgrade.core import tabular
 from callgrade.core.query import query_id
+from callgrade.core.views import act
 from callgrade.people.access import access, require_hr
 from callgrade.people.models import Employee, Team
 from callgrade.review.models import Candidacy, KeyPost
@@ -167,16 +168,6 @@ def talent_candidates_xlsx(request: HttpRequest, post_id: int) -> HttpResponse:
     return response
 
 
-def _done(request: HttpRequest, post: KeyPost, do: Any, message: str) -> HttpResponse:
-    try:
-        do()
-    except TalentError as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, message)
-    return redirect("talent_post", post_id=post.pk)
-
-
 @login_required
 @require_POST
 def talent_shortlist(request: HttpRequest, post_id: int) -> HttpResponse:
@@ -187,10 +178,13 @@ def talent_shortlist(request: HttpRequest, post_id: int) -> HttpResponse:
         return redirect("talent_post", post_id=post.pk)
     row = next((r for r in candidates(post, _today()) if r.employee.pk == emp.pk), None)
     evidence = evidence_of(row.readiness, _names()) if row else {}
-    return _done(request, post,
-                 lambda: candidate_shortlist(actor=request.user, post=post, employee=emp,
-                                             evidence=evidence),
-                 _("The employee is on the shortlist."))  # fmt: skip
+    return act(
+        request,
+        lambda: candidate_shortlist(actor=request.user, post=post, employee=emp, evidence=evidence),
+        error=TalentError,
+        done=_("The employee is on the shortlist."),
+        then=redirect("talent_post", post_id=post.pk),
+    )
 
 
 @login_required
@@ -206,7 +200,13 @@ def talent_assess(request: HttpRequest, candidacy_id: int) -> HttpResponse:
         candidate_assess(actor=request.user, candidacy=c, score=score,
                          notes=request.POST.get("notes", ""))  # fmt: skip
 
-    return _done(request, c.key_post, do, _("The assessment was recorded."))
+    return act(
+        request,
+        do,
+        error=TalentError,
+        done=_("The assessment was recorded."),
+        then=redirect("talent_post", post_id=c.key_post.pk),
+    )
 
 
 @login_required
@@ -226,7 +226,13 @@ def talent_decide(request: HttpRequest, candidacy_id: int) -> HttpResponse:
             reason=request.POST.get("reason", ""), effective=effective, today=_today(),
         )  # fmt: skip
 
-    return _done(request, c.key_post, do, _("The decision was recorded."))
+    return act(
+        request,
+        do,
+        error=TalentError,
+        done=_("The decision was recorded."),
+        then=redirect("talent_post", post_id=c.key_post.pk),
+    )
 
 
 urlpatterns = [
