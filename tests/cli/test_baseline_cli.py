@@ -7,7 +7,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 
@@ -21,11 +23,12 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_baseline_report_from_the_demo_warehouse(tmp_path: Path) -> None:
-    empty = run("baseline", "--period", "2026-01", "--data-dir", "d", cwd=tmp_path)
+@pytest.mark.xdist_group("cli-demo")
+def test_baseline_report_from_the_demo_warehouse(cli_demo: Any, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    empty = run("baseline", "--period", "2026-01", "--data-dir", "d", cwd=tmp_path / "empty")
     assert empty.returncode == 1 and "the warehouse is empty" in empty.stderr
-    demo = run("demo", "--data-dir", "d", "--agents", "16", "--months", "2", cwd=tmp_path)
-    assert demo.returncode == 0, demo.stderr
+    cli_demo.copy_to(tmp_path)
     args = ("baseline", "--period", "2026-01-01..2026-02-28", "--tz", "Asia/Shanghai",
             "--data-dir", "d")  # fmt: skip
     out = run(*args, "--lang", "en", "--out", "state.xlsx", cwd=tmp_path)

@@ -152,30 +152,30 @@ def test_policy_check_accepts_shipped_examples():
         assert "The policy is valid." in r.stdout
 
 
-def test_demo_runs_end_to_end_and_is_idempotent(tmp_path):
-    args = ("demo", "--data-dir", "d", "--agents", "12", "--months", "1")
-    first = run(*args, cwd=tmp_path)
-    assert first.returncode == 0, first.stderr
+@pytest.mark.xdist_group("cli-demo")
+def test_demo_runs_end_to_end_and_is_idempotent(cli_demo, tmp_path):
+    first = cli_demo.first_run
     line = next(x for x in first.stdout.splitlines() if x.startswith("read "))
     read, accepted, rejected = (int(w.replace(",", "")) for w in line.split()[1::3])
     assert read == accepted + rejected and read > 1000 and rejected == 0
     assert "KPIs by center" in first.stdout and "answer_rate" in first.stdout
+    assert "proposed ladder actions" in first.stdout and "pay by month" in first.stdout
     # The web app is seeded with a published cycle and one login per role.
-    assert "web app seeded: cycle 'demo 2026-01' is published" in first.stdout
+    assert "web app seeded: cycle 'demo 2026-02' is published" in first.stdout
     for role in ("agent", "team lead", "HR", "administrator"):
         assert f"│ {role} " in first.stdout
-    assert (tmp_path / "d" / "callgrade.sqlite3").is_file()
-    second = run(*args, cwd=tmp_path)
+    assert (cli_demo.data_dir / "callgrade.sqlite3").is_file()
+    cli_demo.copy_to(tmp_path)
+    second = run("demo", "--data-dir", "d", *cli_demo.args, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     assert line in second.stdout  # same files, same counts; the warehouse adds nothing
     other = run("demo", "--data-dir", "d", "--agents", "13", "--months", "1", cwd=tmp_path)
     assert other.returncode == 1 and "another demo" in other.stderr
 
 
-def test_score_grade_pay_and_simulate_on_a_demo(tmp_path):
-    demo = run("demo", "--data-dir", "d", "--agents", "16", "--months", "2", cwd=tmp_path)
-    assert demo.returncode == 0, demo.stderr
-    assert "proposed ladder actions" in demo.stdout and "pay by month" in demo.stdout
+@pytest.mark.xdist_group("cli-demo")
+def test_score_grade_pay_and_simulate_on_a_demo(cli_demo, tmp_path):
+    cli_demo.copy_to(tmp_path)
 
     score = run(
         "score",

@@ -15,6 +15,9 @@ import pytest
 
 from callgrade.web import i18n_build
 
+# About the files the app serves, not its database: run in one pass (scripts/test.sh).
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "callgrade"
 

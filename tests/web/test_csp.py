@@ -13,6 +13,9 @@ from test_permissions import objects as objects
 
 from callgrade.web.csp import POLICY
 
+# Page-level checks that read the same on either database: run in one pass (scripts/test.sh).
+pytestmark = pytest.mark.once
+
 
 class _Inline(HTMLParser):
     """Collects what a script-src 'self' policy blocks: inline scripts (other than data blocks

@@ -16,6 +16,9 @@ from test_permissions import objects as objects
 
 from callgrade.people.models import Employee
 
+# Page-level checks that read the same on either database: run in one pass (scripts/test.sh).
+pytestmark = pytest.mark.once
+
 # Every parameter a page reads, and the common ones people edit by hand.
 PARAMS = (
     "team", "position", "level", "status", "rating", "action", "page", "period", "cycle", "kpi",

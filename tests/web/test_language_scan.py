@@ -19,6 +19,9 @@ from test_permissions import objects as objects
 
 from callgrade.people.models import Department, Employee, Team
 
+# Page-level checks that read the same on either database: run in one pass (scripts/test.sh).
+pytestmark = pytest.mark.once
+
 # Words that are the same in both languages: abbreviations people in the trade use, file
 # formats, units and the product's name.
 SHARED = {

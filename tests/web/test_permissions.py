@@ -38,6 +38,9 @@ from callgrade.people.models import Correction, Employee
 from callgrade.review.models import Appeal, Candidacy, CoachingNote, KeyPost, Nomination
 from callgrade.standards.models import PolicyVersion
 
+# Page-level checks that read the same on either database: run in one pass (scripts/test.sh).
+pytestmark = pytest.mark.once
+
 PERSONAS = ("anonymous", "agent", "other_agent", "lead", "other_lead", "hr", "head")
 
 # Who may: (agent, other_agent, lead, other_lead, hr, head); anonymous is "login" unless said.

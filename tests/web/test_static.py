@@ -9,8 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
+
+# About the files the app serves, not its database: run in one pass (scripts/test.sh).
+pytestmark = pytest.mark.once
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 MANIFEST = "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -21,7 +25,7 @@ def _settings_with(env: dict[str, str]) -> dict[str, object]:
     code = (
         "import json, callgrade.web.settings as s; print(json.dumps({'storage': "
         "s.STORAGES['staticfiles']['BACKEND'], 'root': str(s.STATIC_ROOT), "
-        "'finders': s.WHITENOISE_USE_FINDERS}))"
+        "'finders': s.WHITENOISE_USE_FINDERS, 'autorefresh': s.WHITENOISE_AUTOREFRESH}))"
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CALLGRADE_")}
     out = subprocess.run(
@@ -45,13 +49,19 @@ def test_production_and_command_line_serving_use_the_hashed_compressed_storage(
             "CALLGRADE_DATA_DIR": str(tmp_path),
         }
     )
-    assert production == {"storage": MANIFEST, "root": str(tmp_path / "static"), "finders": False}
+    assert production == {
+        "storage": MANIFEST,
+        "root": str(tmp_path / "static"),
+        "finders": False,
+        "autorefresh": False,
+    }
     served = _settings_with(
         {"CALLGRADE_COLLECTED_STATIC": "1", "CALLGRADE_DATA_DIR": str(tmp_path)}
     )
-    assert served["storage"] == MANIFEST and served["finders"] is False
+    assert served["storage"] == MANIFEST and served["finders"] is served["autorefresh"] is False
     development = _settings_with({"CALLGRADE_DATA_DIR": str(tmp_path)})
-    assert development["storage"] != MANIFEST and development["finders"] is True
+    assert development["storage"] != MANIFEST
+    assert development["finders"] is development["autorefresh"] is True
 
 
 def test_collected_echarts_has_a_hashed_name_and_compressed_copies(tmp_path: Path) -> None:
@@ -60,7 +70,12 @@ def test_collected_echarts_has_a_hashed_name_and_compressed_copies(tmp_path: Pat
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": MANIFEST},
     }
-    with override_settings(STATIC_ROOT=root, STORAGES=storages, WHITENOISE_USE_FINDERS=False):
+    with override_settings(
+        STATIC_ROOT=root,
+        STORAGES=storages,
+        WHITENOISE_USE_FINDERS=False,
+        WHITENOISE_AUTOREFRESH=False,
+    ):
         # the admin's files are Django's: leaving them out keeps this fast
         call_command(
             "collectstatic", interactive=False, verbosity=0, ignore_patterns=["admin", "*.txt"]
