@@ -204,9 +204,17 @@ def cell(code: str, item: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def report(scope: Scope, choice: Choice, tz: str, *, page_agents: Sequence[str] | None) -> Report:
-    """The rows of ``choice`` (for agents, those of ``page_agents`` when given) and the chart of
-    the reader's summary level for the chosen KPI."""
+def report(
+    scope: Scope,
+    choice: Choice,
+    tz: str,
+    *,
+    page_agents: Sequence[str] | None,
+    with_chart: bool = True,
+) -> Report:
+    """The rows of ``choice`` (for agents, those of ``page_agents`` when given) and, unless
+    ``with_chart`` is false (the workbook has none), the chart of the reader's summary level for
+    the chosen KPI."""
     zone = zoneinfo.ZoneInfo(tz)
     periods = parse_period(choice.spec(), tz=tz, grain=choice.grain)
     several = choice.end - choice.start > dt.timedelta(days=1) or (
@@ -234,19 +242,34 @@ def report(scope: Scope, choice: Choice, tz: str, *, page_agents: Sequence[str] 
         }
         for r in wide
     ]
-    return Report(kpis=kpis, rows=rows, chart=_chart(scope, choice, tz, periods, words))
+    if not with_chart:
+        return Report(kpis=kpis, rows=rows)
+    # The chart is of the summary level over the whole scope: when the rows are that already
+    # (the default choice of every reader), they hold its figures and nothing is computed twice.
+    same = choice.by == scope.summary_level() and (
+        agents is None or (scope.agent_ids is not None and set(agents) == scope.agent_ids)
+    )
+    chart = _chart(scope, choice, tz, periods, words, wide if same else None)
+    return Report(kpis=kpis, rows=rows, chart=chart)
 
 
 def _chart(
-    scope: Scope, choice: Choice, tz: str, periods: list[Period], words: dict[str, str]
+    scope: Scope,
+    choice: Choice,
+    tz: str,
+    periods: list[Period],
+    words: dict[str, str],
+    wide: list[dict[str, Any]] | None,
 ) -> dict[str, Any]:
     """The chosen KPI per interval at the reader's summary level (the center, their teams,
-    themselves), with the contacts handled in each interval as bars."""
+    themselves), with the contacts handled in each interval as bars; ``wide``: that level's rows
+    when the caller has them."""
     level = scope.summary_level()
-    long = interval_kpis(
-        _tables(scope, tz, None), periods=periods, by=level, kpis=[choice.kpi, "aht"]
-    )
-    wide = wide_rows(long)
+    if wide is None:
+        long = interval_kpis(
+            _tables(scope, tz, None), periods=periods, by=level, kpis=[choice.kpi, "aht"]
+        )
+        wide = wide_rows(long)
     names = _entity_names(level, sorted({r["entity_id"] for r in wide}))
     ratio = REGISTRY[choice.kpi].unit == "ratio"
     by_entity: dict[str, dict[str, dict[str, Any]]] = {}

@@ -78,7 +78,7 @@ def intraday_xlsx(request: HttpRequest) -> HttpResponse:
     scope = intraday_scope(request.user)
     tz = time_zone()
     choice = choose(request.GET, scope, tz)
-    result = report(scope, choice, tz, page_agents=None)
+    result = report(scope, choice, tz, page_agents=None, with_chart=False)
     lang = get_language() or "zh-hans"
     header = [_("Interval start"), _("Interval end"), _level_names()[choice.by], _("Name")]
     for code in result.kpis:
