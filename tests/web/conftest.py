@@ -158,7 +158,9 @@ def demo_cycle(db: None) -> Any:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every browser test is also ``once``: scripts/test.sh runs it in one database pass only."""
+    """Every browser test is also ``once`` (scripts/test.sh runs it in one database pass only)
+    and in the ``browser`` group: one worker seeds and serves the app they drive, not each."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.once)
+            item.add_marker(pytest.mark.xdist_group("browser"))

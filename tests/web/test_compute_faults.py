@@ -20,6 +20,9 @@ from typing import Any
 
 import pytest
 
+# One worker runs these: the app they share (the module's fixture) is set up once, not per worker.
+pytestmark = pytest.mark.xdist_group("compute-faults")
+
 PERIOD = "2026-01-01..2026-02-28"
 
 # Operations on the app database, each in a fresh process as the web app would do them.

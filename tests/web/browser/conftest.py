@@ -122,7 +122,9 @@ def _start(data: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], st
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "callgrade.web.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--threads", "4", "--worker-class", "gthread",
+         # a closed page's event stream holds its thread until its next write finds the browser
+         # gone (up to 25 s): threads enough that no test waits for an earlier test's streams
+         "--workers", "1", "--threads", "12", "--worker-class", "gthread",
          "--graceful-timeout", "3"],  # open award streams need not be waited for
         env=env, stdout=subprocess.DEVNULL, stderr=open(data / "server.log", "w"),  # noqa: SIM115
     )  # fmt: skip
