@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
+# Keep bytecode: with PYTHONDONTWRITEBYTECODE set (as on some machines), every test subprocess
+# and every worker of each pass compiles the sources (and pytest rewrites the tests) again.
+unset PYTHONDONTWRITEBYTECODE
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e '.[dev]'
